@@ -1,0 +1,184 @@
+/**
+ * The engine's shared vocabulary. Ingest, matrix, similarity, recommendation, evaluation and the adapters
+ * all speak in these terms, so that each can be tested alone and swapped without touching the others.
+ *
+ * Conventions
+ * - External ids (users, items) are strings; inside a model they are dense integer indices assigned in
+ *   first-seen order by an {@link IdDictionary}.
+ * - "Rows" are the entities being compared: items for item-based CF, users for user-based CF.
+ * - Every similarity kernel works on a half-open range of rows [start, end), so the work splits across
+ *   worker threads on one machine and across Step Functions Map iterations in the cloud.
+ */
+
+/** One rating / interaction as read from a file. `value` is 1 for implicit feedback. */
+export interface Interaction {
+  user: string;
+  item: string;
+  value: number;
+  /** Seconds or milliseconds since the epoch, as given in the file; undefined when the file has none. */
+  timestamp?: number;
+}
+
+/**
+ * Compressed sparse row matrix (typed arrays only). Row r's entries are
+ * `indices[indptr[r] .. indptr[r+1])` with matching `values`; indices within a row are sorted ascending.
+ */
+export interface CsrMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly indptr: Uint32Array; // length rows + 1
+  readonly indices: Uint32Array; // length nnz
+  readonly values: Float32Array; // length nnz
+}
+
+/** The user x item matrix in both orientations, plus the id dictionaries. */
+export interface RatingMatrix {
+  readonly users: IdDictionaryView;
+  readonly items: IdDictionaryView;
+  /** rows = users, cols = items */
+  readonly byUser: CsrMatrix;
+  /** rows = items, cols = users */
+  readonly byItem: CsrMatrix;
+  /** Aligned with byUser.values; NaN where the interaction had no timestamp. Absent when no timestamps at all. */
+  readonly timestamps?: Float64Array;
+}
+
+/** Read-only view of a string <-> index dictionary. */
+export interface IdDictionaryView {
+  readonly size: number;
+  /** Index of an id, or undefined when unknown. */
+  indexOf(id: string): number | undefined;
+  /** The id at an index (throws RangeError when out of range). */
+  idAt(index: number): string;
+}
+
+export type SimilarityMeasure = 'cosine' | 'adjusted-cosine' | 'pearson' | 'jaccard';
+
+export interface SimilarityOptions {
+  /** Default 'cosine' (the seed's formula on raw values). */
+  measure: SimilarityMeasure;
+  /** Neighbours kept per row. Default 50. */
+  k: number;
+  /** Shrinkage lambda: sim * n / (n + lambda) where n = number of co-raters. Default 0 (off). */
+  shrinkage: number;
+  /** Pairs with fewer co-raters than this are dropped. Default 1. */
+  minSupport: number;
+  /** Treat every value as 1 (binary). Default false. */
+  implicit: boolean;
+}
+
+export const DEFAULT_SIMILARITY_OPTIONS: SimilarityOptions = Object.freeze({
+  measure: 'cosine',
+  k: 50,
+  shrinkage: 0,
+  minSupport: 1,
+  implicit: false,
+});
+
+/**
+ * Top-K neighbours for a contiguous range of rows, in flat typed arrays (row-major, stride k).
+ * For row r (start <= r < end) the neighbours are slots `(r - start) * k .. + count[r - start]`,
+ * sorted by similarity descending, ties broken by neighbour index ascending (deterministic).
+ * Only strictly positive similarities are kept; a row may have fewer than k neighbours (or none).
+ */
+export interface NeighbourBlock {
+  readonly start: number;
+  readonly end: number;
+  readonly k: number;
+  readonly count: Uint32Array; // length end - start
+  readonly neighbour: Uint32Array; // length (end - start) * k
+  readonly similarity: Float64Array; // length (end - start) * k
+  /** Number of co-raters behind each similarity. */
+  readonly support: Uint32Array; // length (end - start) * k
+}
+
+/** A neighbour addressed by external id, as stored in DynamoDB rows and returned by the API. */
+export interface Neighbour {
+  id: string;
+  similarity: number;
+  /** Co-raters behind the similarity (explanations and trust). */
+  support: number;
+}
+
+/** Look up the stored neighbour row of an item or user by external id; undefined when there is none. */
+export type NeighbourLookup = (id: string) => readonly Neighbour[] | undefined;
+
+/** One entry of a user's history: an item and the user's value for it (1 for implicit feedback). */
+export interface HistoryEntry {
+  item: string;
+  value: number;
+}
+
+export interface PopularItem {
+  item: string;
+  /** Number of distinct users who interacted with the item. */
+  count: number;
+  /** Mean value given to the item. */
+  meanValue: number;
+}
+
+/** Why an item was recommended: one contributing history item (item-based) or neighbour user (user-based). */
+export interface Contribution {
+  /** The history item or the neighbour user id. */
+  id: string;
+  kind: 'item' | 'user';
+  similarity: number;
+  /** The history value r_j (item-based) or the neighbour's value r_vi (user-based). */
+  value: number;
+  /** similarity * value */
+  contribution: number;
+  /** contribution / score, in [0, 1] for non-negative inputs. */
+  share: number;
+}
+
+export type Algorithm = 'item' | 'user' | 'popularity';
+
+export interface Recommendation {
+  item: string;
+  score: number;
+  /** The contributors with the largest contributions, largest first. Popularity results explain by count. */
+  because: Contribution[];
+}
+
+export interface RecommendationResult {
+  algorithm: Algorithm;
+  /** Set when the requested algorithm could not be used (unknown user, empty history, nothing scored). */
+  fallback?: { reason: 'unknown-user' | 'empty-history' | 'no-candidates'; algorithm: 'popularity' };
+  items: Recommendation[];
+}
+
+export interface RecommendOptions {
+  /** Top-N. Default 10. */
+  limit: number;
+  /** Exclude the items in the history. Default true. */
+  excludeSeen: boolean;
+  /** Never return these items. */
+  exclude?: readonly string[];
+  /** When given, only these items may be returned. */
+  allow?: readonly string[];
+  /** Divide each score by the sum of |similarity| of its contributors. Default false (the seed's formula). */
+  normalise: boolean;
+  /** How many contributors each explanation lists. Default 3. */
+  explainTop: number;
+}
+
+export const DEFAULT_RECOMMEND_OPTIONS: RecommendOptions = Object.freeze({
+  limit: 10,
+  excludeSeen: true,
+  normalise: false,
+  explainTop: 3,
+});
+
+/** Thrown for every user mistake (bad file, bad option): the CLI and API show `message` without a stack trace. */
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+  constructor(
+    message: string,
+    /** Where: a file name, line number, field or option. */
+    readonly where?: string,
+    /** How to fix it. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
