@@ -1,4 +1,5 @@
 import type { CsrMatrix, RatingMatrix } from '../types.js';
+import { IdDictionary } from './id-dictionary.js';
 import type { InteractionLog } from './interaction-log.js';
 
 export interface BuildMatrixResult {
@@ -122,4 +123,22 @@ function countingSortOrder(key: Uint32Array, buckets: number, order: Uint32Array
     out[start[key[pos]]++] = pos;
   }
   return out;
+}
+
+/**
+ * A RatingMatrix from dense rows (users x items; 0 = not rated). Users are named u0..., items i0...
+ * unless ids are given. For tests and small examples.
+ */
+export function ratingMatrixFromDense(
+  dense: readonly (readonly number[])[],
+  userIds: readonly string[] = dense.map((_, u) => `u${u}`),
+  itemIds: readonly string[] = (dense[0] ?? []).map((_, i) => `i${i}`),
+): RatingMatrix {
+  const byUser = csrFromDense(dense, itemIds.length);
+  return {
+    users: IdDictionary.from(userIds),
+    items: IdDictionary.from(itemIds),
+    byUser,
+    byItem: transpose(byUser),
+  };
 }
