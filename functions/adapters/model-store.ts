@@ -1,0 +1,137 @@
+/**
+ * What the handlers need from model storage. `DynamoModelStore` (./dynamo/) implements it on one DynamoDB
+ * table; the contract is written here so that the build pipeline, the API and the storage can evolve apart.
+ */
+import type { HistoryEntry, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
+
+/** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
+export interface ModelOptions {
+  similarity: SimilarityOptions;
+  itemBased: boolean;
+  userBased: boolean;
+  /** Model versions kept for rollback (the active one included). */
+  versionsKept: number;
+}
+
+export interface ModelStats {
+  users: number;
+  items: number;
+  ratings: number;
+  itemRows: number;
+  userRows: number;
+}
+
+/** Where a model came from; `sourceOrder` orders uploads of one dataset (later upload = larger string). */
+export interface ModelSource {
+  bucket: string;
+  key: string;
+  eTag?: string;
+  versionId?: string;
+  sequencer?: string;
+  /** `<eventTime ISO>#<sequencer padded>`: compared as strings; an older upload never replaces a newer model. */
+  sourceOrder: string;
+}
+
+export interface VersionInfo {
+  version: string;
+  createdAt: string;
+  jobId: string;
+  source: ModelSource;
+  stats: ModelStats;
+  options: ModelOptions;
+  /** S3 key of the full data-quality report. */
+  reportKey?: string;
+}
+
+export interface Manifest {
+  dataset: string;
+  activeVersion: string;
+  /** Kept versions, newest first; the active one is among them. */
+  versions: VersionInfo[];
+  /** Increases with every change: optimistic locking for rollback and activation. */
+  revision: number;
+  updatedAt: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'superseded' | 'duplicate';
+
+export interface JobError {
+  message: string;
+  where?: string;
+  hint?: string;
+}
+
+export interface JobRecord {
+  dataset: string;
+  jobId: string;
+  status: JobStatus;
+  source: ModelSource;
+  version?: string;
+  progress?: { phase: string; done: number; total: number };
+  /** Seconds per phase. */
+  timings?: Record<string, number>;
+  /** Summary of the data-quality report (the full report is in S3 at reportKey). */
+  report?: Record<string, unknown>;
+  reportKey?: string;
+  error?: JobError;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export interface VersionWriter {
+  readonly dataset: string;
+  readonly version: string;
+  putItemNeighbours(itemId: string, neighbours: readonly Neighbour[]): Promise<void>;
+  putUserNeighbours(userId: string, neighbours: readonly Neighbour[]): Promise<void>;
+  /** Most recent first; the store may cap it (documented limit) to respect the 400 KB item size. */
+  putUserHistory(userId: string, history: readonly HistoryEntry[]): Promise<void>;
+  putPopularity(items: readonly PopularItem[]): Promise<void>;
+  /** Waits for every buffered write; throws (never drops a row) when retries are exhausted. */
+  flush(): Promise<{ rowsWritten: number }>;
+}
+
+export interface UserRows {
+  history?: HistoryEntry[];
+  neighbours?: Neighbour[];
+}
+
+export interface ModelStore {
+  getManifest(dataset: string): Promise<Manifest | undefined>;
+  createVersionWriter(dataset: string, version: string): VersionWriter;
+  /**
+   * Makes `info.version` active in one conditional write, after all its rows are written. Returns 'superseded'
+   * (and changes nothing) when the active model came from a later upload.
+   */
+  activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'>;
+  /** Deletes rows of versions of `dataset` that the manifest no longer lists (excluding `protect`). */
+  pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }>;
+  /** Deletes all rows of one version (a failed or superseded build). */
+  deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }>;
+  /** Re-activates a kept version (default: the one before the active one). */
+  rollback(dataset: string, version?: string): Promise<Manifest>;
+
+  getItemNeighbours(dataset: string, version: string, itemIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
+  getUserNeighbourRows(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
+  getUserHistories(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, HistoryEntry[]>>;
+  /** History and neighbour rows of one user in one BatchGetItem round. */
+  getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
+  getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
+
+  /** Creates the job record unless one with this id exists and is not failed: 'claimed' or 'duplicate'. */
+  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'>;
+  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void>;
+  getJob(dataset: string, jobId: string): Promise<JobRecord | undefined>;
+  /** Newest first. */
+  listJobs(dataset: string, limit?: number): Promise<JobRecord[]>;
+}
+
+/** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+/** Thrown when a conditional write lost a race (e.g. two rollbacks at once). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
