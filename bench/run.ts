@@ -1,0 +1,77 @@
+/**
+ * npm run bench [-- --suite engine|all] [--size 4.5m|1m|100k] [--threads n]
+ * Measures, prints, and rewrites the matching section of docs/BENCHMARKS.md with date and machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureBenchFile, type EngineBenchResult } from './engine.js';
+import { describeMachine, today } from './machine.js';
+
+const SIZES = {
+  '4.5m': { users: 30_000, items: 15_000, ratings: 4_500_000 },
+  '1m': { users: 10_000, items: 5_000, ratings: 1_000_000 },
+  '100k': { users: 2_000, items: 1_000, ratings: 100_000 },
+} as const;
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'all' },
+    size: { type: 'string', default: '4.5m' },
+    threads: { type: 'string', default: '2' },
+    k: { type: 'string', default: '50' },
+  },
+});
+const root = join(import.meta.dirname, '..');
+const dataDir = join(root, 'bench', 'data');
+const docs = join(root, 'docs', 'BENCHMARKS.md');
+
+async function engineSuite(): Promise<string> {
+  const size = SIZES[values.size as keyof typeof SIZES];
+  if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+  const file = await ensureBenchFile(size, dataDir);
+  const output = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'engine-child.ts'), file, values.k as string, values.threads as string], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const r = JSON.parse(output) as EngineBenchResult;
+  const lines = [
+    `Input: ${r.ratings.toLocaleString('en')} ratings (${r.users.toLocaleString('en')} users × ${r.items.toLocaleString('en')} items), ` +
+      `${r.fileMb.toFixed(0)} MB CSV from the synthetic generator; item-item cosine, top-${values.k}, ${r.threads} threads.`,
+    '',
+    '| phase | seconds | ratings/s | peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: |',
+    ...r.phases.map((p) => `| ${p.phase} | ${p.seconds.toFixed(2)} | ${Math.round(p.ratingsPerSecond).toLocaleString('en')} | ${p.peakRssMb.toFixed(0)} |`),
+    `| **file → rows in memory** | **${r.totalSeconds.toFixed(2)}** | ${Math.round(r.ratings / r.totalSeconds).toLocaleString('en')} | **${r.peakRssMb.toFixed(0)}** |`,
+    '',
+    `Target: ≤ 10 s wall and ≤ 1,024 MB peak RSS — ${r.totalSeconds <= 10 && r.peakRssMb <= 1024 ? '**met**' : '**not met**'}. ` +
+      `${r.neighbourRows.toLocaleString('en')} item rows have neighbours.`,
+  ];
+  console.log(lines.join('\n'));
+  return lines.join('\n');
+}
+
+/** Replaces the text between <!-- name:start --> and <!-- name:end --> (appends the section when missing). */
+function writeSection(name: string, title: string, body: string): void {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const section = `${start}\n## ${title}\n\n_Measured ${today()} on ${describeMachine()}._\n\n${body}\n${end}`;
+  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n\n`npm run bench` regenerates the sections below.\n';
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const next = from >= 0 && to > from ? current.slice(0, from) + section + current.slice(to + end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(docs, next);
+}
+
+const suites: Record<string, () => Promise<void>> = {
+  engine: async () => writeSection(`engine-${values.size}`, `Engine: file → neighbour rows (${values.size} ratings)`, await engineSuite()),
+};
+
+const chosen = values.suite === 'all' ? Object.keys(suites) : [values.suite as string];
+for (const name of chosen) {
+  const suite = suites[name];
+  if (!suite) throw new Error(`unknown suite '${name}'; choose ${Object.keys(suites).join(', ')} or all`);
+  await suite();
+}
