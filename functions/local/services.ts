@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { EventEmitter } from 'node:events';
 
 const require = createRequire(import.meta.url);
@@ -48,19 +48,34 @@ export interface S3Options {
   directory: string;
   /** Buckets created at start-up (idempotent). */
   buckets?: string[];
+  /**
+   * Access keys s3rver accepts besides its built-in `S3RVER`: it rejects unknown key ids (InvalidAccessKeyId),
+   * though it does not check SigV4 signatures. Pass whatever the local clients sign with.
+   */
+  accessKeys?: Array<{ accessKeyId: string; secretAccessKey: string }>;
 }
 
 export interface RunningS3 extends RunningService {
   /** s3rver's in-process event emitter: emits 'event' with an S3-shaped notification (raw, un-encoded key). */
   events: EventEmitter;
+  /** ETag (unquoted) and size of a stored object, undefined when absent: s3rver's Copy events lack the ETag. */
+  describeObject(bucket: string, key: string): Promise<{ eTag: string; size: number } | undefined>;
 }
 
 export async function startS3rver(options: S3Options): Promise<RunningS3> {
   const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => EventEmitter & {
-    run(): Promise<AddressInfo>;
+    configureBuckets(): Promise<void>;
+    callback(): RequestListener;
     close(): Promise<void>;
+    httpServer?: Server;
+    logger: { close(): void };
+    store: { getMetadata(bucket: string, key: string): Promise<{ etag: string; 'content-length': number }> };
   };
   mkdirSync(options.directory, { recursive: true });
+  const accounts = require('s3rver/lib/models/account.js') as {
+    DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+  };
+  for (const key of options.accessKeys ?? []) accounts.DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,
@@ -70,12 +85,31 @@ export async function startS3rver(options: S3Options): Promise<RunningS3> {
     // Path-style addressing on loopback; virtual-host buckets would need DNS.
     vhostBuckets: false,
   });
-  const address = await server.run();
+  // s3rver.run() gives its HTTP server no 'error' listener, so a taken port would crash the process:
+  // do what run() does, with the error turned into a rejection.
+  await server.configureBuckets();
+  const httpServer = createServer(server.callback());
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  httpServer.on('close', () => server.logger.close());
+  server.httpServer = httpServer;
+  const address = httpServer.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     port: address.port,
     events: server,
-    stop: () => server.close(),
+    describeObject: async (bucket, key) => {
+      try {
+        const metadata = await server.store.getMetadata(bucket, key);
+        return { eTag: JSON.parse(metadata.etag) as string, size: Number(metadata['content-length']) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    stop: () => closeServer(httpServer),
   };
 }
 
