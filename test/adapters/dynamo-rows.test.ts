@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HISTORY_CAP,
+  MAX_ITEM_BYTES,
+  ROW_DATA_BUDGET_BYTES,
+  decodeHistory,
+  decodeNeighbours,
+  decodePopularity,
+  encodeHistory,
+  encodeNeighbours,
+  encodePopularityPages,
+} from '../../functions/adapters/dynamo/rows.js';
+import type { Neighbour } from '../../functions/engine/types.js';
+
+const SIMILARITY = 0.123456789012345; // 17 characters in JSON
+const SUPPORT = 12345; // 5 characters
+
+function neighbours(count: number, idOf: (i: number) => string): Neighbour[] {
+  return Array.from({ length: count }, (_, i) => ({ id: idOf(i), similarity: SIMILARITY, support: SUPPORT }));
+}
+
+describe('row encoding and the 400 KB limit', () => {
+  it('stores k = 500 neighbours with 256-byte ids whole, far below 400 KB (measured)', () => {
+    const row = neighbours(500, (i) => String(i).padStart(256, 'x'));
+    const { data, kept } = encodeNeighbours(row);
+    // Each tuple is ["<256>",<17>,<5>] = 2 brackets + 2 quotes + 256 + 1 + 17 + 1 + 5 = 284 bytes, plus 499 commas and 2 brackets.
+    expect(Buffer.byteLength(data)).toBe(500 * 284 + 499 + 2);
+    expect(Buffer.byteLength(data)).toBeLessThan(MAX_ITEM_BYTES / 2);
+    expect(kept).toBe(500);
+    expect(decodeNeighbours(data)).toEqual(row);
+  });
+
+  it('trims rows whose ids JSON must escape, keeping the most similar neighbours that fit', () => {
+    // Control characters escape to 6 bytes each: 253 of them + 3 digits = 1,521 bytes per id.
+    const row = neighbours(500, (i) => '\u0001'.repeat(253) + String(i).padStart(3, '0'));
+    const tupleBytes = 2 + 2 + 253 * 6 + 3 + 1 + 17 + 1 + 5; // 1,549
+    // n tuples take 2 + n * tupleBytes + (n - 1) bytes.
+    const expectedKept = Math.floor((ROW_DATA_BUDGET_BYTES - 1) / (tupleBytes + 1));
+    const { data, kept } = encodeNeighbours(row);
+    expect(kept).toBe(expectedKept);
+    expect(Buffer.byteLength(data)).toBeLessThanOrEqual(ROW_DATA_BUDGET_BYTES);
+    expect(decodeNeighbours(data)).toEqual(row.slice(0, expectedKept));
+  });
+
+  it('caps a 50,000-entry history to the most recent HISTORY_CAP entries', () => {
+    const history = Array.from({ length: 50_000 }, (_, i) => ({ item: `item-${i}`, value: (i % 5) + 0.5 }));
+    const { data, kept } = encodeHistory(history);
+    expect(HISTORY_CAP).toBe(1000);
+    expect(kept).toBe(1000);
+    expect(decodeHistory(data)).toEqual(history.slice(0, 1000));
+  });
+
+  it('keeps HISTORY_CAP entries with 256-byte item ids below the budget', () => {
+    const history = Array.from({ length: 5000 }, (_, i) => ({ item: String(i).padStart(256, 'y'), value: 4.5 }));
+    const { data, kept } = encodeHistory(history);
+    expect(kept).toBe(HISTORY_CAP);
+    // ["<256>",4.5] = 2 + 2 + 256 + 1 + 3 = 264 bytes per entry.
+    expect(Buffer.byteLength(data)).toBe(1000 * 264 + 999 + 2);
+  });
+
+  it('trims a history by bytes after the count cap', () => {
+    const history = Array.from({ length: 1000 }, (_, i) => ({ item: '"'.repeat(250) + String(i).padStart(6, '0'), value: 1 }));
+    // '"' escapes to 2 bytes: ["<500 + 6>",1] = 2 + 2 + 506 + 1 + 1 = 512 bytes per entry; n entries take 2 + 512n + (n - 1).
+    const { kept } = encodeHistory(history, HISTORY_CAP, 100_000);
+    expect(kept).toBe(Math.floor((100_000 - 1) / 513));
+  });
+
+  it('pages popularity so that every page fits, keeping the order', () => {
+    const items = Array.from({ length: 3000 }, (_, i) => ({ item: String(i).padStart(256, 'p'), count: 5000 - i, meanValue: 3.25 }));
+    const pages = encodePopularityPages(items, 100_000);
+    // ["<256>",<4 digits>,3.25] = 2 + 2 + 256 + 1 + 4 + 1 + 4 = 270 bytes; 2 + 270n + (n - 1) <= 100,000 gives n = 369.
+    expect(pages.length).toBe(Math.ceil(3000 / 369));
+    expect(decodePopularity(pages[0])).toHaveLength(369);
+    for (const page of pages) expect(Buffer.byteLength(page)).toBeLessThanOrEqual(100_000);
+    expect(pages.flatMap(decodePopularity)).toEqual(items);
+  });
+});
