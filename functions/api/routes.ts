@@ -1,0 +1,201 @@
+/** Route definitions: path, parameters, body and responses, from which both validation and OpenAPI come. */
+import { createRoute, type z } from '@hono/zod-openapi';
+import { PROBLEM_CONTENT_TYPE } from './problems.js';
+import {
+  DatasetParams,
+  DatasetResponse,
+  HealthResponse,
+  ItemParams,
+  JobParams,
+  JobSchema,
+  JobsResponse,
+  LimitQuery,
+  PopularResponse,
+  ProblemSchema,
+  RecommendationsResponse,
+  RecommendBody,
+  RollbackBody,
+  RollbackResponse,
+  SimilarItemsResponse,
+  SimilarUsersResponse,
+  UserParams,
+  UserRecommendationsQuery,
+  MAX_HISTORY_ENTRIES,
+  DEFAULT_HISTORY_CAP,
+} from './schemas.js';
+import { MAX_BODY_BYTES } from './problems.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
+
+/** Errors every store-backed route can answer with. */
+const storeErrors = {
+  400: problem('Invalid parameter or body; `errors` names each field.'),
+  429: problem('The model store is throttling; retry with back-off (see Retry-After).'),
+  503: problem('The model store or service failed; retry later.'),
+} as const;
+
+const personalisedNote =
+  'Responses carry Cache-Control: no-store. Scores are Σ similarity × rating over the contributing history items ' +
+  '(item-based) or similar users (user-based); `because` lists the largest contributions.';
+
+export const userRecommendationsRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/users/{userId}/recommendations',
+  operationId: 'recommendForUser',
+  tags: ['recommendations'],
+  summary: 'Recommendations for a known user',
+  description:
+    `Item-based (default) or user-based collaborative filtering on the user's stored rows. An unknown user gets popular ` +
+    `items with \`fallback.reason = "unknown-user"\`. Item-based uses the ${DEFAULT_HISTORY_CAP} most recent history entries ` +
+    `(\`historyCapped\` says when more existed); older ones are still excluded. ${personalisedNote}`,
+  request: { params: UserParams, query: UserRecommendationsQuery },
+  responses: {
+    200: json(RecommendationsResponse, 'Recommendations, best first.'),
+    ...storeErrors,
+    404: problem('Unknown dataset or no active model.'),
+  },
+});
+
+export const historyRecommendationsRoute = createRoute({
+  method: 'post',
+  path: '/v1/datasets/{dataset}/recommendations',
+  operationId: 'recommendForHistory',
+  tags: ['recommendations'],
+  summary: 'Recommendations for an anonymous / session history',
+  description:
+    `Item-based collaborative filtering on the posted history (most recent first, at most ${MAX_HISTORY_ENTRIES} entries, ` +
+    `of which the first ${DEFAULT_HISTORY_CAP} score). An empty history, or one with no known items, gets popular items, flagged ` +
+    `as a fallback. Bodies over ${MAX_BODY_BYTES} bytes are refused with 413. ${personalisedNote}`,
+  request: {
+    params: DatasetParams,
+    body: { required: true, content: { 'application/json': { schema: RecommendBody } } },
+  },
+  responses: {
+    200: json(RecommendationsResponse, 'Recommendations, best first.'),
+    ...storeErrors,
+    404: problem('Unknown dataset or no active model.'),
+    413: problem(`Request body larger than ${MAX_BODY_BYTES} bytes.`),
+    415: problem('The body is not JSON.'),
+  },
+});
+
+export const similarItemsRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/items/{itemId}/similar',
+  operationId: 'similarItems',
+  tags: ['similarity'],
+  summary: 'Items most similar to an item',
+  request: { params: ItemParams, query: LimitQuery },
+  responses: {
+    200: json(SimilarItemsResponse, 'Neighbours, most similar first (similarity desc, id asc).'),
+    ...storeErrors,
+    404: problem('Unknown dataset, no active model, or the item has no neighbour row.'),
+  },
+});
+
+export const similarUsersRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/users/{userId}/similar',
+  operationId: 'similarUsers',
+  tags: ['similarity'],
+  summary: 'Users most similar to a user',
+  request: { params: UserParams, query: LimitQuery },
+  responses: {
+    200: json(SimilarUsersResponse, 'Neighbours, most similar first (similarity desc, id asc).'),
+    ...storeErrors,
+    404: problem('Unknown dataset, no active model, or the user has no neighbour row.'),
+  },
+});
+
+export const popularRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/popular',
+  operationId: 'popularItems',
+  tags: ['recommendations'],
+  summary: 'Most popular items',
+  description: 'Ranked by distinct users (count) desc, then mean rating desc, then item id.',
+  request: { params: DatasetParams, query: LimitQuery },
+  responses: {
+    200: json(PopularResponse, 'Popular items, most popular first.'),
+    ...storeErrors,
+    404: problem('Unknown dataset or no active model.'),
+  },
+});
+
+export const datasetRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}',
+  operationId: 'getDataset',
+  tags: ['models'],
+  summary: 'Active model version, kept versions with stats, latest build job',
+  request: { params: DatasetParams },
+  responses: {
+    200: json(DatasetResponse, 'Model state.'),
+    ...storeErrors,
+    404: problem('The dataset has neither a model nor a build job.'),
+  },
+});
+
+export const jobRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/jobs/{jobId}',
+  operationId: 'getJob',
+  tags: ['models'],
+  summary: 'One build job',
+  request: { params: JobParams },
+  responses: { 200: json(JobSchema, 'The job.'), ...storeErrors, 404: problem('No such job.') },
+});
+
+export const jobsRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/jobs',
+  operationId: 'listJobs',
+  tags: ['models'],
+  summary: 'Build jobs, newest first',
+  description: 'An unknown dataset has no jobs: the list is empty.',
+  request: { params: DatasetParams, query: LimitQuery },
+  responses: { 200: json(JobsResponse, 'Jobs, newest first.'), ...storeErrors },
+});
+
+export const rollbackRoute = createRoute({
+  method: 'post',
+  path: '/v1/datasets/{dataset}/rollback',
+  operationId: 'rollback',
+  tags: ['models'],
+  summary: 'Re-activate a kept model version',
+  description: 'Without a body (or without `version`), re-activates the version before the active one. Atomic; a concurrent change gives 409.',
+  request: {
+    params: DatasetParams,
+    body: { required: false, content: { 'application/json': { schema: RollbackBody } } },
+  },
+  responses: {
+    200: json(RollbackResponse, 'The model state after the rollback.'),
+    ...storeErrors,
+    404: problem('Unknown dataset, or the version is not kept.'),
+    409: problem('Another change to the dataset happened at the same time.'),
+    415: problem('The body is not JSON.'),
+  },
+});
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'health',
+  tags: ['service'],
+  summary: 'Liveness (does not touch the model store)',
+  responses: { 200: json(HealthResponse, 'The function is up.') },
+});
+
+export const apiRoutes = [
+  userRecommendationsRoute,
+  historyRecommendationsRoute,
+  similarItemsRoute,
+  similarUsersRoute,
+  popularRoute,
+  datasetRoute,
+  jobRoute,
+  jobsRoute,
+  rollbackRoute,
+  healthRoute,
+] as const;

@@ -1,0 +1,262 @@
+/**
+ * The API's zod schemas: the same objects validate requests and generate the OpenAPI document, so the
+ * document cannot drift from what the code accepts. Response schemas document (they do not validate) replies.
+ */
+import { z } from '@hono/zod-openapi';
+
+/** Ids are at most 256 UTF-8 bytes (the engine's documented limit, enforced at ingest). */
+export const MAX_ID_BYTES = 256;
+export const MAX_DATASET_BYTES = 128;
+export const DEFAULT_LIMIT = 10;
+export const MAX_LIMIT = 100;
+/** Entries a request may send in `history`, and ids in `exclude` / `allow`. */
+export const MAX_HISTORY_ENTRIES = 1000;
+export const MAX_FILTER_IDS = 1000;
+/** Only the most recent entries of a history score candidates (older ones are still never recommended again). */
+export const DEFAULT_HISTORY_CAP = 200;
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** A non-empty string of at most `maxBytes` UTF-8 bytes. */
+function boundedId(what: string, maxBytes: number, description: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
+    .min(1, `${what} must not be empty`)
+    .superRefine((value, ctx) => {
+      const bytes = utf8Bytes(value);
+      if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `${what} is ${bytes} bytes in UTF-8; the limit is ${maxBytes} bytes` });
+    })
+    .openapi({ description: `${description} Non-empty, at most ${maxBytes} UTF-8 bytes; percent-encode it in URLs.`, maxLength: maxBytes });
+}
+
+export const DatasetId = boundedId('dataset', MAX_DATASET_BYTES, 'Dataset name (the folder under uploads/ the data came from).');
+export const ItemId = boundedId('item id', MAX_ID_BYTES, 'Item id, as in the uploaded data.');
+export const UserId = boundedId('user id', MAX_ID_BYTES, 'User id, as in the uploaded data.');
+export const JobId = boundedId('job id', MAX_ID_BYTES, 'Build job id.');
+export const VersionId = boundedId('version', MAX_ID_BYTES, 'Model version id.');
+
+const limitQuery = (what: string) =>
+  z.coerce
+    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+    .int(`limit must be a whole number from 1 to ${MAX_LIMIT}`)
+    .min(1, `limit must be at least 1`)
+    .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
+    .default(DEFAULT_LIMIT)
+    .openapi({ description: `How many ${what} to return (1-${MAX_LIMIT}, default ${DEFAULT_LIMIT}).` });
+
+/**
+ * `exclude=a,b` or `exclude=a&exclude=b`. A single occurrence is split on commas; repeated occurrences are taken
+ * verbatim, so an id that contains a comma can be sent by repeating the parameter (an empty extra one will do).
+ */
+const idListQuery = z
+  .preprocess(
+    (value) => {
+      const list = typeof value === 'string' ? value.split(',') : value;
+      return Array.isArray(list) ? list.filter((id) => id !== '') : list;
+    },
+    z.array(ItemId).max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`),
+  )
+  .optional()
+  .openapi({
+    description:
+      `Item ids never to return: comma-separated (exclude=a,b) or repeated (exclude=a&exclude=b). Repeated values are ` +
+      `taken verbatim, so an id containing a comma can be sent by repeating the parameter. At most ${MAX_FILTER_IDS}.`,
+  });
+
+// ---- path parameters --------------------------------------------------------------------------------------
+export const DatasetParams = z.object({ dataset: DatasetId });
+export const UserParams = z.object({ dataset: DatasetId, userId: UserId });
+export const ItemParams = z.object({ dataset: DatasetId, itemId: ItemId });
+export const JobParams = z.object({ dataset: DatasetId, jobId: JobId });
+
+// ---- query strings (strict: a misspelt parameter is an error, not silently ignored) ----------------------------
+export const UserRecommendationsQuery = z.strictObject({
+  limit: limitQuery('recommendations'),
+  exclude: idListQuery,
+  algorithm: z
+    .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
+    .default('item')
+    .openapi({ description: 'item: item-based CF on the user\'s history (default); user: user-based CF from similar users.' }),
+  explain: z
+    .enum(['true', 'false'], { error: 'explain must be "true" or "false"' })
+    .default('true')
+    .transform((value) => value === 'true')
+    .openapi({ description: 'false drops the `because` explanations (smaller, faster responses).' }),
+});
+export const LimitQuery = z.strictObject({ limit: limitQuery('entries') });
+
+// ---- bodies ---------------------------------------------------------------------------------------------------
+export const HistoryEntryBody = z.strictObject({
+  item: ItemId,
+  rating: z
+    .number({ error: 'rating must be a finite number' })
+    .optional()
+    .openapi({ description: 'The user\'s value for the item; 1 when omitted (implicit feedback).' }),
+});
+
+export const RecommendBody = z
+  .strictObject({
+    history: z
+      .array(HistoryEntryBody, {
+        error: (issue) =>
+          issue.input === undefined ? 'history is required' : 'history must be a list of { "item": "...", "rating": 4 } entries',
+      })
+      .max(MAX_HISTORY_ENTRIES, `history has more than ${MAX_HISTORY_ENTRIES} entries; send the most recent ones`)
+      .openapi({
+        description:
+          `The session's interactions, most recent first, at most ${MAX_HISTORY_ENTRIES} entries. Only the first ` +
+          `(most recent) ${DEFAULT_HISTORY_CAP} score candidates (the response says when this cap applied); every item in the ` +
+          'history is still excluded from the results. A repeated item counts once, with its last rating.',
+      }),
+    limit: z
+      .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+      .int(`limit must be a whole number from 1 to ${MAX_LIMIT}`)
+      .min(1, 'limit must be at least 1')
+      .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
+      .default(DEFAULT_LIMIT),
+    exclude: z.array(ItemId).max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`).optional().openapi({ description: 'Items never to return.' }),
+    allow: z
+      .array(ItemId)
+      .max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`)
+      .optional()
+      .openapi({ description: 'When given, only these items may be returned (e.g. what is licensed in a region).' }),
+    explain: z.boolean({ error: 'explain must be true or false' }).default(true),
+  })
+  .openapi('RecommendRequest');
+
+export const RollbackBody = z
+  .strictObject({ version: VersionId.optional() })
+  .openapi('RollbackRequest', { description: 'version: a kept version to re-activate; default the one before the active one.' });
+
+// ---- responses ------------------------------------------------------------------------------------------------
+export const ContributionSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The history item (kind item) or the similar user (kind user).' }),
+    kind: z.enum(['item', 'user']),
+    similarity: z.number(),
+    value: z.number().openapi({ description: 'The rating behind this contribution.' }),
+    share: z.number().openapi({ description: 'Fraction of the score this contribution explains.' }),
+  })
+  .openapi('Contribution');
+
+export const RecommendedItemSchema = z
+  .object({
+    item: z.string(),
+    score: z.number(),
+    because: z.array(ContributionSchema).optional().openapi({ description: 'Largest contributions first; omitted when explain=false.' }),
+  })
+  .openapi('RecommendedItem');
+
+export const RecommendationsResponse = z
+  .object({
+    dataset: z.string(),
+    version: z.string(),
+    userId: z.string().optional(),
+    algorithm: z.enum(['item', 'user', 'popularity']).openapi({ description: 'The algorithm that produced the items.' }),
+    fallback: z
+      .object({ reason: z.enum(['unknown-user', 'empty-history', 'no-candidates']), algorithm: z.literal('popularity') })
+      .optional()
+      .openapi({ description: 'Present when the requested algorithm could not be used and popular items were returned.' }),
+    historyUsed: z.number().int().openapi({ description: 'History entries that scored candidates.' }),
+    historyCapped: z.boolean().openapi({ description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.` }),
+    items: z.array(RecommendedItemSchema),
+  })
+  .openapi('Recommendations');
+
+export const SimilarEntrySchema = z
+  .object({ id: z.string(), similarity: z.number(), support: z.number().int().openapi({ description: 'Co-raters behind the similarity.' }) })
+  .openapi('SimilarEntry');
+
+export const SimilarItemsResponse = z
+  .object({ dataset: z.string(), version: z.string(), item: z.string(), similar: z.array(SimilarEntrySchema) })
+  .openapi('SimilarItems');
+
+export const SimilarUsersResponse = z
+  .object({ dataset: z.string(), version: z.string(), userId: z.string(), similar: z.array(SimilarEntrySchema) })
+  .openapi('SimilarUsers');
+
+export const PopularResponse = z
+  .object({
+    dataset: z.string(),
+    version: z.string(),
+    items: z.array(z.object({ item: z.string(), count: z.number().int(), meanValue: z.number() })),
+  })
+  .openapi('PopularItems');
+
+const SourceSchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  eTag: z.string().optional(),
+  versionId: z.string().optional(),
+  sequencer: z.string().optional(),
+  sourceOrder: z.string(),
+});
+
+export const JobSchema = z
+  .object({
+    dataset: z.string(),
+    jobId: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'superseded', 'duplicate']),
+    source: SourceSchema,
+    version: z.string().optional(),
+    progress: z.object({ phase: z.string(), done: z.number(), total: z.number() }).optional(),
+    timings: z.record(z.string(), z.number()).optional(),
+    report: z.record(z.string(), z.unknown()).optional(),
+    reportKey: z.string().optional(),
+    error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+  })
+  .openapi('Job');
+
+export const VersionSchema = z
+  .object({
+    version: z.string(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    jobId: z.string(),
+    source: SourceSchema,
+    stats: z.object({ users: z.number(), items: z.number(), ratings: z.number(), itemRows: z.number(), userRows: z.number() }),
+    options: z.record(z.string(), z.unknown()),
+    reportKey: z.string().optional(),
+  })
+  .openapi('ModelVersion');
+
+export const ModelStateSchema = z.object({
+  dataset: z.string(),
+  activeVersion: z.string().nullable().openapi({ description: 'null while the first build of the dataset has not succeeded.' }),
+  revision: z.number().int(),
+  updatedAt: z.string().nullable(),
+  versions: z.array(VersionSchema).openapi({ description: 'Kept versions (for rollback), newest first.' }),
+});
+
+export const DatasetResponse = ModelStateSchema.extend({ latestJob: JobSchema.nullable() }).openapi('Dataset');
+export const RollbackResponse = ModelStateSchema.extend({ previousVersion: z.string() }).openapi('Rollback');
+export const JobsResponse = z.object({ dataset: z.string(), jobs: z.array(JobSchema) }).openapi('Jobs');
+export const HealthResponse = z.object({ status: z.literal('ok'), service: z.string() }).openapi('Health');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ description: 'Problem type URN, e.g. urn:affinity:problem:validation.' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional().openapi({ description: 'The request path.' }),
+    requestId: z.string().optional(),
+    hint: z.string().optional().openapi({ description: 'How to fix it.' }),
+    errors: z
+      .array(z.object({ in: z.enum(['path', 'query', 'body']), field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'Validation failures, each naming its field.' }),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details.' });
+
+export type RecommendationsBody = z.infer<typeof RecommendationsResponse>;
+export type SimilarItemsBody = z.infer<typeof SimilarItemsResponse>;
+export type SimilarUsersBody = z.infer<typeof SimilarUsersResponse>;
+export type PopularBody = z.infer<typeof PopularResponse>;
+export type DatasetBody = z.infer<typeof DatasetResponse>;
+export type RollbackBodyResponse = z.infer<typeof RollbackResponse>;
+export type JobsBody = z.infer<typeof JobsResponse>;
+export type JobBody = z.infer<typeof JobSchema>;

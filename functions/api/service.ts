@@ -1,0 +1,241 @@
+/**
+ * What each route does, in terms of the model store and the engine; no HTTP here. Every read is planned to
+ * cost few DynamoDB rounds: manifest -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
+ * and popularity only when a fallback needs it.
+ */
+import type { JobRecord, Manifest, ModelStore, VersionInfo } from '../adapters/model-store.js';
+import { recommendFromItemNeighbours, recommendFromUserNeighbours, recommendPopular, similarFrom } from '../engine/recommend/index.js';
+import type { HistoryEntry, Neighbour, PopularItem, RecommendationResult, RecommendOptions } from '../engine/types.js';
+import { notFound } from './problems.js';
+import type {
+  DatasetBody,
+  JobBody,
+  JobsBody,
+  PopularBody,
+  RecommendationsBody,
+  RollbackBodyResponse,
+  SimilarItemsBody,
+  SimilarUsersBody,
+} from './schemas.js';
+
+/** Contributors listed per recommendation when explanations are on. */
+const EXPLAIN_TOP = 3;
+
+export interface FilterOptions {
+  limit: number;
+  exclude?: readonly string[];
+  allow?: readonly string[];
+  explain: boolean;
+}
+
+export interface ActiveModel {
+  manifest: Manifest;
+  version: string;
+}
+
+export class RecommendationService {
+  constructor(
+    private readonly store: ModelStore,
+    /** Most recent history entries that score candidates. */
+    private readonly historyCap: number,
+  ) {}
+
+  async activeModel(dataset: string): Promise<ActiveModel> {
+    const manifest = await this.store.getManifest(dataset);
+    if (manifest === undefined) {
+      throw notFound(`Dataset ${JSON.stringify(dataset)} has no model.`, 'Check the dataset name, or upload its data under uploads/<dataset>/ and wait for the build.');
+    }
+    if (!manifest.activeVersion) {
+      throw notFound(`Dataset ${JSON.stringify(dataset)} has no active model version.`, 'Wait for a build to succeed, or roll back to a kept version.');
+    }
+    return { manifest, version: manifest.activeVersion };
+  }
+
+  /** Recommendations for a known user (unknown users get popular items, flagged as a fallback). */
+  async forUser(dataset: string, userId: string, algorithm: 'item' | 'user', filters: FilterOptions): Promise<RecommendationsBody> {
+    const { version } = await this.activeModel(dataset);
+    const rows = await this.store.getUserRows(dataset, version, userId);
+    const popularity = this.lazyPopularity(dataset, version);
+
+    if (rows.history === undefined) {
+      const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
+      return toBody(dataset, version, result, filters.explain, { userId, historyUsed: 0, historyCapped: false });
+    }
+
+    if (algorithm === 'user') {
+      const neighbours = rows.neighbours ?? [];
+      const histories = neighbours.length
+        ? await this.store.getUserHistories(dataset, version, neighbours.map((neighbour) => neighbour.id))
+        : new Map<string, HistoryEntry[]>();
+      const history = rows.history;
+      const run = (popular: readonly PopularItem[]): RecommendationResult =>
+        recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
+      const result = await withPopularityFallback(run, popularity);
+      // User-based CF reads the history only to hide what was seen, so nothing is capped.
+      return toBody(dataset, version, result, filters.explain, { userId, historyUsed: history.length, historyCapped: false });
+    }
+
+    const body = await this.fromHistory(dataset, version, rows.history, filters, popularity);
+    return { ...body, userId };
+  }
+
+  /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
+  async forHistory(dataset: string, history: readonly HistoryEntry[], filters: FilterOptions): Promise<RecommendationsBody> {
+    const { version } = await this.activeModel(dataset);
+    return this.fromHistory(dataset, version, history, filters, this.lazyPopularity(dataset, version));
+  }
+
+  private async fromHistory(
+    dataset: string,
+    version: string,
+    history: readonly HistoryEntry[],
+    filters: FilterOptions,
+    popularity: () => Promise<PopularItem[]>,
+  ): Promise<RecommendationsBody> {
+    const used = history.slice(0, this.historyCap);
+    const older = history.slice(this.historyCap);
+    const usedItems = [...new Set(used.map((entry) => entry.item))];
+    const rows = usedItems.length ? await this.store.getItemNeighbours(dataset, version, usedItems) : new Map<string, Neighbour[]>();
+    // Items beyond the cap do not score, but they were seen: never recommend them.
+    const options = engineOptions({ ...filters, exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)] });
+    const run = (popular: readonly PopularItem[]): RecommendationResult =>
+      recommendFromItemNeighbours(used, (id) => rows.get(id), popular, options);
+    const result = await withPopularityFallback(run, popularity);
+    return toBody(dataset, version, result, filters.explain, { historyUsed: used.length, historyCapped: older.length > 0 });
+  }
+
+  async similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
+    const { version } = await this.activeModel(dataset);
+    const rows = await this.store.getItemNeighbours(dataset, version, [itemId]);
+    const row = rows.get(itemId);
+    if (row === undefined) {
+      throw notFound(
+        `Item ${JSON.stringify(itemId)} has no similar items in dataset ${JSON.stringify(dataset)} (version ${version}).`,
+        'Check the item id (ids are case-sensitive); an item nobody else\'s users rated has no neighbours.',
+      );
+    }
+    return { dataset, version, item: itemId, similar: similarFrom(row, limit).map(neighbourBody) };
+  }
+
+  async similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
+    const { version } = await this.activeModel(dataset);
+    const rows = await this.store.getUserNeighbourRows(dataset, version, [userId]);
+    const row = rows.get(userId);
+    if (row === undefined) {
+      throw notFound(
+        `User ${JSON.stringify(userId)} has no similar users in dataset ${JSON.stringify(dataset)} (version ${version}).`,
+        'Check the user id, and that the dataset was built with user-based CF enabled.',
+      );
+    }
+    return { dataset, version, userId, similar: similarFrom(row, limit).map(neighbourBody) };
+  }
+
+  async popular(dataset: string, limit: number): Promise<PopularBody> {
+    const { version } = await this.activeModel(dataset);
+    const popularity = await this.store.getPopularity(dataset, version);
+    const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
+    // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
+    const ranked = recommendPopular(popularity, { limit, explainTop: 0 });
+    return { dataset, version, items: ranked.items.map(({ item }) => byItem.get(item) as PopularItem) };
+  }
+
+  /** The model state and the latest build job; 404 only when the dataset has neither. */
+  async dataset(dataset: string): Promise<DatasetBody> {
+    const [manifest, jobs] = await Promise.all([this.store.getManifest(dataset), this.store.listJobs(dataset, 1)]);
+    const latestJob = jobs[0] ?? null;
+    if (manifest === undefined && latestJob === null) {
+      throw notFound(`Dataset ${JSON.stringify(dataset)} is unknown: it has no model and no build job.`, 'Check the dataset name, or upload its data under uploads/<dataset>/.');
+    }
+    return { ...modelState(dataset, manifest), latestJob: latestJob && jobBody(latestJob) };
+  }
+
+  async job(dataset: string, jobId: string): Promise<JobBody> {
+    const job = await this.store.getJob(dataset, jobId);
+    if (job === undefined) throw notFound(`Dataset ${JSON.stringify(dataset)} has no job ${JSON.stringify(jobId)}.`, 'List the jobs with GET /v1/datasets/{dataset}/jobs.');
+    return jobBody(job);
+  }
+
+  async jobs(dataset: string, limit: number): Promise<JobsBody> {
+    return { dataset, jobs: (await this.store.listJobs(dataset, limit)).map(jobBody) };
+  }
+
+  async rollback(dataset: string, version?: string): Promise<RollbackBodyResponse> {
+    const before = await this.activeModel(dataset);
+    const manifest = await this.store.rollback(dataset, version);
+    return { ...modelState(dataset, manifest), previousVersion: before.version };
+  }
+
+  /** Popularity is read at most once per request, and only if a fallback needs it. */
+  private lazyPopularity(dataset: string, version: string): () => Promise<PopularItem[]> {
+    let pending: Promise<PopularItem[]> | undefined;
+    return () => (pending ??= this.store.getPopularity(dataset, version));
+  }
+}
+
+/** Runs without popularity first; only when the engine falls back does it read popularity and run again. */
+async function withPopularityFallback(
+  run: (popularity: readonly PopularItem[]) => RecommendationResult,
+  popularity: () => Promise<PopularItem[]>,
+): Promise<RecommendationResult> {
+  const first = run([]);
+  return first.fallback ? run(await popularity()) : first;
+}
+
+function engineOptions(filters: FilterOptions): Partial<RecommendOptions> {
+  return {
+    limit: filters.limit,
+    explainTop: filters.explain ? EXPLAIN_TOP : 0,
+    ...(filters.exclude?.length ? { exclude: filters.exclude } : {}),
+    ...(filters.allow ? { allow: filters.allow } : {}),
+  };
+}
+
+function toBody(
+  dataset: string,
+  version: string,
+  result: RecommendationResult,
+  explain: boolean,
+  extra: { userId?: string; historyUsed: number; historyCapped: boolean },
+): RecommendationsBody {
+  return {
+    dataset,
+    version,
+    ...(extra.userId !== undefined ? { userId: extra.userId } : {}),
+    algorithm: result.algorithm,
+    ...(result.fallback ? { fallback: result.fallback } : {}),
+    historyUsed: extra.historyUsed,
+    historyCapped: extra.historyCapped,
+    items: result.items.map(({ item, score, because }) =>
+      explain ? { item, score, because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })) } : { item, score },
+    ),
+  };
+}
+
+const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });
+
+function modelState(dataset: string, manifest: Manifest | undefined) {
+  return {
+    dataset,
+    activeVersion: manifest?.activeVersion || null,
+    revision: manifest?.revision ?? 0,
+    updatedAt: manifest?.updatedAt ?? null,
+    versions: (manifest?.versions ?? []).map((info) => versionBody(info, manifest?.activeVersion)),
+  };
+}
+
+function versionBody(info: VersionInfo, activeVersion: string | undefined) {
+  return {
+    version: info.version,
+    active: info.version === activeVersion,
+    createdAt: info.createdAt,
+    jobId: info.jobId,
+    source: info.source,
+    stats: info.stats,
+    options: { ...info.options } as Record<string, unknown>,
+    ...(info.reportKey ? { reportKey: info.reportKey } : {}),
+  };
+}
+
+function jobBody(job: JobRecord): JobBody {
+  return { ...job };
+}
