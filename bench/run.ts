@@ -10,6 +10,8 @@ import { ensureBenchFile, type EngineBenchResult } from './engine.js';
 import { benchPipeline } from './pipeline.js';
 import { describeMachine, today } from './machine.js';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const SIZES = {
   '4.5m': { users: 30_000, items: 15_000, ratings: 4_500_000 },
   '1m': { users: 10_000, items: 5_000, ratings: 1_000_000 },
