@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { UserInputError, type NeighbourBlock, type RatingMatrix, type SimilarityOptions } from '../types.js';
+import { mergeBlocks, SymmetricKernel } from './kernel.js';
+import { resolveSimilarityOptions } from './options.js';
+import { prepareRows, rowWork } from './prepare.js';
+import type { WorkerInit, WorkerRequest } from './worker.js';
+
+interface WorkerJob {
+  start: number;
+  end: number;
+}
+
+export interface NeighbourRun {
+  /** Worker threads; default min(available cores, 4). 1 computes in this thread. */
+  threads?: number;
+  /** Called after each finished chunk with the rows done so far and the total. */
+  onProgress?: (doneRows: number, totalRows: number) => void;
+}
+
+/** Chunks per thread: enough for the pool to even out, few enough that per-message cost stays negligible. */
+const CHUNKS_PER_THREAD = 16;
+/**
+ * Below this much inner-loop work (~0.1 s on one core) a default-threaded run stays in this thread, since
+ * starting workers (each loads the TypeScript loader) costs more than it saves. An explicit `threads` is obeyed.
+ */
+const MIN_WORK_FOR_DEFAULT_WORKERS = 3e7;
+
+/**
+ * All rows' top-K neighbours, each pair computed once (SymmetricKernel), rows split into ranges of about
+ * equal work and handed to worker threads as they free up; the partial results are merged exactly, so the
+ * result is the same for any thread count (and equal to computeNeighbourBlock over all rows).
+ */
+export async function computeNeighbours(
+  matrix: RatingMatrix,
+  target: 'items' | 'users',
+  options?: Partial<SimilarityOptions>,
+  run: NeighbourRun = {},
+): Promise<NeighbourBlock> {
+  const resolved = resolveSimilarityOptions(options);
+  const threads = resolveThreads(run.threads);
+  const rows = target === 'items' ? matrix.byItem.rows : matrix.byUser.rows;
+  const script = threads > 1 && rows > 1 ? workerScript() : undefined;
+  const worthIt = run.threads !== undefined || estimatedWork(matrix, target) >= MIN_WORK_FOR_DEFAULT_WORKERS;
+  // Workers load the TypeScript loader while this thread prepares the rows.
+  const workers = script && worthIt ? startWorkers(script, Math.min(threads, rows)) : [];
+  try {
+    const prepared = prepareRows(matrix, target, resolved, { shared: workers.length > 0, positions: true });
+    const chunks = splitByWork(rowWork(prepared), Math.max(1, workers.length) * CHUNKS_PER_THREAD);
+    let doneRows = 0;
+    const onRangeDone = (range: WorkerJob): void => {
+      doneRows += range.end - range.start;
+      run.onProgress?.(doneRows, rows);
+    };
+    if (workers.length > 0) {
+      const [first, ...rest] = await runOnWorkers(workers, { prepared, options: resolved }, chunks, onRangeDone);
+      for (const partial of rest) mergeBlocks(first, partial);
+      return first;
+    }
+    const kernel = new SymmetricKernel(prepared, resolved);
+    for (const chunk of chunks) {
+      kernel.processRange(chunk.start, chunk.end);
+      onRangeDone(chunk);
+      // Let timers (progress bars, heartbeats) run between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return kernel.result();
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Inner-loop trips of the symmetric kernel: Σ over columns of len·(len−1)/2, known before preparing. */
+function estimatedWork(matrix: RatingMatrix, target: 'items' | 'users'): number {
+  const columns = target === 'items' ? matrix.byUser : matrix.byItem;
+  let work = 0;
+  for (let c = 0; c < columns.rows; c++) {
+    const length = columns.indptr[c + 1] - columns.indptr[c];
+    work += (length * (length - 1)) / 2;
+  }
+  return work;
+}
+
+function resolveThreads(threads: number | undefined): number {
+  if (threads === undefined) return Math.max(1, Math.min(availableParallelism(), 4));
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new UserInputError(
+      `threads must be an integer from 1 to 256 (got ${String(threads)})`,
+      'threads',
+      'use 1 to compute in the calling thread, or about the number of CPU cores',
+    );
+  }
+  return threads;
+}
+
+/**
+ * Contiguous row ranges with about equal work each (inner-loop trips, see rowWork), never empty.
+ * Balancing by rows instead would leave one thread with all the popular rows.
+ */
+export function splitByWork(work: Float64Array, parts: number): WorkerJob[] {
+  const rows = work.length;
+  const total = work.reduce((sum, w) => sum + w, 0);
+  const chunks: WorkerJob[] = [];
+  let start = 0;
+  let cumulative = 0;
+  for (let row = 0; row < rows; row++) {
+    cumulative += work[row];
+    if (cumulative >= (total * (chunks.length + 1)) / parts || row === rows - 1) {
+      chunks.push({ start, end: row + 1 });
+      start = row + 1;
+    }
+  }
+  return chunks;
+}
+
+/**
+ * What to start a worker from, or undefined when there is no worker file next to this module: in an esbuild
+ * single-file bundle (Lambda) this code no longer lives in pool.ts/pool.js, so the caller computes in-thread.
+ * A .ts worker is started through a tiny ESM bootstrap that registers tsx first (Node 20 does not apply
+ * `--import` loader hooks inside workers, but tsx's register() called in the worker does work), with both
+ * resolved from here so it works from any working directory, under vitest and under the CLI.
+ */
+function workerScript(): URL | undefined {
+  try {
+    const here = fileURLToPath(import.meta.url);
+    const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.js') ? '.js' : undefined;
+    if (ext === undefined || basename(here) !== `pool${ext}`) return undefined;
+    const worker = new URL(`./worker${ext}`, import.meta.url);
+    if (!existsSync(fileURLToPath(worker))) return undefined;
+    if (ext === '.js') return worker;
+    const tsxApi = import.meta.resolve('tsx/esm/api');
+    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker.href)});\n`;
+    return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+  } catch {
+    // import.meta.url is missing in a CommonJS bundle, tsx may be absent from a deployment: compute in-thread.
+    return undefined;
+  }
+}
+
+function startWorkers(script: URL, count: number): Worker[] {
+  return Array.from({ length: count }, () => new Worker(script));
+}
+
+/** Sends each worker the rows, then hands out ranges as workers free up; resolves with every partial result. */
+function runOnWorkers(
+  workers: readonly Worker[],
+  init: WorkerInit,
+  chunks: readonly WorkerJob[],
+  onRangeDone: (range: WorkerJob) => void,
+): Promise<NeighbourBlock[]> {
+  return new Promise((resolve, reject) => {
+    const partials: NeighbourBlock[] = [];
+    let nextChunk = 0;
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    const sendWork = (worker: Worker): void => {
+      if (nextChunk < chunks.length) worker.postMessage({ type: 'range', ...chunks[nextChunk++] } satisfies WorkerRequest);
+      else worker.postMessage({ type: 'finish' } satisfies WorkerRequest);
+    };
+    for (const worker of workers) {
+      worker.on('message', (message: WorkerReply) => {
+        if (settled) return;
+        if (message.type === 'result') {
+          partials.push(message.block);
+          if (partials.length === workers.length) {
+            settled = true;
+            resolve(partials);
+          }
+          return;
+        }
+        try {
+          onRangeDone(message);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        sendWork(worker);
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`similarity worker stopped with exit code ${code} before finishing its rows`)));
+      worker.postMessage({ type: 'init', ...init } satisfies WorkerRequest);
+      sendWork(worker);
+    }
+  });
+}
+
+type WorkerReply = { type: 'done'; start: number; end: number } | { type: 'result'; block: NeighbourBlock };
