@@ -1,0 +1,157 @@
+import { promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { UserInputError } from '../types.js';
+
+/** Bytes of a source: decompressed when gzip, without a UTF-8 byte-order mark. */
+export interface ByteSource {
+  chunks: AsyncIterable<Buffer>;
+  compressed: boolean;
+  /** Set when the name said .gz but the bytes were not gzip (read as plain text). */
+  notGzipDespiteName: boolean;
+}
+
+const READ_CHUNK = 1 << 20;
+
+/** Open a path or stream; fatal problems (missing file, directory, unreadable) become UserInputError. */
+export async function openSource(
+  source: string | NodeJS.ReadableStream,
+  label: string,
+  onProgress?: (bytesRead: number) => void,
+): Promise<ByteSource> {
+  const raw = typeof source === 'string' ? await openFile(source, label) : toBuffers(source as AsyncIterable<Buffer | string>);
+  const counted = onProgress ? countBytes(raw, onProgress) : raw;
+  const iterator = counted[Symbol.asyncIterator]();
+  // Peek at the first non-empty chunk: gzip is recognised by its magic bytes, whatever the name says.
+  let first = await nextChunk(iterator, label);
+  while (first !== undefined && first.length < 2) {
+    const more = await nextChunk(iterator, label);
+    if (more === undefined) break;
+    first = Buffer.concat([first, more]);
+  }
+  const rest = prepend(first, iterator, label);
+  const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  const chunks = gzip ? gunzip(rest, label) : rest;
+  return { chunks: withoutBom(chunks, label), compressed: gzip, notGzipDespiteName: !gzip && /\.gz$/i.test(label) };
+}
+
+async function openFile(path: string, label: string): Promise<AsyncIterable<Buffer>> {
+  let handle: fs.FileHandle;
+  try {
+    const stat = await fs.stat(path);
+    if (stat.isDirectory()) {
+      throw new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
+    }
+    handle = await fs.open(path, 'r');
+  } catch (error) {
+    throw fileError(error, label);
+  }
+  return readAndClose(handle);
+}
+
+async function* readAndClose(handle: fs.FileHandle): AsyncIterable<Buffer> {
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } finally {
+    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function fileError(error: unknown, label: string): unknown {
+  if (error instanceof UserInputError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return new UserInputError(`file not found: ${label}`, label, 'check the path (relative paths start at the current directory)');
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UserInputError(`cannot read ${label}: permission denied`, label, 'make the file readable by this user');
+  }
+  if (code === 'EISDIR') return new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
+  if (typeof code === 'string' && code.startsWith('E')) {
+    return new UserInputError(`cannot read ${label}: ${(error as Error).message}`, label, 'check that the file exists and is readable');
+  }
+  return error;
+}
+
+async function nextChunk(iterator: AsyncIterator<Buffer>, label: string): Promise<Buffer | undefined> {
+  try {
+    const step = await iterator.next();
+    return step.done ? undefined : step.value;
+  } catch (error) {
+    throw fileError(error, label);
+  }
+}
+
+async function* toBuffers(stream: AsyncIterable<Buffer | string>): AsyncIterable<Buffer> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+async function* countBytes(chunks: AsyncIterable<Buffer>, onProgress: (bytesRead: number) => void): AsyncIterable<Buffer> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    onProgress(total);
+    yield chunk;
+  }
+}
+
+async function* prepend(first: Buffer | undefined, iterator: AsyncIterator<Buffer>, label: string): AsyncIterable<Buffer> {
+  try {
+    if (first !== undefined) yield first;
+    for (;;) {
+      const chunk = await nextChunk(iterator, label);
+      if (chunk === undefined) return;
+      yield chunk;
+    }
+  } finally {
+    // Stopping early (a fatal error in a later line) must still close the file.
+    await iterator.return?.();
+  }
+}
+
+async function* gunzip(compressed: AsyncIterable<Buffer>, label: string): AsyncIterable<Buffer> {
+  const inflater = createGunzip({ chunkSize: 1 << 18 });
+  const feeding = pipeline(Readable.from(compressed), inflater);
+  feeding.catch(() => undefined); // the same error surfaces through the iteration below
+  try {
+    for await (const chunk of inflater) yield chunk as Buffer;
+    await feeding;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      throw new UserInputError(
+        `${label} is not a valid gzip file (${(error as Error).message})`,
+        label,
+        'the file is corrupt or truncated: re-create it with gzip, or upload it uncompressed',
+      );
+    }
+    throw fileError(error, label);
+  } finally {
+    inflater.destroy();
+  }
+}
+
+async function* withoutBom(chunks: AsyncIterable<Buffer>, label: string): AsyncIterable<Buffer> {
+  let head: Buffer | undefined = Buffer.alloc(0); // the first bytes, until there are enough to check for a mark
+  for await (const chunk of chunks) {
+    if (head === undefined) {
+      yield chunk;
+      continue;
+    }
+    head = Buffer.concat([head, chunk]);
+    if (head.length < 3) continue;
+    yield stripMark(head, label);
+    head = undefined;
+  }
+  if (head !== undefined && head.length > 0) yield stripMark(head, label);
+}
+
+function stripMark(head: Buffer, label: string): Buffer {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new UserInputError(`${label} is UTF-16 encoded`, label, 'save it as UTF-8 (e.g. "CSV UTF-8" in a spreadsheet)');
+  }
+  return head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+}

@@ -1,0 +1,85 @@
+/** Public option and report types of the ingest module (see index.ts for the behaviour). */
+
+export type IngestFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
+
+/** A column by header / JSON key name, or by 0-based position. */
+export type ColumnRef = string | number;
+
+export interface IngestOptions {
+  /**
+   * 'auto' (default): by extension (.csv .tsv .data .txt .dat .jsonl .ndjson, after stripping .gz), checked
+   * against the first line; unknown extensions are decided by sniffing the first line.
+   */
+  format?: 'auto' | IngestFormat;
+  /** 'auto' (default): the first line is a header when its rating/timestamp fields are not numbers. */
+  header?: boolean | 'auto';
+  /**
+   * Names (with a header, or JSON keys) or 0-based positions. Defaults: recognised header names
+   * (userId, movieId, ...), else positions 0, 1, 2, 3. `rating: null` => implicit; `timestamp: null` => ignored.
+   */
+  columns?: { user?: ColumnRef; item?: ColumnRef; rating?: ColumnRef | null; timestamp?: ColumnRef | null };
+  /** Field delimiter for csv (default ',' or the one sniffed from the first line: ',', ';', '|'). */
+  delimiter?: string;
+  /** Ignore any rating column; every interaction has value 1. */
+  implicit?: boolean;
+  /** How many line numbers to keep per rejection reason (default 10). */
+  maxErrorLines?: number;
+  /** Shown in messages and the report (defaults to the path when `source` is a path). */
+  fileName?: string;
+  /** Called after each chunk with the number of (possibly compressed) bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+}
+
+export type RejectionReason =
+  | 'missing-field'
+  | 'empty-id'
+  | 'id-too-long'
+  | 'bad-id'
+  | 'bad-rating'
+  | 'bad-timestamp'
+  | 'bad-json'
+  | 'bad-quoting';
+
+export interface RejectionSummary {
+  count: number;
+  /** The first `maxErrorLines` line numbers (1-based physical lines; a header is line 1). */
+  lines: number[];
+  /** The first message, e.g. "line 17: rating 'abc' is not a number". */
+  example: string;
+}
+
+export interface QualityReport {
+  file?: string;
+  format: IngestFormat;
+  /** True when the input was gzip-compressed. */
+  compressed: boolean;
+  header: boolean;
+  implicit: boolean;
+  /** True when at least one accepted row had a timestamp. */
+  hasTimestamps: boolean;
+  /** Data records read (header and blank lines excluded): accepted + all rejected. */
+  rowsRead: number;
+  /** Blank (empty or whitespace-only) lines skipped; not counted in rowsRead. */
+  blankLines: number;
+  accepted: number;
+  /** Accepted rows replaced by a later one with the same (user, item). */
+  duplicatesDropped: number;
+  /** Ratings in the matrix: accepted - duplicatesDropped. */
+  ratings: number;
+  rejected: Partial<Record<RejectionReason, RejectionSummary>>;
+  users: number;
+  items: number;
+  /** ratings / (users * items); 0 for an empty matrix. */
+  density: number;
+  /** Distinct values (ascending) when there are <= 20, else 10 equal-width bins labelled "a–b". */
+  ratingHistogram: { value: string; count: number }[];
+  /** Top 10 items by distinct users, ties by id ascending. */
+  popularItems: { item: string; count: number }[];
+  warnings: string[];
+}
+
+/** The part of the report known before the matrix is built. */
+export type LogReport = Omit<
+  QualityReport,
+  'duplicatesDropped' | 'ratings' | 'users' | 'items' | 'density' | 'ratingHistogram' | 'popularItems'
+>;
