@@ -1,0 +1,116 @@
+/**
+ * The build function: an object created under uploads/ starts it (asynchronously, by S3); it reads the upload,
+ * writes the model rows to the table and a report under reports/. Lambda retries a failed invocation a bounded
+ * number of times, then parks the event in an encrypted dead-letter queue (alarmed on in ./alarms.ts).
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { BuildFunctionSettings } from '../config.js';
+import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
+import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
+import { REPORTS_PREFIX, UPLOADS_PREFIX } from './model-bucket.js';
+
+/** Everything the build does to the table (functions/adapters/dynamo): keep in step with the adapter. */
+export const BUILD_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+export interface BuildFunctionProps {
+  bucket: s3.Bucket;
+  table: dynamodb.Table;
+  settings: BuildFunctionSettings;
+  powertools: PowertoolsSettings;
+  logRetentionDays: number;
+  removalPolicy: RemovalPolicy;
+}
+
+export class BuildFunction extends Construct {
+  readonly function: lambda.IFunction;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: BuildFunctionProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination (Lambda on-failure destination) of the build function; nothing consumes it but an operator, so it needs no DLQ of its own.',
+    });
+
+    const built = new BundledFunction(this, 'Build', {
+      entry: 'functions/handlers/build.ts',
+      description: 'Affinity: builds a model version from an upload',
+      memoryMb: props.settings.memoryMb,
+      timeout: Duration.minutes(props.settings.timeoutMinutes),
+      ephemeralStorageMb: props.settings.ephemeralStorageMb,
+      environment: { TABLE_NAME: props.table.tableName, BUCKET_NAME: props.bucket.bucketName },
+      powertools: props.powertools,
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      asyncInvoke: {
+        retryAttempts: props.settings.retryAttempts,
+        maxEventAge: Duration.hours(props.settings.maxEventAgeHours),
+        onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      },
+    });
+    this.function = built.function;
+
+    const uploads = props.bucket.arnForObjects(`${UPLOADS_PREFIX}*`);
+    const reports = props.bucket.arnForObjects(`${REPORTS_PREFIX}*`);
+    built.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadUploads',
+        // GetObjectVersion: the build reads exactly the object version its S3 event names.
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [uploads],
+      }),
+    );
+    built.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListBucketForNotFound',
+        // Without ListBucket S3 answers a missing object (the optional uploads/<dataset>/config.json) with 403
+        // AccessDenied instead of 404 NoSuchKey. It reveals key names only; the build already owns both prefixes.
+        actions: ['s3:ListBucket'],
+        resources: [props.bucket.bucketArn],
+      }),
+    );
+    built.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [reports] }));
+    built.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWriteModelTable', actions: BUILD_TABLE_ACTIONS, resources: [props.table.tableArn] }));
+
+    const policy = built.role.node.findChild('DefaultPolicy');
+    acknowledgeWildcardResource(policy, uploads, 'Upload keys are chosen by uploaders at run time; reading is confined to the uploads/ prefix.');
+    acknowledgeWildcardResource(policy, reports, 'Report keys name run-time datasets and versions; writing is confined to the reports/ prefix.');
+    acknowledgeXRay(policy);
+
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), { prefix: UPLOADS_PREFIX });
+    acknowledgeNotificationsHandler(Stack.of(this));
+  }
+}
+
+/** The stack-wide helper function CDK creates to configure bucket notifications (a CloudFormation custom resource). */
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  const role = handler?.node.tryFindChild('Role');
+  if (!role) throw new Error('CDK no longer creates BucketNotificationsHandler050a0587b7544547bf325f094a3db834: revisit its cdk-nag acknowledgement');
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: "CDK's own bucket-notification custom resource handler: it runs only during deployments and only needs to write its logs.",
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The handlers bundle into self-contained ESM files with the stack's esbuild settings (what `cdk synth` runs),
+ * and the bundles load and answer outside the repository, where no node_modules can rescue a missing import.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, expect, test } from 'vitest';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/bundled-function.js';
+
+const outdir = mkdtempSync(join(tmpdir(), 'affinity-bundle-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+test('api and build handlers bundle to ESM that loads without node_modules; /health answers', async () => {
+  const result = await build({
+    entryPoints: { api: `${PROJECT_ROOT}functions/handlers/api.ts`, build: `${PROJECT_ROOT}functions/handlers/build.ts` },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    mainFields: [...BUNDLE_MAIN_FIELDS],
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: 'silent',
+  });
+  expect(result.errors).toEqual([]);
+
+  const saved = { ...process.env };
+  Object.assign(process.env, { TABLE_NAME: 'affinity-bundle-test', AWS_REGION: 'us-east-1', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  try {
+    const api = (await import(pathToFileURL(join(outdir, 'api.mjs')).href)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
+    const buildHandler = (await import(pathToFileURL(join(outdir, 'build.mjs')).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const context = { awsRequestId: 'bundle-test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 };
+    const response = await api.handler(healthEvent(), context);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 'ok' });
+    // An event with no records touches no AWS service.
+    expect(await buildHandler.handler({ Records: [] }, context)).toEqual([]);
+  } finally {
+    process.env = saved;
+  }
+});
+
+function healthEvent() {
+  return {
+    version: '2.0',
+    routeKey: 'GET /health',
+    rawPath: '/health',
+    rawQueryString: '',
+    headers: { host: 'example.execute-api.us-east-1.amazonaws.com' },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'example',
+      domainName: 'example.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'example',
+      http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: 'bundle-test',
+      routeKey: 'GET /health',
+      stage: '$default',
+      time: '01/Jan/2026:00:00:00 +0000',
+      timeEpoch: 1767225600000,
+    },
+    isBase64Encoded: false,
+  };
+}

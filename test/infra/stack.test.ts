@@ -1,0 +1,346 @@
+/**
+ * The default deployment (no context): one synth shared by every test. Expected values are the documented
+ * defaults (docs/DEPLOY.md), written out here rather than read from infra/config.ts.
+ */
+import { describe, expect, test } from 'vitest';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { actionsOf, findings, logicalIdOf, roleStatements, synthAffinity } from './synth.js';
+
+const { stack, template, report } = synthAffinity();
+
+const modelBucketId = logicalIdOf(template, 'AWS::S3::Bucket', 'ModelBucket');
+const logBucketId = logicalIdOf(template, 'AWS::S3::Bucket', 'ModelBucketAccessLogs');
+const tableId = logicalIdOf(template, 'AWS::DynamoDB::Table', 'ModelTable');
+const buildFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'BuildFunctionBuildFunction');
+const apiFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'RecommendationsApiFunction');
+const dlqId = logicalIdOf(template, 'AWS::SQS::Queue', 'BuildFunctionDeadLetterQueue');
+
+describe('cdk-nag (AwsSolutions) runs on every synth', () => {
+  test('the stack synthesizes with no finding at all, acknowledged ones aside', () => {
+    expect(findings(report, 'AwsSolutions')).toEqual([]);
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+  });
+
+  test('an unacknowledged finding fails the synth (the check is live, not decorative)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const bare = new Stack(app, 'Bare');
+    new s3.Bucket(bare, 'NoLogsNoSsl');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*Bare\/NoLogsNoSsl/);
+  });
+
+  test('every acknowledgement sits on the construct it excuses, with a specific reason', () => {
+    const acknowledged: string[] = [];
+    for (const construct of stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
+          expect(reason.length, `${rule} on ${construct.node.path}`).toBeGreaterThan(60);
+          acknowledged.push(`${construct.node.path} ${rule.replace(/^Annotation::/, '')}`);
+        }
+      }
+    }
+    expect(acknowledged.sort()).toEqual(
+      [
+        'Affinity/ModelBucket/AccessLogs AwsSolutions-S1',
+        'Affinity/BuildFunction/DeadLetterQueue AwsSolutions-SQS3',
+        `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/uploads/*]`,
+        `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/reports/*]`,
+        'Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+        'Affinity/BuildFunction/Build/Function/Resource AwsSolutions-L1',
+        'Affinity/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Affinity/RecommendationsApi/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+        'Affinity/RecommendationsApi/Api/Function/Resource AwsSolutions-L1',
+        `Affinity/RecommendationsApi/InvokePolicy/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi')}>/*]`,
+      ].sort(),
+    );
+    expect(acknowledged.filter((entry) => entry.startsWith('Affinity ')), 'nothing acknowledged stack-wide').toEqual([]);
+  });
+});
+
+describe('model bucket', () => {
+  test('is private, encrypted, versioned and logs access to the separate log bucket', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logBucketId }, LogFilePrefix: 'model-bucket/' },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    const modelBucket = template.findResources('AWS::S3::Bucket')[modelBucketId];
+    expect(modelBucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logBucketId });
+    const logBucket = template.findResources('AWS::S3::Bucket')[logBucketId];
+    expect(logBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
+    expect(logBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+  });
+
+  test('both buckets deny every request not sent over TLS', () => {
+    for (const bucketId of [modelBucketId, logBucketId]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('expires noncurrent versions after 30 days and reports/ after 90 days', () => {
+    const rules = template.findResources('AWS::S3::Bucket')[modelBucketId].Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        expect.objectContaining({ Status: 'Enabled', Prefix: 'reports/', ExpirationInDays: 90 }),
+      ]),
+    );
+    // Nothing expires uploads/ or the whole bucket by age.
+    expect(rules.filter((rule) => rule.ExpirationInDays !== undefined && rule.Prefix !== 'reports/')).toEqual([]);
+  });
+
+  test('an object created under uploads/ (and only there) invokes the build function', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: modelBucketId },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [buildFunctionId, 'Arn'] },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [buildFunctionId, 'Arn'] },
+      Principal: 's3.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [modelBucketId, 'Arn'] },
+    });
+  });
+});
+
+describe('model table', () => {
+  test('on-demand, point-in-time recovery, KMS encryption, TTL on expiresAt, string pk/sk, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('functions', () => {
+  test('both run nodejs22.x on arm64 with active tracing, Powertools settings and the table name', () => {
+    for (const functionId of [buildFunctionId, apiFunctionId]) {
+      template.hasResource('AWS::Lambda::Function', {
+        Properties: Match.objectLike({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          TracingConfig: { Mode: 'Active' },
+          Environment: {
+            Variables: Match.objectLike({
+              TABLE_NAME: { Ref: tableId },
+              POWERTOOLS_SERVICE_NAME: 'affinity',
+              POWERTOOLS_METRICS_NAMESPACE: 'Affinity',
+              POWERTOOLS_LOG_LEVEL: 'INFO',
+            }),
+          },
+        }),
+      });
+      expect(template.findResources('AWS::Lambda::Function')[functionId].Properties.Runtime).toBe('nodejs22.x');
+    }
+  });
+
+  test('the build function defaults to 3008 MB, 15 minutes, 2048 MB of /tmp, and knows its bucket', () => {
+    const build = template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties;
+    expect(build.MemorySize).toBe(3008);
+    expect(build.Timeout).toBe(15 * 60);
+    expect(build.EphemeralStorage).toEqual({ Size: 2048 });
+    expect(build.Environment.Variables.BUCKET_NAME).toEqual({ Ref: modelBucketId });
+  });
+
+  test('a failed build is retried twice at most, then parked in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: buildFunctionId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+  });
+
+  test('the dead-letter queue is encrypted and refuses plain-HTTP access', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('each function writes to its own log group with 30-day retention, through its own role', () => {
+    for (const functionId of [buildFunctionId, apiFunctionId]) {
+      const props = template.findResources('AWS::Lambda::Function')[functionId].Properties;
+      const logGroupId = props.LoggingConfig.LogGroup.Ref as string;
+      expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toBe(30);
+      const roleId = props.Role['Fn::GetAtt'][0] as string;
+      // No AWS-managed policy (AWSLambdaBasicExecutionRole could write to any log group).
+      expect(template.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      const logStatements = roleStatements(template, roleId).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+      expect(logStatements.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const apiRoleId = () => template.findResources('AWS::Lambda::Function')[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
+  const buildRoleId = () => template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
+  const READ_ONLY = /^dynamodb:(GetItem|BatchGetItem|Query)$|^logs:|^xray:/;
+
+  test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
+    const statements = roleStatements(template, apiRoleId());
+    const writes = statements.filter((statement) => actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')));
+    const dynamoWrites = writes.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(dynamoWrites).toHaveLength(1);
+    expect(actionsOf(dynamoWrites[0])).toEqual(['dynamodb:UpdateItem']);
+    expect(dynamoWrites[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect(dynamoWrites[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'] },
+    });
+    // Besides that one: only its log group's CreateLogStream/PutLogEvents.
+    const others = writes.filter((statement) => statement !== dynamoWrites[0]);
+    expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    // No S3, no SQS, no other service.
+    expect(statements.flatMap(actionsOf).filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([]);
+  });
+
+  test('Resource "*" appears only for the X-Ray actions, in both roles', () => {
+    for (const roleId of [apiRoleId(), buildRoleId()]) {
+      const starred = roleStatements(template, roleId).filter((statement) => JSON.stringify(statement.Resource).includes('"*"'));
+      expect(starred.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+
+  test('the build role reads only uploads/, writes only reports/, and has no table-admin or Scan rights', () => {
+    const statements = roleStatements(template, buildRoleId());
+    const s3Statements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+    const objectPath = (resource: unknown) => JSON.stringify(resource).match(/"\/([^"]*)"\]\]\}$/)?.[1];
+    const byAction = new Map<string, string[]>();
+    for (const statement of s3Statements) {
+      for (const action of actionsOf(statement)) byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
+    }
+    expect(Object.fromEntries(byAction)).toEqual({
+      's3:GetObject': ['uploads/*'],
+      's3:GetObjectVersion': ['uploads/*'],
+      's3:ListBucket': ['bucket'],
+      's3:PutObject': ['reports/*'],
+    });
+    const dynamo = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    );
+    expect(dynamo.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
+    expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [dlqId, 'Arn'] }]);
+  });
+});
+
+describe('HTTP API', () => {
+  test('every route requires IAM (SigV4) authorization', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['ANY /v1/{proxy+}', 'GET /health', 'GET /openapi.json']);
+    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
+  });
+
+  test('the integration is the API function with payload format 2.0', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [apiFunctionId, 'Arn'] },
+    });
+  });
+
+  test('the $default stage throttles at 50 rps (burst 100) and writes JSON access logs to a retained-30-days log group', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    const stage = stages[0].Properties;
+    expect(stage.StageName).toBe('$default');
+    expect(stage.AutoDeploy).toBe(true);
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', iamCaller: '$context.identity.userArn' });
+  });
+
+  test('no CORS unless origins are configured', () => {
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
+    expect(api.ProtocolType).toBe('HTTP');
+    expect(api.CorsConfiguration).toBeUndefined();
+  });
+
+  test('a managed policy grants execute-api:Invoke on this API only', () => {
+    const apiId = logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi');
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+    expect(policy).toHaveLength(1);
+    expect(policy[0].Action).toBe('execute-api:Invoke');
+    expect(JSON.stringify(policy[0].Resource)).toContain(`{"Ref":"${apiId}"},"/*"`);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+  const alarmOn = (metricName: string, dimension: unknown) =>
+    alarms().filter((alarm) => alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions).includes(JSON.stringify(dimension)));
+
+  test('build errors, build throttles, dead letters, API 5xx and API function errors each raise an alarm', () => {
+    expect(alarms()).toHaveLength(5);
+    for (const [metric, dimension, threshold] of [
+      ['Errors', { Ref: buildFunctionId }, 1],
+      ['Throttles', { Ref: buildFunctionId }, 1],
+      ['ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] }, 1],
+      ['5xx', { Ref: logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi') }, 5],
+      ['Errors', { Ref: apiFunctionId }, 1],
+    ] as const) {
+      const matching = alarmOn(metric, dimension);
+      expect(matching, metric).toHaveLength(1);
+      expect(matching[0]).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    }
+    expect(alarmOn('ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] })[0].Statistic).toBe('Maximum');
+  });
+
+  test('without alarmEmail there is no topic and no alarm action', () => {
+    expect(template.findResources('AWS::SNS::Topic')).toEqual({});
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
+  });
+});
+
+test('outputs: bucket, API URL, table, dead-letter queue and the invoke policy', () => {
+  const outputs = template.findOutputs('*');
+  expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'BucketName', 'DlqUrl', 'InvokePolicyArn', 'TableName']);
+  expect(outputs.BucketName.Value).toEqual({ Ref: modelBucketId });
+  expect(outputs.TableName.Value).toEqual({ Ref: tableId });
+  expect(outputs.DlqUrl.Value).toEqual({ Ref: dlqId });
+  expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/);
+});
