@@ -8,12 +8,14 @@
  * - Ordered: the manifest only moves to a later upload (`sourceOrder`); an older one is marked superseded.
  * - Fault-tolerant: any failure leaves the previous version serving; the half-written version is deleted.
  *   User mistakes (bad file, bad config) fail the job with a clear message and are not retried; infrastructure
- *   failures are re-thrown so Lambda retries the event (a failed job may be claimed again).
+ *   failures are re-thrown so Lambda retries the event (a failed job may be claimed again). A retry of an
+ *   attempt that failed after its version went live only completes the job record; clean-up of retired
+ *   versions is best effort, so it never fails a build that is already serving.
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import type { JobError, JobRecord, ModelSource, ModelStore, VersionInfo } from '../adapters/model-store.js';
+import type { JobError, JobRecord, ModelSource, ModelStore, VersionInfo, VersionWriter } from '../adapters/model-store.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
@@ -93,14 +95,24 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   const progress = new ProgressReporter(deps.store, dataset, jobId, now, deps.progressIntervalMs ?? 1000);
   const log = { dataset, jobId, version, key };
   let config: ModelConfig | undefined;
-  let rowsStarted = false;
+  let writer: VersionWriter | undefined;
+  let activated = false;
   try {
+    // A retry of an attempt that failed after activating its version (e.g. the final job write): that version
+    // is serving, so only the job record is left to finish. Rebuilding would be superseded by it.
+    const earlier = (await deps.store.getManifest(dataset))?.versions.find((v) => v.jobId === jobId);
+    if (earlier) {
+      await finishJob(deps, dataset, jobId, now, { status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
+      deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
+      return { status: 'succeeded', dataset, jobId, version: earlier.version };
+    }
     config = await loadConfig(deps.s3, bucket, dataset);
     progress.report('download', 0, record.s3.object.size ?? 0);
     const object = await openObject(deps.s3, bucket, key, record.s3.object.versionId);
     const built = await buildModel(object.body, {
       config,
-      fileName: target.file,
+      // The whole key, so that a problem in the file is reported where the uploader put it.
+      fileName: key,
       threads: deps.threads,
       totalBytes: object.size,
       onProgress: (phase, done, total) => progress.report(phase, done, total),
@@ -110,9 +122,8 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const reportObjectKey = reportKey(dataset, version);
     await writeJsonObject(deps.s3, bucket, reportObjectKey, { dataset, version, jobId, source: { bucket, key }, config, timings, report });
 
-    rowsStarted = true;
     const writeStart = performance.now();
-    const writer = deps.store.createVersionWriter(dataset, version);
+    writer = deps.store.createVersionWriter(dataset, version);
     const rows = await publishModel(model, writer, {
       userNeighbours: config.mode !== 'item',
       onProgress: (done, total) => progress.report('write', done, total),
@@ -141,6 +152,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       },
     };
     const activation = await deps.store.activateVersion(dataset, info, config.versionsKept);
+    activated = activation === 'activated';
     await progress.settle();
     if (activation === 'superseded') {
       await deps.store.deleteVersion(dataset, version);
@@ -148,7 +160,12 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       deps.logger.warn('upload superseded by a newer model; not activated', log);
       return { status: 'superseded', dataset, jobId, version };
     }
-    const pruned = await deps.store.pruneVersions(dataset, [version]);
+    // Housekeeping: the new version serves already, so a failed prune must not fail (and retry) the build;
+    // the next build's prune finds the rows through their registry entries.
+    const pruned = await deps.store.pruneVersions(dataset, [version]).catch((error: unknown) => {
+      deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
+      return { rowsDeleted: 0 };
+    });
     timings.total = Math.round((now().getTime() - started.getTime())) / 1000;
     await finishJob(deps, dataset, jobId, now, {
       status: 'succeeded',
@@ -162,7 +179,9 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     await progress.settle();
     const jobError = describeError(error);
     deps.logger.error('build failed', { ...log, error: jobError, ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }) });
-    if (rowsStarted) {
+    if (writer && !activated) {
+      // Writes still in flight would land after the deletion and outlive it, unreachable: let them settle first.
+      await writer.flush().catch(() => undefined);
       await deps.store.deleteVersion(dataset, version).catch((cleanup: unknown) => {
         // Rows of a never-activated version are harmless (nothing points to them); the next prune or TTL removes them.
         deps.logger.warn('could not delete the failed version rows', { ...log, cleanup: String(cleanup) });
