@@ -24,6 +24,8 @@ export interface StackTarget {
   /** Set for the local stack only. */
   s3Endpoint?: string;
   local: boolean;
+  /** A JWT for stacks deployed with auth=jwt; otherwise deployed stacks are called with SigV4 (IAM). */
+  token?: string;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -36,13 +38,15 @@ export interface TargetFlags {
   stackOutputs?: string;
   endpoint?: string;
   bucket?: string;
+  token?: string;
 }
 
 export function withTarget(command: Command): Command {
   return command
     .option('--stack-outputs <file>', 'a deployed stack: the JSON file from `cdk deploy --outputs-file`')
     .option('--endpoint <url>', 'API base URL (overrides the stack file)')
-    .option('--bucket <name>', 'upload bucket (overrides the stack file)');
+    .option('--bucket <name>', 'upload bucket (overrides the stack file)')
+    .option('--token <jwt>', 'bearer token for a stack deployed with auth=jwt (default: $AFFINITY_TOKEN; otherwise requests are SigV4-signed)');
 }
 
 export function resolveTarget(flags: TargetFlags, dataDir: string): StackTarget {
@@ -57,7 +61,8 @@ export function resolveTarget(flags: TargetFlags, dataDir: string): StackTarget 
     const apiUrl = flags.endpoint ?? stack.ApiUrl;
     const bucket = flags.bucket ?? stack.BucketName;
     if (!apiUrl || !bucket) throw new UserInputError(`${flags.stackOutputs} has no ApiUrl/BucketName outputs`, '--stack-outputs', 'Pass the outputs file of the Affinity stack.');
-    return { apiUrl: apiUrl.replace(/\/$/, ''), bucket, region: process.env.AWS_REGION ?? regionFromUrl(apiUrl), local: false };
+    const token = flags.token ?? process.env.AFFINITY_TOKEN;
+    return { apiUrl: apiUrl.replace(/\/$/, ''), bucket, region: process.env.AWS_REGION ?? regionFromUrl(apiUrl), local: false, token };
   }
   const file = stackFile(dataDir);
   if (!existsSync(file)) {
@@ -80,25 +85,63 @@ function s3For(target: StackTarget): S3Client {
 /** GET/POST against the API; problem+json errors become UserInputErrors with the server's detail. */
 export async function callApi<T>(target: StackTarget, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const url = `${target.apiUrl}${path}`;
+  const method = init.method ?? 'GET';
+  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: init.method ?? 'GET',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    const authorised = target.local ? headers : target.token ? { ...headers, authorization: `Bearer ${target.token}` } : await signRequest(url, method, headers, body, target.region);
+    response = await fetch(url, { method, headers: authorised, body });
   } catch (error) {
     throw new UserInputError(`cannot reach ${target.apiUrl}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, url, target.local ? 'Is the local stack running? Start it with `npm start`.' : 'Check the endpoint and your network.');
   }
   const text = await response.text();
-  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!response.ok) {
-    if (response.status === 403 && !target.local) {
-      throw new UserInputError(`the API refused the request (403)`, url, 'The deployed API requires SigV4 (IAM) or a JWT; call it with curl --aws-sigv4 as shown in the README.');
-    }
-    throw new UserInputError(`${response.status} ${String(body.title ?? response.statusText)}: ${String(body.detail ?? text)}`, url);
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = { detail: text.slice(0, 500) };
   }
-  return body as T;
+  if (!response.ok) {
+    if ((response.status === 401 || response.status === 403) && !target.local) {
+      throw new ApiError(response.status, `the API refused the request (${response.status}): ${String(parsed.message ?? parsed.detail ?? '')}`, url, target.token ? 'Check that the token is valid for this API (issuer, audience, expiry).' : 'Your AWS credentials need execute-api:Invoke on this API (attach the stack\'s InvokePolicyArn), or pass --token for a JWT-authorised stack.');
+    }
+    throw new ApiError(response.status, `${response.status} ${String(parsed.title ?? response.statusText)}: ${String(parsed.detail ?? text)}`, url);
+  }
+  return parsed as T;
+}
+
+/** An error answer from the API, kept apart so callers can tell "not found yet" from real failures. */
+export class ApiError extends UserInputError {
+  constructor(
+    readonly status: number,
+    message: string,
+    where: string,
+    hint?: string,
+  ) {
+    super(message, where, hint);
+  }
+}
+
+/** SigV4 for API Gateway's IAM authorisation, with the default AWS credential chain (env, profile, SSO, role). */
+async function signRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, region: string): Promise<Record<string, string>> {
+  const [{ SignatureV4 }, { Sha256 }, { defaultProvider }] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@aws-crypto/sha256-js'),
+    import('@aws-sdk/credential-provider-node'),
+  ]);
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials: defaultProvider(), sha256: Sha256 });
+  const parsed = new URL(url);
+  const signed = await signer.sign({
+    method,
+    protocol: parsed.protocol,
+    hostname: parsed.hostname,
+    path: parsed.pathname,
+    query: Object.fromEntries(parsed.searchParams),
+    headers: { ...headers, host: parsed.host },
+    body,
+  });
+  return signed.headers as Record<string, string>;
 }
 
 const encode = encodeURIComponent;
@@ -240,7 +283,11 @@ async function waitForJob(target: StackTarget, dataset: string, key: string, eTa
   const deadline = Date.now() + timeoutMs;
   let lastPhase = '';
   while (Date.now() < deadline) {
-    const { jobs } = await callApi<{ jobs: JobRecord[] }>(target, `/v1/datasets/${encode(dataset)}/jobs?limit=20`).catch(() => ({ jobs: [] as JobRecord[] }));
+    // Until the build has claimed its job the dataset may not exist yet (404); any other error is real.
+    const { jobs } = await callApi<{ jobs: JobRecord[] }>(target, `/v1/datasets/${encode(dataset)}/jobs?limit=20`).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return { jobs: [] as JobRecord[] };
+      throw error;
+    });
     const job = jobs.find((j) => j.source.key === key && (!eTag || !j.source.eTag || j.source.eTag === eTag));
     if (job) {
       if (!['queued', 'running'].includes(job.status)) return job;
