@@ -100,7 +100,8 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   try {
     // A retry of an attempt that failed after activating its version (e.g. the final job write): that version
     // is serving, so only the job record is left to finish. Rebuilding would be superseded by it.
-    const earlier = (await deps.store.getManifest(dataset))?.versions.find((v) => v.jobId === jobId);
+    const manifestBefore = await deps.store.getManifest(dataset);
+    const earlier = manifestBefore?.versions.find((v) => v.jobId === jobId);
     if (earlier) {
       await finishJob(deps, dataset, jobId, now, { status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
       deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
@@ -161,8 +162,11 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       return { status: 'superseded', dataset, jobId, version };
     }
     // Housekeeping: the new version serves already, so a failed prune must not fail (and retry) the build;
-    // the next build's prune finds the rows through their registry entries.
-    const pruned = await deps.store.pruneVersions(dataset, [version]).catch((error: unknown) => {
+    // the next build's prune finds the rows through their registry entries. The version this build retired is
+    // spared until the next build (even with versionsKept 1): a request that read the old manifest a moment ago
+    // may still be reading its rows.
+    const retired = manifestBefore?.activeVersion;
+    const pruned = await deps.store.pruneVersions(dataset, retired ? [version, retired] : [version]).catch((error: unknown) => {
       deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
       return { rowsDeleted: 0 };
     });

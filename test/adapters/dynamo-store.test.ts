@@ -343,7 +343,11 @@ describe('jobs', () => {
     };
   }
 
+  // The clock of these tests: minutes after the jobs started, so 'running' jobs are fresh, not stale.
+  const jobStore = new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => new Date('2024-01-01T00:05:00Z') });
+
   it('claims a job once, lets a failed one be claimed again, and refuses duplicates', async () => {
+    const store = jobStore;
     expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('claimed');
     expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('duplicate');
     await store.updateJob('jobs', 'j1', { status: 'failed', error: { message: 'bad file', where: 'line 3', hint: undefined } });
@@ -362,6 +366,21 @@ describe('jobs', () => {
     // The record expires (TTL) 90 days after it started.
     const rawItem = await raw.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'ds#jobs' }, sk: { S: 'job#j1' } } }));
     expect(Number(rawItem.Item?.[TTL_ATTRIBUTE]?.N)).toBe(Date.parse('2024-01-02T00:00:00Z') / 1000 + 90 * 86_400);
+  });
+
+  it('lets a running job that stopped updating (a killed build) be claimed again, but not a live one', async () => {
+    const at = (minutes: number) => new Date(Date.parse('2024-05-01T00:00:00Z') + minutes * 60_000);
+    const storeAt = (minutes: number) => new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => at(minutes) });
+    const killed = { ...job('killed', at(0).toISOString()), dataset: 'stale-jobs' };
+    expect(await storeAt(0).claimJob(killed)).toBe('claimed');
+    await storeAt(5).updateJob('stale-jobs', 'killed', { progress: { phase: 'items', done: 1, total: 2 }, updatedAt: at(5).toISOString() });
+    // 15 minutes after its last update it could still be a slow but live build: a redelivery is a duplicate.
+    expect(await storeAt(20).claimJob({ ...killed, startedAt: at(20).toISOString(), updatedAt: at(20).toISOString() })).toBe('duplicate');
+    // 16+ minutes without an update is longer than a Lambda can run: the build is dead, a retry may take over.
+    expect(await storeAt(22).claimJob({ ...killed, startedAt: at(22).toISOString(), updatedAt: at(22).toISOString() })).toBe('claimed');
+    // A succeeded job is never re-claimed, however old.
+    await storeAt(23).updateJob('stale-jobs', 'killed', { status: 'succeeded', updatedAt: at(23).toISOString() });
+    expect(await storeAt(600).claimJob({ ...killed, updatedAt: at(600).toISOString() })).toBe('duplicate');
   });
 
   it('lists jobs newest first by start time, whatever their ids', async () => {

@@ -54,6 +54,7 @@ import {
   versionRegistryKey,
   type TableKey,
 } from './keys.js';
+import { RowCache } from './row-cache.js';
 import { HISTORY_CAP, decodeHistory, decodeNeighbours, decodePopularity, encodeHistory, encodeNeighbours, encodePopularityPages } from './rows.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
@@ -71,6 +72,16 @@ export interface DynamoModelStoreOptions {
   staleBuildMs?: number;
   /** Lost optimistic-locking races tolerated by one activation. Default 10. */
   maxActivationAttempts?: number;
+  /**
+   * A 'running' job not updated for this long is taken as dead and may be claimed again by a retried event.
+   * Default 16 minutes: longer than Lambda's 15-minute maximum, and builds update their job every second or so.
+   */
+  staleJobMs?: number;
+  /**
+   * Memory budget (bytes) for caching model rows read by this store; 0 (default) disables it. Safe because a
+   * version's rows never change while any manifest names it (see RowCache). The API function turns it on.
+   */
+  rowCacheBytes?: number;
   now?: () => Date;
 }
 
@@ -103,9 +114,15 @@ interface StoredManifest {
 
 const DAY_SECONDS = 86_400;
 
+function cacheKey(key: TableKey): string {
+  return `${key.pk}\n${key.sk}`;
+}
+
 export class DynamoModelStore implements ModelStore {
   private readonly retry: RetryPolicy;
   private readonly options: Required<Omit<DynamoModelStoreOptions, 'retry'>>;
+  /** Exposed for metrics and tests (hits/misses). */
+  readonly rowCache: RowCache;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -120,8 +137,11 @@ export class DynamoModelStore implements ModelStore {
       jobRetentionDays: options.jobRetentionDays ?? 90,
       staleBuildMs: options.staleBuildMs ?? 2 * 3_600_000,
       maxActivationAttempts: options.maxActivationAttempts ?? 10,
+      staleJobMs: options.staleJobMs ?? 16 * 60_000,
+      rowCacheBytes: options.rowCacheBytes ?? 0,
       now: options.now ?? (() => new Date()),
     };
+    this.rowCache = new RowCache(this.options.rowCacheBytes);
   }
 
   // ---- manifest and versions ----
@@ -265,26 +285,29 @@ export class DynamoModelStore implements ModelStore {
     const historyKey = entityRowKey(dataset, version, 'h', userId);
     const neighboursKey = entityRowKey(dataset, version, 'u', userId);
     if (!historyKey || !neighboursKey) return {};
-    const rows = await batchGet(this.doc, this.tableName, [historyKey, neighboursKey], {
-      retry: this.retry,
-      consistentRead: this.options.consistentReads,
-    });
+    const rows = await this.readRows([historyKey, neighboursKey]);
     const result: UserRows = {};
-    for (const row of rows) {
-      if (row.pk === historyKey.pk) result.history = decodeHistory(row.d as string);
-      else result.neighbours = decodeNeighbours(row.d as string);
-    }
+    const history = rows.get(cacheKey(historyKey));
+    const neighbours = rows.get(cacheKey(neighboursKey));
+    if (history !== undefined) result.history = this.decoded(historyKey, history, decodeHistory);
+    if (neighbours !== undefined) result.neighbours = this.decoded(neighboursKey, neighbours, decodeNeighbours);
     return result;
   }
 
   async getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
+    const partition = popularityPartition(dataset, version);
+    const cached = this.rowCache.enabled ? this.rowCache.get<PopularItem[]>(`popularity\n${partition}`) : undefined;
+    if (cached) return cached;
     const pages = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': popularityPartition(dataset, version), ':prefix': POPULARITY_SK_PREFIX },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': POPULARITY_SK_PREFIX },
       ConsistentRead: this.options.consistentReads,
     });
-    return pages.flatMap((page) => decodePopularity(page.d as string));
+    const popularity = pages.flatMap((page) => decodePopularity(page.d as string));
+    // Only a non-empty list is cached: an empty one may be a version whose rows were pruned under a stale reader.
+    if (popularity.length > 0) this.rowCache.set(`popularity\n${partition}`, popularity, pages.reduce((n, page) => n + (page.d as string).length, 0));
+    return popularity;
   }
 
   // ---- jobs ----
@@ -296,9 +319,15 @@ export class DynamoModelStore implements ModelStore {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...(storable(job) as Item), ...jobKey(job.dataset, job.jobId), [TTL_ATTRIBUTE]: startedSeconds + this.options.jobRetentionDays * DAY_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
+          // A job may be claimed again when it failed, or when it says 'running' but has not been updated for
+          // longer than any build can run (a build killed by a timeout or out of memory never records failure).
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #updatedAt < :staleBefore)',
+          ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':running': 'running',
+            ':staleBefore': new Date(this.options.now().getTime() - this.options.staleJobMs).toISOString(),
+          },
         }),
       );
       return 'claimed';
@@ -442,21 +471,47 @@ export class DynamoModelStore implements ModelStore {
     ids: readonly string[],
     decode: (data: string) => T,
   ): Promise<Map<string, T>> {
-    const idByKey = new Map<string, string>();
-    const keys: TableKey[] = [];
+    const keyById = new Map<string, TableKey>();
     for (const id of new Set(ids)) {
       const key = entityRowKey(dataset, version, kind, id);
-      if (!key) continue; // too long to be a key: no such row can exist
-      idByKey.set(`${key.pk}\n${key.sk}`, id);
-      keys.push(key);
+      if (key) keyById.set(id, key); // a key too long to exist names no row
     }
-    const rows = await batchGet(this.doc, this.tableName, keys, { retry: this.retry, consistentRead: this.options.consistentReads });
+    const rows = await this.readRows([...keyById.values()]);
     const result = new Map<string, T>();
-    for (const row of rows) {
-      const id = idByKey.get(`${row.pk as string}\n${row.sk as string}`);
-      if (id !== undefined) result.set(id, decode(row.d as string));
+    for (const [id, key] of keyById) {
+      const data = rows.get(cacheKey(key));
+      if (data !== undefined) result.set(id, this.decoded(key, data, decode));
     }
     return result;
+  }
+
+  /**
+   * Row data by cache key for the given keys: from the row cache where possible, the rest in one BatchGetItem
+   * round. Absent rows are left out (and remembered as absent).
+   */
+  private async readRows(keys: readonly TableKey[]): Promise<Map<string, string | { decoded: unknown }>> {
+    const found = new Map<string, string | { decoded: unknown }>();
+    const missing: TableKey[] = [];
+    for (const key of keys) {
+      const cached = this.rowCache.enabled ? this.rowCache.get<unknown>(cacheKey(key)) : undefined;
+      if (cached === undefined) missing.push(key);
+      else if (cached !== null) found.set(cacheKey(key), { decoded: cached });
+    }
+    if (missing.length === 0) return found;
+    const rows = await batchGet(this.doc, this.tableName, missing, { retry: this.retry, consistentRead: this.options.consistentReads });
+    for (const row of rows) found.set(cacheKey({ pk: row.pk as string, sk: row.sk as string }), row.d as string);
+    if (this.rowCache.enabled) {
+      for (const key of missing) if (!found.has(cacheKey(key))) this.rowCache.set(cacheKey(key), null, 0);
+    }
+    return found;
+  }
+
+  /** Decodes freshly read row data (and caches the result), or returns the cached decoded value. */
+  private decoded<T>(key: TableKey, data: string | { decoded: unknown }, decode: (data: string) => T): T {
+    if (typeof data !== 'string') return data.decoded as T;
+    const value = decode(data);
+    this.rowCache.set(cacheKey(key), value, data.length);
+    return value;
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {
