@@ -14,11 +14,16 @@ const ApiEnvironment = z.object({
   TABLE_NAME: z.string({ error: 'TABLE_NAME must be set to the model table name' }).min(1, 'TABLE_NAME must not be empty'),
   /** Memory for caching immutable model rows across requests (hot items stay in memory). 0 disables it. */
   ROW_CACHE_MB: z.coerce.number().min(0).max(4096).default(128),
+  /** How long a manifest read is reused: new and rolled-back versions reach this instance within that time. */
+  MANIFEST_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 const environment = ApiEnvironment.parse(process.env);
 const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const store = new DynamoModelStore(createDocumentClient(client), environment.TABLE_NAME, { rowCacheBytes: environment.ROW_CACHE_MB * 2 ** 20 });
+const store = new DynamoModelStore(createDocumentClient(client), environment.TABLE_NAME, {
+  rowCacheBytes: environment.ROW_CACHE_MB * 2 ** 20,
+  manifestCacheMs: environment.MANIFEST_CACHE_MS,
+});
 
 export const app = createApp({ store, logger, metrics });
 const serve = handle(app);

@@ -67,6 +67,29 @@ describe('DynamoModelStore with a row cache', () => {
     expect((await store.getItemNeighbours('ds', 'v2', ['i1'])).has('i1')).toBe(false);
   });
 
+  it('reuses a manifest read for manifestCacheMs, sees its own rollback at once, and re-reads after expiry', async () => {
+    const info = (version: string, sourceOrder: string) => ({
+      version,
+      createdAt: '2024-01-01T00:00:00.000Z',
+      jobId: `job-${version}`,
+      source: { bucket: 'b', key: 'uploads/m/r.csv', sourceOrder },
+      stats: { users: 1, items: 1, ratings: 1, itemRows: 1, userRows: 0 },
+      options: { similarity: { measure: 'cosine' as const, k: 50, shrinkage: 0, minSupport: 1, implicit: false }, itemBased: true, userBased: false, versionsKept: 3 },
+    });
+    const writerStore = new DynamoModelStore(doc, TABLE);
+    const reader = new DynamoModelStore(doc, TABLE, { manifestCacheMs: 300 });
+    await writerStore.activateVersion('m', info('v1', 'a'), 3);
+    expect((await reader.getManifest('m'))?.activeVersion).toBe('v1');
+    await writerStore.activateVersion('m', info('v2', 'b'), 3);
+    expect((await reader.getManifest('m'))?.activeVersion).toBe('v1'); // still within the cache time
+    expect((await writerStore.getManifest('m'))?.activeVersion).toBe('v2'); // no cache: fresh
+    await reader.rollback('m', 'v1'); // the reader's own change is visible at once
+    expect((await reader.getManifest('m'))?.activeVersion).toBe('v1');
+    await writerStore.rollback('m', 'v2');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await reader.getManifest('m'))?.activeVersion).toBe('v2'); // expired: re-read
+  });
+
   it('reads through to the table when the cache is off', async () => {
     const store = new DynamoModelStore(doc, TABLE);
     const writer = store.createVersionWriter('ds2', 'v1');

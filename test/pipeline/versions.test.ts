@@ -93,22 +93,33 @@ describe('versions and rollback', () => {
       { version: v2, active: false },
     ]);
     expect((await alice()).items).toEqual(approx(itemBased(V3, 'alice')));
-    expect(await env.versionRows(DATASET, v1)).toEqual({ rows: 0, registered: false });
+    // v1 was serving until v3 flipped the manifest: it is out of the kept list, but its rows are spared until
+    // the next build, for readers that read the manifest just before the flip.
+    expect((await env.versionRows(DATASET, v1)).rows).toBe(v1Rows);
     expect((await env.versionRows(DATASET, v2)).rows).toBeGreaterThan(0);
-    expect(await env.registeredVersions(DATASET)).toEqual([v2, v3].sort());
+    expect(await env.registeredVersions(DATASET)).toEqual([v1, v2, v3].sort());
+
+    // The next build deletes it, and v2, which left the kept list without serving just before (versionsKept 2).
+    const v2Rows = (await env.versionRows(DATASET, v2)).rows;
+    await env.upload(`uploads/${DATASET}/4.csv`, toCsv(V2));
+    const v4 = await activeVersion();
+    expect(await env.versionRows(DATASET, v1)).toEqual({ rows: 0, registered: false });
+    expect(await env.versionRows(DATASET, v2)).toEqual({ rows: 0, registered: false });
+    expect(await env.registeredVersions(DATASET)).toEqual([v3, v4].sort());
 
     const { body } = await env.api<{ jobs: Array<{ version: string; status: string; report: { oldRowsDeleted: number } }> }>(`${BASE}/jobs`);
-    expect(body.jobs.map((job) => job.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(body.jobs.find((job) => job.version === v3)?.report.oldRowsDeleted).toBe(v1Rows);
+    expect(body.jobs.map((job) => job.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(body.jobs.find((job) => job.version === v3)?.report.oldRowsDeleted).toBe(0);
+    expect(body.jobs.find((job) => job.version === v4)?.report.oldRowsDeleted).toBe(v1Rows + v2Rows);
 
     // A pruned version can no longer be rolled back to; a kept one can.
     const gone = await env.api<{ detail: string }>(`${BASE}/rollback`, { method: 'POST', body: { version: v1 } });
     expect(gone.status).toBe(404);
     expect(gone.body.detail).toContain(v1);
-    const back = await env.api(`${BASE}/rollback`, { method: 'POST', body: { version: v2 } });
+    const back = await env.api(`${BASE}/rollback`, { method: 'POST', body: { version: v3 } });
     expect(back.status).toBe(200);
     const served = await alice();
-    expect(served.version).toBe(v2);
-    expect(served.items).toEqual(approx(itemBased(V2, 'alice')));
+    expect(served.version).toBe(v3);
+    expect(served.items).toEqual(approx(itemBased(V3, 'alice')));
   });
 });

@@ -61,6 +61,9 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
   process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   // One similarity thread: the suite shares 2 cores with other files, and tiny data gains nothing from workers.
   process.env.BUILD_THREADS = '1';
+  // These tests assert what readers see right after each build or rollback, so the API re-reads the manifest on
+  // every request; the deployed default (reuse for 1 s) is covered by the store's own tests.
+  process.env.MANIFEST_CACHE_MS = '0';
 
   const dataDir = mkdtempSync(join(tmpdir(), 'affinity-pipeline-'));
   let buildModule: typeof import('../../functions/handlers/build.js') | undefined;

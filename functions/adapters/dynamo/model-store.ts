@@ -77,6 +77,8 @@ export interface DynamoModelStoreOptions {
    * Default 16 minutes: longer than Lambda's 15-minute maximum, and builds update their job every second or so.
    */
   staleJobMs?: number;
+  /** How long readers may reuse a manifest read (ms); 0 (default) reads it on every call. See getManifest. */
+  manifestCacheMs?: number;
   /**
    * Memory budget (bytes) for caching model rows read by this store; 0 (default) disables it. Safe because a
    * version's rows never change while any manifest names it (see RowCache). The API function turns it on.
@@ -123,6 +125,7 @@ export class DynamoModelStore implements ModelStore {
   private readonly options: Required<Omit<DynamoModelStoreOptions, 'retry'>>;
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
+  private readonly manifestCache = new Map<string, { manifest: Manifest | undefined; until: number }>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -139,6 +142,7 @@ export class DynamoModelStore implements ModelStore {
       maxActivationAttempts: options.maxActivationAttempts ?? 10,
       staleJobMs: options.staleJobMs ?? 16 * 60_000,
       rowCacheBytes: options.rowCacheBytes ?? 0,
+      manifestCacheMs: options.manifestCacheMs ?? 0,
       now: options.now ?? (() => new Date()),
     };
     this.rowCache = new RowCache(this.options.rowCacheBytes);
@@ -146,8 +150,21 @@ export class DynamoModelStore implements ModelStore {
 
   // ---- manifest and versions ----
 
+  /**
+   * The manifest as readers see it. With `manifestCacheMs` set (the API function), it is re-read at most that
+   * often per process: a new or rolled-back version reaches readers within that time, and every version a cached
+   * manifest names stays readable meanwhile (builds spare the version they retire until the next build).
+   * Writers (activation, prune, rollback) always read it fresh.
+   */
   async getManifest(dataset: string): Promise<Manifest | undefined> {
-    return (await this.readManifest(dataset))?.manifest;
+    if (this.options.manifestCacheMs <= 0) return (await this.readManifest(dataset))?.manifest;
+    const now = Date.now();
+    const cached = this.manifestCache.get(dataset);
+    if (cached && cached.until > now) return cached.manifest;
+    const manifest = (await this.readManifest(dataset))?.manifest;
+    if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
+    this.manifestCache.set(dataset, { manifest, until: now + this.options.manifestCacheMs });
+    return manifest;
   }
 
   createVersionWriter(dataset: string, version: string): DynamoVersionWriter {
@@ -235,7 +252,10 @@ export class DynamoModelStore implements ModelStore {
       }
       throw error;
     }
-    return { ...manifest, activeVersion: target, revision: manifest.revision + 1, updatedAt };
+    const next = { ...manifest, activeVersion: target, revision: manifest.revision + 1, updatedAt };
+    // This process sees its own rollback at once; other API instances within manifestCacheMs.
+    if (this.options.manifestCacheMs > 0) this.manifestCache.set(dataset, { manifest: next, until: Date.now() + this.options.manifestCacheMs });
+    return next;
   }
 
   async pruneVersions(dataset: string, protect: readonly string[] = []): Promise<{ rowsDeleted: number }> {
@@ -246,7 +266,7 @@ export class DynamoModelStore implements ModelStore {
       ExpressionAttributeValues: { ':pk': datasetPk(dataset), ':prefix': VERSION_SK_PREFIX },
       ConsistentRead: true,
     });
-    const manifest = await this.getManifest(dataset);
+    const manifest = (await this.readManifest(dataset))?.manifest;
     const kept = new Set([...(manifest?.versions.map((v) => v.version) ?? []), ...protect]);
     const staleBefore = this.options.now().getTime() - this.options.staleBuildMs;
     let rowsDeleted = 0;
@@ -260,7 +280,7 @@ export class DynamoModelStore implements ModelStore {
   }
 
   async deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }> {
-    const manifest = await this.getManifest(dataset);
+    const manifest = (await this.readManifest(dataset))?.manifest;
     if (manifest?.versions.some((v) => v.version === version)) {
       throw new ConflictError(`Version "${version}" of dataset "${dataset}" is kept by the manifest; it is deleted when pruned out of the kept versions`);
     }
