@@ -83,7 +83,7 @@ async function pipelineSuite(): Promise<string> {
         `| ${u.ratings.toLocaleString('en')} | ${u.fileMb.toFixed(1)} | ${u.secondsToLive.toFixed(2)} | ${u.jobTimings.parse ?? '–'} | ${u.jobTimings.items ?? '–'} | ${u.jobTimings.write ?? '–'} |`,
     ),
     '',
-    `API under load (autocannon in a separate process, ${connections} connections, ${seconds} s, 40 users' recommendations + 10 similar-items paths on the 100k model):`,
+    `API under load (autocannon in a separate process, ${connections} connections, ${seconds} s after a 5 s warm-up, 40 users' recommendations + 10 similar-items paths on the 100k model):`,
     '',
     '| requests | req/s | p50 (ms) | p99 (ms) | max (ms) | errors | timeouts | non-2xx |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
