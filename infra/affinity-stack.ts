@@ -1,6 +1,6 @@
 /**
  * The whole Affinity deployment: bucket -> build function -> table <- API function <- HTTP API, with alarms.
- * Every setting comes from {@link AffinityConfig} (CDK context, see infra/config.ts and docs/DEPLOY.md).
+ * Every setting comes from {@link AffinityConfig} (CDK context, see infra/config.ts and README "Deploy").
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';

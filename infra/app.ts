@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CDK entry point (cdk.json: "npx tsx infra/app.ts"). Configuration: CDK context, see docs/DEPLOY.md.
+// CDK entry point (cdk.json: "npx tsx infra/app.ts"). Configuration: CDK context, see README "Deploy".
 import { createAffinityApp } from './affinity-app.js';
 import { UserInputError } from '../functions/engine/types.js';
 

@@ -51,7 +51,7 @@ export interface AffinityConfig {
   api: ApiFunctionSettings;
 }
 
-/** The context keys, their defaults and meaning: the single source for docs/DEPLOY.md's table. */
+/** The context keys, their defaults and meaning: the single source for README "Deploy" table. */
 export const DEFAULTS = {
   stackName: 'Affinity',
   auth: 'iam' as AuthMode,

@@ -1,6 +1,6 @@
 /**
  * The default deployment (no context): one synth shared by every test. Expected values are the documented
- * defaults (docs/DEPLOY.md), written out here rather than read from infra/config.ts.
+ * defaults (README "Deploy"), written out here rather than read from infra/config.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
