@@ -5,7 +5,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export function createS3Client(): S3Client {
   return new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
@@ -13,8 +12,4 @@ export function createS3Client(): S3Client {
 
 export function createDynamoClient(): DynamoDBClient {
   return new DynamoDBClient({});
-}
-
-export function createDocumentClient(client: DynamoDBClient = createDynamoClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

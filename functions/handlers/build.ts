@@ -4,8 +4,8 @@
  */
 import type { S3Event } from 'aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient, createS3Client } from '../adapters/aws-clients.js';
-import { DynamoModelStore } from '../adapters/dynamo/model-store.js';
+import { createDynamoClient, createS3Client } from '../adapters/aws-clients.js';
+import { createDocumentClient, DynamoModelStore } from '../adapters/dynamo/model-store.js';
 import { runBuild, type BuildOutcome } from '../build/run-build.js';
 import { createLogger } from '../observability.js';
 
@@ -18,7 +18,7 @@ const env = z
 
 const logger = createLogger();
 const s3 = createS3Client();
-const store = new DynamoModelStore(createDocumentClient(), env.TABLE_NAME);
+const store = new DynamoModelStore(createDocumentClient(createDynamoClient()), env.TABLE_NAME);
 
 export const handler = async (event: S3Event): Promise<BuildOutcome[]> => {
   const outcomes: BuildOutcome[] = [];
