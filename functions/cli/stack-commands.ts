@@ -288,7 +288,8 @@ async function waitForJob(target: StackTarget, dataset: string, key: string, eTa
       if (error instanceof ApiError && error.status === 404) return { jobs: [] as JobRecord[] };
       throw error;
     });
-    const job = jobs.find((j) => j.source.key === key && (!eTag || !j.source.eTag || j.source.eTag === eTag));
+    // PutObject answers the ETag quoted; S3 events carry it bare.
+    const job = jobs.find((j) => j.source.key === key && (!eTag || !j.source.eTag || unquote(j.source.eTag) === unquote(eTag)));
     if (job) {
       if (!['queued', 'running'].includes(job.status)) return job;
       const phase = job.progress ? `${job.progress.phase} ${job.progress.total ? `${Math.round((100 * job.progress.done) / job.progress.total)}%` : ''}` : job.status;
@@ -298,6 +299,10 @@ async function waitForJob(target: StackTarget, dataset: string, key: string, eTa
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   throw new UserInputError(`the build of ${key} did not finish within ${timeoutMs / 1000} s`, key, 'Check `affinity jobs --dataset ' + dataset + '`; large files take longer, raise --timeout.');
+}
+
+function unquote(eTag: string): string {
+  return eTag.replace(/^"|"$/g, '');
 }
 
 function printJob(job: JobRecord): void {

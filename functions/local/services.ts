@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { EventEmitter } from 'node:events';
+import { decodeAwsChunkedRequests } from './aws-chunked.js';
 
 const require = createRequire(import.meta.url);
 
@@ -88,7 +89,7 @@ export async function startS3rver(options: S3Options): Promise<RunningS3> {
   // s3rver.run() gives its HTTP server no 'error' listener, so a taken port would crash the process:
   // do what run() does, with the error turned into a rejection.
   await server.configureBuckets();
-  const httpServer = createServer(server.callback());
+  const httpServer = createServer(decodeAwsChunkedRequests(server.callback()));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, '127.0.0.1', () => resolve());
