@@ -1,0 +1,112 @@
+// The `affinity` command as a user runs it: a child process, its exit code and what it prints.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'affinity.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'affinity-cli-'));
+
+/** Runs the CLI without blocking this process (the local stack serves from it). */
+async function affinity(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, AFFINITY_DATA_DIR: dir, ...env }, cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+// alice and bob share a and b; carol rated b and c. Cosine item-item on these three items, by hand:
+// a = (alice 5, bob 4), b = (alice 3, bob 5, carol 4), c = (carol 2)
+// sim(a,b) = (5*3 + 4*5) / (sqrt(25+16) * sqrt(9+25+16)) = 35 / (6.4031 * 7.0711) = 0.7730
+// sim(b,c) = (4*2) / (7.0711 * 2) = 0.5657; sim(a,c) = 0
+const RATINGS = 'user\titem\trating\ttimestamp\nalice\ta\t5\t1\nalice\tb\t3\t2\nbob\ta\t4\t3\nbob\tb\t5\t4\ncarol\tb\t4\t5\ncarol\tc\t2\t6\n';
+const SIM_AB = 35 / (Math.sqrt(41) * Math.sqrt(50));
+const SIM_BC = 8 / (Math.sqrt(50) * 2);
+
+describe('engine commands on a file', () => {
+  const file = join(dir, 'ratings.tsv');
+  beforeAll(() => writeFileSync(file, RATINGS));
+
+  it('similar --item prints neighbours with hand-computed similarities', async () => {
+    const { code, stdout } = await affinity(['similar', '--file', file, '--item', 'b', '--json']);
+    expect(code).toBe(0);
+    const neighbours = JSON.parse(stdout) as { id: string; similarity: number }[];
+    expect(neighbours.map((n) => n.id)).toEqual(['a', 'c']);
+    expect(neighbours[0].similarity).toBeCloseTo(SIM_AB, 10);
+    expect(neighbours[1].similarity).toBeCloseTo(SIM_BC, 10);
+  });
+
+  it('recommend --user scores unseen items by Σ sim × rating and explains them', async () => {
+    // carol has b (4) and c (2); a is a neighbour of b only: score(a) = sim(b,a) * 4.
+    const { code, stdout } = await affinity(['recommend', '--file', file, '--user', 'carol', '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { items: { item: string; score: number; because: { id: string; share: number }[] }[] };
+    expect(result.items.map((i) => i.item)).toEqual(['a']);
+    expect(result.items[0].score).toBeCloseTo(SIM_AB * 4, 10);
+    expect(result.items[0].because).toMatchObject([{ id: 'b', share: 1 }]);
+  });
+
+  it('a user mistake exits 2 with what, where and how to fix, and no stack trace', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'user,item,rating\nu1,i1,abc\n');
+    const { code, stderr } = await affinity(['build', bad]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: .*no usable rows/m);
+    expect(stderr).toMatch(/line 2: rating 'abc' is not a number/);
+    expect(stderr).toMatch(/^ {2}fix: /m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const missing = await affinity(['recommend', '--file', join(dir, 'nope.csv'), '--user', 'x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/file not found/);
+  });
+});
+
+describe('stack commands against the local stack', () => {
+  let env: PipelineStack;
+  beforeAll(async () => {
+    env = await startPipelineStack();
+    // What `affinity start` writes for the other commands to find the stack.
+    writeFileSync(join(dir, 'stack.json'), JSON.stringify({ apiUrl: env.stack.apiUrl, bucket: env.stack.bucket, region: env.stack.region, s3Endpoint: env.stack.s3Endpoint, local: true }));
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('upload waits for the build and reports it; recommend --dataset and rollback then work', async () => {
+    const file = join(dir, 'ratings.tsv');
+    writeFileSync(file, RATINGS);
+    const upload = await affinity(['upload', file, '--dataset', 'cli data']);
+    expect(upload.stderr).not.toMatch(/^error/m);
+    expect(upload.code).toBe(0);
+    expect(upload.stdout).toMatch(/Uploaded .* to s3:\/\/.*\/uploads\/cli data\/ratings\.tsv/);
+    expect(upload.stdout).toMatch(/Build \w+: succeeded/);
+    expect(upload.stdout).toMatch(/6 ratings, 3 users, 3 items/);
+
+    const recommend = await affinity(['recommend', '--dataset', 'cli data', '--user', 'carol', '--json']);
+    expect(recommend.code).toBe(0);
+    const body = JSON.parse(recommend.stdout) as { items: { item: string; score: number }[] };
+    expect(body.items[0].item).toBe('a');
+    expect(body.items[0].score).toBeCloseTo(SIM_AB * 4, 10);
+
+    const jobs = await affinity(['jobs', '--dataset', 'cli data']);
+    expect(jobs.stdout).toMatch(/succeeded/);
+    const rollback = await affinity(['rollback', '--dataset', 'cli data']);
+    expect(rollback.code).toBe(2); // only one version: nothing to roll back to
+    expect(rollback.stderr).toMatch(/404/);
+  });
+
+  it('a failed build is reported with its reason and exit code 3', async () => {
+    const bad = join(dir, 'broken.csv');
+    writeFileSync(bad, 'user,item,rating\nu1,,5\n');
+    const upload = await affinity(['upload', bad, '--dataset', 'cli data']);
+    expect(upload.code).toBe(3);
+    expect(upload.stdout).toMatch(/failed/);
+    expect(upload.stdout).toMatch(/error: .*no usable rows/);
+  });
+});
