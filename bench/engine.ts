@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRatingMatrix } from '../functions/engine/data/index.js';
 import { ingestToLog } from '../functions/engine/ingest/index.js';
-import { computeNeighbours, neighbourRow } from '../functions/engine/similarity/index.js';
+import { computeNeighbours, neighbourRow, prestartWorkers } from '../functions/engine/similarity/index.js';
 import { writeSyntheticRatings } from '../functions/engine/synthetic/index.js';
 import { peakRssMb } from './machine.js';
 
@@ -60,6 +60,7 @@ export async function benchEngine(file: string, options: { k: number; threads: n
   };
 
   const wallStart = performance.now();
+  prestartWorkers(options.threads); // as buildModel does for large files: workers load while the parse runs
   const { log } = await timed('parse', async () => {
     const result = await ingestToLog(file);
     ratings = result.log.length;

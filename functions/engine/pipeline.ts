@@ -2,12 +2,13 @@
  * File -> matrix -> neighbours -> in-memory model, with per-phase timings. The CLI, the benchmark and the build
  * Lambda all build models through here, so they agree on options, defaults and validation.
  */
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { loadRatings } from './ingest/index.js';
 import type { IngestOptions, QualityReport } from './ingest/index.js';
 import { InMemoryModel } from './recommend/index.js';
-import { computeNeighbours, MAX_K, SIMILARITY_MEASURES } from './similarity/index.js';
+import { computeNeighbours, MAX_K, prestartWorkers, SIMILARITY_MEASURES } from './similarity/index.js';
 import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type NeighbourBlock, type SimilarityOptions } from './types.js';
 
 /**
@@ -70,6 +71,9 @@ export function similarityOptionsOf(config: ModelConfig): SimilarityOptions {
   };
 }
 
+/** Inputs this large (about 1M ratings) take long enough that starting workers early pays off. */
+const PRESTART_WORKERS_BYTES = 20e6;
+
 export interface BuildModelOptions {
   config?: ModelConfig;
   /** File name for format detection and messages (when the source is a stream). */
@@ -92,10 +96,14 @@ export interface BuiltModel {
 export async function buildModel(source: string | Readable, options: BuildModelOptions = {}): Promise<BuiltModel> {
   const config = options.config ?? parseModelConfig({});
   const started = performance.now();
+  // A large input: let the similarity workers start up on the core the (single-threaded) parse leaves idle.
+  const bytes = options.totalBytes ?? (typeof source === 'string' ? await stat(source).then((s) => s.size, () => 0) : 0);
+  if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
   const ingestOptions: IngestOptions = {
     ...config.input,
     implicit: config.implicit || undefined,
     fileName: options.fileName,
+    expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),
   };
   const { matrix, report } = await loadRatings(source, ingestOptions);

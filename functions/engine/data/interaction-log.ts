@@ -17,6 +17,15 @@ export class InteractionLog {
     return this.n;
   }
 
+  /**
+   * Make room for `rows` interactions at once. Ingest calls it with an estimate from the file size: growing by
+   * doubling touches every byte again on each step, and reserved but unused capacity costs only address space.
+   */
+  reserve(rows: number): void {
+    if (rows <= this.userIdx.length) return;
+    this.resizeTo(rows);
+  }
+
   /** Append one interaction. `timestamp` NaN or undefined means "none". */
   add(user: string, item: string, value: number, timestamp?: number): void {
     this.addIndexed(this.users.intern(user), this.items.intern(item), value, timestamp);
@@ -38,7 +47,10 @@ export class InteractionLog {
   }
 
   private grow(): void {
-    const size = this.userIdx.length * 2;
+    this.resizeTo(this.userIdx.length * 2);
+  }
+
+  private resizeTo(size: number): void {
     this.userIdx = resize(this.userIdx, size);
     this.itemIdx = resize(this.itemIdx, size);
     this.vals = resize(this.vals, size);

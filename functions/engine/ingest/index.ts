@@ -104,6 +104,9 @@ export async function ingestToLog(source: IngestSource, options: IngestOptions =
     }
     const chosen = chooseFormat(options, label, text, lineNumber, warnings);
     format = chosen.format;
+    // Size the log from the file size and this first line (a header is about as long as a data line).
+    const totalBytes = input.plainBytes ?? (input.compressed ? undefined : options.expectedBytes);
+    if (totalBytes) log.reserve(Math.min(Math.ceil((totalBytes / (end - start + 1)) * 1.1), 500_000_000));
     if (chosen.format === 'jsonl') {
       const first = parseFirstJson(text, label, lineNumber);
       const columns = resolveJsonColumns(options, first, label, warnings);

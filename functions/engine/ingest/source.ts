@@ -10,6 +10,8 @@ export interface ByteSource {
   compressed: boolean;
   /** Set when the name said .gz but the bytes were not gzip (read as plain text). */
   notGzipDespiteName: boolean;
+  /** Size in bytes of a plain (not gzip) file given by path; undefined otherwise. */
+  plainBytes?: number;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -20,7 +22,8 @@ export async function openSource(
   label: string,
   onProgress?: (bytesRead: number) => void,
 ): Promise<ByteSource> {
-  const raw = typeof source === 'string' ? await openFile(source, label) : toBuffers(source as AsyncIterable<Buffer | string>);
+  const file = typeof source === 'string' ? await openFile(source, label) : undefined;
+  const raw = file ? file.chunks : toBuffers(source as AsyncIterable<Buffer | string>);
   const counted = onProgress ? countBytes(raw, onProgress) : raw;
   const iterator = counted[Symbol.asyncIterator]();
   // Peek at the first non-empty chunk: gzip is recognised by its magic bytes, whatever the name says.
@@ -33,13 +36,15 @@ export async function openSource(
   const rest = prepend(first, iterator, label);
   const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
   const chunks = gzip ? gunzip(rest, label) : rest;
-  return { chunks: withoutBom(chunks, label), compressed: gzip, notGzipDespiteName: !gzip && /\.gz$/i.test(label) };
+  return { chunks: withoutBom(chunks, label), compressed: gzip, notGzipDespiteName: !gzip && /\.gz$/i.test(label), plainBytes: gzip ? undefined : file?.size };
 }
 
-async function openFile(path: string, label: string): Promise<AsyncIterable<Buffer>> {
+async function openFile(path: string, label: string): Promise<{ chunks: AsyncIterable<Buffer>; size: number }> {
   let handle: fs.FileHandle;
+  let size: number;
   try {
     const stat = await fs.stat(path);
+    size = stat.size;
     if (stat.isDirectory()) {
       throw new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
     }
@@ -47,7 +52,7 @@ async function openFile(path: string, label: string): Promise<AsyncIterable<Buff
   } catch (error) {
     throw fileError(error, label);
   }
-  return readAndClose(handle);
+  return { chunks: readAndClose(handle), size };
 }
 
 async function* readAndClose(handle: fs.FileHandle): AsyncIterable<Buffer> {

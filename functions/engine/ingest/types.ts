@@ -26,6 +26,8 @@ export interface IngestOptions {
   maxErrorLines?: number;
   /** Shown in messages and the report (defaults to the path when `source` is a path). */
   fileName?: string;
+  /** Uncompressed size of a streamed input, when known (e.g. an S3 object's length): sizes the log up front. */
+  expectedBytes?: number;
   /** Called after each chunk with the number of (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
 }

@@ -45,8 +45,8 @@ export async function computeNeighbours(
   const rows = target === 'items' ? matrix.byItem.rows : matrix.byUser.rows;
   const script = threads > 1 && rows > 1 ? workerScript() : undefined;
   const worthIt = run.threads !== undefined || estimatedWork(matrix, target) >= MIN_WORK_FOR_DEFAULT_WORKERS;
-  // Workers load the TypeScript loader while this thread prepares the rows.
-  const workers = script && worthIt ? startWorkers(script, Math.min(threads, rows)) : [];
+  // Workers load the TypeScript loader while this thread prepares the rows (or started during the parse).
+  const workers = script && worthIt ? takeWarmWorkers(script, Math.min(threads, rows)) : [];
   try {
     const prepared = prepareRows(matrix, target, resolved, { shared: workers.length > 0, positions: true });
     const chunks = splitByWork(rowWork(prepared), Math.max(1, workers.length) * CHUNKS_PER_THREAD);
@@ -142,6 +142,29 @@ function workerScript(): URL | undefined {
 
 function startWorkers(script: URL, count: number): Worker[] {
   return Array.from({ length: count }, () => new Worker(script));
+}
+
+/** Workers started ahead of time by {@link prestartWorkers}, waiting for the next computeNeighbours. */
+let warm: Worker[] = [];
+
+/**
+ * Starts the similarity workers now, so that loading them overlaps with work on this thread (the parse of a large
+ * file uses one core and leaves the other idle). The next computeNeighbours takes them; unused ones do not keep the
+ * process alive. Does nothing where workers are unavailable (a single-file bundle).
+ */
+export function prestartWorkers(threads?: number): void {
+  const script = workerScript();
+  const count = resolveThreads(threads);
+  if (!script || count < 2 || warm.length > 0) return;
+  warm = startWorkers(script, count);
+  for (const worker of warm) worker.unref();
+}
+
+function takeWarmWorkers(script: URL, count: number): Worker[] {
+  const taken = warm.splice(0, count);
+  for (const worker of taken) worker.ref();
+  for (const extra of warm.splice(0)) void extra.terminate();
+  return [...taken, ...startWorkers(script, count - taken.length)];
 }
 
 /** Sends each worker the rows, then hands out ranges as workers free up; resolves with every partial result. */
