@@ -5,6 +5,7 @@ import {
   computeNeighbourBlock,
   computeNeighbours,
   neighbourRow,
+  prestartWorkers,
   resolveSimilarityOptions,
 } from '../../functions/engine/similarity/index.js';
 import {
@@ -347,6 +348,13 @@ describe('computeNeighbours', () => {
     const dense = Array.from({ length: 60 }, (_, u) => Array.from({ length: 24 }, (_, i) => ((u * 7 + i * 13) % 11 < 5 ? ((u + i) % 5) + 1 : 0)));
     const o = resolveSimilarityOptions({ measure: 'adjusted-cosine', k: 5, shrinkage: 1, minSupport: 2 });
     expectMatchesBruteForce(await computeNeighbours(matrixOf(dense, 24), 'items', o, { threads: 2 }), bruteForce(dense, 24, 'items', o));
+  });
+
+  it('gives the same result on workers started ahead of time (during a parse)', async () => {
+    const dense = Array.from({ length: 40 }, (_, u) => Array.from({ length: 20 }, (_, i) => ((u * 5 + i * 3) % 7 < 3 ? ((u * i) % 5) + 1 : 0)));
+    const o = resolveSimilarityOptions({ measure: 'cosine', k: 4 });
+    prestartWorkers(2);
+    expectMatchesBruteForce(await computeNeighbours(matrixOf(dense, 20), 'items', o, { threads: 2 }), bruteForce(dense, 20, 'items', o));
   });
 
   it('handles an empty matrix and uses default options', async () => {
