@@ -23,18 +23,16 @@ async function measure(parser: string, run: () => Promise<number>): Promise<Pars
   return { parser, rows, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-export async function benchParsers(file: string): Promise<ParserResult[]> {
-  const results: ParserResult[] = [];
-  results.push(await measure('engine ingest (byte-level fast path)', async () => (await ingestToLog(file)).log.length));
-  results.push(
-    await measure('csv-parse 7 (streaming) → same log', async () => {
-      const log = new InteractionLog();
-      const parser = createReadStream(file).pipe(parse({ from_line: 2, relax_column_count: true }));
-      for await (const record of parser as AsyncIterable<string[]>) {
-        log.add(record[0], record[1], Number(record[2]), Number(record[3]));
-      }
-      return log.length;
-    }),
-  );
-  return results;
+export const PARSERS = { engine: 'engine ingest (byte-level fast path)', 'csv-parse': 'csv-parse 7 (streaming) → same log' } as const;
+
+export async function benchParser(parser: keyof typeof PARSERS, file: string): Promise<ParserResult> {
+  if (parser === 'engine') return measure(PARSERS.engine, async () => (await ingestToLog(file)).log.length);
+  return measure(PARSERS['csv-parse'], async () => {
+    const log = new InteractionLog();
+    const records = createReadStream(file).pipe(parse({ from_line: 2, relax_column_count: true }));
+    for await (const record of records as AsyncIterable<string[]>) {
+      log.add(record[0], record[1], Number(record[2]), Number(record[3]));
+    }
+    return log.length;
+  });
 }
