@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
@@ -56,6 +57,7 @@ export class BuildFunction extends Construct {
 
     const built = new BundledFunction(this, 'Build', {
       entry: 'functions/handlers/build.ts',
+      extraBundles: { [BUNDLED_WORKER_FILE]: 'functions/engine/similarity/worker.ts' },
       description: 'Affinity: builds a model version from an upload',
       memoryMb: props.settings.memoryMb,
       timeout: Duration.minutes(props.settings.timeoutMinutes),

@@ -42,6 +42,11 @@ export interface BundledFunctionProps {
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
   asyncInvoke?: Pick<lambda.FunctionOptions, 'onFailure' | 'retryAttempts' | 'maxEventAge'>;
+  /**
+   * More entry points bundled on their own next to the handler: output file name -> entry (relative to the project
+   * root). The build function ships its similarity worker this way, so the kernel can use every vCPU.
+   */
+  extraBundles?: Record<string, string>;
 }
 
 export class BundledFunction extends Construct {
@@ -93,6 +98,15 @@ export class BundledFunction extends Construct {
         sourcesContent: false,
         // Ship the SDK versions the tests ran against instead of whatever the runtime happens to include.
         bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            Object.entries(props.extraBundles ?? {}).map(
+              ([file, entry]) =>
+                `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${entry}" --bundle --platform=node --format=esm --target=${BUNDLE_TARGET} --minify --outfile="${outputDir}/${file}"`,
+            ),
+        },
       },
       ...props.asyncInvoke,
     });

@@ -66,3 +66,32 @@ function healthEvent() {
     isBase64Encoded: false,
   };
 }
+
+test('a bundle that ships the similarity worker next to itself computes on worker threads, with the same result', async () => {
+  // What the build function's bundle holds: the code in one file, the worker bundled on its own beside it.
+  const dir = join(outdir, 'with-worker');
+  const entry = join(dir, 'entry.ts');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    entry,
+    `import { computeNeighbours, workersAvailable } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/similarity/index.ts`)};
+import { ratingMatrixFromDense } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/data/index.ts`)};
+export async function run(threads: number) {
+  const dense = Array.from({ length: 30 }, (_, u) => Array.from({ length: 12 }, (_, i) => ((u * 5 + i * 7) % 4 === 0 ? 0 : ((u + i) % 5) + 1)));
+  const block = await computeNeighbours(ratingMatrixFromDense(dense), 'items', { k: 5 }, { threads });
+  return { workers: workersAvailable(), neighbour: Array.from(block.neighbour), similarity: Array.from(block.similarity) };
+}`,
+  );
+  const common = { bundle: true, platform: 'node' as const, format: 'esm' as const, target: BUNDLE_TARGET, logLevel: 'silent' as const };
+  await build({ ...common, entryPoints: [entry], outfile: join(dir, 'index.mjs') });
+  const withoutWorker = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { run(threads: number): Promise<{ workers: boolean; neighbour: number[]; similarity: number[] }> };
+  const inThread = await withoutWorker.run(2);
+  expect(inThread.workers).toBe(false); // no worker file yet: computed in-thread
+
+  await build({ ...common, entryPoints: [`${PROJECT_ROOT}functions/engine/similarity/worker.ts`], outfile: join(dir, 'similarity-worker.mjs') });
+  const onWorkers = await withoutWorker.run(2);
+  expect(onWorkers.workers).toBe(true);
+  expect(onWorkers.neighbour).toEqual(inThread.neighbour);
+  expect(onWorkers.similarity).toEqual(inThread.similarity);
+});

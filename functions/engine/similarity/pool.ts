@@ -127,7 +127,7 @@ function workerScript(): URL | undefined {
   try {
     const here = fileURLToPath(import.meta.url);
     const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.js') ? '.js' : undefined;
-    if (ext === undefined || basename(here) !== `pool${ext}`) return undefined;
+    if (ext === undefined || basename(here) !== `pool${ext}`) return bundledWorker();
     const worker = new URL(`./worker${ext}`, import.meta.url);
     if (!existsSync(fileURLToPath(worker))) return undefined;
     if (ext === '.js') return worker;
@@ -138,6 +138,19 @@ function workerScript(): URL | undefined {
     // import.meta.url is missing in a CommonJS bundle, tsx may be absent from a deployment: compute in-thread.
     return undefined;
   }
+}
+
+/** A bundle (the build Lambda) ships the worker, bundled on its own, as this file next to itself. */
+export const BUNDLED_WORKER_FILE = 'similarity-worker.mjs';
+
+function bundledWorker(): URL | undefined {
+  const worker = new URL(`./${BUNDLED_WORKER_FILE}`, import.meta.url);
+  return existsSync(fileURLToPath(worker)) ? worker : undefined;
+}
+
+/** Whether computeNeighbours can use worker threads here (false in a bundle shipped without its worker file). */
+export function workersAvailable(): boolean {
+  return workerScript() !== undefined;
 }
 
 function startWorkers(script: URL, count: number): Worker[] {
