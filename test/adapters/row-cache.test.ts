@@ -1,5 +1,5 @@
 // The row cache: versioned rows served from memory after the first read, absent rows remembered, memory bounded.
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoModelStore, createDocumentClient } from '../../functions/adapters/dynamo/model-store.js';
@@ -88,6 +88,22 @@ describe('DynamoModelStore with a row cache', () => {
     await writerStore.rollback('m', 'v2');
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect((await reader.getManifest('m'))?.activeVersion).toBe('v2'); // expired: re-read
+  });
+
+  it('shares one manifest read among concurrent readers when the cached manifest has expired', async () => {
+    const store = new DynamoModelStore(doc, TABLE, { manifestCacheMs: 50 });
+    const send = vi.spyOn(doc, 'send');
+    try {
+      const reads = () => send.mock.calls.filter(([command]) => command.constructor.name === 'GetCommand').length;
+      await Promise.all(Array.from({ length: 20 }, () => store.getManifest('m')));
+      expect(reads()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const manifests = await Promise.all(Array.from({ length: 20 }, () => store.getManifest('m')));
+      expect(reads()).toBe(2);
+      expect(new Set(manifests.map((m) => m?.activeVersion)).size).toBe(1);
+    } finally {
+      send.mockRestore();
+    }
   });
 
   it('reads through to the table when the cache is off', async () => {

@@ -126,6 +126,8 @@ export class DynamoModelStore implements ModelStore {
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
   private readonly manifestCache = new Map<string, { manifest: Manifest | undefined; until: number }>();
+  private readonly manifestReads = new Map<string, Promise<Manifest | undefined>>();
+  private manifestGeneration = 0;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -158,13 +160,24 @@ export class DynamoModelStore implements ModelStore {
    */
   async getManifest(dataset: string): Promise<Manifest | undefined> {
     if (this.options.manifestCacheMs <= 0) return (await this.readManifest(dataset))?.manifest;
-    const now = Date.now();
     const cached = this.manifestCache.get(dataset);
-    if (cached && cached.until > now) return cached.manifest;
-    const manifest = (await this.readManifest(dataset))?.manifest;
-    if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
-    this.manifestCache.set(dataset, { manifest, until: now + this.options.manifestCacheMs });
-    return manifest;
+    if (cached && cached.until > Date.now()) return cached.manifest;
+    // One read per dataset at a time: when the cached manifest expires under load, every request waiting for it
+    // shares the same read instead of sending one each.
+    const inFlight = this.manifestReads.get(dataset);
+    if (inFlight) return inFlight;
+    const generation = this.manifestGeneration;
+    const read = this.readManifest(dataset)
+      .then((stored) => {
+        // A rollback by this process while the read was under way knows better than the read.
+        if (generation !== this.manifestGeneration) return this.manifestCache.get(dataset)?.manifest ?? stored?.manifest;
+        if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
+        this.manifestCache.set(dataset, { manifest: stored?.manifest, until: Date.now() + this.options.manifestCacheMs });
+        return stored?.manifest;
+      })
+      .finally(() => this.manifestReads.delete(dataset));
+    this.manifestReads.set(dataset, read);
+    return read;
   }
 
   createVersionWriter(dataset: string, version: string): DynamoVersionWriter {
@@ -254,7 +267,10 @@ export class DynamoModelStore implements ModelStore {
     }
     const next = { ...manifest, activeVersion: target, revision: manifest.revision + 1, updatedAt };
     // This process sees its own rollback at once; other API instances within manifestCacheMs.
-    if (this.options.manifestCacheMs > 0) this.manifestCache.set(dataset, { manifest: next, until: Date.now() + this.options.manifestCacheMs });
+    if (this.options.manifestCacheMs > 0) {
+      this.manifestGeneration++;
+      this.manifestCache.set(dataset, { manifest: next, until: Date.now() + this.options.manifestCacheMs });
+    }
     return next;
   }
 
