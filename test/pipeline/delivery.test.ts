@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Event } from 'aws-lambda';
 import { approx, itemBased, toCsv, type Ratings } from '../support/brute-force.js';
-import { seg, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+import { jobsOf, seg, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 
 let env: PipelineStack;
 
@@ -43,15 +43,7 @@ async function captureUpload(key: string, body: string): Promise<S3Event> {
   return env.events[before];
 }
 
-interface Job {
-  jobId: string;
-  status: string;
-  version: string;
-}
 
-async function jobsOf(dataset: string): Promise<Job[]> {
-  return (await env.api<{ jobs: Job[] }>(`/v1/datasets/${seg(dataset)}/jobs`)).body.jobs;
-}
 
 async function recommendationsFor(dataset: string, user: string) {
   return (await env.api<{ version: string; items: unknown[] }>(`/v1/datasets/${seg(dataset)}/users/${seg(user)}/recommendations`)).body;
@@ -63,9 +55,9 @@ describe('a duplicate S3 event', () => {
     const first = await env.build(structuredClone(event));
     const second = await env.build(structuredClone(event));
     expect(first.map((outcome) => outcome.status)).toEqual(['succeeded']);
-    expect(second).toEqual([{ status: 'duplicate', dataset: 'dup-serial', jobId: (first[0] as Job).jobId }]);
+    expect(second).toEqual([{ status: 'duplicate', dataset: 'dup-serial', jobId: (first[0] as { jobId: string }).jobId }]);
 
-    const jobs = await jobsOf('dup-serial');
+    const jobs = await jobsOf(env, 'dup-serial');
     expect(jobs).toHaveLength(1);
     expect(jobs[0].status).toBe('succeeded');
     const manifest = await env.store.getManifest('dup-serial');
@@ -78,7 +70,7 @@ describe('a duplicate S3 event', () => {
     const outcomes = (await Promise.all([env.build(structuredClone(event)), env.build(structuredClone(event))])).flat();
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['duplicate', 'succeeded']);
 
-    const jobs = await jobsOf('dup-parallel');
+    const jobs = await jobsOf(env, 'dup-parallel');
     expect(jobs).toHaveLength(1);
     const manifest = await env.store.getManifest('dup-parallel');
     expect(manifest?.versions).toHaveLength(1);
@@ -100,8 +92,8 @@ describe('out-of-order S3 events', () => {
     expect(oldOutcome.status).toBe('superseded');
     expect(await env.store.getManifest('news')).toEqual(manifestBefore);
 
-    const jobs = await jobsOf('news');
-    const oldJob = jobs.find((job) => job.jobId === (oldOutcome as Job).jobId)!;
+    const jobs = await jobsOf(env, 'news');
+    const oldJob = jobs.find((job) => job.jobId === (oldOutcome as { jobId: string }).jobId)!;
     expect(oldJob.status).toBe('superseded');
     // The superseded build's rows were written, then removed; only the served version is left.
     expect(await env.versionRows('news', oldJob.version)).toEqual({ rows: 0, registered: false });

@@ -11,7 +11,7 @@ import { syntheticInteractions } from '../../functions/engine/synthetic/index.js
 import type { AppLogger } from '../../functions/observability.js';
 import { approx, itemBased, toCsv, type Ratings } from '../support/brute-force.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { seg, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+import { jobsOf, seg, startPipelineStack, type JobView as Job, type PipelineStack } from '../support/pipeline-stack.js';
 
 const GOOD: Ratings = [
   ['alice', 'a', 5],
@@ -31,17 +31,9 @@ afterAll(async () => {
   await env?.stop();
 });
 
-interface Job {
-  jobId: string;
-  status: string;
-  version: string;
-  reportKey?: string;
-  error?: { message: string; where?: string; hint?: string };
-  report?: Record<string, unknown>;
-}
 
 async function latestJob(dataset: string): Promise<Job> {
-  return (await env.api<{ jobs: Job[] }>(`/v1/datasets/${seg(dataset)}/jobs?limit=1`)).body.jobs[0];
+  return (await jobsOf(env, dataset, 1))[0];
 }
 
 /** What a reader sees: the manifest revision and alice's recommendations. */
@@ -206,7 +198,7 @@ describe('a DynamoDB write failure in the middle of a build', () => {
     // Lambda's retry delivers the same event again: the failed job is claimed again and completes.
     const [outcome] = await env.build(event);
     expect(outcome).toMatchObject({ status: 'succeeded', jobId: failed.jobId });
-    const jobs = (await env.api<{ jobs: Job[] }>(`/v1/datasets/${DATASET}/jobs`)).body.jobs;
+    const jobs = await jobsOf(env, DATASET);
     const retried = jobs.filter((job) => job.jobId === failed.jobId);
     expect(retried).toHaveLength(1);
     expect(retried[0].status).toBe('succeeded');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Event } from 'aws-lambda';
 import { approx, itemBased, itemBasedForHistory, neighbours, popular, toCsv, userBased, type Ratings } from '../support/brute-force.js';
-import { seg, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
+import { seg, startPipelineStack, type JobView as Job, type PipelineStack } from '../support/pipeline-stack.js';
 
 // A dataset name with a space, and a file name with '+', a space and non-ASCII: S3 events URL-encode all three.
 const DATASET = 'tv shows';
@@ -38,15 +38,6 @@ afterAll(async () => {
   await env?.stop();
 });
 
-interface Job {
-  jobId: string;
-  status: string;
-  version?: string;
-  reportKey?: string;
-  source: { key: string; bucket: string };
-  report?: Record<string, unknown>;
-  error?: { message: string };
-}
 
 function s3Event(key: string): S3Event {
   return {

@@ -26,6 +26,22 @@ export interface ApiResponse<T = Record<string, unknown>> {
   body: T;
 }
 
+/** A build job as the API returns it (the fields the tests look at). */
+export interface JobView {
+  jobId: string;
+  status: string;
+  version: string;
+  reportKey?: string;
+  source: { key: string; bucket: string };
+  report?: Record<string, unknown>;
+  error?: { message: string; where?: string; hint?: string };
+}
+
+/** A dataset's build jobs through the API, newest first. */
+export async function jobsOf(env: PipelineStack, dataset: string, limit = 50): Promise<JobView[]> {
+  return (await env.api<{ jobs: JobView[] }>(`/v1/datasets/${seg(dataset)}/jobs?limit=${limit}`)).body.jobs;
+}
+
 export interface PipelineStack {
   stack: LocalStack;
   s3: S3Client;
