@@ -1,8 +1,6 @@
 /** Turns user mistakes into a short message and exit code 2; anything else is a bug and keeps its stack. */
 import { UserInputError } from '../engine/types.js';
 
-export class CliError extends UserInputError {}
-
 export function reportError(error: unknown): number {
   if (error instanceof UserInputError) {
     process.stderr.write(`error: ${error.message}\n`);

@@ -11,7 +11,7 @@ import { registerOfflineCommands } from './offline.js';
 import { registerStackCommands } from './stack-commands.js';
 import { formatNeighbours, formatRecommendations, formatReport, formatTimings } from './print.js';
 
-export const DATA_DIR = process.env.AFFINITY_DATA_DIR ?? join(process.cwd(), '.affinity');
+const DATA_DIR = process.env.AFFINITY_DATA_DIR ?? join(process.cwd(), '.affinity');
 
 const program = new Command()
   .name('affinity')

@@ -220,7 +220,6 @@ export interface RemoteQueryFlags extends TargetFlags {
   algorithm?: string;
   limit: number;
   exclude?: string[];
-  history?: string;
   json?: boolean;
 }
 
