@@ -18,6 +18,7 @@ import type { S3EventRecord } from 'aws-lambda';
 import type { JobError, JobRecord, ModelSource, ModelStore, VersionInfo, VersionWriter } from '../adapters/model-store.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
+import type { QualityReport } from '../engine/ingest/index.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
@@ -251,7 +252,7 @@ function describeError(error: unknown): JobError {
 }
 
 /** The part of the data-quality report kept in the job record (the full one is in S3). */
-function summarise(report: import('../engine/ingest/index.js').QualityReport): Record<string, unknown> {
+function summarise(report: QualityReport): Record<string, unknown> {
   return {
     format: report.format,
     rowsRead: report.rowsRead,
