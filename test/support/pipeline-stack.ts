@@ -15,7 +15,7 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { Context, S3Event } from 'aws-lambda';
 import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
 import { datasetPk, versionPartitions, versionRegistryKey, VERSION_SK_PREFIX } from '../../functions/adapters/dynamo/keys.js';
-import type { BuildOutcome } from '../../functions/build/run-build.js';
+import type { BuildOutcome } from '../../functions/model-build/run-build.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
 /** What the stack's S3 notifications do: run the real build handler, or only record the event (tests replay it). */
