@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (pure engine tests, no servers: `npx vitest --project unit` for a fast loop) and
+ * `integration` (everything else; its globalSetup starts dynalite and s3rver on ephemeral loopback ports).
+ * `npm test` runs both.
+ */
+const UNIT_TESTS = ['test/engine/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -13,5 +18,17 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT_TESTS } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT_TESTS,
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
