@@ -16,7 +16,10 @@ export default tseslint.config(
     // The engine is pure TypeScript: it must stay deployable anywhere and testable without AWS.
     files: ['functions/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-cdk-lib', 'aws-cdk-lib/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-cdk-lib', 'aws-cdk-lib/*'] },
+      ],
     },
   },
 );

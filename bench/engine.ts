@@ -68,7 +68,9 @@ export async function benchEngine(file: string, options: { k: number; threads: n
   });
   phases[0].ratingsPerSecond = ratings / phases[0].seconds;
   const { matrix } = await timed('matrix', () => buildRatingMatrix(log));
-  const block = await timed('similarity + top-K', () => computeNeighbours(matrix, 'items', { measure: 'cosine', k: options.k }, { threads: options.threads }));
+  const block = await timed('similarity + top-K', () =>
+    computeNeighbours(matrix, 'items', { measure: 'cosine', k: options.k }, { threads: options.threads }),
+  );
   const rows = await timed('rows (external ids)', () => {
     let n = 0;
     for (let i = 0; i < matrix.items.size; i++) if (neighbourRow(block, i, matrix.items).length > 0) n++;

@@ -10,14 +10,16 @@ const result = await autocannon({
   // Each connection cycles through these requests, so many users and items are asked for, not one cached path.
   requests: paths.map((path) => ({ method: 'GET', path })),
 });
-process.stdout.write(JSON.stringify({
-  requests: result.requests.total,
-  rps: result.requests.average,
-  p50: result.latency.p50,
-  p99: result.latency.p99,
-  max: result.latency.max,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  non2xx: result.non2xx,
-  statusCodes: result.statusCodeStats,
-}));
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes: result.statusCodeStats,
+  }),
+);

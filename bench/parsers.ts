@@ -23,7 +23,10 @@ async function measure(parser: string, run: () => Promise<number>): Promise<Pars
   return { parser, rows, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-export const PARSERS = { engine: 'engine ingest (byte-level fast path)', 'csv-parse': 'csv-parse 7 (streaming) → same log' } as const;
+export const PARSERS = {
+  engine: 'engine ingest (byte-level fast path)',
+  'csv-parse': 'csv-parse 7 (streaming) → same log',
+} as const;
 
 export async function benchParser(parser: keyof typeof PARSERS, file: string): Promise<ParserResult> {
   if (parser === 'engine') return measure(PARSERS.engine, async () => (await ingestToLog(file)).log.length);

@@ -29,7 +29,11 @@ export interface LoadResult {
   non2xx: number;
 }
 
-export async function benchPipeline(sizes: DatasetSize[], dataDir: string, load: { connections: number; seconds: number }): Promise<{ uploads: UploadResult[]; load: LoadResult }> {
+export async function benchPipeline(
+  sizes: DatasetSize[],
+  dataDir: string,
+  load: { connections: number; seconds: number },
+): Promise<{ uploads: UploadResult[]; load: LoadResult }> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const files = [];
@@ -42,10 +46,16 @@ export async function benchPipeline(sizes: DatasetSize[], dataDir: string, load:
   const stack = await startLocalStack({
     dataDir: stackDir,
     buildHandler: async (event) => (build ??= await import('../functions/handlers/build.js')).handler(event),
-    apiHandler: async (event, context) => (api ??= await import('../functions/handlers/api.js')).handler(event, context),
+    apiHandler: async (event, context) =>
+      (api ??= await import('../functions/handlers/api.js')).handler(event, context),
     log: () => {},
   });
-  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const s3 = new S3Client({
+    endpoint: stack.s3Endpoint,
+    region: stack.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
     const uploads: UploadResult[] = [];
     for (const { size, file } of files) {
@@ -54,23 +64,41 @@ export async function benchPipeline(sizes: DatasetSize[], dataDir: string, load:
       const started = performance.now();
       await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/${dataset}/ratings.csv`, Body: body }));
       await stack.bridge.idle();
-      const status = (await (await fetch(`${stack.apiUrl}/v1/datasets/${dataset}`)).json()) as { activeVersion?: string; latestJob?: { status: string; timings?: Record<string, number> } };
+      const status = (await (await fetch(`${stack.apiUrl}/v1/datasets/${dataset}`)).json()) as {
+        activeVersion?: string;
+        latestJob?: { status: string; timings?: Record<string, number> };
+      };
       const secondsToLive = (performance.now() - started) / 1000;
-      if (!status.activeVersion) throw new Error(`dataset ${dataset} has no active model after its upload: ${JSON.stringify(status)}`);
-      uploads.push({ ratings: size.ratings, fileMb: body.length / 1e6, secondsToLive, jobTimings: status.latestJob?.timings ?? {} });
+      if (!status.activeVersion)
+        throw new Error(`dataset ${dataset} has no active model after its upload: ${JSON.stringify(status)}`);
+      uploads.push({
+        ratings: size.ratings,
+        fileMb: body.length / 1e6,
+        secondsToLive,
+        jobTimings: status.latestJob?.timings ?? {},
+      });
       console.error(`${dataset}: live after ${secondsToLive.toFixed(2)} s`);
     }
 
     // Load on the smallest dataset: personalised recommendations for many users, similar items, popular.
     const dataset = `bench-${sizes[0].ratings}`;
     const paths: string[] = [];
-    for (let u = 0; u < 40; u++) paths.push(`/v1/datasets/${dataset}/users/u${(u * 37) % sizes[0].users}/recommendations?limit=10`);
+    for (let u = 0; u < 40; u++)
+      paths.push(`/v1/datasets/${dataset}/users/u${(u * 37) % sizes[0].users}/recommendations?limit=10`);
     for (let i = 0; i < 10; i++) paths.push(`/v1/datasets/${dataset}/items/i${i * 13}/similar?limit=10`);
     // Asynchronous on purpose: the API server runs in this process and must keep serving while the child loads it.
     const fire = async (seconds: number) => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', join(import.meta.dirname, 'load-child.ts'), stack.apiUrl, String(load.connections), String(seconds), ...paths],
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'load-child.ts'),
+          stack.apiUrl,
+          String(load.connections),
+          String(seconds),
+          ...paths,
+        ],
         { encoding: 'utf8', maxBuffer: 16 << 20 },
       );
       return JSON.parse(stdout) as LoadResult;

@@ -36,11 +36,15 @@ async function engineSuite(): Promise<string> {
   const size = SIZES[values.size as keyof typeof SIZES];
   if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
   const file = await ensureBenchFile(size, dataDir);
-  const output = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'engine-child.ts'), file, values.k as string, values.threads as string], {
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench', 'engine-child.ts'), file, values.k as string, values.threads as string],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const r = JSON.parse(output) as EngineBenchResult;
   const lines = [
     `Input: ${r.ratings.toLocaleString('en')} ratings (${r.users.toLocaleString('en')} users × ${r.items.toLocaleString('en')} items), ` +
@@ -48,7 +52,10 @@ async function engineSuite(): Promise<string> {
     '',
     '| phase | seconds | ratings/s | peak RSS (MB) |',
     '| --- | ---: | ---: | ---: |',
-    ...r.phases.map((p) => `| ${p.phase} | ${p.seconds.toFixed(2)} | ${Math.round(p.ratingsPerSecond).toLocaleString('en')} | ${p.peakRssMb.toFixed(0)} |`),
+    ...r.phases.map(
+      (p) =>
+        `| ${p.phase} | ${p.seconds.toFixed(2)} | ${Math.round(p.ratingsPerSecond).toLocaleString('en')} | ${p.peakRssMb.toFixed(0)} |`,
+    ),
     `| **file → rows in memory** | **${r.totalSeconds.toFixed(2)}** | ${Math.round(r.ratings / r.totalSeconds).toLocaleString('en')} | **${r.peakRssMb.toFixed(0)}** |`,
     '',
     `Target: ≤ 10 s wall and ≤ 1,024 MB peak RSS — ${r.totalSeconds <= 10 && r.peakRssMb <= 1024 ? '**met**' : '**not met**'}. ` +
@@ -63,10 +70,15 @@ function writeSection(name: string, title: string, body: string): void {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const section = `${start}\n## ${title}\n\n_Measured ${today()} on ${describeMachine()}._\n\n${body}\n${end}`;
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n\n`npm run bench` regenerates the sections below.\n';
+  const current = existsSync(docs)
+    ? readFileSync(docs, 'utf8')
+    : '# Benchmarks\n\n`npm run bench` regenerates the sections below.\n';
   const from = current.indexOf(start);
   const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + section + current.slice(to + end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + section + current.slice(to + end.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(docs, next);
 }
 
@@ -103,7 +115,11 @@ async function parsersSuite(): Promise<string> {
   const runs: Record<string, ParserResult[]> = { engine: [], 'csv-parse': [] };
   for (let round = 0; round < 3; round++) {
     for (const parser of Object.keys(PARSERS)) {
-      const output = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'parsers-child.ts'), parser, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const output = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'bench', 'parsers-child.ts'), parser, file],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       runs[parser].push(JSON.parse(output) as ParserResult);
     }
   }
@@ -114,7 +130,11 @@ async function parsersSuite(): Promise<string> {
     '',
     '| parser | seconds | CPU seconds | rows/s | all runs (s) |',
     '| --- | ---: | ---: | ---: | --- |',
-    ...best.map((r, i) => `| ${r.parser} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.rows / r.seconds).toLocaleString('en')} | ${Object.values(runs)[i].map((x) => x.seconds.toFixed(2)).join(', ')} |`),
+    ...best.map((r, i) => {
+      const allRuns = Object.values(runs)[i].map((x) => x.seconds.toFixed(2));
+      const rowsPerSecond = Math.round(r.rows / r.seconds).toLocaleString('en');
+      return `| ${r.parser} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${rowsPerSecond} | ${allRuns.join(', ')} |`;
+    }),
     '',
     `The engine keeps its own parser for plain lines (${(library.seconds / engine.seconds).toFixed(1)}× faster here); lines with quotes go through its ` +
       'RFC 4180 path. csv-parse stays in the tests as the independent check that generated CSV is valid.',
@@ -124,8 +144,14 @@ async function parsersSuite(): Promise<string> {
 }
 
 const suites: Record<string, () => Promise<void>> = {
-  engine: async () => writeSection(`engine-${values.size}`, `Engine: file → neighbour rows (${values.size} ratings)`, await engineSuite()),
-  pipeline: async () => writeSection('pipeline', 'Local stack: upload → live model, API latency', await pipelineSuite()),
+  engine: async () =>
+    writeSection(
+      `engine-${values.size}`,
+      `Engine: file → neighbour rows (${values.size} ratings)`,
+      await engineSuite(),
+    ),
+  pipeline: async () =>
+    writeSection('pipeline', 'Local stack: upload → live model, API latency', await pipelineSuite()),
   parsers: async () => writeSection('parsers', 'Ingest: engine parser vs csv-parse', await parsersSuite()),
 };
 

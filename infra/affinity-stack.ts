@@ -27,7 +27,11 @@ export class AffinityStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const powertools: PowertoolsSettings = { serviceName: config.serviceName, metricsNamespace: config.metricsNamespace, logLevel: config.logLevel };
+    const powertools: PowertoolsSettings = {
+      serviceName: config.serviceName,
+      metricsNamespace: config.metricsNamespace,
+      logLevel: config.logLevel,
+    };
 
     this.modelBucket = new ModelBucket(this, 'ModelBucket', {
       reportRetentionDays: config.reportRetentionDays,
@@ -66,12 +70,21 @@ export class AffinityStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    new CfnOutput(this, 'BucketName', { value: this.modelBucket.bucket.bucketName, description: 'Upload files to s3://<bucket>/uploads/<dataset>/' });
+    new CfnOutput(this, 'BucketName', {
+      value: this.modelBucket.bucket.bucketName,
+      description: 'Upload files to s3://<bucket>/uploads/<dataset>/',
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: `API base URL (auth: ${config.auth})` });
     new CfnOutput(this, 'TableName', { value: this.modelTable.table.tableName });
-    new CfnOutput(this, 'DlqUrl', { value: this.build.deadLetterQueue.queueUrl, description: 'Upload events whose build failed after all retries' });
+    new CfnOutput(this, 'DlqUrl', {
+      value: this.build.deadLetterQueue.queueUrl,
+      description: 'Upload events whose build failed after all retries',
+    });
     if (this.api.invokePolicy) {
-      new CfnOutput(this, 'InvokePolicyArn', { value: this.api.invokePolicy.managedPolicyArn, description: 'Attach to the IAM users/roles that call the API' });
+      new CfnOutput(this, 'InvokePolicyArn', {
+        value: this.api.invokePolicy.managedPolicyArn,
+        description: 'Attach to the IAM users/roles that call the API',
+      });
     }
     if (this.alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
   }

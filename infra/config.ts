@@ -76,7 +76,9 @@ export const DEFAULTS = {
 } as const;
 
 /** Retention periods CloudWatch Logs accepts (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
 /** Anything with `tryGetContext`: an App's or a Stack's node. */
@@ -88,7 +90,12 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
   const read = new ContextReader(context);
   const auth = read.choice('auth', ['iam', 'jwt', 'none'], DEFAULTS.auth);
   const config: AffinityConfig = {
-    stackName: read.string('stackName', DEFAULTS.stackName, /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then letters, digits or hyphens'),
+    stackName: read.string(
+      'stackName',
+      DEFAULTS.stackName,
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'a letter, then letters, digits or hyphens',
+    ),
     auth,
     authIssuer: read.optionalString('authIssuer'),
     authAudience: read.list('authAudience'),
@@ -97,15 +104,35 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
     throttleRateLimit: read.integer('throttleRateLimit', DEFAULTS.throttleRateLimit, 1, 10_000),
     throttleBurstLimit: read.integer('throttleBurstLimit', DEFAULTS.throttleBurstLimit, 1, 5_000),
     reportRetentionDays: read.integer('reportRetentionDays', DEFAULTS.reportRetentionDays, 1, 36_500),
-    noncurrentVersionRetentionDays: read.integer('noncurrentVersionRetentionDays', DEFAULTS.noncurrentVersionRetentionDays, 1, 36_500),
+    noncurrentVersionRetentionDays: read.integer(
+      'noncurrentVersionRetentionDays',
+      DEFAULTS.noncurrentVersionRetentionDays,
+      1,
+      36_500,
+    ),
     accessLogRetentionDays: read.integer('accessLogRetentionDays', DEFAULTS.accessLogRetentionDays, 1, 36_500),
-    logRetentionDays: read.oneOf('logRetentionDays', DEFAULTS.logRetentionDays, LOG_RETENTION_DAYS, 'the periods CloudWatch Logs accepts'),
+    logRetentionDays: read.oneOf(
+      'logRetentionDays',
+      DEFAULTS.logRetentionDays,
+      LOG_RETENTION_DAYS,
+      'the periods CloudWatch Logs accepts',
+    ),
     removalPolicy: read.choice('removalPolicy', ['retain', 'destroy'], DEFAULTS.removalPolicy),
     alarmEmail: read.optionalString('alarmEmail'),
     api5xxThreshold: read.integer('api5xxThreshold', DEFAULTS.api5xxThreshold, 1, 1_000_000),
     logLevel: read.choice('logLevel', LOG_LEVELS, DEFAULTS.logLevel),
-    metricsNamespace: read.string('metricsNamespace', DEFAULTS.metricsNamespace, /^[A-Za-z0-9._/#:-]{1,255}$/, 'letters, digits and . _ / # : -'),
-    serviceName: read.string('serviceName', DEFAULTS.serviceName, /^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -'),
+    metricsNamespace: read.string(
+      'metricsNamespace',
+      DEFAULTS.metricsNamespace,
+      /^[A-Za-z0-9._/#:-]{1,255}$/,
+      'letters, digits and . _ / # : -',
+    ),
+    serviceName: read.string(
+      'serviceName',
+      DEFAULTS.serviceName,
+      /^[A-Za-z0-9._-]{1,64}$/,
+      'letters, digits and . _ -',
+    ),
     build: {
       memoryMb: read.integer('buildMemoryMb', DEFAULTS.buildMemoryMb, 128, 10_240),
       timeoutMinutes: read.integer('buildTimeoutMinutes', DEFAULTS.buildTimeoutMinutes, 1, 15),
@@ -131,7 +158,11 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
   }
   for (const origin of config.corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw contextError('corsOrigins', origin, 'origins like https://app.example.com (scheme and host, no path), comma-separated, or *');
+      throw contextError(
+        'corsOrigins',
+        origin,
+        'origins like https://app.example.com (scheme and host, no path), comma-separated, or *',
+      );
     }
   }
   return config;
@@ -202,8 +233,14 @@ class ContextReader {
   integer(key: string, fallback: number, min: number, max: number): number {
     const value = this.raw(key);
     if (value === undefined) return fallback;
-    const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(number) || number < min || number > max) throw contextError(key, value, `a whole number from ${min} to ${max}`);
+    const number =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+          ? Number(value)
+          : NaN;
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw contextError(key, value, `a whole number from ${min} to ${max}`);
     return number;
   }
 
@@ -227,7 +264,8 @@ class ContextReader {
     const value = this.raw(key);
     if (value === undefined) return [];
     const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
-    if (!items || items.some((item) => typeof item !== 'string')) throw contextError(key, value, 'a comma-separated string or an array of strings');
+    if (!items || items.some((item) => typeof item !== 'string'))
+      throw contextError(key, value, 'a comma-separated string or an array of strings');
     return (items as string[]).map((item) => item.trim()).filter((item) => item.length > 0);
   }
 }

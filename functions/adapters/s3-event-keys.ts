@@ -13,7 +13,9 @@ export function encodeS3EventKey(rawKey: string): string {
   const utf8 = Buffer.from(rawKey, 'utf8');
   // A lone surrogate would be silently replaced by U+FFFD, naming a different object.
   if (utf8.toString('utf8') !== rawKey) {
-    throw new TypeError(`S3 object key ${JSON.stringify(rawKey)} contains a lone UTF-16 surrogate; S3 keys are UTF-8 text`);
+    throw new TypeError(
+      `S3 object key ${JSON.stringify(rawKey)} contains a lone UTF-16 surrogate; S3 keys are UTF-8 text`,
+    );
   }
   let encoded = '';
   for (const byte of utf8) {

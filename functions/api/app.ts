@@ -62,7 +62,8 @@ export const API_VERSION = '1.0.0';
 type AppEnv = {
   Variables: { requestId: string };
   /** Set by hono/aws-lambda; absent under app.request() and the local server. */
-  Bindings: { event?: { requestContext?: { requestId?: string } }; lambdaContext?: { awsRequestId?: string } } | undefined;
+  Bindings:
+    { event?: { requestContext?: { requestId?: string } }; lambdaContext?: { awsRequestId?: string } } | undefined;
 };
 
 const PERSONALISED = { 'Cache-Control': 'no-store' };
@@ -74,7 +75,8 @@ export function createApp(dependencies: AppDependencies): OpenAPIHono<AppEnv> {
   const metrics = dependencies.metrics ?? sharedMetrics;
   const now = dependencies.now ?? (() => new Date());
   const historyCap = dependencies.historyCap ?? DEFAULT_HISTORY_CAP;
-  if (!Number.isInteger(historyCap) || historyCap < 1) throw new RangeError(`historyCap must be a positive integer, got ${historyCap}`);
+  if (!Number.isInteger(historyCap) || historyCap < 1)
+    throw new RangeError(`historyCap must be a positive integer, got ${historyCap}`);
   const service = new RecommendationService(dependencies.store, historyCap);
 
   const app = new OpenAPIHono<AppEnv>({
@@ -92,7 +94,14 @@ export function createApp(dependencies: AppDependencies): OpenAPIHono<AppEnv> {
     await next();
     const status = c.res.status;
     const latencyMs = now().getTime() - started;
-    logger.info('request', { requestId, method: c.req.method, route: routePath(c, -1) || c.req.path, dataset: datasetOf(c), status, latencyMs });
+    logger.info('request', {
+      requestId,
+      method: c.req.method,
+      route: routePath(c, -1) || c.req.path,
+      dataset: datasetOf(c),
+      status,
+      latencyMs,
+    });
     metrics.addMetric('RequestLatency', MetricUnit.Milliseconds, latencyMs);
     if (status >= 500) metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
     else if (status === 429) metrics.addMetric('Throttled', MetricUnit.Count, 1);
@@ -166,7 +175,12 @@ export function createApp(dependencies: AppDependencies): OpenAPIHono<AppEnv> {
     const { dataset } = c.req.valid('param');
     const { version } = c.req.valid('json');
     const body = await service.rollback(dataset, version);
-    logger.info('rollback', { requestId: c.get('requestId'), dataset, from: body.previousVersion, to: body.activeVersion });
+    logger.info('rollback', {
+      requestId: c.get('requestId'),
+      dataset,
+      from: body.previousVersion,
+      to: body.activeVersion,
+    });
     metrics.addMetric('Rollbacks', MetricUnit.Count, 1);
     return c.json(body, 200, PERSONALISED);
   });
@@ -193,24 +207,39 @@ export function createApp(dependencies: AppDependencies): OpenAPIHono<AppEnv> {
   // A known path with another method is 405 (with Allow), not 404. Registered last: only reached when no route answered.
   for (const [path, methods] of allowedMethods()) {
     app.all(path, () => {
-      throw new ProblemError(405, ProblemType.methodNotAllowed, 'Method not allowed', `This path accepts ${methods.join(', ')} only.`, {
-        headers: { Allow: methods.join(', ') },
-      });
+      throw new ProblemError(
+        405,
+        ProblemType.methodNotAllowed,
+        'Method not allowed',
+        `This path accepts ${methods.join(', ')} only.`,
+        {
+          headers: { Allow: methods.join(', ') },
+        },
+      );
     });
   }
 
   app.notFound((c) =>
-    problemResponse(c, new ProblemError(404, ProblemType.notFound, 'Not found', `No route for ${c.req.method} ${c.req.path}.`, {
-      hint: `See ${OPENAPI_PATH} for the routes.`,
-    })),
+    problemResponse(
+      c,
+      new ProblemError(404, ProblemType.notFound, 'Not found', `No route for ${c.req.method} ${c.req.path}.`, {
+        hint: `See ${OPENAPI_PATH} for the routes.`,
+      }),
+    ),
   );
 
   app.onError((error, c) => {
     const { problem, log } = classifyError(error);
-    const context = { requestId: c.get('requestId'), method: c.req.method, route: routePath(c, -1), dataset: datasetOf(c) };
+    const context = {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: routePath(c, -1),
+      dataset: datasetOf(c),
+    };
     // Unexpected failures are logged with their stack; the client only sees a generic problem and the requestId.
     if (log === 'error') logger.error('request failed', { ...context, error });
-    else if (log === 'warn') logger.warn(problem.title, { ...context, detail: problem.message, errorName: (error as Error).name });
+    else if (log === 'warn')
+      logger.warn(problem.title, { ...context, detail: problem.message, errorName: (error as Error).name });
     return problemResponse(c, problem);
   });
 
@@ -276,6 +305,8 @@ export function fieldErrors(target: string, issues: readonly z.core.$ZodIssue[])
 }
 
 function fieldName(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)),
+    '',
+  );
 }
-

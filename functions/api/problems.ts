@@ -113,17 +113,29 @@ export function classifyError(error: unknown): { problem: ProblemError; log: Log
   if (error instanceof HTTPException) return { problem: fromHttpException(error), log: 'none' };
   if (isThrottling(error)) {
     return {
-      problem: new ProblemError(429, ProblemType.throttled, 'Too many requests', 'The model store is throttling requests.', {
-        hint: 'Retry after a short pause, with exponential back-off.',
-        headers: { 'Retry-After': '1' },
-      }),
+      problem: new ProblemError(
+        429,
+        ProblemType.throttled,
+        'Too many requests',
+        'The model store is throttling requests.',
+        {
+          hint: 'Retry after a short pause, with exponential back-off.',
+          headers: { 'Retry-After': '1' },
+        },
+      ),
       log: 'warn',
     };
   }
   return {
-    problem: new ProblemError(503, ProblemType.unavailable, 'Service unavailable', 'The recommendation service could not complete the request.', {
-      hint: 'Retry later; if it persists, quote the requestId to the operators.',
-    }),
+    problem: new ProblemError(
+      503,
+      ProblemType.unavailable,
+      'Service unavailable',
+      'The recommendation service could not complete the request.',
+      {
+        hint: 'Retry later; if it persists, quote the requestId to the operators.',
+      },
+    ),
     log: 'error',
   };
 }
@@ -132,17 +144,34 @@ export function classifyError(error: unknown): { problem: ProblemError; log: Log
 function fromHttpException(error: HTTPException): ProblemError {
   switch (error.status) {
     case 400:
-      return new ProblemError(400, ProblemType.malformedBody, 'Malformed request body', error.message || 'The request body is not valid JSON.', {
-        hint: 'Send a JSON document with Content-Type: application/json.',
-      });
+      return new ProblemError(
+        400,
+        ProblemType.malformedBody,
+        'Malformed request body',
+        error.message || 'The request body is not valid JSON.',
+        {
+          hint: 'Send a JSON document with Content-Type: application/json.',
+        },
+      );
     case 413:
       return bodyTooLarge();
     case 415:
-      return new ProblemError(415, ProblemType.unsupportedMediaType, 'Unsupported media type', 'The request body must be JSON.', {
-        hint: 'Send the body with Content-Type: application/json.',
-      });
+      return new ProblemError(
+        415,
+        ProblemType.unsupportedMediaType,
+        'Unsupported media type',
+        'The request body must be JSON.',
+        {
+          hint: 'Send the body with Content-Type: application/json.',
+        },
+      );
     default:
-      return new ProblemError(error.status, ProblemType.validation, 'Request failed', error.message || 'The request could not be processed.');
+      return new ProblemError(
+        error.status,
+        ProblemType.validation,
+        'Request failed',
+        error.message || 'The request could not be processed.',
+      );
   }
 }
 
@@ -150,9 +179,15 @@ function fromHttpException(error: HTTPException): ProblemError {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const bodyTooLarge = (): ProblemError =>
-  new ProblemError(413, ProblemType.bodyTooLarge, 'Request body too large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, {
-    hint: 'Send at most 1000 history entries and 1000 exclude/allow ids, with ids of at most 256 bytes.',
-  });
+  new ProblemError(
+    413,
+    ProblemType.bodyTooLarge,
+    'Request body too large',
+    `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+    {
+      hint: 'Send at most 1000 history entries and 1000 exclude/allow ids, with ids of at most 256 bytes.',
+    },
+  );
 
 export function toProblemDetails(problem: ProblemError, instance: string, requestId: string): ProblemDetails {
   return {

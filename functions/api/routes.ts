@@ -25,8 +25,14 @@ import {
 } from './schemas.js';
 import { MAX_BODY_BYTES } from './problems.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+});
 
 /** Errors every store-backed route can answer with. */
 const storeErrors = {
@@ -164,7 +170,8 @@ export const rollbackRoute = createRoute({
   operationId: 'rollback',
   tags: ['models'],
   summary: 'Re-activate a kept model version',
-  description: 'Without a body (or without `version`), re-activates the version before the active one. Atomic; a concurrent change gives 409.',
+  description:
+    'Without a body (or without `version`), re-activates the version before the active one. Atomic; a concurrent change gives 409.',
   request: {
     params: DatasetParams,
     body: { required: false, content: { 'application/json': { schema: RollbackBody } } },

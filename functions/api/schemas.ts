@@ -24,12 +24,20 @@ function boundedId(what: string, maxBytes: number, description: string) {
     .min(1, `${what} must not be empty`)
     .superRefine((value, ctx) => {
       const bytes = utf8Bytes(value);
-      if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `${what} is ${bytes} bytes in UTF-8; the limit is ${maxBytes} bytes` });
+      if (bytes > maxBytes)
+        ctx.addIssue({ code: 'custom', message: `${what} is ${bytes} bytes in UTF-8; the limit is ${maxBytes} bytes` });
     })
-    .openapi({ description: `${description} Non-empty, at most ${maxBytes} UTF-8 bytes; percent-encode it in URLs.`, maxLength: maxBytes });
+    .openapi({
+      description: `${description} Non-empty, at most ${maxBytes} UTF-8 bytes; percent-encode it in URLs.`,
+      maxLength: maxBytes,
+    });
 }
 
-export const DatasetId = boundedId('dataset', MAX_DATASET_BYTES, 'Dataset name (the folder under uploads/ the data came from).');
+export const DatasetId = boundedId(
+  'dataset',
+  MAX_DATASET_BYTES,
+  'Dataset name (the folder under uploads/ the data came from).',
+);
 export const ItemId = boundedId('item id', MAX_ID_BYTES, 'Item id, as in the uploaded data.');
 export const UserId = boundedId('user id', MAX_ID_BYTES, 'User id, as in the uploaded data.');
 export const JobId = boundedId('job id', MAX_ID_BYTES, 'Build job id.');
@@ -76,7 +84,9 @@ export const UserRecommendationsQuery = z.strictObject({
   algorithm: z
     .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
     .default('item')
-    .openapi({ description: 'item: item-based CF on the user\'s history (default); user: user-based CF from similar users.' }),
+    .openapi({
+      description: "item: item-based CF on the user's history (default); user: user-based CF from similar users.",
+    }),
   explain: z
     .enum(['true', 'false'], { error: 'explain must be "true" or "false"' })
     .default('true')
@@ -91,7 +101,7 @@ export const HistoryEntryBody = z.strictObject({
   rating: z
     .number({ error: 'rating must be a finite number' })
     .optional()
-    .openapi({ description: 'The user\'s value for the item; 1 when omitted (implicit feedback).' }),
+    .openapi({ description: "The user's value for the item; 1 when omitted (implicit feedback)." }),
 });
 
 export const RecommendBody = z
@@ -99,7 +109,9 @@ export const RecommendBody = z
     history: z
       .array(HistoryEntryBody, {
         error: (issue) =>
-          issue.input === undefined ? 'history is required' : 'history must be a list of { "item": "...", "rating": 4 } entries',
+          issue.input === undefined
+            ? 'history is required'
+            : 'history must be a list of { "item": "...", "rating": 4 } entries',
       })
       .max(MAX_HISTORY_ENTRIES, `history has more than ${MAX_HISTORY_ENTRIES} entries; send the most recent ones`)
       .openapi({
@@ -114,7 +126,11 @@ export const RecommendBody = z
       .min(1, 'limit must be at least 1')
       .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
       .default(DEFAULT_LIMIT),
-    exclude: z.array(ItemId).max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`).optional().openapi({ description: 'Items never to return.' }),
+    exclude: z
+      .array(ItemId)
+      .max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`)
+      .optional()
+      .openapi({ description: 'Items never to return.' }),
     allow: z
       .array(ItemId)
       .max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`)
@@ -126,7 +142,9 @@ export const RecommendBody = z
 
 export const RollbackBody = z
   .strictObject({ version: VersionId.optional() })
-  .openapi('RollbackRequest', { description: 'version: a kept version to re-activate; default the one before the active one.' });
+  .openapi('RollbackRequest', {
+    description: 'version: a kept version to re-activate; default the one before the active one.',
+  });
 
 // ---- responses ------------------------------------------------------------------------------------------------
 export const ContributionSchema = z
@@ -143,7 +161,10 @@ export const RecommendedItemSchema = z
   .object({
     item: z.string(),
     score: z.number(),
-    because: z.array(ContributionSchema).optional().openapi({ description: 'Largest contributions first; omitted when explain=false.' }),
+    because: z
+      .array(ContributionSchema)
+      .optional()
+      .openapi({ description: 'Largest contributions first; omitted when explain=false.' }),
   })
   .openapi('RecommendedItem');
 
@@ -152,19 +173,34 @@ export const RecommendationsResponse = z
     dataset: z.string(),
     version: z.string(),
     userId: z.string().optional(),
-    algorithm: z.enum(['item', 'user', 'popularity']).openapi({ description: 'The algorithm that produced the items.' }),
+    algorithm: z
+      .enum(['item', 'user', 'popularity'])
+      .openapi({ description: 'The algorithm that produced the items.' }),
     fallback: z
-      .object({ reason: z.enum(['unknown-user', 'empty-history', 'no-candidates']), algorithm: z.literal('popularity') })
+      .object({
+        reason: z.enum(['unknown-user', 'empty-history', 'no-candidates']),
+        algorithm: z.literal('popularity'),
+      })
       .optional()
-      .openapi({ description: 'Present when the requested algorithm could not be used and popular items were returned.' }),
+      .openapi({
+        description: 'Present when the requested algorithm could not be used and popular items were returned.',
+      }),
     historyUsed: z.number().int().openapi({ description: 'History entries that scored candidates.' }),
-    historyCapped: z.boolean().openapi({ description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.` }),
+    historyCapped: z
+      .boolean()
+      .openapi({
+        description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.`,
+      }),
     items: z.array(RecommendedItemSchema),
   })
   .openapi('Recommendations');
 
 export const SimilarEntrySchema = z
-  .object({ id: z.string(), similarity: z.number(), support: z.number().int().openapi({ description: 'Co-raters behind the similarity.' }) })
+  .object({
+    id: z.string(),
+    similarity: z.number(),
+    support: z.number().int().openapi({ description: 'Co-raters behind the similarity.' }),
+  })
   .openapi('SimilarEntry');
 
 export const SimilarItemsResponse = z
@@ -217,7 +253,13 @@ export const VersionSchema = z
     createdAt: z.string(),
     jobId: z.string(),
     source: SourceSchema,
-    stats: z.object({ users: z.number(), items: z.number(), ratings: z.number(), itemRows: z.number(), userRows: z.number() }),
+    stats: z.object({
+      users: z.number(),
+      items: z.number(),
+      ratings: z.number(),
+      itemRows: z.number(),
+      userRows: z.number(),
+    }),
     options: z.record(z.string(), z.unknown()),
     reportKey: z.string().optional(),
   })
@@ -225,7 +267,10 @@ export const VersionSchema = z
 
 export const ModelStateSchema = z.object({
   dataset: z.string(),
-  activeVersion: z.string().nullable().openapi({ description: 'null while the first build of the dataset has not succeeded.' }),
+  activeVersion: z
+    .string()
+    .nullable()
+    .openapi({ description: 'null while the first build of the dataset has not succeeded.' }),
   revision: z.number().int(),
   updatedAt: z.string().nullable(),
   versions: z.array(VersionSchema).openapi({ description: 'Kept versions (for rollback), newest first.' }),

@@ -4,7 +4,12 @@
  * and popularity only when a fallback needs it.
  */
 import type { JobRecord, Manifest, ModelStore, VersionInfo } from '../adapters/model-store.js';
-import { recommendFromItemNeighbours, recommendFromUserNeighbours, recommendPopular, similarFrom } from '../engine/recommend/index.js';
+import {
+  recommendFromItemNeighbours,
+  recommendFromUserNeighbours,
+  recommendPopular,
+  similarFrom,
+} from '../engine/recommend/index.js';
 import type { HistoryEntry, Neighbour, PopularItem, RecommendationResult, RecommendOptions } from '../engine/types.js';
 import { notFound } from './problems.js';
 import type {
@@ -43,16 +48,27 @@ export class RecommendationService {
   async activeModel(dataset: string): Promise<ActiveModel> {
     const manifest = await this.store.getManifest(dataset);
     if (manifest === undefined) {
-      throw notFound(`Dataset ${JSON.stringify(dataset)} has no model.`, 'Check the dataset name, or upload its data under uploads/<dataset>/ and wait for the build.');
+      throw notFound(
+        `Dataset ${JSON.stringify(dataset)} has no model.`,
+        'Check the dataset name, or upload its data under uploads/<dataset>/ and wait for the build.',
+      );
     }
     if (!manifest.activeVersion) {
-      throw notFound(`Dataset ${JSON.stringify(dataset)} has no active model version.`, 'Wait for a build to succeed, or roll back to a kept version.');
+      throw notFound(
+        `Dataset ${JSON.stringify(dataset)} has no active model version.`,
+        'Wait for a build to succeed, or roll back to a kept version.',
+      );
     }
     return { manifest, version: manifest.activeVersion };
   }
 
   /** Recommendations for a known user (unknown users get popular items, flagged as a fallback). */
-  async forUser(dataset: string, userId: string, algorithm: 'item' | 'user', filters: FilterOptions): Promise<RecommendationsBody> {
+  async forUser(
+    dataset: string,
+    userId: string,
+    algorithm: 'item' | 'user',
+    filters: FilterOptions,
+  ): Promise<RecommendationsBody> {
     const { version } = await this.activeModel(dataset);
     const rows = await this.store.getUserRows(dataset, version, userId);
     const popularity = this.lazyPopularity(dataset, version);
@@ -65,14 +81,22 @@ export class RecommendationService {
     if (algorithm === 'user') {
       const neighbours = rows.neighbours ?? [];
       const histories = neighbours.length
-        ? await this.store.getUserHistories(dataset, version, neighbours.map((neighbour) => neighbour.id))
+        ? await this.store.getUserHistories(
+            dataset,
+            version,
+            neighbours.map((neighbour) => neighbour.id),
+          )
         : new Map<string, HistoryEntry[]>();
       const history = rows.history;
       const run = (popular: readonly PopularItem[]): RecommendationResult =>
         recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
       const result = await withPopularityFallback(run, popularity);
       // User-based CF reads the history only to hide what was seen, so nothing is capped.
-      return toBody(dataset, version, result, filters.explain, { userId, historyUsed: history.length, historyCapped: false });
+      return toBody(dataset, version, result, filters.explain, {
+        userId,
+        historyUsed: history.length,
+        historyCapped: false,
+      });
     }
 
     const body = await this.fromHistory(dataset, version, rows.history, filters, popularity);
@@ -80,7 +104,11 @@ export class RecommendationService {
   }
 
   /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
-  async forHistory(dataset: string, history: readonly HistoryEntry[], filters: FilterOptions): Promise<RecommendationsBody> {
+  async forHistory(
+    dataset: string,
+    history: readonly HistoryEntry[],
+    filters: FilterOptions,
+  ): Promise<RecommendationsBody> {
     const { version } = await this.activeModel(dataset);
     return this.fromHistory(dataset, version, history, filters, this.lazyPopularity(dataset, version));
   }
@@ -95,13 +123,21 @@ export class RecommendationService {
     const used = history.slice(0, this.historyCap);
     const older = history.slice(this.historyCap);
     const usedItems = [...new Set(used.map((entry) => entry.item))];
-    const rows = usedItems.length ? await this.store.getItemNeighbours(dataset, version, usedItems) : new Map<string, Neighbour[]>();
+    const rows = usedItems.length
+      ? await this.store.getItemNeighbours(dataset, version, usedItems)
+      : new Map<string, Neighbour[]>();
     // Items beyond the cap do not score, but they were seen: never recommend them.
-    const options = engineOptions({ ...filters, exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)] });
+    const options = engineOptions({
+      ...filters,
+      exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)],
+    });
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
       recommendFromItemNeighbours(used, (id) => rows.get(id), popular, options);
     const result = await withPopularityFallback(run, popularity);
-    return toBody(dataset, version, result, filters.explain, { historyUsed: used.length, historyCapped: older.length > 0 });
+    return toBody(dataset, version, result, filters.explain, {
+      historyUsed: used.length,
+      historyCapped: older.length > 0,
+    });
   }
 
   async similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
@@ -111,7 +147,7 @@ export class RecommendationService {
     if (row === undefined) {
       throw notFound(
         `Item ${JSON.stringify(itemId)} has no similar items in dataset ${JSON.stringify(dataset)} (version ${version}).`,
-        'Check the item id (ids are case-sensitive); an item nobody else\'s users rated has no neighbours.',
+        "Check the item id (ids are case-sensitive); an item nobody else's users rated has no neighbours.",
       );
     }
     return { dataset, version, item: itemId, similar: similarFrom(row, limit).map(neighbourBody) };
@@ -144,14 +180,21 @@ export class RecommendationService {
     const [manifest, jobs] = await Promise.all([this.store.getManifest(dataset), this.store.listJobs(dataset, 1)]);
     const latestJob = jobs[0] ?? null;
     if (manifest === undefined && latestJob === null) {
-      throw notFound(`Dataset ${JSON.stringify(dataset)} is unknown: it has no model and no build job.`, 'Check the dataset name, or upload its data under uploads/<dataset>/.');
+      throw notFound(
+        `Dataset ${JSON.stringify(dataset)} is unknown: it has no model and no build job.`,
+        'Check the dataset name, or upload its data under uploads/<dataset>/.',
+      );
     }
     return { ...modelState(dataset, manifest), latestJob: latestJob && jobBody(latestJob) };
   }
 
   async job(dataset: string, jobId: string): Promise<JobBody> {
     const job = await this.store.getJob(dataset, jobId);
-    if (job === undefined) throw notFound(`Dataset ${JSON.stringify(dataset)} has no job ${JSON.stringify(jobId)}.`, 'List the jobs with GET /v1/datasets/{dataset}/jobs.');
+    if (job === undefined)
+      throw notFound(
+        `Dataset ${JSON.stringify(dataset)} has no job ${JSON.stringify(jobId)}.`,
+        'List the jobs with GET /v1/datasets/{dataset}/jobs.',
+      );
     return jobBody(job);
   }
 
@@ -206,7 +249,13 @@ function toBody(
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
     items: result.items.map(({ item, score, because }) =>
-      explain ? { item, score, because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })) } : { item, score },
+      explain
+        ? {
+            item,
+            score,
+            because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
+          }
+        : { item, score },
     ),
   };
 }

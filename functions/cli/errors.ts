@@ -10,7 +10,9 @@ export function reportError(error: unknown): number {
   }
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ECONNREFUSED') {
-    process.stderr.write(`error: ${(error as Error).message}\n  fix:   is the local stack running? Start it with: npm start\n`);
+    process.stderr.write(
+      `error: ${(error as Error).message}\n  fix:   is the local stack running? Start it with: npm start\n`,
+    );
     return 2;
   }
   process.stderr.write(`internal error (please report): ${(error as Error)?.stack ?? String(error)}\n`);

@@ -15,7 +15,9 @@ const DATA_DIR = process.env.AFFINITY_DATA_DIR ?? join(process.cwd(), '.affinity
 
 const program = new Command()
   .name('affinity')
-  .description('Explainable collaborative-filtering recommendations: build, evaluate and serve models from rating files.')
+  .description(
+    'Explainable collaborative-filtering recommendations: build, evaluate and serve models from rating files.',
+  )
   .showHelpAfterError('(run with --help for usage)');
 
 registerOfflineCommands(program, DATA_DIR);

@@ -29,13 +29,32 @@ interface ModelFlags {
 function withModelOptions(command: Command): Command {
   return command
     .option('--config <file>', 'JSON file with model options (same shape as uploads/<dataset>/config.json)')
-    .addOption(new Option('--measure <measure>', 'similarity measure').choices(['cosine', 'adjusted-cosine', 'pearson', 'jaccard']))
+    .addOption(
+      new Option('--measure <measure>', 'similarity measure').choices([
+        'cosine',
+        'adjusted-cosine',
+        'pearson',
+        'jaccard',
+      ]),
+    )
     .option('--k <n>', 'neighbours kept per row (default 50)', integer('--k', 1, 500))
-    .option('--shrinkage <lambda>', 'shrink similarities by n/(n+lambda), n = co-raters', decimal('--shrinkage', 0, 1e6))
+    .option(
+      '--shrinkage <lambda>',
+      'shrink similarities by n/(n+lambda), n = co-raters',
+      decimal('--shrinkage', 0, 1e6),
+    )
     .option('--min-support <n>', 'minimum co-raters for a pair', integer('--min-support', 1))
     .option('--implicit', 'treat every interaction as 1 (ignore ratings)')
     .addOption(new Option('--mode <mode>', 'which neighbour rows to build').choices(['item', 'user', 'both']))
-    .addOption(new Option('--format <format>', 'input format (default: from the file name, then sniffed)').choices(['auto', 'csv', 'tsv', 'dat', 'jsonl']))
+    .addOption(
+      new Option('--format <format>', 'input format (default: from the file name, then sniffed)').choices([
+        'auto',
+        'csv',
+        'tsv',
+        'dat',
+        'jsonl',
+      ]),
+    )
     .option('--threads <n>', 'worker threads for the similarity kernel', integer('--threads', 1, 64));
 }
 
@@ -45,19 +64,32 @@ export function modelConfigFromFlags(flags: ModelFlags, overrides: Partial<Model
     try {
       base = JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new UserInputError(`cannot read ${flags.config}: ${(error as Error).message}`, flags.config, 'Pass a readable JSON file.');
+      throw new UserInputError(
+        `cannot read ${flags.config}: ${(error as Error).message}`,
+        flags.config,
+        'Pass a readable JSON file.',
+      );
     }
   }
   const fromFlags = Object.fromEntries(
-    Object.entries({ measure: flags.measure, k: flags.k, shrinkage: flags.shrinkage, minSupport: flags.minSupport, implicit: flags.implicit, mode: flags.mode }).filter(
-      ([, v]) => v !== undefined,
-    ),
+    Object.entries({
+      measure: flags.measure,
+      k: flags.k,
+      shrinkage: flags.shrinkage,
+      minSupport: flags.minSupport,
+      implicit: flags.implicit,
+      mode: flags.mode,
+    }).filter(([, v]) => v !== undefined),
   );
   const input = { ...((base.input as object) ?? {}), ...(flags.format ? { format: flags.format } : {}) };
   return parseModelConfig({ ...base, ...fromFlags, ...overrides, input }, flags.config ?? 'command-line options');
 }
 
-async function buildFromFile(file: string, flags: ModelFlags, overrides: Partial<ModelConfig> = {}): Promise<BuiltModel> {
+async function buildFromFile(
+  file: string,
+  flags: ModelFlags,
+  overrides: Partial<ModelConfig> = {},
+): Promise<BuiltModel> {
   return buildModel(file, { config: modelConfigFromFlags(flags, overrides), fileName: file, threads: flags.threads });
 }
 
@@ -71,7 +103,12 @@ export function parseHistory(text: string): HistoryEntry[] {
       const at = part.lastIndexOf(':');
       if (at < 0) return { item: part, value: 1 };
       const value = Number(part.slice(at + 1));
-      if (!Number.isFinite(value)) throw new UserInputError(`history entry '${part}' has a rating that is not a number`, '--history', 'Write item:rating pairs, e.g. i1:5,i7:3');
+      if (!Number.isFinite(value))
+        throw new UserInputError(
+          `history entry '${part}' has a rating that is not a number`,
+          '--history',
+          'Write item:rating pairs, e.g. i1:5,i7:3',
+        );
       return { item: part.slice(0, at), value };
     });
 }
@@ -90,13 +127,37 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     .option('--implicit', 'no rating column (implicit feedback)')
     .option('--metadata <file>', 'also write item metadata (id, title, genres) as CSV')
     .action(
-      action(async (out: string, o: { users: number; items: number; ratings: number; seed: number; clusters?: number; timestamps: boolean; implicit?: boolean; metadata?: string }) => {
-        const options = { users: o.users, items: o.items, ratings: o.ratings, seed: o.seed, clusters: o.clusters, timestamps: o.timestamps, implicit: o.implicit ?? false };
-        const started = performance.now();
-        const written = await writeSyntheticRatings(out, options);
-        if (o.metadata) await writeSyntheticItemMetadata(o.metadata, options);
-        console.log(`Wrote ${written.ratings.toLocaleString('en')} ratings (${(written.bytes / 1e6).toFixed(1)} MB) to ${out} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      }),
+      action(
+        async (
+          out: string,
+          o: {
+            users: number;
+            items: number;
+            ratings: number;
+            seed: number;
+            clusters?: number;
+            timestamps: boolean;
+            implicit?: boolean;
+            metadata?: string;
+          },
+        ) => {
+          const options = {
+            users: o.users,
+            items: o.items,
+            ratings: o.ratings,
+            seed: o.seed,
+            clusters: o.clusters,
+            timestamps: o.timestamps,
+            implicit: o.implicit ?? false,
+          };
+          const started = performance.now();
+          const written = await writeSyntheticRatings(out, options);
+          if (o.metadata) await writeSyntheticItemMetadata(o.metadata, options);
+          console.log(
+            `Wrote ${written.ratings.toLocaleString('en')} ratings (${(written.bytes / 1e6).toFixed(1)} MB) to ${out} in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+          );
+        },
+      ),
     );
 
   withModelOptions(program.command('build'))
@@ -106,7 +167,11 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     .action(
       action(async (file: string, flags: ModelFlags & { json?: boolean }) => {
         const { model, report, timings, config } = await buildFromFile(file, flags);
-        const rowsWithNeighbours = (count: number, lookup: (id: string) => readonly unknown[] | undefined, idAt: (i: number) => string) => {
+        const rowsWithNeighbours = (
+          count: number,
+          lookup: (id: string) => readonly unknown[] | undefined,
+          idAt: (i: number) => string,
+        ) => {
           let rows = 0;
           for (let i = 0; i < count; i++) if ((lookup(idAt(i))?.length ?? 0) > 0) rows++;
           return rows;
@@ -118,8 +183,10 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
           users: users.size,
           items: items.size,
           ratings: report.ratings,
-          itemRows: config.mode === 'user' ? 0 : rowsWithNeighbours(items.size, model.itemNeighbours, (i) => items.idAt(i)),
-          userRows: config.mode === 'item' ? 0 : rowsWithNeighbours(users.size, model.userNeighbours, (i) => users.idAt(i)),
+          itemRows:
+            config.mode === 'user' ? 0 : rowsWithNeighbours(items.size, model.itemNeighbours, (i) => items.idAt(i)),
+          userRows:
+            config.mode === 'item' ? 0 : rowsWithNeighbours(users.size, model.userNeighbours, (i) => users.idAt(i)),
           timings,
           report,
         };
@@ -137,29 +204,67 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     );
 
   withTarget(withModelOptions(program.command('recommend')))
-    .description('recommend for a user of a file (--user) or for a given history (--history); use --dataset for a running stack')
+    .description(
+      'recommend for a user of a file (--user) or for a given history (--history); use --dataset for a running stack',
+    )
     .option('--file <file>', 'ratings file to build the model from')
     .option('--dataset <name>', 'ask a running stack instead (local by default; see --stack-outputs)')
     .option('--user <id>', 'user id in the file')
     .option('--history <items>', 'anonymous history: item[:rating],item[:rating],...')
-    .addOption(new Option('--algorithm <algorithm>', 'item-based or user-based CF').choices(['item', 'user']).default('item'))
+    .addOption(
+      new Option('--algorithm <algorithm>', 'item-based or user-based CF').choices(['item', 'user']).default('item'),
+    )
     .option('--limit <n>', 'how many items', integer('--limit', 1, 1000), 10)
     .option('--exclude <items>', 'never recommend these (comma-separated)', list)
     .option('--normalise', 'divide scores by the sum of |similarity| of their contributors')
     .option('--json', 'print JSON')
     .action(
-      action(async (flags: ModelFlags & TargetFlags & { file?: string; dataset?: string; user?: string; history?: string; algorithm: 'item' | 'user'; limit: number; exclude?: string[]; normalise?: boolean; json?: boolean }) => {
-        if (!flags.user === !flags.history) throw new UserInputError('give exactly one of --user or --history', '--user / --history', 'e.g. --user u1, or --history i1:5,i2:3');
-        if (flags.dataset) return remoteRecommend({ ...flags, dataset: flags.dataset }, dataDir, flags.history ? parseHistory(flags.history) : undefined);
-        if (!flags.file) throw new UserInputError('recommend needs --file <ratings file> or --dataset <name> (running stack)', '--file / --dataset', 'e.g. affinity recommend --file ratings.csv --user u1');
-        const mode = flags.algorithm === 'user' ? 'both' : undefined;
-        const { model } = await buildFromFile(flags.file, flags, mode ? { mode } : {});
-        const options = { limit: flags.limit, exclude: flags.exclude, normalise: flags.normalise ?? false };
-        const result = flags.user
-          ? model.recommendForUser(flags.user, { ...options, algorithm: flags.algorithm })
-          : model.recommendForHistory(parseHistory(flags.history ?? ''), options);
-        console.log(flags.json ? JSON.stringify(result, null, 2) : formatRecommendations(result, flags.user ? `user ${flags.user}` : 'the given history'));
-      }),
+      action(
+        async (
+          flags: ModelFlags &
+            TargetFlags & {
+              file?: string;
+              dataset?: string;
+              user?: string;
+              history?: string;
+              algorithm: 'item' | 'user';
+              limit: number;
+              exclude?: string[];
+              normalise?: boolean;
+              json?: boolean;
+            },
+        ) => {
+          if (!flags.user === !flags.history)
+            throw new UserInputError(
+              'give exactly one of --user or --history',
+              '--user / --history',
+              'e.g. --user u1, or --history i1:5,i2:3',
+            );
+          if (flags.dataset)
+            return remoteRecommend(
+              { ...flags, dataset: flags.dataset },
+              dataDir,
+              flags.history ? parseHistory(flags.history) : undefined,
+            );
+          if (!flags.file)
+            throw new UserInputError(
+              'recommend needs --file <ratings file> or --dataset <name> (running stack)',
+              '--file / --dataset',
+              'e.g. affinity recommend --file ratings.csv --user u1',
+            );
+          const mode = flags.algorithm === 'user' ? 'both' : undefined;
+          const { model } = await buildFromFile(flags.file, flags, mode ? { mode } : {});
+          const options = { limit: flags.limit, exclude: flags.exclude, normalise: flags.normalise ?? false };
+          const result = flags.user
+            ? model.recommendForUser(flags.user, { ...options, algorithm: flags.algorithm })
+            : model.recommendForHistory(parseHistory(flags.history ?? ''), options);
+          console.log(
+            flags.json
+              ? JSON.stringify(result, null, 2)
+              : formatRecommendations(result, flags.user ? `user ${flags.user}` : 'the given history'),
+          );
+        },
+      ),
     );
 
   withTarget(withModelOptions(program.command('similar')))
@@ -171,22 +276,53 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     .option('--limit <n>', 'how many', integer('--limit', 1, 500), 10)
     .option('--json', 'print JSON')
     .action(
-      action(async (flags: ModelFlags & TargetFlags & { file?: string; dataset?: string; item?: string; user?: string; limit: number; json?: boolean }) => {
-        if (!flags.item === !flags.user) throw new UserInputError('give exactly one of --item or --user', '--item / --user', 'e.g. --item i42');
-        if (flags.dataset) return remoteSimilar({ ...flags, dataset: flags.dataset }, dataDir);
-        if (!flags.file) throw new UserInputError('similar needs --file <ratings file> or --dataset <name> (running stack)', '--file / --dataset', 'e.g. affinity similar --file ratings.csv --item i42');
-        const { model } = await buildFromFile(flags.file, flags, { mode: flags.user ? 'user' : 'item' });
-        const id = (flags.item ?? flags.user) as string;
-        const neighbours = flags.item ? model.similarItems(id, flags.limit) : model.similarUsers(id, flags.limit);
-        if (!neighbours) throw new UserInputError(`${flags.item ? 'item' : 'user'} '${id}' is not in ${flags.file}`, flags.item ? '--item' : '--user', 'Check the id (ids are case-sensitive).');
-        console.log(flags.json ? JSON.stringify(neighbours, null, 2) : formatNeighbours(neighbours, `${flags.item ? 'Items similar to item' : 'Users similar to user'} ${id}`));
-      }),
+      action(
+        async (
+          flags: ModelFlags &
+            TargetFlags & {
+              file?: string;
+              dataset?: string;
+              item?: string;
+              user?: string;
+              limit: number;
+              json?: boolean;
+            },
+        ) => {
+          if (!flags.item === !flags.user)
+            throw new UserInputError('give exactly one of --item or --user', '--item / --user', 'e.g. --item i42');
+          if (flags.dataset) return remoteSimilar({ ...flags, dataset: flags.dataset }, dataDir);
+          if (!flags.file)
+            throw new UserInputError(
+              'similar needs --file <ratings file> or --dataset <name> (running stack)',
+              '--file / --dataset',
+              'e.g. affinity similar --file ratings.csv --item i42',
+            );
+          const { model } = await buildFromFile(flags.file, flags, { mode: flags.user ? 'user' : 'item' });
+          const id = (flags.item ?? flags.user) as string;
+          const neighbours = flags.item ? model.similarItems(id, flags.limit) : model.similarUsers(id, flags.limit);
+          if (!neighbours)
+            throw new UserInputError(
+              `${flags.item ? 'item' : 'user'} '${id}' is not in ${flags.file}`,
+              flags.item ? '--item' : '--user',
+              'Check the id (ids are case-sensitive).',
+            );
+          console.log(
+            flags.json
+              ? JSON.stringify(neighbours, null, 2)
+              : formatNeighbours(neighbours, `${flags.item ? 'Items similar to item' : 'Users similar to user'} ${id}`),
+          );
+        },
+      ),
     );
 
   withModelOptions(program.command('evaluate'))
     .description('offline evaluation: several algorithms/settings and a popularity baseline side by side')
     .argument('<file>', 'ratings file')
-    .addOption(new Option('--split <split>', 'per-user random holdout, or leave-last-out by timestamp').choices(['holdout', 'last']).default('holdout'))
+    .addOption(
+      new Option('--split <split>', 'per-user random holdout, or leave-last-out by timestamp')
+        .choices(['holdout', 'last'])
+        .default('holdout'),
+    )
     .option('--ratio <r>', 'holdout share per user', decimal('--ratio', 0.01, 0.99), 0.2)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
     .option('--at <k>', 'list length k for the @k metrics', integer('--at', 1, 1000), 10)
@@ -195,21 +331,62 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     .option('--max-users <n>', 'evaluate a deterministic sample of test users', integer('--max-users', 1))
     .option('--json', 'print the report as JSON')
     .action(
-      action(async (file: string, flags: ModelFlags & { split: 'holdout' | 'last'; ratio: number; seed: number; at: number; measures?: string[]; algorithms?: string[]; maxUsers?: number; json?: boolean }) => {
-        const config = modelConfigFromFlags(flags);
-        const { matrix } = await loadRatings(file, { ...config.input, implicit: config.implicit || undefined, fileName: file });
-        const measures = (flags.measures ?? [config.measure]) as SimilarityMeasure[];
-        const algorithms = flags.algorithms ?? ['item'];
-        const configs: EvaluationConfig[] = [];
-        for (const algorithm of algorithms) {
-          if (algorithm !== 'item' && algorithm !== 'user') throw new UserInputError(`unknown algorithm '${algorithm}'`, '--algorithms', 'Use item, user or both: --algorithms item,user');
-          for (const measure of measures) {
-            configs.push({ name: `${algorithm}-${measure}-k${config.k}`, algorithm, similarity: { measure, k: config.k, shrinkage: config.shrinkage, minSupport: config.minSupport, implicit: config.implicit } });
+      action(
+        async (
+          file: string,
+          flags: ModelFlags & {
+            split: 'holdout' | 'last';
+            ratio: number;
+            seed: number;
+            at: number;
+            measures?: string[];
+            algorithms?: string[];
+            maxUsers?: number;
+            json?: boolean;
+          },
+        ) => {
+          const config = modelConfigFromFlags(flags);
+          const { matrix } = await loadRatings(file, {
+            ...config.input,
+            implicit: config.implicit || undefined,
+            fileName: file,
+          });
+          const measures = (flags.measures ?? [config.measure]) as SimilarityMeasure[];
+          const algorithms = flags.algorithms ?? ['item'];
+          const configs: EvaluationConfig[] = [];
+          for (const algorithm of algorithms) {
+            if (algorithm !== 'item' && algorithm !== 'user')
+              throw new UserInputError(
+                `unknown algorithm '${algorithm}'`,
+                '--algorithms',
+                'Use item, user or both: --algorithms item,user',
+              );
+            for (const measure of measures) {
+              configs.push({
+                name: `${algorithm}-${measure}-k${config.k}`,
+                algorithm,
+                similarity: {
+                  measure,
+                  k: config.k,
+                  shrinkage: config.shrinkage,
+                  minSupport: config.minSupport,
+                  implicit: config.implicit,
+                },
+              });
+            }
           }
-        }
-        const report = await evaluate(matrix, { split: flags.split, ratio: flags.ratio, seed: flags.seed, k: flags.at, configs, threads: flags.threads, maxUsers: flags.maxUsers });
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatEvaluationTable(report));
-      }),
+          const report = await evaluate(matrix, {
+            split: flags.split,
+            ratio: flags.ratio,
+            seed: flags.seed,
+            k: flags.at,
+            configs,
+            threads: flags.threads,
+            maxUsers: flags.maxUsers,
+          });
+          console.log(flags.json ? JSON.stringify(report, null, 2) : formatEvaluationTable(report));
+        },
+      ),
     );
 
   withModelOptions(program.command('export'))
@@ -218,18 +395,42 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
     .requiredOption('--out <path>', 'output file')
     .addOption(new Option('--to <format>', 'output format (default: from --out extension)').choices(['csv', 'jsonl']))
     .option('--users <ids>', 'only these users (comma-separated)', list)
-    .addOption(new Option('--algorithm <algorithm>', 'item-based or user-based CF').choices(['item', 'user']).default('item'))
+    .addOption(
+      new Option('--algorithm <algorithm>', 'item-based or user-based CF').choices(['item', 'user']).default('item'),
+    )
     .option('--limit <n>', 'items per user', integer('--limit', 1, 1000), 10)
     .option('--no-explain', 'omit explanations')
     .action(
-      action(async (file: string, flags: ModelFlags & { out: string; to?: 'csv' | 'jsonl'; users?: string[]; algorithm: 'item' | 'user'; limit: number; explain: boolean }) => {
-        const { model } = await buildFromFile(file, flags, flags.algorithm === 'user' ? { mode: 'both' } : {});
-        const format = flags.to ?? (/\.jsonl$|\.ndjson$/i.test(flags.out) ? 'jsonl' : 'csv');
-        const result = await exportRecommendations(model, flags.out, { format, users: flags.users, limit: flags.limit, algorithm: flags.algorithm, explain: flags.explain });
-        console.log(`Wrote ${result.rows.toLocaleString('en')} recommendations for ${result.users.toLocaleString('en')} users to ${basename(flags.out)} (${format})`);
-        if (result.unknownUsers.length > 0) {
-          console.error(`warning: ${result.unknownUsers.length} users are not in ${file} and got the popularity fallback: ${result.unknownUsers.slice(0, 10).join(', ')}${result.unknownUsers.length > 10 ? ', …' : ''}`);
-        }
-      }),
+      action(
+        async (
+          file: string,
+          flags: ModelFlags & {
+            out: string;
+            to?: 'csv' | 'jsonl';
+            users?: string[];
+            algorithm: 'item' | 'user';
+            limit: number;
+            explain: boolean;
+          },
+        ) => {
+          const { model } = await buildFromFile(file, flags, flags.algorithm === 'user' ? { mode: 'both' } : {});
+          const format = flags.to ?? (/\.jsonl$|\.ndjson$/i.test(flags.out) ? 'jsonl' : 'csv');
+          const result = await exportRecommendations(model, flags.out, {
+            format,
+            users: flags.users,
+            limit: flags.limit,
+            algorithm: flags.algorithm,
+            explain: flags.explain,
+          });
+          console.log(
+            `Wrote ${result.rows.toLocaleString('en')} recommendations for ${result.users.toLocaleString('en')} users to ${basename(flags.out)} (${format})`,
+          );
+          if (result.unknownUsers.length > 0) {
+            console.error(
+              `warning: ${result.unknownUsers.length} users are not in ${file} and got the popularity fallback: ${result.unknownUsers.slice(0, 10).join(', ')}${result.unknownUsers.length > 10 ? ', …' : ''}`,
+            );
+          }
+        },
+      ),
     );
 }

@@ -13,7 +13,8 @@ export function formatRecommendations(result: RecommendationResult, subject: str
     lines.push(`  ${String(rank + 1).padStart(2)}. ${rec.item}  score ${rec.score.toFixed(4)}`);
     if (rec.because.length > 0) {
       const reasons = rec.because.map(
-        (c) => `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
+        (c) =>
+          `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
       );
       lines.push(`      because ${reasons.join('; ')}`);
     }
@@ -25,7 +26,9 @@ export function formatNeighbours(neighbours: readonly Neighbour[], title: string
   const lines = [title];
   if (neighbours.length === 0) lines.push('  (no neighbours with positive similarity)');
   neighbours.forEach((n, rank) =>
-    lines.push(`  ${String(rank + 1).padStart(2)}. ${n.id}  similarity ${n.similarity.toFixed(4)}  (${n.support} in common)`),
+    lines.push(
+      `  ${String(rank + 1).padStart(2)}. ${n.id}  similarity ${n.similarity.toFixed(4)}  (${n.support} in common)`,
+    ),
   );
   return lines.join('\n');
 }
@@ -41,19 +44,28 @@ export function formatReport(report: QualityReport): string {
     lines.push('  rejected:');
     for (const [reason, summary] of rejected) {
       if (!summary) continue;
-      lines.push(`    ${reason}: ${summary.count} (lines ${summary.lines.join(', ')}${summary.count > summary.lines.length ? ', …' : ''}) e.g. ${summary.example}`);
+      lines.push(
+        `    ${reason}: ${summary.count} (lines ${summary.lines.join(', ')}${summary.count > summary.lines.length ? ', …' : ''}) e.g. ${summary.example}`,
+      );
     }
   }
   if (report.ratingHistogram.length > 0) {
     lines.push(`  ratings: ${report.ratingHistogram.map((h) => `${h.value}:${h.count}`).join('  ')}`);
   }
   if (report.popularItems.length > 0) {
-    lines.push(`  most popular: ${report.popularItems.slice(0, 5).map((p) => `${p.item} (${p.count})`).join(', ')}`);
+    lines.push(
+      `  most popular: ${report.popularItems
+        .slice(0, 5)
+        .map((p) => `${p.item} (${p.count})`)
+        .join(', ')}`,
+    );
   }
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }
 
 export function formatTimings(timings: Record<string, number>): string {
-  return `Timings: ${Object.entries(timings).map(([phase, s]) => `${phase} ${s.toFixed(2)} s`).join(', ')}`;
+  return `Timings: ${Object.entries(timings)
+    .map(([phase, s]) => `${phase} ${s.toFixed(2)} s`)
+    .join(', ')}`;
 }

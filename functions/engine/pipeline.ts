@@ -17,7 +17,9 @@ import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type NeighbourBlock, type S
  */
 export const modelConfigSchema = z
   .object({
-    measure: z.enum(SIMILARITY_MEASURES as unknown as [string, ...string[]]).default(DEFAULT_SIMILARITY_OPTIONS.measure),
+    measure: z
+      .enum(SIMILARITY_MEASURES as unknown as [string, ...string[]])
+      .default(DEFAULT_SIMILARITY_OPTIONS.measure),
     k: z.number().int().min(1).max(MAX_K).default(DEFAULT_SIMILARITY_OPTIONS.k),
     shrinkage: z.number().min(0).max(1e6).default(DEFAULT_SIMILARITY_OPTIONS.shrinkage),
     minSupport: z.number().int().min(1).max(1e6).default(DEFAULT_SIMILARITY_OPTIONS.minSupport),
@@ -97,7 +99,14 @@ export async function buildModel(source: string | Readable, options: BuildModelO
   const config = options.config ?? parseModelConfig({});
   const started = performance.now();
   // A large input: let the similarity workers start up on the core the (single-threaded) parse leaves idle.
-  const bytes = options.totalBytes ?? (typeof source === 'string' ? await stat(source).then((s) => s.size, () => 0) : 0);
+  const bytes =
+    options.totalBytes ??
+    (typeof source === 'string'
+      ? await stat(source).then(
+          (s) => s.size,
+          () => 0,
+        )
+      : 0);
   if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
   const ingestOptions: IngestOptions = {
     ...config.input,

@@ -11,7 +11,9 @@ import { createApp } from '../api/app.js';
 import { logger, metrics, tracer } from '../observability.js';
 
 const ApiEnvironment = z.object({
-  TABLE_NAME: z.string({ error: 'TABLE_NAME must be set to the model table name' }).min(1, 'TABLE_NAME must not be empty'),
+  TABLE_NAME: z
+    .string({ error: 'TABLE_NAME must be set to the model table name' })
+    .min(1, 'TABLE_NAME must not be empty'),
   /** Memory for caching immutable model rows across requests (hot items stay in memory). 0 disables it. */
   ROW_CACHE_MB: z.coerce.number().min(0).max(4096).default(128),
   /** How long a manifest read is reused: new and rolled-back versions reach this instance within that time. */

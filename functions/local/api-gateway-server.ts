@@ -63,12 +63,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const handleRequest = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const body = await readBody(req);
     if (body === 'too-large') {
-      sendProblem(res, 413, 'Request Entity Too Large', `The request body exceeds API Gateway's ${API_GATEWAY_MAX_BODY_BYTES} byte limit. Send a smaller payload (upload large files to S3 instead).`);
+      sendProblem(
+        res,
+        413,
+        'Request Entity Too Large',
+        `The request body exceeds API Gateway's ${API_GATEWAY_MAX_BODY_BYTES} byte limit. Send a smaller payload (upload large files to S3 instead).`,
+      );
       return;
     }
     const event = toApiGatewayEvent(req, body, { requestId, apiId });
     if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_PAYLOAD_BYTES) {
-      sendProblem(res, 413, 'Request Entity Too Large', `The request, as a Lambda event, exceeds Lambda's ${LAMBDA_MAX_PAYLOAD_BYTES} byte invocation limit (binary bodies grow by a third in base64). Send a smaller payload.`);
+      sendProblem(
+        res,
+        413,
+        'Request Entity Too Large',
+        `The request, as a Lambda event, exceeds Lambda's ${LAMBDA_MAX_PAYLOAD_BYTES} byte invocation limit (binary bodies grow by a third in base64). Send a smaller payload.`,
+      );
       return;
     }
     const context = createLambdaContext({ functionName, timeoutMs, region });
@@ -80,7 +90,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     try {
       result = await Promise.race([options.handler(event, context), timedOut]);
     } catch (error) {
-      log(`API handler threw for ${event.requestContext.http.method} ${event.rawPath} (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(
+        `API handler threw for ${event.requestContext.http.method} ${event.rawPath} (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       sendJson(res, 500, { message: 'Internal Server Error' });
       return;
     } finally {
@@ -151,7 +163,12 @@ export function toApiGatewayEvent(
     const name = req.rawHeaders[i].toLowerCase();
     const value = req.rawHeaders[i + 1];
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter((cookie) => cookie !== ''));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((cookie) => cookie.trim())
+          .filter((cookie) => cookie !== ''),
+      );
       continue;
     }
     const previous = headerMap.get(name);
@@ -162,7 +179,10 @@ export function toApiGatewayEvent(
   headerMap.set('x-forwarded-for', forwardedFor === undefined ? sourceIp : `${forwardedFor}, ${sourceIp}`);
   headerMap.set('x-forwarded-port', String(req.socket.localPort ?? ''));
   headerMap.set('x-forwarded-proto', 'http');
-  headerMap.set('x-amzn-trace-id', `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  headerMap.set(
+    'x-amzn-trace-id',
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+  );
   const headers: Record<string, string> = Object.fromEntries(headerMap);
 
   const domainName = headers.host ?? `127.0.0.1:${req.socket.localPort}`;
@@ -226,7 +246,11 @@ function percentDecode(text: string): string {
 }
 
 function isCompressed(contentEncoding: string | undefined): boolean {
-  return contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== 'identity' && contentEncoding.trim() !== '';
+  return (
+    contentEncoding !== undefined &&
+    contentEncoding.trim().toLowerCase() !== 'identity' &&
+    contentEncoding.trim() !== ''
+  );
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -255,7 +279,8 @@ export function fromHandlerResult(result: unknown): HttpResponseParts | { error:
     return { error: `the result exceeds Lambda's ${LAMBDA_MAX_PAYLOAD_BYTES} byte response limit` };
   }
   const jsonHeaders = { 'content-type': 'application/json' };
-  if (typeof result === 'string') return { statusCode: 200, headers: jsonHeaders, cookies: [], body: Buffer.from(result) };
+  if (typeof result === 'string')
+    return { statusCode: 200, headers: jsonHeaders, cookies: [], body: Buffer.from(result) };
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
     return { statusCode: 200, headers: jsonHeaders, cookies: [], body: Buffer.from(serialized) };
   }

@@ -21,7 +21,8 @@ export function decodeAwsChunkedRequests(listener: RequestListener): RequestList
     const others = encodings.filter((e) => e !== 'aws-chunked');
     if (others.length > 0) headers['content-encoding'] = others.join(', ');
     else delete headers['content-encoding'];
-    if (headers['x-amz-decoded-content-length']) headers['content-length'] = String(headers['x-amz-decoded-content-length']);
+    if (headers['x-amz-decoded-content-length'])
+      headers['content-length'] = String(headers['x-amz-decoded-content-length']);
     else delete headers['content-length'];
     headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     delete headers['x-amz-trailer'];
@@ -40,7 +41,10 @@ export function decodeAwsChunkedRequests(listener: RequestListener): RequestList
       socket: req.socket,
       connection: req.socket,
     });
-    req.pipe(new AwsChunkedDecoder()).on('error', (error) => body.destroy(error)).pipe(body);
+    req
+      .pipe(new AwsChunkedDecoder())
+      .on('error', (error) => body.destroy(error))
+      .pipe(body);
     listener(body as unknown as IncomingMessage, res);
   };
 }

@@ -137,7 +137,9 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
         return;
       }
       const delay = retryDelayMs * 2 ** (delivery.attempts - 1);
-      log(`S3 event for ${delivery.key}: attempt ${delivery.attempts} failed, retrying in ${delay} ms: ${firstLine(message)}`);
+      log(
+        `S3 event for ${delivery.key}: attempt ${delivery.attempts} failed, retrying in ${delay} ms: ${firstLine(message)}`,
+      );
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
         queue.push(delivery);
@@ -195,7 +197,8 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
       userIdentity: { principalId: 'AWS:AIDALOCALAFFINITY' },
       requestParameters: { sourceIPAddress: record.requestParameters?.sourceIPAddress ?? '127.0.0.1' },
       responseElements: {
-        'x-amz-request-id': record.responseElements?.['x-amz-request-id'] ?? randomBytes(8).toString('hex').toUpperCase(),
+        'x-amz-request-id':
+          record.responseElements?.['x-amz-request-id'] ?? randomBytes(8).toString('hex').toUpperCase(),
         'x-amz-id-2': record.responseElements?.['x-amz-id-2'] ?? randomBytes(32).toString('base64'),
       },
       s3: {

@@ -76,7 +76,8 @@ export async function startS3rver(options: S3Options): Promise<RunningS3> {
   const accounts = require('s3rver/lib/models/account.js') as {
     DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
   };
-  for (const key of options.accessKeys ?? []) accounts.DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
+  for (const key of options.accessKeys ?? [])
+    accounts.DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,

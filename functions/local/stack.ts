@@ -73,12 +73,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     const [dynamo, s3] = await startBoth(
-      () => explainPortInUse('DynamoDB (dynalite)', options.dynamoPort, startDynalite({ port: options.dynamoPort, directory: join(options.dataDir, 'dynamodb') })),
+      () =>
+        explainPortInUse(
+          'DynamoDB (dynalite)',
+          options.dynamoPort,
+          startDynalite({ port: options.dynamoPort, directory: join(options.dataDir, 'dynamodb') }),
+        ),
       () =>
         explainPortInUse(
           'S3 (s3rver)',
           options.s3Port,
-          startS3rver({ port: options.s3Port, directory: join(options.dataDir, 's3'), buckets: [bucket], accessKeys: [credentials] }),
+          startS3rver({
+            port: options.s3Port,
+            directory: join(options.dataDir, 's3'),
+            buckets: [bucket],
+            accessKeys: [credentials],
+          }),
         ),
     );
     stops.push(dynamo.stop, s3.stop);

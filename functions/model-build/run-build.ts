@@ -15,7 +15,14 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import type { JobError, JobRecord, ModelSource, ModelStore, VersionInfo, VersionWriter } from '../adapters/model-store.js';
+import type {
+  JobError,
+  JobRecord,
+  ModelSource,
+  ModelStore,
+  VersionInfo,
+  VersionWriter,
+} from '../adapters/model-store.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
 import type { QualityReport } from '../engine/ingest/index.js';
@@ -39,12 +46,20 @@ export interface BuildDeps {
 export type BuildOutcome =
   | { status: 'ignored'; key: string; reason: string }
   | { status: 'duplicate'; dataset: string; jobId: string }
-  | { status: 'succeeded' | 'superseded' | 'failed'; dataset: string; jobId: string; version: string; error?: JobError };
+  | {
+      status: 'succeeded' | 'superseded' | 'failed';
+      dataset: string;
+      jobId: string;
+      version: string;
+      error?: JobError;
+    };
 
 /** Stable id of one upload event: the same object version delivered twice gives the same job. */
 export function jobIdOf(record: S3EventRecord): string {
   const { bucket, object } = record.s3;
-  const identity = [bucket.name, object.key, object.eTag ?? '', object.versionId ?? '', object.sequencer ?? ''].join('\n');
+  const identity = [bucket.name, object.key, object.eTag ?? '', object.versionId ?? '', object.sequencer ?? ''].join(
+    '\n',
+  );
   return createHash('sha256').update(identity).digest('hex').slice(0, 20);
 }
 
@@ -55,7 +70,10 @@ export function sourceOrderOf(record: S3EventRecord): string {
 
 /** Version ids sort by creation time and stay unique per job. */
 export function versionIdOf(now: Date, jobId: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${jobId.slice(0, 8)}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${jobId.slice(0, 8)}`;
 }
 
 export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<BuildOutcome> {
@@ -63,7 +81,8 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   const key = decodeS3EventKey(record.s3.object.key);
   const target = parseUploadKey(key);
   if (target.kind === 'ignored') return { status: 'ignored', key, reason: target.reason };
-  if (target.kind === 'config') return { status: 'ignored', key, reason: 'configuration file (applies to the next upload)' };
+  if (target.kind === 'config')
+    return { status: 'ignored', key, reason: 'configuration file (applies to the next upload)' };
 
   const { dataset } = target;
   const bucket = record.s3.bucket.name;
@@ -104,7 +123,11 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const manifestBefore = await deps.store.getManifest(dataset);
     const earlier = manifestBefore?.versions.find((v) => v.jobId === jobId);
     if (earlier) {
-      await finishJob(deps, dataset, jobId, now, { status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
+      await finishJob(deps, dataset, jobId, now, {
+        status: 'succeeded',
+        version: earlier.version,
+        reportKey: earlier.reportKey,
+      });
       deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
       return { status: 'succeeded', dataset, jobId, version: earlier.version };
     }
@@ -122,7 +145,15 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const { model, report, timings } = built;
 
     const reportObjectKey = reportKey(dataset, version);
-    await writeJsonObject(deps.s3, bucket, reportObjectKey, { dataset, version, jobId, source: { bucket, key }, config, timings, report });
+    await writeJsonObject(deps.s3, bucket, reportObjectKey, {
+      dataset,
+      version,
+      jobId,
+      source: { bucket, key },
+      config,
+      timings,
+      report,
+    });
 
     const writeStart = performance.now();
     writer = deps.store.createVersionWriter(dataset, version);
@@ -158,7 +189,12 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     await progress.settle();
     if (activation === 'superseded') {
       await deps.store.deleteVersion(dataset, version);
-      await finishJob(deps, dataset, jobId, now, { status: 'superseded', timings, report: summarise(report), reportKey: reportObjectKey });
+      await finishJob(deps, dataset, jobId, now, {
+        status: 'superseded',
+        timings,
+        report: summarise(report),
+        reportKey: reportObjectKey,
+      });
       deps.logger.warn('upload superseded by a newer model; not activated', log);
       return { status: 'superseded', dataset, jobId, version };
     }
@@ -167,23 +203,34 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     // spared until the next build (even with versionsKept 1): a request that read the old manifest a moment ago
     // may still be reading its rows.
     const retired = manifestBefore?.activeVersion;
-    const pruned = await deps.store.pruneVersions(dataset, retired ? [version, retired] : [version]).catch((error: unknown) => {
-      deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
-      return { rowsDeleted: 0 };
-    });
-    timings.total = Math.round((now().getTime() - started.getTime())) / 1000;
+    const pruned = await deps.store
+      .pruneVersions(dataset, retired ? [version, retired] : [version])
+      .catch((error: unknown) => {
+        deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
+        return { rowsDeleted: 0 };
+      });
+    timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
     await finishJob(deps, dataset, jobId, now, {
       status: 'succeeded',
       timings,
       reportKey: reportObjectKey,
-      report: { ...summarise(report), rowsWritten: flushed.rowsWritten, ...capCounters(flushed), oldRowsDeleted: pruned.rowsDeleted },
+      report: {
+        ...summarise(report),
+        rowsWritten: flushed.rowsWritten,
+        ...capCounters(flushed),
+        oldRowsDeleted: pruned.rowsDeleted,
+      },
     });
     deps.logger.info('model version activated', { ...log, timings, ratings: report.ratings });
     return { status: 'succeeded', dataset, jobId, version };
   } catch (error) {
     await progress.settle();
     const jobError = describeError(error);
-    deps.logger.error('build failed', { ...log, error: jobError, ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }) });
+    deps.logger.error('build failed', {
+      ...log,
+      error: jobError,
+      ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }),
+    });
     if (writer && !activated) {
       // Writes still in flight would land after the deletion and outlive it, unreachable: let them settle first.
       await writer.flush().catch(() => undefined);
@@ -192,7 +239,10 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
         deps.logger.warn('could not delete the failed version rows', { ...log, cleanup: String(cleanup) });
       });
     }
-    const failedReport = error instanceof UserInputError ? await saveFailureReport(deps, bucket, dataset, version, jobId, key, config, jobError) : undefined;
+    const failedReport =
+      error instanceof UserInputError
+        ? await saveFailureReport(deps, bucket, dataset, version, jobId, key, config, jobError)
+        : undefined;
     await finishJob(deps, dataset, jobId, now, { status: 'failed', error: jobError, reportKey: failedReport });
     if (!(error instanceof UserInputError)) throw error;
     return { status: 'failed', dataset, jobId, version, error: jobError };
@@ -207,7 +257,11 @@ async function loadConfig(s3: S3Client, bucket: string, dataset: string): Promis
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UserInputError(`${key} is not valid JSON: ${(error as Error).message}`, key, 'Upload a JSON object such as {"measure":"cosine","k":50}.');
+    throw new UserInputError(
+      `${key} is not valid JSON: ${(error as Error).message}`,
+      key,
+      'Upload a JSON object such as {"measure":"cosine","k":50}.',
+    );
   }
   return parseModelConfig(json, key);
 }
@@ -220,7 +274,12 @@ async function finishJob(
   patch: Partial<JobRecord>,
 ): Promise<void> {
   const at = now().toISOString();
-  await deps.store.updateJob(dataset, jobId, { ...patch, progress: { phase: 'done', done: 1, total: 1 }, updatedAt: at, finishedAt: at });
+  await deps.store.updateJob(dataset, jobId, {
+    ...patch,
+    progress: { phase: 'done', done: 1, total: 1 },
+    updatedAt: at,
+    finishedAt: at,
+  });
 }
 
 /** For a user mistake the report is all the uploader gets: write it to S3 next to successful builds' reports. */
@@ -236,7 +295,15 @@ async function saveFailureReport(
 ): Promise<string | undefined> {
   const objectKey = reportKey(dataset, version);
   try {
-    await writeJsonObject(deps.s3, bucket, objectKey, { dataset, version, jobId, source: { bucket, key }, config, status: 'failed', error });
+    await writeJsonObject(deps.s3, bucket, objectKey, {
+      dataset,
+      version,
+      jobId,
+      source: { bucket, key },
+      config,
+      status: 'failed',
+      error,
+    });
     return objectKey;
   } catch (cause) {
     deps.logger.warn('could not write the failure report', { dataset, jobId, cause: String(cause) });
@@ -248,7 +315,10 @@ function describeError(error: unknown): JobError {
   if (error instanceof UserInputError) return { message: error.message, where: error.where, hint: error.hint };
   // Infrastructure errors: name and message only; the stack goes to the log.
   const e = error as { name?: string; message?: string };
-  return { message: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`, hint: 'The build will be retried automatically; check the function logs if it keeps failing.' };
+  return {
+    message: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`,
+    hint: 'The build will be retried automatically; check the function logs if it keeps failing.',
+  };
 }
 
 /** The part of the data-quality report kept in the job record (the full one is in S3). */
@@ -257,7 +327,9 @@ function summarise(report: QualityReport): Record<string, unknown> {
     format: report.format,
     rowsRead: report.rowsRead,
     accepted: report.accepted,
-    rejected: Object.fromEntries(Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }])),
+    rejected: Object.fromEntries(
+      Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }]),
+    ),
     duplicatesDropped: report.duplicatesDropped,
     ratings: report.ratings,
     users: report.users,
@@ -269,7 +341,8 @@ function summarise(report: QualityReport): Record<string, unknown> {
 
 function capCounters(flushed: object): Record<string, number> {
   const counters: Record<string, number> = {};
-  for (const [name, value] of Object.entries(flushed)) if (typeof value === 'number' && name !== 'rowsWritten') counters[name] = value;
+  for (const [name, value] of Object.entries(flushed))
+    if (typeof value === 'number' && name !== 'rowsWritten') counters[name] = value;
   return counters;
 }
 

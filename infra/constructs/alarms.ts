@@ -30,16 +30,39 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    this.add('BuildErrors', 'A model build failed (see the build function logs and the job record).', props.buildFunction.metricErrors({ period: PERIOD }), 1);
-    this.add('BuildThrottles', 'A model build was throttled (account concurrency exhausted).', props.buildFunction.metricThrottles({ period: PERIOD }), 1);
+    this.add(
+      'BuildErrors',
+      'A model build failed (see the build function logs and the job record).',
+      props.buildFunction.metricErrors({ period: PERIOD }),
+      1,
+    );
+    this.add(
+      'BuildThrottles',
+      'A model build was throttled (account concurrency exhausted).',
+      props.buildFunction.metricThrottles({ period: PERIOD }),
+      1,
+    );
     this.add(
       'BuildDeadLetters',
       'An upload event exhausted its retries and waits in the dead-letter queue: fix the cause, then re-upload the file.',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       1,
     );
-    this.add('Api5xx', `The API answered ${props.api5xxThreshold} or more 5xx responses in 5 minutes.`, props.httpApi.metricServerError({ period: PERIOD }), props.api5xxThreshold);
-    this.add('ApiErrors', 'The API function threw (an unhandled error or timeout).', props.apiFunction.metricErrors({ period: PERIOD }), 1);
+    this.add(
+      'Api5xx',
+      `The API answered ${props.api5xxThreshold} or more 5xx responses in 5 minutes.`,
+      props.httpApi.metricServerError({ period: PERIOD }),
+      props.api5xxThreshold,
+    );
+    this.add(
+      'ApiErrors',
+      'The API function threw (an unhandled error or timeout).',
+      props.apiFunction.metricErrors({ period: PERIOD }),
+      1,
+    );
 
     if (props.alarmEmail !== undefined) {
       this.topic = new sns.Topic(this, 'Topic', { displayName: 'Affinity alarms', enforceSSL: true });

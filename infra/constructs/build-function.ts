@@ -93,15 +93,33 @@ export class BuildFunction extends Construct {
         resources: [props.bucket.bucketArn],
       }),
     );
-    built.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [reports] }));
-    built.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWriteModelTable', actions: BUILD_TABLE_ACTIONS, resources: [props.table.tableArn] }));
+    built.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [reports] }),
+    );
+    built.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWriteModelTable',
+        actions: BUILD_TABLE_ACTIONS,
+        resources: [props.table.tableArn],
+      }),
+    );
 
     const policy = built.role.node.findChild('DefaultPolicy');
-    acknowledgeWildcardResource(policy, uploads, 'Upload keys are chosen by uploaders at run time; reading is confined to the uploads/ prefix.');
-    acknowledgeWildcardResource(policy, reports, 'Report keys name run-time datasets and versions; writing is confined to the reports/ prefix.');
+    acknowledgeWildcardResource(
+      policy,
+      uploads,
+      'Upload keys are chosen by uploaders at run time; reading is confined to the uploads/ prefix.',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      reports,
+      'Report keys name run-time datasets and versions; writing is confined to the reports/ prefix.',
+    );
     acknowledgeXRay(policy);
 
-    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), { prefix: UPLOADS_PREFIX });
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
+      prefix: UPLOADS_PREFIX,
+    });
     acknowledgeNotificationsHandler(Stack.of(this));
   }
 }
@@ -110,9 +128,13 @@ export class BuildFunction extends Construct {
 function acknowledgeNotificationsHandler(stack: Stack): void {
   const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
   const role = handler?.node.tryFindChild('Role');
-  if (!role) throw new Error('CDK no longer creates BucketNotificationsHandler050a0587b7544547bf325f094a3db834: revisit its cdk-nag acknowledgement');
+  if (!role)
+    throw new Error(
+      'CDK no longer creates BucketNotificationsHandler050a0587b7544547bf325f094a3db834: revisit its cdk-nag acknowledgement',
+    );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: "CDK's own bucket-notification custom resource handler: it runs only during deployments and only needs to write its logs.",
+    reason:
+      "CDK's own bucket-notification custom resource handler: it runs only during deployments and only needs to write its logs.",
   });
 }

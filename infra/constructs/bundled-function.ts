@@ -76,7 +76,8 @@ export class BundledFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMb,
       timeout: props.timeout,
-      ephemeralStorageSize: props.ephemeralStorageMb === undefined ? undefined : Size.mebibytes(props.ephemeralStorageMb),
+      ephemeralStorageSize:
+        props.ephemeralStorageMb === undefined ? undefined : Size.mebibytes(props.ephemeralStorageMb),
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -112,8 +113,8 @@ export class BundledFunction extends Construct {
     });
     Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x (LTS, supported into 2027) on purpose: it matches the esbuild target and the Node versions the test suite runs on; move runtime and target together.',
+      reason:
+        'nodejs22.x (LTS, supported into 2027) on purpose: it matches the esbuild target and the Node versions the test suite runs on; move runtime and target together.',
     });
   }
 }
-

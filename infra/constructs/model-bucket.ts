@@ -41,7 +41,8 @@ export class ModelBucket extends Construct {
     });
     Validations.of(this.accessLogBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This is the access-log target bucket itself; logging its own writes would log forever. Its objects expire by lifecycle.',
+      reason:
+        'This is the access-log target bucket itself; logging its own writes would log forever. Its objects expire by lifecycle.',
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -54,7 +55,10 @@ export class ModelBucket extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'model-bucket/',
       lifecycleRules: [
-        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionRetentionDays) },
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionRetentionDays),
+        },
         { id: 'expire-reports', prefix: REPORTS_PREFIX, expiration: Duration.days(props.reportRetentionDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },

@@ -17,6 +17,7 @@ export function acknowledgeWildcardResource(policy: IConstruct, resource: string
 export function acknowledgeXRay(policy: IConstruct): void {
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no resource-level permissions; it is the only statement with Resource *.',
+    reason:
+      'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no resource-level permissions; it is the only statement with Resource *.',
   });
 }

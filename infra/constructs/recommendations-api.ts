@@ -67,7 +67,9 @@ export class RecommendationsApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.function = handler.function;
-    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadModelTable', actions: API_READ_ACTIONS, resources: [props.table.tableArn] }));
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadModelTable', actions: API_READ_ACTIONS, resources: [props.table.tableArn] }),
+    );
     handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RollbackManifestOnly',
@@ -87,7 +89,9 @@ export class RecommendationsApi extends Construct {
       defaultAuthorizer: authorizerFor(props),
       corsPreflight: props.corsOrigins.length === 0 ? undefined : corsFor(props),
     });
-    const integration = new HttpLambdaIntegration('ApiIntegration', this.function, { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.function, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+    });
     for (const route of API_ROUTES) this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -99,11 +103,19 @@ export class RecommendationsApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(this.accessLogGroup), format: ACCESS_LOG_FORMAT },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        format: ACCESS_LOG_FORMAT,
+      },
     });
 
     if (props.auth === 'iam') {
-      const everyRoute = Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      const everyRoute = Stack.of(this).formatArn({
+        service: 'execute-api',
+        resource: this.httpApi.apiId,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
       this.invokePolicy = new iam.ManagedPolicy(this, 'InvokePolicy', {
         description: 'Allows calling every route of the Affinity recommendations API (SigV4).',
         statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [everyRoute] })],
@@ -120,7 +132,10 @@ export class RecommendationsApi extends Construct {
         'auth=none: the API (including POST /v1/datasets/{dataset}/rollback) is open to anyone on the internet.',
       );
       for (const route of this.httpApi.node.findAll().filter((node) => node instanceof apigw.HttpRoute)) {
-        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'The operator deployed with auth=none and allowPublicApi=true.' });
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'The operator deployed with auth=none and allowPublicApi=true.',
+        });
       }
     }
   }

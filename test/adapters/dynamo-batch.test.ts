@@ -2,14 +2,32 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteError, BatchGetError, batchGet, batchWrite, type WriteRequest } from '../../functions/adapters/dynamo/batch.js';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  type BatchWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteError,
+  BatchGetError,
+  batchGet,
+  batchWrite,
+  type WriteRequest,
+} from '../../functions/adapters/dynamo/batch.js';
 
 const TABLE = 'mocked';
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const mock = mockClient(DynamoDBDocumentClient);
 const delays: number[] = [];
-const retry = { sleep: async (ms: number) => void delays.push(ms), random: () => 0.5, baseDelayMs: 10, maxDelayMs: 1000 };
+const retry = {
+  sleep: async (ms: number) => void delays.push(ms),
+  random: () => 0.5,
+  baseDelayMs: 10,
+  maxDelayMs: 1000,
+};
 
 afterEach(() => {
   mock.reset();
@@ -21,7 +39,9 @@ function puts(count: number): WriteRequest[] {
 }
 
 function sentRequests(call: number): WriteRequest[] {
-  return (mock.commandCalls(BatchWriteCommand)[call].args[0].input as BatchWriteCommandInput).RequestItems![TABLE] as WriteRequest[];
+  return (mock.commandCalls(BatchWriteCommand)[call].args[0].input as BatchWriteCommandInput).RequestItems![
+    TABLE
+  ] as WriteRequest[];
 }
 
 function throttled(): Error {
@@ -57,10 +77,14 @@ describe('batchWrite', () => {
       // DynamoDB keeps returning the last 3 rows unprocessed.
       UnprocessedItems: { [TABLE]: (input.RequestItems![TABLE] as WriteRequest[]).slice(-3) },
     }));
-    const error = await batchWrite(doc, TABLE, requests, { retry: { ...retry, maxAttempts: 5 } }).catch((e: unknown) => e);
+    const error = await batchWrite(doc, TABLE, requests, { retry: { ...retry, maxAttempts: 5 } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BatchWriteError);
     expect((error as BatchWriteError).unwritten).toBe(3);
-    expect((error as Error).message).toMatch(/^3 row\(s\) were not written to table mocked: .*UnprocessedItems.*5 attempts/);
+    expect((error as Error).message).toMatch(
+      /^3 row\(s\) were not written to table mocked: .*UnprocessedItems.*5 attempts/,
+    );
     expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(5);
     // Capped exponential: 0.5 * min(1000, 10 * 2^(n-1)) for retries 1..4.
     expect(delays).toEqual([5, 10, 20, 40]);
@@ -68,8 +92,12 @@ describe('batchWrite', () => {
 
   it('counts rows never sent after a failure as not written', async () => {
     const requests = puts(100);
-    mock.on(BatchWriteCommand).rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
-    const error = (await batchWrite(doc, TABLE, requests, { concurrency: 1, retry }).catch((e: unknown) => e)) as BatchWriteError;
+    mock
+      .on(BatchWriteCommand)
+      .rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
+    const error = (await batchWrite(doc, TABLE, requests, { concurrency: 1, retry }).catch(
+      (e: unknown) => e,
+    )) as BatchWriteError;
     expect(error).toBeInstanceOf(BatchWriteError);
     expect(error.unwritten).toBe(100);
     expect(error.message).toContain('parameter values were invalid');
@@ -81,7 +109,9 @@ describe('batchWrite', () => {
     mock
       .on(BatchWriteCommand)
       .rejectsOnce(throttled())
-      .rejectsOnce(Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }))
+      .rejectsOnce(
+        Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
+      )
       .rejectsOnce(Object.assign(new Error('bad gateway'), { name: 'Unknown', $metadata: { httpStatusCode: 502 } }))
       .resolves({});
     expect(await batchWrite(doc, TABLE, puts(3), { retry })).toBe(3);
@@ -108,14 +138,19 @@ describe('batchGet', () => {
   it('reads 250 keys in chunks of at most 100 and retries UnprocessedKeys', async () => {
     const keys = Array.from({ length: 250 }, (_, i) => ({ pk: 'p', sk: `s${i}` }));
     let first = true;
-    mock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) => {
-      const asked = input.RequestItems[TABLE].Keys;
-      if (first) {
-        first = false;
-        return { Responses: { [TABLE]: asked.slice(0, 90) }, UnprocessedKeys: { [TABLE]: { Keys: asked.slice(90) } } };
-      }
-      return { Responses: { [TABLE]: asked } };
-    });
+    mock
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) => {
+        const asked = input.RequestItems[TABLE].Keys;
+        if (first) {
+          first = false;
+          return {
+            Responses: { [TABLE]: asked.slice(0, 90) },
+            UnprocessedKeys: { [TABLE]: { Keys: asked.slice(90) } },
+          };
+        }
+        return { Responses: { [TABLE]: asked } };
+      });
     const rows = await batchGet(doc, TABLE, keys, { retry });
     expect(rows.map((r) => r.sk).sort()).toEqual(keys.map((k) => k.sk).sort());
     const sizes = mock.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems![TABLE].Keys!.length);
@@ -125,11 +160,21 @@ describe('batchGet', () => {
   });
 
   it('throws naming how many keys were not read when UnprocessedKeys persist', async () => {
-    mock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) => ({
-      Responses: { [TABLE]: [] },
-      UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE].Keys } },
-    }));
-    const error = await batchGet(doc, TABLE, [{ pk: 'a', sk: 'b' }, { pk: 'a', sk: 'c' }], { retry: { ...retry, maxAttempts: 3 } }).catch((e: unknown) => e);
+    mock
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) => ({
+        Responses: { [TABLE]: [] },
+        UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE].Keys } },
+      }));
+    const error = await batchGet(
+      doc,
+      TABLE,
+      [
+        { pk: 'a', sk: 'b' },
+        { pk: 'a', sk: 'c' },
+      ],
+      { retry: { ...retry, maxAttempts: 3 } },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatchGetError);
     expect((error as Error).message).toMatch(/^2 key\(s\) could not be read/);
     expect(mock.commandCalls(BatchGetCommand)).toHaveLength(3);
@@ -149,7 +194,8 @@ describe('DynamoModelStore writer on exhausted retries', () => {
     });
     const store = new DynamoModelStore(doc, TABLE, { retry: { ...retry, maxAttempts: 3 }, concurrency: 2 });
     const writer = store.createVersionWriter('d', 'v1');
-    for (let i = 0; i < 30; i++) await writer.putItemNeighbours(`item-${i}`, [{ id: 'x', similarity: 0.5, support: 2 }]);
+    for (let i = 0; i < 30; i++)
+      await writer.putItemNeighbours(`item-${i}`, [{ id: 'x', similarity: 0.5, support: 2 }]);
     // 30 rows = chunks of 25 and 5: one row of each is never processed.
     await expect(writer.flush()).rejects.toThrow(/^2 row\(s\) were not written to table mocked/);
     expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(2 * 3);

@@ -17,11 +17,30 @@ import { UserInputError } from '../../functions/engine/types.js';
 function unescapeKeyPart(escaped: string): string {
   return escaped
     .split(/(%u[0-9A-F]{4})/)
-    .map((part) => (part.startsWith('%u') ? String.fromCharCode(parseInt(part.slice(2), 16)) : decodeURIComponent(part)))
+    .map((part) =>
+      part.startsWith('%u') ? String.fromCharCode(parseInt(part.slice(2), 16)) : decodeURIComponent(part),
+    )
     .join('');
 }
 
-const ATTACK_IDS = ['', '#', '%23', '%', 'a#b', 'a%23b', 'ds#other', 'r#x', '/', '../x', '日本語', '😀', '\u0000', '\ud800', '\udc00x', 'x'.repeat(256)];
+const ATTACK_IDS = [
+  '',
+  '#',
+  '%23',
+  '%',
+  'a#b',
+  'a%23b',
+  'ds#other',
+  'r#x',
+  '/',
+  '../x',
+  '日本語',
+  '😀',
+  '\u0000',
+  '\ud800',
+  '\udc00x',
+  'x'.repeat(256),
+];
 
 describe('escapeKeyPart', () => {
   it('never emits "#" and is reversible (hence injective) for any string, lone surrogates included', () => {

@@ -59,14 +59,21 @@ describe('row encoding and the 400 KB limit', () => {
   });
 
   it('trims a history by bytes after the count cap', () => {
-    const history = Array.from({ length: 1000 }, (_, i) => ({ item: '"'.repeat(250) + String(i).padStart(6, '0'), value: 1 }));
+    const history = Array.from({ length: 1000 }, (_, i) => ({
+      item: '"'.repeat(250) + String(i).padStart(6, '0'),
+      value: 1,
+    }));
     // '"' escapes to 2 bytes: ["<500 + 6>",1] = 2 + 2 + 506 + 1 + 1 = 512 bytes per entry; n entries take 2 + 512n + (n - 1).
     const { kept } = encodeHistory(history, HISTORY_CAP, 100_000);
     expect(kept).toBe(Math.floor((100_000 - 1) / 513));
   });
 
   it('pages popularity so that every page fits, keeping the order', () => {
-    const items = Array.from({ length: 3000 }, (_, i) => ({ item: String(i).padStart(256, 'p'), count: 5000 - i, meanValue: 3.25 }));
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      item: String(i).padStart(256, 'p'),
+      count: 5000 - i,
+      meanValue: 3.25,
+    }));
     const pages = encodePopularityPages(items, 100_000);
     // ["<256>",<4 digits>,3.25] = 2 + 2 + 256 + 1 + 4 + 1 + 4 = 270 bytes; 2 + 270n + (n - 1) <= 100,000 gives n = 369.
     expect(pages.length).toBe(Math.ceil(3000 / 369));

@@ -5,10 +5,19 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/c
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoModelStore, createDocumentClient } from '../../functions/adapters/dynamo/model-store.js';
 import { TTL_ATTRIBUTE, ensureTable } from '../../functions/adapters/dynamo/table.js';
-import { ConflictError, NotFoundError, type JobRecord, type VersionInfo } from '../../functions/adapters/model-store.js';
+import {
+  ConflictError,
+  NotFoundError,
+  type JobRecord,
+  type VersionInfo,
+} from '../../functions/adapters/model-store.js';
 import type { Neighbour } from '../../functions/engine/types.js';
 
-const raw = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const raw = new DynamoDBClient({
+  endpoint: inject('dynamoEndpoint'),
+  region: 'local',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
 const doc = createDocumentClient(raw);
 const TABLE = `dynamo-store-${process.pid}-${Date.now()}`;
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
@@ -73,34 +82,57 @@ describe('ensureTable', () => {
 describe('versions and activation', () => {
   it('writes a version, activates it and reads every kind of row back', async () => {
     const writer = store.createVersionWriter('books', 'v1');
-    await writer.putItemNeighbours('i1', [{ id: 'i2', similarity: 0.75, support: 4 }, { id: 'i3', similarity: 0.5, support: 2 }]);
+    await writer.putItemNeighbours('i1', [
+      { id: 'i2', similarity: 0.75, support: 4 },
+      { id: 'i3', similarity: 0.5, support: 2 },
+    ]);
     await writer.putItemNeighbours('i2', [{ id: 'i1', similarity: 0.75, support: 4 }]);
     await writer.putItemNeighbours('lonely', []);
     await writer.putUserNeighbours('u1', [{ id: 'u2', similarity: 0.25, support: 1 }]);
-    await writer.putUserHistory('u1', [{ item: 'i2', value: 4 }, { item: 'i1', value: 3.5 }]);
+    await writer.putUserHistory('u1', [
+      { item: 'i2', value: 4 },
+      { item: 'i1', value: 3.5 },
+    ]);
     await writer.putUserHistory('u2', [{ item: 'i3', value: 1 }]);
-    await writer.putPopularity([{ item: 'i1', count: 2, meanValue: 3.75 }, { item: 'i2', count: 1, meanValue: 4 }]);
+    await writer.putPopularity([
+      { item: 'i1', count: 2, meanValue: 3.75 },
+      { item: 'i2', count: 1, meanValue: 4 },
+    ]);
     const flushed = await writer.flush();
     expect(flushed).toEqual({ rowsWritten: 7, historiesCapped: 0, historyEntriesDropped: 0, neighbourRowsTrimmed: 0 });
 
     expect(await store.getManifest('books')).toBeUndefined();
     expect(await store.activateVersion('books', info('v1', '2024-01-01#1'), 3)).toBe('activated');
     const manifest = await store.getManifest('books');
-    expect(manifest).toMatchObject({ dataset: 'books', activeVersion: 'v1', revision: 1, versions: [info('v1', '2024-01-01#1')] });
+    expect(manifest).toMatchObject({
+      dataset: 'books',
+      activeVersion: 'v1',
+      revision: 1,
+      versions: [info('v1', '2024-01-01#1')],
+    });
 
     const items = await store.getItemNeighbours('books', 'v1', ['i1', 'i2', 'lonely', 'unknown', 'i1']);
     expect([...items.keys()].sort()).toEqual(['i1', 'i2', 'lonely']);
-    expect(items.get('i1')).toEqual([{ id: 'i2', similarity: 0.75, support: 4 }, { id: 'i3', similarity: 0.5, support: 2 }]);
+    expect(items.get('i1')).toEqual([
+      { id: 'i2', similarity: 0.75, support: 4 },
+      { id: 'i3', similarity: 0.5, support: 2 },
+    ]);
     expect(items.get('lonely')).toEqual([]);
     expect(await store.getUserRows('books', 'v1', 'u1')).toEqual({
-      history: [{ item: 'i2', value: 4 }, { item: 'i1', value: 3.5 }],
+      history: [
+        { item: 'i2', value: 4 },
+        { item: 'i1', value: 3.5 },
+      ],
       neighbours: [{ id: 'u2', similarity: 0.25, support: 1 }],
     });
     expect(await store.getUserRows('books', 'v1', 'u2')).toEqual({ history: [{ item: 'i3', value: 1 }] });
     expect(await store.getUserRows('books', 'v1', 'nobody')).toEqual({});
     expect((await store.getUserHistories('books', 'v1', ['u1', 'u2'])).get('u2')).toEqual([{ item: 'i3', value: 1 }]);
     expect((await store.getUserNeighbourRows('books', 'v1', ['u1', 'u2'])).size).toBe(1);
-    expect(await store.getPopularity('books', 'v1')).toEqual([{ item: 'i1', count: 2, meanValue: 3.75 }, { item: 'i2', count: 1, meanValue: 4 }]);
+    expect(await store.getPopularity('books', 'v1')).toEqual([
+      { item: 'i1', count: 2, meanValue: 3.75 },
+      { item: 'i2', count: 1, meanValue: 4 },
+    ]);
     expect(await store.getPopularity('books', 'v2')).toEqual([]);
   });
 
@@ -155,7 +187,10 @@ describe('versions and activation', () => {
     const crashed = store.createVersionWriter('fail', 'v3');
     await crashed.putItemNeighbours('i1', neighboursFor('v3', 'i1'));
     await crashed.flush();
-    const later = new DynamoModelStore(doc, TABLE, { now: () => new Date(Date.now() + 3 * 3_600_000), consistentReads: true });
+    const later = new DynamoModelStore(doc, TABLE, {
+      now: () => new Date(Date.now() + 3 * 3_600_000),
+      consistentReads: true,
+    });
     expect(await later.pruneVersions('fail')).toEqual({ rowsDeleted: 1 });
     expect((await store.getItemNeighbours('fail', 'v3', ['i1'])).size).toBe(0);
     expect((await store.getItemNeighbours('fail', 'v1', ITEMS)).size).toBe(ITEMS.length);
@@ -180,7 +215,9 @@ describe('versions and activation', () => {
   it('activates the newest of concurrent activations whatever the interleaving', async () => {
     const orders = ['2024-06-01#3', '2024-06-01#1', '2024-06-01#4', '2024-06-01#2'];
     for (const [i] of orders.entries()) await writeVersion('race', `r${i}`, ['i1']);
-    const results = await Promise.all(orders.map((order, i) => store.activateVersion('race', info(`r${i}`, order), 10)));
+    const results = await Promise.all(
+      orders.map((order, i) => store.activateVersion('race', info(`r${i}`, order), 10)),
+    );
     const manifest = (await store.getManifest('race'))!;
     expect(manifest.activeVersion).toBe('r2'); // sourceOrder '#4'
     expect(results[2]).toBe('activated');
@@ -206,7 +243,8 @@ describe('versions and activation', () => {
       expect((await store.getItemNeighbours('kept', version, ITEMS)).size).toBe(0);
       expect(await store.getUserRows('kept', version, 'u1')).toEqual({});
     }
-    for (const version of ['v3', 'v4']) expect((await store.getItemNeighbours('kept', version, ITEMS)).size).toBe(ITEMS.length);
+    for (const version of ['v3', 'v4'])
+      expect((await store.getItemNeighbours('kept', version, ITEMS)).size).toBe(ITEMS.length);
     expect(await store.pruneVersions('kept')).toEqual({ rowsDeleted: 0 });
   });
 
@@ -256,7 +294,24 @@ describe('versions and activation', () => {
 });
 
 describe('key isolation', () => {
-  const ATTACK_IDS = ['#', '%23', '%', 'ds#other', 'm#a#v#i#0', 'r#x', '/', '../..', 'é', 'e\u0301', '日本語', '😀', '\u0000', ' ', 'x'.repeat(256), '€'.repeat(85)];
+  const ATTACK_IDS = [
+    '#',
+    '%23',
+    '%',
+    'ds#other',
+    'm#a#v#i#0',
+    'r#x',
+    '/',
+    '../..',
+    'é',
+    'e\u0301',
+    '日本語',
+    '😀',
+    '\u0000',
+    ' ',
+    'x'.repeat(256),
+    '€'.repeat(85),
+  ];
   const DATASETS = ['a', 'a#v', 'a%23v', 'b'];
   // Unescaped, ('a', 'v#v') and ('a#v', 'v') would both be partition m#a#v#v#…: escaping keeps them apart.
   const VERSIONS = ['v', 'v#v'];
@@ -306,18 +361,33 @@ describe('key isolation', () => {
 describe('the 400 KB item limit', () => {
   it('writes k = 500 neighbours with 256-byte ids and a 50,000-entry history, reporting the cap', async () => {
     const idOf = (prefix: string, i: number) => `${prefix}${i}`.padEnd(256, '~');
-    const neighbours = Array.from({ length: 500 }, (_, i) => ({ id: idOf('n', i), similarity: 1 / (i + 3), support: 1_000_000 + i }));
+    const neighbours = Array.from({ length: 500 }, (_, i) => ({
+      id: idOf('n', i),
+      similarity: 1 / (i + 3),
+      support: 1_000_000 + i,
+    }));
     const history = Array.from({ length: 50_000 }, (_, i) => ({ item: `item-${i}`, value: (i % 10) / 2 }));
     const writer = store.createVersionWriter('big', 'v');
     const bigUser = idOf('u', 0);
     await writer.putItemNeighbours(idOf('i', 0), neighbours);
     await writer.putUserNeighbours(bigUser, neighbours);
     await writer.putUserHistory(bigUser, history);
-    await writer.putUserHistory('long-ids', Array.from({ length: 1000 }, (_, i) => ({ item: idOf('h', i), value: 4.5 })));
+    await writer.putUserHistory(
+      'long-ids',
+      Array.from({ length: 1000 }, (_, i) => ({ item: idOf('h', i), value: 4.5 })),
+    );
     // Ids JSON must escape (control characters: 6 bytes each) are the only way past 400 KB: trimmed and counted.
-    await writer.putItemNeighbours('escaped', neighbours.map((n, i) => ({ ...n, id: '\u0001'.repeat(250) + i })));
+    await writer.putItemNeighbours(
+      'escaped',
+      neighbours.map((n, i) => ({ ...n, id: '\u0001'.repeat(250) + i })),
+    );
     const result = await writer.flush();
-    expect(result).toEqual({ rowsWritten: 5, historiesCapped: 1, historyEntriesDropped: 49_000, neighbourRowsTrimmed: 1 });
+    expect(result).toEqual({
+      rowsWritten: 5,
+      historiesCapped: 1,
+      historyEntriesDropped: 49_000,
+      neighbourRowsTrimmed: 1,
+    });
 
     expect((await store.getItemNeighbours('big', 'v', [idOf('i', 0)])).get(idOf('i', 0))).toEqual(neighbours);
     const rows = await store.getUserRows('big', 'v', bigUser);
@@ -327,7 +397,9 @@ describe('the 400 KB item limit', () => {
     const escaped = (await store.getItemNeighbours('big', 'v', ['escaped'])).get('escaped')!;
     expect(escaped.length).toBeGreaterThan(200);
     expect(escaped.length).toBeLessThan(500);
-    expect(escaped).toEqual(neighbours.map((n, i) => ({ ...n, id: '\u0001'.repeat(250) + i })).slice(0, escaped.length));
+    expect(escaped).toEqual(
+      neighbours.map((n, i) => ({ ...n, id: '\u0001'.repeat(250) + i })).slice(0, escaped.length),
+    );
   });
 });
 
@@ -344,40 +416,67 @@ describe('jobs', () => {
   }
 
   // The clock of these tests: minutes after the jobs started, so 'running' jobs are fresh, not stale.
-  const jobStore = new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => new Date('2024-01-01T00:05:00Z') });
+  const jobStore = new DynamoModelStore(doc, TABLE, {
+    retry: fastRetry,
+    consistentReads: true,
+    now: () => new Date('2024-01-01T00:05:00Z'),
+  });
 
   it('claims a job once, lets a failed one be claimed again, and refuses duplicates', async () => {
     const store = jobStore;
     expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('claimed');
     expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('duplicate');
-    await store.updateJob('jobs', 'j1', { status: 'failed', error: { message: 'bad file', where: 'line 3', hint: undefined } });
+    await store.updateJob('jobs', 'j1', {
+      status: 'failed',
+      error: { message: 'bad file', where: 'line 3', hint: undefined },
+    });
     const failed = await store.getJob('jobs', 'j1');
     expect(failed).toMatchObject({ status: 'failed', error: { message: 'bad file', where: 'line 3' } });
     expect(failed).not.toHaveProperty('pk');
     expect(failed).not.toHaveProperty(TTL_ATTRIBUTE);
     expect(await store.claimJob(job('j1', '2024-01-02T00:00:00Z'))).toBe('claimed');
     expect(await store.getJob('jobs', 'j1')).toEqual(job('j1', '2024-01-02T00:00:00Z'));
-    await store.updateJob('jobs', 'j1', { status: 'succeeded', version: 'v1', timings: { read: 1.5 }, finishedAt: '2024-01-02T00:01:00Z' });
+    await store.updateJob('jobs', 'j1', {
+      status: 'succeeded',
+      version: 'v1',
+      timings: { read: 1.5 },
+      finishedAt: '2024-01-02T00:01:00Z',
+    });
     expect(await store.claimJob(job('j1', '2024-01-03T00:00:00Z'))).toBe('duplicate');
-    expect(await store.getJob('jobs', 'j1')).toMatchObject({ status: 'succeeded', version: 'v1', timings: { read: 1.5 }, startedAt: '2024-01-02T00:00:00Z' });
+    expect(await store.getJob('jobs', 'j1')).toMatchObject({
+      status: 'succeeded',
+      version: 'v1',
+      timings: { read: 1.5 },
+      startedAt: '2024-01-02T00:00:00Z',
+    });
     await expect(store.updateJob('jobs', 'nope', { status: 'failed' })).rejects.toThrow(NotFoundError);
     expect(await store.getJob('jobs', 'nope')).toBeUndefined();
 
     // The record expires (TTL) 90 days after it started.
-    const rawItem = await raw.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'ds#jobs' }, sk: { S: 'job#j1' } } }));
+    const rawItem = await raw.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'ds#jobs' }, sk: { S: 'job#j1' } } }),
+    );
     expect(Number(rawItem.Item?.[TTL_ATTRIBUTE]?.N)).toBe(Date.parse('2024-01-02T00:00:00Z') / 1000 + 90 * 86_400);
   });
 
   it('lets a running job that stopped updating (a killed build) be claimed again, but not a live one', async () => {
     const at = (minutes: number) => new Date(Date.parse('2024-05-01T00:00:00Z') + minutes * 60_000);
-    const storeAt = (minutes: number) => new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => at(minutes) });
+    const storeAt = (minutes: number) =>
+      new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => at(minutes) });
     const killed = { ...job('killed', at(0).toISOString()), dataset: 'stale-jobs' };
     expect(await storeAt(0).claimJob(killed)).toBe('claimed');
-    await storeAt(5).updateJob('stale-jobs', 'killed', { progress: { phase: 'items', done: 1, total: 2 }, updatedAt: at(5).toISOString() });
+    await storeAt(5).updateJob('stale-jobs', 'killed', {
+      progress: { phase: 'items', done: 1, total: 2 },
+      updatedAt: at(5).toISOString(),
+    });
     // 15 minutes after its last update it could still be a slow but live build: a redelivery is a duplicate.
-    expect(await storeAt(20).claimJob({ ...killed, startedAt: at(20).toISOString(), updatedAt: at(20).toISOString() })).toBe('duplicate');
+    expect(
+      await storeAt(20).claimJob({ ...killed, startedAt: at(20).toISOString(), updatedAt: at(20).toISOString() }),
+    ).toBe('duplicate');
     // 16+ minutes without an update is longer than a Lambda can run: the build is dead, a retry may take over.
-    expect(await storeAt(22).claimJob({ ...killed, startedAt: at(22).toISOString(), updatedAt: at(22).toISOString() })).toBe('claimed');
+    expect(
+      await storeAt(22).claimJob({ ...killed, startedAt: at(22).toISOString(), updatedAt: at(22).toISOString() }),
+    ).toBe('claimed');
     // A succeeded job is never re-claimed, however old.
     await storeAt(23).updateJob('stale-jobs', 'killed', { status: 'succeeded', updatedAt: at(23).toISOString() });
     expect(await storeAt(600).claimJob({ ...killed, updatedAt: at(600).toISOString() })).toBe('duplicate');
@@ -385,7 +484,12 @@ describe('jobs', () => {
 
   it('lists jobs newest first by start time, whatever their ids', async () => {
     // Ids sort in the opposite order of their start times.
-    const starts = { zz: '2024-02-01T00:00:00Z', yy: '2024-02-03T00:00:00Z', aa: '2024-02-04T00:00:00Z', mm: '2024-02-02T00:00:00Z' };
+    const starts = {
+      zz: '2024-02-01T00:00:00Z',
+      yy: '2024-02-03T00:00:00Z',
+      aa: '2024-02-04T00:00:00Z',
+      mm: '2024-02-02T00:00:00Z',
+    };
     for (const [jobId, startedAt] of Object.entries(starts)) {
       expect(await store.claimJob({ ...job(jobId, startedAt), dataset: 'list' })).toBe('claimed');
     }

@@ -7,7 +7,11 @@ import { entityRowKey } from '../../functions/adapters/dynamo/keys.js';
 import { RowCache } from '../../functions/adapters/dynamo/row-cache.js';
 import { ensureTable } from '../../functions/adapters/dynamo/table.js';
 
-const raw = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const raw = new DynamoDBClient({
+  endpoint: inject('dynamoEndpoint'),
+  region: 'local',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
 const doc = createDocumentClient(raw);
 const TABLE = `row-cache-${process.pid}-${Date.now()}`;
 
@@ -53,7 +57,10 @@ describe('DynamoModelStore with a row cache', () => {
     expect((await store.getUserRows('ds', 'v1', 'u1')).history).toEqual([{ item: 'i1', value: 4 }]);
 
     // Delete the rows behind the store's back: cached reads must not go to the table any more.
-    for (const [kind, id] of [['i', 'i1'], ['h', 'u1']] as const) {
+    for (const [kind, id] of [
+      ['i', 'i1'],
+      ['h', 'u1'],
+    ] as const) {
       await doc.send(new DeleteCommand({ TableName: TABLE, Key: entityRowKey('ds', 'v1', kind, id)! }));
     }
     const misses = store.rowCache.misses;
@@ -74,7 +81,12 @@ describe('DynamoModelStore with a row cache', () => {
       jobId: `job-${version}`,
       source: { bucket: 'b', key: 'uploads/m/r.csv', sourceOrder },
       stats: { users: 1, items: 1, ratings: 1, itemRows: 1, userRows: 0 },
-      options: { similarity: { measure: 'cosine' as const, k: 50, shrinkage: 0, minSupport: 1, implicit: false }, itemBased: true, userBased: false, versionsKept: 3 },
+      options: {
+        similarity: { measure: 'cosine' as const, k: 50, shrinkage: 0, minSupport: 1, implicit: false },
+        itemBased: true,
+        userBased: false,
+        versionsKept: 3,
+      },
     });
     const writerStore = new DynamoModelStore(doc, TABLE);
     const reader = new DynamoModelStore(doc, TABLE, { manifestCacheMs: 300 });

@@ -40,7 +40,11 @@ async function problemOf(response: Response, status: number): Promise<Problem> {
 }
 
 const postJson = (path: string, body: unknown, target = app) =>
-  target.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  target.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('validation errors name the field', () => {
   it.each([
@@ -61,8 +65,13 @@ describe('validation errors name the field', () => {
 
   it('ids over 256 UTF-8 bytes (not characters) and datasets over 128 bytes are refused', async () => {
     const userId = 'é'.repeat(129); // 129 characters, 258 bytes
-    const problem = await problemOf(await app.request(`/v1/datasets/films/users/${encodeURIComponent(userId)}/recommendations`), 400);
-    expect(problem.errors).toEqual([{ in: 'path', field: 'userId', message: 'user id is 258 bytes in UTF-8; the limit is 256 bytes' }]);
+    const problem = await problemOf(
+      await app.request(`/v1/datasets/films/users/${encodeURIComponent(userId)}/recommendations`),
+      400,
+    );
+    expect(problem.errors).toEqual([
+      { in: 'path', field: 'userId', message: 'user id is 258 bytes in UTF-8; the limit is 256 bytes' },
+    ]);
     const fits = await app.request(`/v1/datasets/films/users/${encodeURIComponent('é'.repeat(128))}/recommendations`);
     expect(fits.status).toBe(200); // 256 bytes: unknown user, popularity fallback
     const dataset = await problemOf(await app.request(`/v1/datasets/${'d'.repeat(129)}/popular`), 400);
@@ -88,7 +97,10 @@ describe('validation errors name the field', () => {
   });
 
   it('a non-finite rating (1e999 parses to Infinity) is refused', async () => {
-    const problem = await problemOf(await postJson('/v1/datasets/films/recommendations', '{"history":[{"item":"m1","rating":1e999}]}'), 400);
+    const problem = await problemOf(
+      await postJson('/v1/datasets/films/recommendations', '{"history":[{"item":"m1","rating":1e999}]}'),
+      400,
+    );
     expect(problem.errors?.[0]).toMatchObject({ in: 'body', field: 'history[0].rating' });
   });
 
@@ -103,8 +115,19 @@ describe('validation errors name the field', () => {
   it('malformed JSON is 400, a non-JSON body 415, a body over 1 MiB 413', async () => {
     const malformed = await problemOf(await postJson('/v1/datasets/films/recommendations', '{"history": ['), 400);
     expect(malformed.type).toBe('urn:affinity:problem:malformed-body');
-    await problemOf(await app.request('/v1/datasets/films/recommendations', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'm1' }), 415);
-    const huge = JSON.stringify({ history: [{ item: 'm1' }], exclude: ['x'.repeat(200)], padding: ' '.repeat(1024 * 1024) });
+    await problemOf(
+      await app.request('/v1/datasets/films/recommendations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: 'm1',
+      }),
+      415,
+    );
+    const huge = JSON.stringify({
+      history: [{ item: 'm1' }],
+      exclude: ['x'.repeat(200)],
+      padding: ' '.repeat(1024 * 1024),
+    });
     const tooLarge = await problemOf(await postJson('/v1/datasets/films/recommendations', huge), 413);
     expect(tooLarge.type).toBe('urn:affinity:problem:body-too-large');
   });
@@ -156,13 +179,20 @@ function failingStore(method: keyof ModelStore, error: Error): ModelStore {
 }
 
 describe('store failures', () => {
-  const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+  const throttled = () =>
+    new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
 
   it.each([
     ['ProvisionedThroughputExceededException', throttled()],
-    ['ThrottlingException', Object.assign(new Error('Throughput exceeds the account limit'), { name: 'ThrottlingException' })],
+    [
+      'ThrottlingException',
+      Object.assign(new Error('Throughput exceeds the account limit'), { name: 'ThrottlingException' }),
+    ],
     ['RequestLimitExceeded', Object.assign(new Error('Request limit exceeded'), { name: 'RequestLimitExceeded' })],
-    ['BatchGetError caused by throttling', new BatchGetError(2, 'table', 'gave up after 5 attempts', { cause: throttled() })],
+    [
+      'BatchGetError caused by throttling',
+      new BatchGetError(2, 'table', 'gave up after 5 attempts', { cause: throttled() }),
+    ],
   ])('%s -> 429 with Retry-After', async (_name, error) => {
     const logger = recordingLogger();
     const throttledApp = createApp({ store: failingStore('getUserRows', error), logger, metrics: recordingMetrics() });
@@ -191,7 +221,11 @@ describe('store failures', () => {
 
   it('a rollback race (ConflictError) -> 409', async () => {
     const { ConflictError } = await import('../../functions/adapters/model-store.js');
-    const racing = createApp({ store: failingStore('rollback', new ConflictError('manifest changed')), logger: recordingLogger(), metrics: recordingMetrics() });
+    const racing = createApp({
+      store: failingStore('rollback', new ConflictError('manifest changed')),
+      logger: recordingLogger(),
+      metrics: recordingMetrics(),
+    });
     const problem = await problemOf(await postJson('/v1/datasets/films/rollback', {}, racing), 409);
     expect(problem.detail).toBe('manifest changed');
   });

@@ -8,7 +8,12 @@ import { inject } from 'vitest';
 import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
 import { ensureTable } from '../../functions/adapters/dynamo/table.js';
 import type { JobRecord, VersionInfo } from '../../functions/adapters/model-store.js';
-import { DEFAULT_SIMILARITY_OPTIONS, type HistoryEntry, type Neighbour, type PopularItem } from '../../functions/engine/types.js';
+import {
+  DEFAULT_SIMILARITY_OPTIONS,
+  type HistoryEntry,
+  type Neighbour,
+  type PopularItem,
+} from '../../functions/engine/types.js';
 import type { AppLogger, AppMetrics } from '../../functions/observability.js';
 
 export interface TestModel {
@@ -86,10 +91,18 @@ export function versionInfo(dataset: string, version: string, sourceOrder: strin
 }
 
 /** Writes every row of `model` as `version` and activates it. */
-export async function writeModel(store: DynamoModelStore, dataset: string, version: string, model: TestModel, sourceOrder: string): Promise<void> {
+export async function writeModel(
+  store: DynamoModelStore,
+  dataset: string,
+  version: string,
+  model: TestModel,
+  sourceOrder: string,
+): Promise<void> {
   const writer = store.createVersionWriter(dataset, version);
-  for (const [item, neighbours] of Object.entries(model.itemNeighbours)) await writer.putItemNeighbours(item, neighbours);
-  for (const [user, neighbours] of Object.entries(model.userNeighbours)) await writer.putUserNeighbours(user, neighbours);
+  for (const [item, neighbours] of Object.entries(model.itemNeighbours))
+    await writer.putItemNeighbours(item, neighbours);
+  for (const [user, neighbours] of Object.entries(model.userNeighbours))
+    await writer.putUserNeighbours(user, neighbours);
   for (const [user, history] of Object.entries(model.histories)) await writer.putUserHistory(user, history);
   await writer.putPopularity(model.popularity);
   await writer.flush();
@@ -97,7 +110,12 @@ export async function writeModel(store: DynamoModelStore, dataset: string, versi
   if (outcome !== 'activated') throw new Error(`fixture: version ${version} was ${outcome}`);
 }
 
-export function jobRecord(dataset: string, jobId: string, startedAt: string, status: JobRecord['status'] = 'succeeded'): JobRecord {
+export function jobRecord(
+  dataset: string,
+  jobId: string,
+  startedAt: string,
+  status: JobRecord['status'] = 'succeeded',
+): JobRecord {
   return {
     dataset,
     jobId,
@@ -116,7 +134,10 @@ export interface LogRecord {
 
 export function recordingLogger(): AppLogger & { records: LogRecord[] } {
   const records: LogRecord[] = [];
-  const at = (level: LogRecord['level']) => (message: string, ...extra: unknown[]) => void records.push({ level, message, extra });
+  const at =
+    (level: LogRecord['level']) =>
+    (message: string, ...extra: unknown[]) =>
+      void records.push({ level, message, extra });
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

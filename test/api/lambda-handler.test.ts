@@ -28,7 +28,12 @@ function gatewayEvent(
   options: { rawQueryString?: string; body?: string; base64?: boolean; headers?: Record<string, string> } = {},
 ): APIGatewayProxyEventV2 {
   const requestId = `gw-request-${++requestCounter}`;
-  const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body;
+  const body =
+    options.body === undefined
+      ? undefined
+      : options.base64
+        ? Buffer.from(options.body).toString('base64')
+        : options.body;
   return {
     version: '2.0',
     routeKey: '$default',
@@ -72,7 +77,11 @@ async function invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
 }
 
 /** Status, content type and JSON body (minus the per-request id) of both paths must agree. */
-async function expectSameAsApp(event: APIGatewayProxyEventV2, path: string, init?: RequestInit): Promise<APIGatewayProxyStructuredResultV2> {
+async function expectSameAsApp(
+  event: APIGatewayProxyEventV2,
+  path: string,
+  init?: RequestInit,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const result = await invoke(event);
   const direct = await handlerModule.app.request(path, init);
   expect(result.statusCode).toBe(direct.status);
@@ -101,7 +110,11 @@ describe('Lambda handler (API Gateway v2 events)', () => {
     const payload = JSON.stringify({ history: [{ item: HASH_ITEM, rating: 2 }] });
     const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: payload };
     for (const base64 of [false, true]) {
-      const event = gatewayEvent('POST', '/v1/datasets/films/recommendations', { body: payload, base64, headers: { 'content-type': 'application/json' } });
+      const event = gatewayEvent('POST', '/v1/datasets/films/recommendations', {
+        body: payload,
+        base64,
+        headers: { 'content-type': 'application/json' },
+      });
       const result = await expectSameAsApp(event, '/v1/datasets/films/recommendations', init);
       const body = JSON.parse(result.body!) as { items: { item: string; score: number }[] };
       expect(body.items.map((item) => [item.item, item.score])).toEqual([
@@ -111,18 +124,21 @@ describe('Lambda handler (API Gateway v2 events)', () => {
     }
   });
 
-  it.each([HASH_ITEM, SPACE_ITEM, UNICODE_ITEM])('ids in the path: %j percent-encoded (function URL) or decoded (HTTP API)', async (item) => {
-    const path = `/v1/datasets/films/items/${encodeURIComponent(item)}/similar`;
-    const encoded = await expectSameAsApp(gatewayEvent('GET', path), path);
-    expect(encoded.statusCode).toBe(200);
-    expect((JSON.parse(encoded.body!) as { item: string }).item).toBe(item);
-    // HTTP APIs deliver rawPath percent-decoded: the handler re-encodes what would otherwise read as URL syntax.
-    const decoded = await invoke(gatewayEvent('GET', `/v1/datasets/films/items/${item}/similar`));
-    expect(decoded.statusCode).toBe(200);
-    expect(JSON.parse(decoded.body!)).toEqual(JSON.parse(encoded.body!));
-  });
+  it.each([HASH_ITEM, SPACE_ITEM, UNICODE_ITEM])(
+    'ids in the path: %j percent-encoded (function URL) or decoded (HTTP API)',
+    async (item) => {
+      const path = `/v1/datasets/films/items/${encodeURIComponent(item)}/similar`;
+      const encoded = await expectSameAsApp(gatewayEvent('GET', path), path);
+      expect(encoded.statusCode).toBe(200);
+      expect((JSON.parse(encoded.body!) as { item: string }).item).toBe(item);
+      // HTTP APIs deliver rawPath percent-decoded: the handler re-encodes what would otherwise read as URL syntax.
+      const decoded = await invoke(gatewayEvent('GET', `/v1/datasets/films/items/${item}/similar`));
+      expect(decoded.statusCode).toBe(200);
+      expect(JSON.parse(decoded.body!)).toEqual(JSON.parse(encoded.body!));
+    },
+  );
 
-  it('problems: the same document, with API Gateway\'s request id', async () => {
+  it("problems: the same document, with API Gateway's request id", async () => {
     const event = gatewayEvent('GET', '/v1/datasets/films/users/u1/recommendations', { rawQueryString: 'limit=0' });
     const result = await expectSameAsApp(event, '/v1/datasets/films/users/u1/recommendations?limit=0');
     expect(result.statusCode).toBe(400);

@@ -2,14 +2,26 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
 import { createApp } from '../../functions/api/app.js';
-import { createTestStore, FILMS, jobRecord, recordingLogger, recordingMetrics, segment, writeModel, type TestModel } from './fixture.js';
+import {
+  createTestStore,
+  FILMS,
+  jobRecord,
+  recordingLogger,
+  recordingMetrics,
+  segment,
+  writeModel,
+  type TestModel,
+} from './fixture.js';
 
 /** A dataset name that needs percent-encoding. */
 const DATASET = 'séries/2024 #1';
 const PATH = `/v1/datasets/${segment(DATASET)}`;
 const ODD_JOB = 'job #2/ü';
 /** Version 2 differs from version 1 in m1's neighbours, so the active version is visible in responses. */
-const V2: TestModel = { ...FILMS, itemNeighbours: { ...FILMS.itemNeighbours, m1: [{ id: 'm5', similarity: 1, support: 5 }] } };
+const V2: TestModel = {
+  ...FILMS,
+  itemNeighbours: { ...FILMS.itemNeighbours, m1: [{ id: 'm5', similarity: 1, support: 5 }] },
+};
 
 let store: DynamoModelStore;
 let app: ReturnType<typeof createApp>;
@@ -24,9 +36,15 @@ beforeAll(async () => {
   app = createApp({ store, logger: recordingLogger(), metrics: recordingMetrics() });
 });
 
-const similarToM1 = async () => ((await (await app.request(`${PATH}/items/m1/similar`)).json()) as { version: string; similar: { id: string }[] });
+const similarToM1 = async () =>
+  (await (await app.request(`${PATH}/items/m1/similar`)).json()) as { version: string; similar: { id: string }[] };
 const rollback = (body?: unknown) =>
-  app.request(`${PATH}/rollback`, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  app.request(
+    `${PATH}/rollback`,
+    body === undefined
+      ? { method: 'POST' }
+      : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+  );
 
 describe('GET /v1/datasets/{dataset}', () => {
   it('shows the active version, the kept versions with stats (newest first) and the latest job', async () => {
@@ -53,7 +71,12 @@ describe('GET /v1/datasets/{dataset}', () => {
 
   it('a dataset whose first build is still running: no active version, but its job', async () => {
     const body = (await (await app.request('/v1/datasets/pending')).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ dataset: 'pending', activeVersion: null, versions: [], latestJob: { jobId: 'first-build', status: 'running' } });
+    expect(body).toMatchObject({
+      dataset: 'pending',
+      activeVersion: null,
+      versions: [],
+      latestJob: { jobId: 'first-build', status: 'running' },
+    });
   });
 });
 
@@ -70,7 +93,12 @@ describe('jobs', () => {
   it('reads one job by a percent-encoded id', async () => {
     const response = await app.request(`${PATH}/jobs/${segment(ODD_JOB)}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ dataset: DATASET, jobId: ODD_JOB, status: 'succeeded', startedAt: '2024-05-02T09:00:00.000Z' });
+    expect(await response.json()).toMatchObject({
+      dataset: DATASET,
+      jobId: ODD_JOB,
+      status: 'succeeded',
+      startedAt: '2024-05-02T09:00:00.000Z',
+    });
   });
 });
 
@@ -80,7 +108,12 @@ describe('POST /v1/datasets/{dataset}/rollback', () => {
 
     const back = await rollback();
     expect(back.status).toBe(200);
-    expect(await back.json()).toMatchObject({ dataset: DATASET, activeVersion: 'v1', previousVersion: 'v2', revision: 3 });
+    expect(await back.json()).toMatchObject({
+      dataset: DATASET,
+      activeVersion: 'v1',
+      previousVersion: 'v2',
+      revision: 3,
+    });
     const afterRollback = await similarToM1();
     expect(afterRollback.version).toBe('v1');
     expect(afterRollback.similar.map((entry) => entry.id)).toEqual(['m2', 'm3', 'a/b']);

@@ -33,7 +33,10 @@ describe('observability', () => {
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', '');
     const metrics = createMetrics();
     metrics.addMetric('RecommendationsServed', MetricUnit.Count, 1);
-    const emf = JSON.parse(await stdoutOf(() => metrics.publishStoredMetrics())) as { _aws: { CloudWatchMetrics: { Namespace: string }[] }; service: string };
+    const emf = JSON.parse(await stdoutOf(() => metrics.publishStoredMetrics())) as {
+      _aws: { CloudWatchMetrics: { Namespace: string }[] };
+      service: string;
+    };
     expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('Affinity');
     expect(emf.service).toBe('affinity');
     expect(emf).toMatchObject({ RecommendationsServed: 1 });
@@ -42,7 +45,10 @@ describe('observability', () => {
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'Media');
     const custom = createMetrics();
     custom.addMetric('Fallbacks', MetricUnit.Count, 1);
-    expect(custom.serializeMetrics()).toMatchObject({ service: 'recs', _aws: { CloudWatchMetrics: [{ Namespace: 'Media' }] } });
+    expect(custom.serializeMetrics()).toMatchObject({
+      service: 'recs',
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Media' }] },
+    });
   });
 
   it('POWERTOOLS_METRICS_DISABLED=true silences the EMF output', async () => {
@@ -63,7 +69,10 @@ describe('observability', () => {
       response = await app.request('/v1/datasets/films/popular', { headers: { 'X-Request-Id': 'req-123' } });
     });
     expect(response?.status).toBe(404);
-    const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'INFO',

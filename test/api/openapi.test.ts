@@ -37,7 +37,12 @@ const PARAMETER_LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
 
 let store: ModelStore;
 let app: ReturnType<typeof createApp>;
-let doc: { openapi: string; info: Json; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Json> } };
+let doc: {
+  openapi: string;
+  info: Json;
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Json> };
+};
 
 beforeAll(async () => {
   ({ store } = await createTestStore());
@@ -50,7 +55,9 @@ beforeAll(async () => {
 });
 
 function operations(): [string, string, Operation][] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]): [string, string, Operation] => [method, path, operation]));
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]): [string, string, Operation] => [method, path, operation]),
+  );
 }
 
 /** Every {"$ref": ...} anywhere in the document. */
@@ -67,7 +74,11 @@ function refs(value: unknown, found: string[] = []): string[] {
 
 describe('GET /openapi.json', () => {
   it('documents exactly the API routes', () => {
-    expect(operations().map(([method, path]) => `${method} ${path}`).sort()).toEqual([...EXPECTED_OPERATIONS].sort());
+    expect(
+      operations()
+        .map(([method, path]) => `${method} ${path}`)
+        .sort(),
+    ).toEqual([...EXPECTED_OPERATIONS].sort());
   });
 
   it('is structurally valid OpenAPI 3.0', () => {
@@ -98,7 +109,12 @@ describe('GET /openapi.json', () => {
       }
       // Every {template} of the path is declared as a path parameter, and nothing else is.
       const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
-      expect(parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name).sort()).toEqual(templated);
+      expect(
+        parameters
+          .filter((parameter) => parameter.in === 'path')
+          .map((parameter) => parameter.name)
+          .sort(),
+      ).toEqual(templated);
     }
   });
 
@@ -116,23 +132,32 @@ describe('GET /openapi.json', () => {
     for (const [method, path, operation] of operations()) {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) < 400) continue;
-        expect(response.content?.['application/problem+json']?.schema, `${method} ${path} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });
+        expect(response.content?.['application/problem+json']?.schema, `${method} ${path} ${status}`).toEqual({
+          $ref: '#/components/schemas/Problem',
+        });
       }
     }
     const recommend = doc.paths['/v1/datasets/{dataset}/users/{userId}/recommendations'].get;
     expect(recommend.description).toContain('200 most recent');
-    const request = doc.components?.schemas?.RecommendRequest as { properties: { history: { maxItems: number } }; required: string[] };
+    const request = doc.components?.schemas?.RecommendRequest as {
+      properties: { history: { maxItems: number } };
+      required: string[];
+    };
     expect(request.properties.history.maxItems).toBe(1000);
     expect(request.required).toContain('history');
   });
 
   it('states the limits the validators enforce', async () => {
-    const limit = doc.paths['/v1/datasets/{dataset}/popular'].get.parameters!.find((parameter) => parameter.name === 'limit')!;
+    const limit = doc.paths['/v1/datasets/{dataset}/popular'].get.parameters!.find(
+      (parameter) => parameter.name === 'limit',
+    )!;
     expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 10 });
     const maximum = limit.schema!.maximum as number;
     expect((await app.request(`/v1/datasets/films/popular?limit=${maximum}`)).status).toBe(200);
     expect((await app.request(`/v1/datasets/films/popular?limit=${maximum + 1}`)).status).toBe(400);
-    const userId = doc.paths['/v1/datasets/{dataset}/users/{userId}/similar'].get.parameters!.find((parameter) => parameter.name === 'userId')!;
+    const userId = doc.paths['/v1/datasets/{dataset}/users/{userId}/similar'].get.parameters!.find(
+      (parameter) => parameter.name === 'userId',
+    )!;
     expect(userId.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 256 });
   });
 });

@@ -59,8 +59,16 @@ async function get(path: string, target = app): Promise<{ status: number; body: 
   return { status: response.status, body: (await response.json()) as Body, headers: response.headers };
 }
 
-async function post(path: string, payload: unknown, target = app): Promise<{ status: number; body: Body; headers: Headers }> {
-  const response = await target.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+async function post(
+  path: string,
+  payload: unknown,
+  target = app,
+): Promise<{ status: number; body: Body; headers: Headers }> {
+  const response = await target.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   return { status: response.status, body: (await response.json()) as Body, headers: response.headers };
 }
 
@@ -98,7 +106,14 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
       [SLASH_ITEM, 0.4 * 5],
       ['m4', 0.2 * 3],
     ]);
-    expect(body).toMatchObject({ dataset: DATASET, version: 'v1', userId: 'u1', algorithm: 'item', historyUsed: 2, historyCapped: false });
+    expect(body).toMatchObject({
+      dataset: DATASET,
+      version: 'v1',
+      userId: 'u1',
+      algorithm: 'item',
+      historyUsed: 2,
+      historyCapped: false,
+    });
     expect(body.fallback).toBeUndefined();
     const [m1, m2] = body.items[0].because!;
     expect(m1).toMatchObject({ id: 'm1', kind: 'item', similarity: 0.5, value: 5 });
@@ -122,7 +137,10 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
   it('limit, exclude (comma-separated and repeated) and explain=false', async () => {
     expectItems((await get('/v1/datasets/films/users/u1/recommendations?limit=1')).body.items, [['m3', 4.3]]);
     expectItems((await get('/v1/datasets/films/users/u1/recommendations?exclude=m3,m4')).body.items, [[SLASH_ITEM, 2]]);
-    expectItems((await get(`/v1/datasets/films/users/u1/recommendations?exclude=m3&exclude=${segment(SLASH_ITEM)}`)).body.items, [['m4', 0.6]]);
+    expectItems(
+      (await get(`/v1/datasets/films/users/u1/recommendations?exclude=m3&exclude=${segment(SLASH_ITEM)}`)).body.items,
+      [['m4', 0.6]],
+    );
     const { body } = await get('/v1/datasets/films/users/u1/recommendations?explain=false');
     expect(body.items.length).toBe(3);
     for (const item of body.items) expect(item).not.toHaveProperty('because');
@@ -149,15 +167,22 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
     expect(body.fallback).toEqual({ reason: 'unknown-user', algorithm: 'popularity' });
     expect(body.algorithm).toBe('popularity');
     expect(body.historyUsed).toBe(0);
-    expectItems(body.items, POPULAR_ORDER.map(({ item, score }) => [item, score]));
-    expect((await get('/v1/datasets/films/users/nobody/recommendations?algorithm=user')).body.fallback?.reason).toBe('unknown-user');
+    expectItems(
+      body.items,
+      POPULAR_ORDER.map(({ item, score }) => [item, score]),
+    );
+    expect((await get('/v1/datasets/films/users/nobody/recommendations?algorithm=user')).body.fallback?.reason).toBe(
+      'unknown-user',
+    );
     const flushed = metrics.published.slice(before);
     expect(flushed[0]).toMatchObject({ RecommendationsServed: 1, Fallbacks: 1 });
   });
 
   it('reads the store in the planned rounds: manifest, user rows, neighbour rows (popularity only for a fallback)', async () => {
     const known = countingStore(store);
-    await createApp({ store: known.store, logger: recordingLogger(), metrics: recordingMetrics() }).request('/v1/datasets/films/users/u1/recommendations');
+    await createApp({ store: known.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
+      '/v1/datasets/films/users/u1/recommendations',
+    );
     expect(known.calls).toEqual(['getManifest', 'getUserRows', 'getItemNeighbours']);
 
     const byUser = countingStore(store);
@@ -167,7 +192,9 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
     expect(byUser.calls).toEqual(['getManifest', 'getUserRows', 'getUserHistories']);
 
     const unknown = countingStore(store);
-    await createApp({ store: unknown.store, logger: recordingLogger(), metrics: recordingMetrics() }).request('/v1/datasets/films/users/nobody/recommendations');
+    await createApp({ store: unknown.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
+      '/v1/datasets/films/users/nobody/recommendations',
+    );
     expect(unknown.calls).toEqual(['getManifest', 'getUserRows', 'getPopularity']);
   });
 
@@ -192,7 +219,13 @@ describe('POST /v1/datasets/{dataset}/recommendations', () => {
       ['m4', 0.8 * 2],
       ['m5', 0.3 * 2],
     ]);
-    expect(rated.body).toMatchObject({ dataset: DATASET, version: 'v1', algorithm: 'item', historyUsed: 1, historyCapped: false });
+    expect(rated.body).toMatchObject({
+      dataset: DATASET,
+      version: 'v1',
+      algorithm: 'item',
+      historyUsed: 1,
+      historyCapped: false,
+    });
     expect(rated.body.userId).toBeUndefined();
     const implicit = await post('/v1/datasets/films/recommendations', { history: [{ item: HASH_ITEM }] });
     expectItems(implicit.body.items, [
@@ -217,15 +250,22 @@ describe('POST /v1/datasets/{dataset}/recommendations', () => {
 
   it('applies exclude and allow', async () => {
     const history = [{ item: HASH_ITEM, rating: 2 }];
-    expectItems((await post('/v1/datasets/films/recommendations', { history, exclude: ['m4'] })).body.items, [['m5', 0.6]]);
-    expectItems((await post('/v1/datasets/films/recommendations', { history, allow: ['m4', 'm1'] })).body.items, [['m4', 1.6]]);
+    expectItems((await post('/v1/datasets/films/recommendations', { history, exclude: ['m4'] })).body.items, [
+      ['m5', 0.6],
+    ]);
+    expectItems((await post('/v1/datasets/films/recommendations', { history, allow: ['m4', 'm1'] })).body.items, [
+      ['m4', 1.6],
+    ]);
     expectItems((await post('/v1/datasets/films/recommendations', { history, limit: 1 })).body.items, [['m4', 1.6]]);
   });
 
   it('falls back to popularity for an empty history or one with no known items', async () => {
     const empty = await post('/v1/datasets/films/recommendations', { history: [] });
     expect(empty.body.fallback).toEqual({ reason: 'empty-history', algorithm: 'popularity' });
-    expectItems(empty.body.items, POPULAR_ORDER.map(({ item, score }) => [item, score]));
+    expectItems(
+      empty.body.items,
+      POPULAR_ORDER.map(({ item, score }) => [item, score]),
+    );
     const unknown = await post('/v1/datasets/films/recommendations', { history: [{ item: 'never-seen' }], limit: 2 });
     expect(unknown.body.fallback).toEqual({ reason: 'no-candidates', algorithm: 'popularity' });
     expectItems(unknown.body.items, [
@@ -258,11 +298,15 @@ describe('POST /v1/datasets/{dataset}/recommendations', () => {
 
   it('reads the neighbour rows of the whole history in one store call', async () => {
     const counted = countingStore(store);
-    await post('/v1/datasets/films/recommendations', { history: [{ item: 'm1' }, { item: 'm2' }, { item: HASH_ITEM }] }, createApp({
-      store: counted.store,
-      logger: recordingLogger(),
-      metrics: recordingMetrics(),
-    }));
+    await post(
+      '/v1/datasets/films/recommendations',
+      { history: [{ item: 'm1' }, { item: 'm2' }, { item: HASH_ITEM }] },
+      createApp({
+        store: counted.store,
+        logger: recordingLogger(),
+        metrics: recordingMetrics(),
+      }),
+    );
     expect(counted.calls).toEqual(['getManifest', 'getItemNeighbours']);
   });
 });

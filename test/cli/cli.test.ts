@@ -11,9 +11,15 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'affinity.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'affinity-cli-'));
 
 /** Runs the CLI without blocking this process (the local stack serves from it). */
-async function affinity(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function affinity(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, AFFINITY_DATA_DIR: dir, ...env }, cwd: dir });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { ...process.env, AFFINITY_DATA_DIR: dir, ...env },
+      cwd: dir,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -25,7 +31,8 @@ async function affinity(args: string[], env: Record<string, string> = {}): Promi
 // a = (alice 5, bob 4), b = (alice 3, bob 5, carol 4), c = (carol 2)
 // sim(a,b) = (5*3 + 4*5) / (sqrt(25+16) * sqrt(9+25+16)) = 35 / (6.4031 * 7.0711) = 0.7730
 // sim(b,c) = (4*2) / (7.0711 * 2) = 0.5657; sim(a,c) = 0
-const RATINGS = 'user\titem\trating\ttimestamp\nalice\ta\t5\t1\nalice\tb\t3\t2\nbob\ta\t4\t3\nbob\tb\t5\t4\ncarol\tb\t4\t5\ncarol\tc\t2\t6\n';
+const RATINGS =
+  'user\titem\trating\ttimestamp\nalice\ta\t5\t1\nalice\tb\t3\t2\nbob\ta\t4\t3\nbob\tb\t5\t4\ncarol\tb\t4\t5\ncarol\tc\t2\t6\n';
 const SIM_AB = 35 / (Math.sqrt(41) * Math.sqrt(50));
 const SIM_BC = 8 / (Math.sqrt(50) * 2);
 
@@ -46,7 +53,9 @@ describe('engine commands on a file', () => {
     // carol has b (4) and c (2); a is a neighbour of b only: score(a) = sim(b,a) * 4.
     const { code, stdout } = await affinity(['recommend', '--file', file, '--user', 'carol', '--json']);
     expect(code).toBe(0);
-    const result = JSON.parse(stdout) as { items: { item: string; score: number; because: { id: string; share: number }[] }[] };
+    const result = JSON.parse(stdout) as {
+      items: { item: string; score: number; because: { id: string; share: number }[] }[];
+    };
     expect(result.items.map((i) => i.item)).toEqual(['a']);
     expect(result.items[0].score).toBeCloseTo(SIM_AB * 4, 10);
     expect(result.items[0].because).toMatchObject([{ id: 'b', share: 1 }]);
@@ -72,7 +81,16 @@ describe('stack commands against the local stack', () => {
   beforeAll(async () => {
     env = await startPipelineStack();
     // What `affinity start` writes for the other commands to find the stack.
-    writeFileSync(join(dir, 'stack.json'), JSON.stringify({ apiUrl: env.stack.apiUrl, bucket: env.stack.bucket, region: env.stack.region, s3Endpoint: env.stack.s3Endpoint, local: true }));
+    writeFileSync(
+      join(dir, 'stack.json'),
+      JSON.stringify({
+        apiUrl: env.stack.apiUrl,
+        bucket: env.stack.bucket,
+        region: env.stack.region,
+        s3Endpoint: env.stack.s3Endpoint,
+        local: true,
+      }),
+    );
   });
   afterAll(async () => {
     await env?.stop();

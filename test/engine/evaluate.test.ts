@@ -36,7 +36,8 @@ function itemView(matrix: RatingMatrix): string[] {
 function itemViewFromByItem(matrix: RatingMatrix): string[] {
   const out: string[] = [];
   const { indptr, indices, values } = matrix.byItem;
-  for (let i = 0; i < matrix.byItem.rows; i++) for (let p = indptr[i]; p < indptr[i + 1]; p++) out.push(`${i}/${indices[p]}=${values[p]}`);
+  for (let i = 0; i < matrix.byItem.rows; i++)
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) out.push(`${i}/${indices[p]}=${values[p]}`);
   return out.sort();
 }
 
@@ -55,7 +56,8 @@ function checkPartition(matrix: RatingMatrix, split: Split): void {
   }
   for (const [key, entry] of train) {
     const source = original.get(key);
-    if (source?.value !== entry.value || !Object.is(source?.timestamp, entry.timestamp)) problems.push(`train ${key} differs`);
+    if (source?.value !== entry.value || !Object.is(source?.timestamp, entry.timestamp))
+      problems.push(`train ${key} differs`);
   }
   expect(problems).toEqual([]);
   expect(train.size + testCount).toBe(original.size); // union = original
@@ -102,7 +104,8 @@ describe('holdout split', () => {
   });
 
   it('is deterministic by seed and differs between seeds', () => {
-    const asKeys = (split: Split): string[] => [...split.test].map(([u, items]) => `${u}:${[...items].sort((a, b) => a - b)}`);
+    const asKeys = (split: Split): string[] =>
+      [...split.test].map(([u, items]) => `${u}:${[...items].sort((a, b) => a - b)}`);
     expect(asKeys(holdoutSplit(synthetic, { seed: 7 }))).toEqual(asKeys(holdoutSplit(synthetic, { seed: 7 })));
     expect(asKeys(holdoutSplit(synthetic, { seed: 7 }))).not.toEqual(asKeys(holdoutSplit(synthetic, { seed: 8 })));
   });
@@ -128,7 +131,9 @@ describe('leave-last-out split', () => {
     log.add('eve', 'm2', 2, 5);
     const { matrix } = buildRatingMatrix(log);
     const split = leaveLastOutSplit(matrix);
-    const test = new Map([...split.test].map(([u, items]) => [matrix.users.idAt(u), [...items].map((i) => matrix.items.idAt(i))]));
+    const test = new Map(
+      [...split.test].map(([u, items]) => [matrix.users.idAt(u), [...items].map((i) => matrix.items.idAt(i))]),
+    );
     expect(test).toEqual(
       new Map([
         ['ann', ['m1']],
@@ -157,7 +162,10 @@ describe('leave-last-out split', () => {
   });
 
   it('refuses a matrix without timestamps and points to the holdout split', () => {
-    const matrix = ratingMatrixFromDense([[1, 2], [3, 4]]);
+    const matrix = ratingMatrixFromDense([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(() => leaveLastOutSplit(matrix)).toThrow(UserInputError);
     expect(() => leaveLastOutSplit(matrix)).toThrow(/timestamps/);
     try {
@@ -175,7 +183,8 @@ describe('scoreRecommender', () => {
     const k = Math.max(...[...split.test.values()].map((items) => items.size)); // every held-out set fits
     const oracle = scoreRecommender(split, users, k, (user) => ({ items: [...(split.test.get(user) ?? [])] }));
     expect(oracle.users).toBe(users.length);
-    for (const metric of ['recall', 'ndcg', 'map', 'hitRate', 'mrr'] as const) expect(oracle[metric]).toBeCloseTo(1, 12);
+    for (const metric of ['recall', 'ndcg', 'map', 'hitRate', 'mrr'] as const)
+      expect(oracle[metric]).toBeCloseTo(1, 12);
     // Precision is |test| / k per user.
     const expectedPrecision = users.reduce((sum, u) => sum + (split.test.get(u)?.size ?? 0) / k, 0) / users.length;
     expect(oracle.precision).toBeCloseTo(expectedPrecision, 12);
@@ -188,7 +197,9 @@ describe('scoreRecommender', () => {
     const split = holdoutSplit(synthetic, { ratio: 0.2, seed: 4 });
     const users = [...split.test.keys()];
     const miss = scoreRecommender(split, users, 5, () => ({ items: [], fallback: true }));
-    expect([miss.precision, miss.recall, miss.ndcg, miss.map, miss.hitRate, miss.mrr, miss.coverage]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect([miss.precision, miss.recall, miss.ndcg, miss.map, miss.hitRate, miss.mrr, miss.coverage]).toEqual([
+      0, 0, 0, 0, 0, 0, 0,
+    ]);
     expect(miss.fallbackUsers).toBe(users.length);
   });
 });
@@ -228,7 +239,13 @@ describe('evaluate', () => {
       expect(row.mrr).toBeLessThanOrEqual(row.hitRate + 1e-12);
       expect(row.buildSeconds).toBeGreaterThanOrEqual(0);
     }
-    expect(report.rows[2].similarity).toEqual({ measure: 'jaccard', k: 20, shrinkage: 0, minSupport: 1, implicit: false });
+    expect(report.rows[2].similarity).toEqual({
+      measure: 'jaccard',
+      k: 20,
+      shrinkage: 0,
+      minSupport: 1,
+      implicit: false,
+    });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
@@ -264,7 +281,12 @@ describe('evaluate', () => {
   });
 
   it('maxUsers evaluates a deterministic sample', async () => {
-    const options = { split: 'last' as const, maxUsers: 30, seed: 4, configs: [{ name: 'pop', algorithm: 'popularity' as const }] };
+    const options = {
+      split: 'last' as const,
+      maxUsers: 30,
+      seed: 4,
+      configs: [{ name: 'pop', algorithm: 'popularity' as const }],
+    };
     const a = await evaluate(synthetic, options);
     const b = await evaluate(synthetic, options);
     expect(a.evaluatedUsers).toBe(30);
@@ -277,26 +299,58 @@ describe('evaluate', () => {
   });
 
   it('refuses bad options with the option named', async () => {
-    const run = (options: object): Promise<unknown> => evaluate(synthetic, { split: 'holdout', configs: [], ...options });
+    const run = (options: object): Promise<unknown> =>
+      evaluate(synthetic, { split: 'holdout', configs: [], ...options });
     await expect(run({ split: 'random' })).rejects.toThrow(/split must be "holdout" or "last"/);
     await expect(run({ k: 0 })).rejects.toThrow(/k must be an integer/);
     await expect(run({ maxUsers: -3 })).rejects.toThrow(/maxUsers/);
-    await expect(run({ configs: [{ name: 'a', algorithm: 'item' }, { name: 'a', algorithm: 'user' }] })).rejects.toThrow(/two configurations are named "a"/);
-    await expect(run({ configs: [{ name: 'svd', algorithm: 'svd' }] })).rejects.toThrow(/configs\[0\] \(svd\) has algorithm "svd"/);
-    await expect(run({ configs: [{ name: 'b', algorithm: 'item', similarity: { k: 0 } }] })).rejects.toThrow(UserInputError);
-    await expect(run({ configs: [{ name: 'b', algorithm: 'item', similarity: { k: 0 } }] })).rejects.toThrow(/configs\[0\] \(b\)/);
-    const untimed = ratingMatrixFromDense([[1, 2], [3, 4]]);
+    await expect(
+      run({
+        configs: [
+          { name: 'a', algorithm: 'item' },
+          { name: 'a', algorithm: 'user' },
+        ],
+      }),
+    ).rejects.toThrow(/two configurations are named "a"/);
+    await expect(run({ configs: [{ name: 'svd', algorithm: 'svd' }] })).rejects.toThrow(
+      /configs\[0\] \(svd\) has algorithm "svd"/,
+    );
+    await expect(run({ configs: [{ name: 'b', algorithm: 'item', similarity: { k: 0 } }] })).rejects.toThrow(
+      UserInputError,
+    );
+    await expect(run({ configs: [{ name: 'b', algorithm: 'item', similarity: { k: 0 } }] })).rejects.toThrow(
+      /configs\[0\] \(b\)/,
+    );
+    const untimed = ratingMatrixFromDense([
+      [1, 2],
+      [3, 4],
+    ]);
     await expect(evaluate(untimed, { split: 'last', configs: [] })).rejects.toThrow(/leave-last-out needs timestamps/);
-    await expect(evaluate(ratingMatrixFromDense([[1, 0], [0, 4]]), { split: 'holdout', configs: [] })).rejects.toThrow(/nothing to evaluate/);
+    await expect(
+      evaluate(
+        ratingMatrixFromDense([
+          [1, 0],
+          [0, 4],
+        ]),
+        { split: 'holdout', configs: [] },
+      ),
+    ).rejects.toThrow(/nothing to evaluate/);
   });
 });
 
 describe('formatEvaluationTable', () => {
   it('prints one aligned line per row with the metrics to 4 decimals', async () => {
-    const report = await evaluate(synthetic, { split: 'holdout', k: 3, configs: [{ name: 'item-cosine', algorithm: 'item' }], threads: 1 });
+    const report = await evaluate(synthetic, {
+      split: 'holdout',
+      k: 3,
+      configs: [{ name: 'item-cosine', algorithm: 'item' }],
+      threads: 1,
+    });
     const lines = formatEvaluationTable(report).trimEnd().split('\n');
     expect(lines[0]).toContain(`${report.split.trainRatings} train / ${report.split.testRatings} test ratings`);
-    expect(lines[1]).toMatch(/^config\s+algorithm\s+users\s+P@3\s+R@3\s+nDCG@3\s+MAP@3\s+HR@3\s+MRR\s+coverage\s+fallback\s+build s$/);
+    expect(lines[1]).toMatch(
+      /^config\s+algorithm\s+users\s+P@3\s+R@3\s+nDCG@3\s+MAP@3\s+HR@3\s+MRR\s+coverage\s+fallback\s+build s$/,
+    );
     expect(lines).toHaveLength(5);
     report.rows.forEach((row, index) => {
       const line = lines[3 + index];

@@ -27,7 +27,11 @@ let dir: string;
 let model: InMemoryModel;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'affinity-export-'));
-  model = await InMemoryModel.build(ratingMatrixFromDense(DENSE, USERS, ITEMS), { itemBased: true, userBased: true, threads: 1 });
+  model = await InMemoryModel.build(ratingMatrixFromDense(DENSE, USERS, ITEMS), {
+    itemBased: true,
+    userBased: true,
+    threads: 1,
+  });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,7 +52,14 @@ function expectedRows(results: Map<string, RecommendationResult>, explain: boole
   for (const [user, result] of results) {
     result.items.forEach((recommendation, index) => {
       const because = explain ? recommendation.because.map((c) => `${c.id}:${c.share.toFixed(4)}`) : [];
-      rows.push([user, String(index + 1), recommendation.item, String(recommendation.score), result.fallback?.reason ?? '', because.join('|')]);
+      rows.push([
+        user,
+        String(index + 1),
+        recommendation.item,
+        String(recommendation.score),
+        result.fallback?.reason ?? '',
+        because.join('|'),
+      ]);
     });
   }
   return rows;
@@ -57,8 +68,15 @@ function expectedRows(results: Map<string, RecommendationResult>, explain: boole
 describe('exportRecommendations: CSV', () => {
   it('round-trips awkward ids through RFC 4180 CSV, with explanations', async () => {
     const path = join(dir, 'recs.csv');
-    const summary = await exportRecommendations(model, path, { format: 'csv', limit: 3, algorithm: 'item', explain: true });
-    const results = new Map(USERS.map((user) => [user, model.recommendForUser(user, { limit: 3, algorithm: 'item', explainTop: 3 })]));
+    const summary = await exportRecommendations(model, path, {
+      format: 'csv',
+      limit: 3,
+      algorithm: 'item',
+      explain: true,
+    });
+    const results = new Map(
+      USERS.map((user) => [user, model.recommendForUser(user, { limit: 3, algorithm: 'item', explainTop: 3 })]),
+    );
     const records: string[][] = parse(await readFile(path, 'utf8'));
     expect(records[0]).toEqual(['user', 'rank', 'item', 'score', 'fallback', 'because']);
     const decoded = records.slice(1).map(([user, rank, item, score, fallback, because]) => [
@@ -101,7 +119,16 @@ describe('exportRecommendations: CSV', () => {
     expect(summary.unknownUsers).toEqual(['ghost', 'nobody,else']);
     expect(summary.users).toBe(4);
     const records: string[][] = parse(await readFile(path, 'utf8'), { from_line: 2 });
-    expect(records.map((r) => r[0])).toEqual(['ghost', 'ghost', 'quote"user', 'quote"user', 'plain', 'plain', 'nobody,else', 'nobody,else']);
+    expect(records.map((r) => r[0])).toEqual([
+      'ghost',
+      'ghost',
+      'quote"user',
+      'quote"user',
+      'plain',
+      'plain',
+      'nobody,else',
+      'nobody,else',
+    ]);
     expect(summary.rows).toBe(8);
     // Unknown users: the two most popular items, flagged. By hand from DENSE, 4 raters each: 'x,1' (sum 12),
     // 'semi;4' (11), 'i7' (10), 'y"2' (8); every other item has 3.
@@ -130,7 +157,9 @@ describe('exportRecommendations: CSV', () => {
   it('gzips when the path ends in .gz', async () => {
     await exportRecommendations(model, join(dir, 'plain.csv'), { format: 'csv', limit: 3 });
     await exportRecommendations(model, join(dir, 'packed.csv.gz'), { format: 'csv', limit: 3 });
-    expect(gunzipSync(await readFile(join(dir, 'packed.csv.gz'))).equals(await readFile(join(dir, 'plain.csv')))).toBe(true);
+    expect(gunzipSync(await readFile(join(dir, 'packed.csv.gz'))).equals(await readFile(join(dir, 'plain.csv')))).toBe(
+      true,
+    );
   });
 });
 
@@ -146,7 +175,12 @@ describe('exportRecommendations: JSON Lines and streams', () => {
         setTimeout(done, 1);
       },
     });
-    const summary = await exportRecommendations(model, slow, { format: 'jsonl', limit: 3, algorithm: 'item', explain: true });
+    const summary = await exportRecommendations(model, slow, {
+      format: 'jsonl',
+      limit: 3,
+      algorithm: 'item',
+      explain: true,
+    });
     expect(slow.writableEnded).toBe(false);
     expect(waits).toBeGreaterThan(0);
     const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
@@ -172,9 +206,12 @@ describe('exportRecommendations: JSON Lines and streams', () => {
   it('respects backpressure: the sink never holds much more than one batch', async () => {
     const { buildRatingMatrix } = await import('../../functions/engine/data/index.js');
     const { syntheticLog } = await import('../../functions/engine/synthetic/index.js');
-    const big = await InMemoryModel.build(buildRatingMatrix(syntheticLog({ users: 1500, items: 300, ratings: 15_000, seed: 3 })).matrix, {
-      threads: 1,
-    });
+    const big = await InMemoryModel.build(
+      buildRatingMatrix(syntheticLog({ users: 1500, items: 300, ratings: 15_000, seed: 3 })).matrix,
+      {
+        threads: 1,
+      },
+    );
     let text = '';
     let maxBuffered = 0;
     const sink = new Writable({
@@ -196,12 +233,20 @@ describe('exportRecommendations: JSON Lines and streams', () => {
 
 describe('exportRecommendations: mistakes', () => {
   it('refuses bad options and unwritable paths with UserInputError', async () => {
-    await expect(exportRecommendations(model, join(dir, 'a.xml'), { format: 'xml' as 'csv' })).rejects.toThrow(/format must be "csv" or "jsonl"/);
-    await expect(exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', limit: 0 })).rejects.toThrow(/limit must be an integer/);
-    await expect(exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', algorithm: 'svd' as 'item' })).rejects.toThrow(/algorithm/);
-    await expect(exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', users: 'plain' as unknown as string[] })).rejects.toThrow(
-      UserInputError,
+    await expect(exportRecommendations(model, join(dir, 'a.xml'), { format: 'xml' as 'csv' })).rejects.toThrow(
+      /format must be "csv" or "jsonl"/,
     );
-    await expect(exportRecommendations(model, join(dir, 'no', 'such', 'a.csv'), { format: 'csv' })).rejects.toThrow(/folder does not exist/);
+    await expect(exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', limit: 0 })).rejects.toThrow(
+      /limit must be an integer/,
+    );
+    await expect(
+      exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', algorithm: 'svd' as 'item' }),
+    ).rejects.toThrow(/algorithm/);
+    await expect(
+      exportRecommendations(model, join(dir, 'a.csv'), { format: 'csv', users: 'plain' as unknown as string[] }),
+    ).rejects.toThrow(UserInputError);
+    await expect(exportRecommendations(model, join(dir, 'no', 'such', 'a.csv'), { format: 'csv' })).rejects.toThrow(
+      /folder does not exist/,
+    );
   });
 });

@@ -32,7 +32,11 @@ async function fatal(run: () => Promise<unknown>): Promise<UserInputError> {
 describe('rejected lines (the parse goes on)', () => {
   it('missing-field', async () => {
     const { report } = await load('u,i,4,1\nu,i2\nu,i3,5,2\n');
-    expect(report.rejected['missing-field']).toEqual({ count: 1, lines: [2], example: 'line 2: 2 fields, no rating (column 2), timestamp (column 3)' });
+    expect(report.rejected['missing-field']).toEqual({
+      count: 1,
+      lines: [2],
+      example: 'line 2: 2 fields, no rating (column 2), timestamp (column 3)',
+    });
     expect(report.accepted).toBe(2);
   });
 
@@ -47,7 +51,9 @@ describe('rejected lines (the parse goes on)', () => {
     const { matrix, report } = await load(`${fits},i,4\nu,${tooLong},4\n`);
     expect(matrix.users.indexOf(fits)).toBe(0);
     expect(report.rejected['id-too-long']?.lines).toEqual([2]);
-    expect(report.rejected['id-too-long']?.example).toMatch(/^line 2: item id 'é+\.\.\.' is 257 UTF-8 bytes; the limit is 256$/);
+    expect(report.rejected['id-too-long']?.example).toMatch(
+      /^line 2: item id 'é+\.\.\.' is 257 UTF-8 bytes; the limit is 256$/,
+    );
   });
 
   it('bad-id: invalid UTF-8, or a JSON id that is not a string or number', async () => {
@@ -56,18 +62,26 @@ describe('rejected lines (the parse goes on)', () => {
     expect(csv.report.rejected['bad-id']?.lines).toEqual([2]);
     expect(csv.report.rejected['bad-id']?.example).toMatch(/^line 2: user id .* is not valid UTF-8$/);
     const json = await load('{"user":"a","item":"b"}\n{"user":{"x":1},"item":"b"}\n', { format: 'jsonl' });
-    expect(json.report.rejected['bad-id']?.example).toBe('line 2: user id "user" must be a string or a number, found \'{"x":1}\'');
+    expect(json.report.rejected['bad-id']?.example).toBe(
+      'line 2: user id "user" must be a string or a number, found \'{"x":1}\'',
+    );
   });
 
   it('bad-rating: text, empty, infinite', async () => {
     const { report } = await load('u,a,4\nu,b,abc\nu,c,\nu,d,Infinity\nu,e,NaN\n');
-    expect(report.rejected['bad-rating']).toEqual({ count: 4, lines: [2, 3, 4, 5], example: "line 2: rating 'abc' is not a number" });
+    expect(report.rejected['bad-rating']).toEqual({
+      count: 4,
+      lines: [2, 3, 4, 5],
+      example: "line 2: rating 'abc' is not a number",
+    });
   });
 
   it('bad-timestamp: text and impossible dates; an empty timestamp is "none"', async () => {
     const { matrix, report } = await load('u,a,4,100\nu,b,4,yesterday\nu,c,4,2024-13-45\nu,d,4,\n');
     expect(report.rejected['bad-timestamp']?.lines).toEqual([2, 3]);
-    expect(report.rejected['bad-timestamp']?.example).toMatch(/^line 2: timestamp 'yesterday' is neither a number nor an ISO-8601 date/);
+    expect(report.rejected['bad-timestamp']?.example).toMatch(
+      /^line 2: timestamp 'yesterday' is neither a number nor an ISO-8601 date/,
+    );
     expect(matrix.items.indexOf('d')).toBeDefined();
   });
 
@@ -78,8 +92,15 @@ describe('rejected lines (the parse goes on)', () => {
   });
 
   it('missing-field in JSON Lines', async () => {
-    const { report } = await load('{"user":"a","item":"b","rating":1}\n{"user":"a","rating":1}\n{"user":"a","item":"c"}\n', { format: 'jsonl' });
-    expect(report.rejected['missing-field']).toEqual({ count: 2, lines: [2, 3], example: 'line 2: no "item" (item id)' });
+    const { report } = await load(
+      '{"user":"a","item":"b","rating":1}\n{"user":"a","rating":1}\n{"user":"a","item":"c"}\n',
+      { format: 'jsonl' },
+    );
+    expect(report.rejected['missing-field']).toEqual({
+      count: 2,
+      lines: [2, 3],
+      example: 'line 2: no "item" (item id)',
+    });
   });
 
   it('bad-quoting: text after a closing quote, and a quote never closed', async () => {
@@ -128,7 +149,9 @@ describe('fatal errors name what, where and how to fix', () => {
 
   it('unknown column name lists the header names', async () => {
     const error = await fatal(() => load('userId,movieId,rating\n1,2,3\n', { columns: { rating: 'stars' } }));
-    expect(error.message).toBe("unknown column 'stars' for columns.rating: the header of input has 'userId', 'movieId', 'rating'");
+    expect(error.message).toBe(
+      "unknown column 'stars' for columns.rating: the header of input has 'userId', 'movieId', 'rating'",
+    );
     expect(error.where).toBe('columns.rating');
   });
 
@@ -147,7 +170,9 @@ describe('fatal errors name what, where and how to fix', () => {
 
   it('zero usable rows includes the rejection summary', async () => {
     const error = await fatal(() => load('a,b,x\nc,d,y\n', { header: false }));
-    expect(error.message).toBe("input has no usable rows: all 2 were rejected — bad-rating: 2 (e.g. line 1: rating 'x' is not a number)");
+    expect(error.message).toBe(
+      "input has no usable rows: all 2 were rejected — bad-rating: 2 (e.g. line 1: rating 'x' is not a number)",
+    );
     expect(error.hint).toMatch(/columns/);
   });
 
@@ -175,7 +200,9 @@ describe('fatal errors name what, where and how to fix', () => {
   });
 
   it('binary or UTF-16 content', async () => {
-    expect((await fatal(() => load(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x2c, 0x0a])))).message).toMatch(/does not look like text/);
+    expect((await fatal(() => load(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x2c, 0x0a])))).message).toMatch(
+      /does not look like text/,
+    );
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('u,i,1\n', 'utf16le')]);
     expect((await fatal(() => load(utf16))).hint).toMatch(/UTF-8/);
   });
@@ -198,7 +225,9 @@ describe('fatal errors name what, where and how to fix', () => {
 
   it('a line longer than 16 MiB', async () => {
     const mebibyte = Buffer.alloc(1 << 20, 0x61);
-    const error = await fatal(() => loadRatings(Readable.from([Buffer.from('u,i,1\n'), ...Array.from({ length: 17 }, () => mebibyte)])));
+    const error = await fatal(() =>
+      loadRatings(Readable.from([Buffer.from('u,i,1\n'), ...Array.from({ length: 17 }, () => mebibyte)])),
+    );
     expect(error.message).toBe('input line 2 is longer than 16 MiB');
   });
 });

@@ -17,7 +17,28 @@ interface Row {
 const EXTENSION: Record<Format, string> = { csv: 'csv', tsv: 'tsv', dat: 'dat', jsonl: 'jsonl' };
 
 /** Characters an id may hold in each format (CSV quotes what needs it; TSV and '::' have no quoting). */
-const ALPHABET = ['a', 'b', 'Z', '0', '1', '7', ' ', '\t', 'é', '🎬', '電', ',', ';', '"', '\n', ':', '|', '{', '-', '.'];
+const ALPHABET = [
+  'a',
+  'b',
+  'Z',
+  '0',
+  '1',
+  '7',
+  ' ',
+  '\t',
+  'é',
+  '🎬',
+  '電',
+  ',',
+  ';',
+  '"',
+  '\n',
+  ':',
+  '|',
+  '{',
+  '-',
+  '.',
+];
 function allowed(format: Format, id: string): boolean {
   if (format === 'csv' || format === 'jsonl') return true;
   if (id !== id.trim() || id.includes('\n')) return false;
@@ -42,7 +63,10 @@ const caseArbitrary = fc.record({
   format: fc.constantFrom<Format>('csv', 'tsv', 'dat', 'jsonl'),
   csvDelimiter: fc.constantFrom(',', ';'),
   ids: fc.array(fc.tuple(idArbitrary, idArbitrary), { minLength: 1, maxLength: 8 }),
-  picks: fc.array(fc.tuple(fc.nat(), fc.nat(), ratingArbitrary, fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 30 }),
+  picks: fc.array(fc.tuple(fc.nat(), fc.nat(), ratingArbitrary, fc.integer({ min: 0, max: 5 })), {
+    minLength: 1,
+    maxLength: 30,
+  }),
   withTimestamps: fc.boolean(),
   withRatingColumn: fc.boolean(),
   implicitOption: fc.boolean(),
@@ -55,23 +79,40 @@ const caseArbitrary = fc.record({
 });
 
 function csvField(value: string, delimiter: string): string {
-  const needsQuotes = value.includes(delimiter) || /["\n]/.test(value) || value !== value.replace(/^[ \t]+|[ \t]+$/g, '');
+  const needsQuotes =
+    value.includes(delimiter) || /["\n]/.test(value) || value !== value.replace(/^[ \t]+|[ \t]+$/g, '');
   return needsQuotes ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function write(format: Format, delimiter: string, rows: Row[], withRating: boolean, withTimestamps: boolean, header: boolean, eol: string): string {
+function write(
+  format: Format,
+  delimiter: string,
+  rows: Row[],
+  withRating: boolean,
+  withTimestamps: boolean,
+  header: boolean,
+  eol: string,
+): string {
   const lines: string[] = [];
   const names = ['user', 'item', ...(withRating ? ['rating'] : []), ...(withTimestamps ? ['timestamp'] : [])];
   if (header && format !== 'jsonl') lines.push(names.join(delimiter));
   for (const row of rows) {
     if (format === 'jsonl') {
-      const record: Record<string, unknown> = { user: /^[1-9]\d*$/.test(row.user) && row.user.length < 10 ? Number(row.user) : row.user, item: row.item };
+      const record: Record<string, unknown> = {
+        user: /^[1-9]\d*$/.test(row.user) && row.user.length < 10 ? Number(row.user) : row.user,
+        item: row.item,
+      };
       if (withRating) record.rating = row.rating;
       if (withTimestamps) record.timestamp = row.timestamp;
       lines.push(JSON.stringify(record));
       continue;
     }
-    const values = [row.user, row.item, ...(withRating ? [String(row.rating)] : []), ...(withTimestamps ? [String(row.timestamp)] : [])];
+    const values = [
+      row.user,
+      row.item,
+      ...(withRating ? [String(row.rating)] : []),
+      ...(withTimestamps ? [String(row.timestamp)] : []),
+    ];
     lines.push(values.map((v) => (format === 'csv' ? csvField(v, delimiter) : v)).join(delimiter));
   }
   return lines.join(eol) + eol;
@@ -89,14 +130,17 @@ function referenceDedupe(rows: Row[], implicit: boolean): string[] {
       ((row.timestamp ?? 0) === (current.row.timestamp ?? 0) && position > current.position);
     if (better) winners.set(key, { row, position });
   });
-  return [...winners.values()].map(({ row }) => JSON.stringify([row.user, row.item, implicit ? 1 : Math.fround(row.rating)])).sort();
+  return [...winners.values()]
+    .map(({ row }) => JSON.stringify([row.user, row.item, implicit ? 1 : Math.fround(row.rating)]))
+    .sort();
 }
 
 function matrixEntries(matrix: RatingMatrix): string[] {
   const out: string[] = [];
   const { indptr, indices, values } = matrix.byUser;
   for (let u = 0; u < matrix.byUser.rows; u++) {
-    for (let k = indptr[u]; k < indptr[u + 1]; k++) out.push(JSON.stringify([matrix.users.idAt(u), matrix.items.idAt(indices[k]), values[k]]));
+    for (let k = indptr[u]; k < indptr[u + 1]; k++)
+      out.push(JSON.stringify([matrix.users.idAt(u), matrix.items.idAt(indices[k]), values[k]]));
   }
   return out.sort();
 }
@@ -111,7 +155,8 @@ describe('ingest round trip (property)', () => {
   it('reads back what was written, in every format and container, with the reference duplicate rule', async () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
-        const delimiter = c.format === 'csv' ? c.csvDelimiter : c.format === 'tsv' ? '\t' : c.format === 'dat' ? '::' : '';
+        const delimiter =
+          c.format === 'csv' ? c.csvDelimiter : c.format === 'tsv' ? '\t' : c.format === 'dat' ? '::' : '';
         const pairs = c.ids.filter(([user, item]) => allowed(c.format, user) && allowed(c.format, item));
         if (pairs.length === 0) return;
         const rows: Row[] = c.picks.map(([pair, swap, rating, time]) => {
@@ -149,7 +194,11 @@ describe('ingest round trip (property)', () => {
 
         if (c.format === 'csv') {
           // Independent check that the test's writer produced valid CSV: csv-parse reads the same fields back.
-          const records = parseCsvReference(text, { delimiter, relax_column_count: true, skip_empty_lines: false }) as string[][];
+          const records = parseCsvReference(text, {
+            delimiter,
+            relax_column_count: true,
+            skip_empty_lines: false,
+          }) as string[][];
           expect(records.slice(c.header ? 1 : 0).map((r) => [r[0], r[1]])).toEqual(rows.map((r) => [r.user, r.item]));
         }
       }),

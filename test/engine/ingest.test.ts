@@ -43,10 +43,22 @@ async function load(content: string | Buffer, options: IngestOptions = {}, chunk
 
 describe('formats', () => {
   it('reads MovieLens ratings.csv style with a header', async () => {
-    const path = writeFixture('ratings.csv', 'userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n2,31,4,1260759200\n');
+    const path = writeFixture(
+      'ratings.csv',
+      'userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n2,31,4,1260759200\n',
+    );
     const { matrix, report } = await loadRatings(path);
     expect(entries(matrix)).toEqual(['1|1029|3 @1260759179', '1|31|2.5 @1260759144', '2|31|4 @1260759200']);
-    expect(report).toMatchObject({ file: path, format: 'csv', header: true, implicit: false, hasTimestamps: true, rowsRead: 3, accepted: 3, compressed: false });
+    expect(report).toMatchObject({
+      file: path,
+      format: 'csv',
+      header: true,
+      implicit: false,
+      hasTimestamps: true,
+      rowsRead: 3,
+      accepted: 3,
+      compressed: false,
+    });
   });
 
   it('reads MovieLens u.data style (tab, no header) by its .data extension', async () => {
@@ -167,7 +179,14 @@ describe('numeric ids', () => {
 
   it('maps an id to one user whether first seen as a sparse or a dense number', async () => {
     // 100000 is first seen when few ids exist (kept aside), later the dense table grows past it.
-    const rows = ['100000,a,1', ...Array.from({ length: 30_000 }, (_, k) => `${k},a,1`), '100001,a,1', '100000,b,2', '5000000000,a,1', '5000000000,b,1'];
+    const rows = [
+      '100000,a,1',
+      ...Array.from({ length: 30_000 }, (_, k) => `${k},a,1`),
+      '100001,a,1',
+      '100000,b,2',
+      '5000000000,a,1',
+      '5000000000,b,1',
+    ];
     const { matrix } = await load(rows.join('\n'));
     expect(matrix.users.size).toBe(30_003);
     const row = (id: string) => {
@@ -197,7 +216,9 @@ describe('implicit feedback', () => {
   });
 
   it('makes JSON Lines implicit when the first record has no rating', async () => {
-    const { matrix, report } = await load('{"user":"a","item":"b"}\n{"user":"a","item":"c","rating":5}\n', { format: 'jsonl' });
+    const { matrix, report } = await load('{"user":"a","item":"b"}\n{"user":"a","item":"c","rating":5}\n', {
+      format: 'jsonl',
+    });
     expect(entries(matrix)).toEqual(['a|b|1', 'a|c|1']);
     expect(report.implicit).toBe(true);
   });
@@ -268,7 +289,8 @@ describe('CSV quoting (RFC 4180)', () => {
   });
 
   it('reads files where every field is quoted (R write.csv, QUOTE_ALL)', async () => {
-    const text = '"userId","movieId","rating","timestamp"\n"1","a b","4.5","100"\n"2"," x ","3",""\n"","a b","1","1"\n"3","a,b","2","7"\n';
+    const text =
+      '"userId","movieId","rating","timestamp"\n"1","a b","4.5","100"\n"2"," x ","3",""\n"","a b","1","1"\n"3","a,b","2","7"\n';
     const { matrix, report } = await load(text);
     expect(entries(matrix)).toEqual(['1|a b|4.5 @100', '2| x |3', '3|a,b|2 @7']);
     expect(report.rejected['empty-id']?.lines).toEqual([4]);
@@ -305,7 +327,8 @@ describe('duplicates', () => {
 
 describe('quality report', () => {
   // Lines: 1 header; 2-5 valid (5 is an older duplicate of 4); 6 bad rating; 7 blank; 8 valid; 9 empty user id.
-  const tiny = 'userId,movieId,rating,timestamp\n1,10,4,100\n1,20,3.5,100\n2,10,5,200\n2,10,2,150\n3,30,abc,100\n\n3,10,1,300\n,10,1,1\n';
+  const tiny =
+    'userId,movieId,rating,timestamp\n1,10,4,100\n1,20,3.5,100\n2,10,5,200\n2,10,2,150\n3,30,abc,100\n\n3,10,1,300\n,10,1,1\n';
 
   it('matches hand-computed figures', async () => {
     const { matrix, report } = await load(tiny, { fileName: 'tiny.csv' });
@@ -359,7 +382,9 @@ describe('quality report', () => {
     const lines = Array.from({ length: 30 }, (_, v) => `u${v},i,${v}`).join('\n');
     const { report } = await load(lines);
     const expected = Array.from({ length: 10 }, (_, b) => {
-      const count = Array.from({ length: 30 }, (_, v) => v).filter((v) => Math.min(9, Math.floor(v / 2.9)) === b).length;
+      const count = Array.from({ length: 30 }, (_, v) => v).filter(
+        (v) => Math.min(9, Math.floor(v / 2.9)) === b,
+      ).length;
       return { value: `${Number((2.9 * b).toPrecision(4))}–${Number((2.9 * (b + 1)).toPrecision(4))}`, count };
     });
     expect(report.ratingHistogram).toEqual(expected);
@@ -372,7 +397,18 @@ describe('quality report', () => {
     for (let k = 1; k <= 12; k++) for (let u = 0; u < k; u++) rows.push(`u${u},i${k},1`);
     rows.push('u0,i12,1', 'u0,a,1', 'u1,a,1', 'u2,b,1', 'u3,b,1');
     const { report } = await load(rows.join('\n'), { implicit: true });
-    expect(report.popularItems.map((p) => `${p.item}:${p.count}`)).toEqual(['i12:12', 'i11:11', 'i10:10', 'i9:9', 'i8:8', 'i7:7', 'i6:6', 'i5:5', 'i4:4', 'i3:3']);
+    expect(report.popularItems.map((p) => `${p.item}:${p.count}`)).toEqual([
+      'i12:12',
+      'i11:11',
+      'i10:10',
+      'i9:9',
+      'i8:8',
+      'i7:7',
+      'i6:6',
+      'i5:5',
+      'i4:4',
+      'i3:3',
+    ]);
     const ties = await load('u1,b,1\nu1,a,1\nu2,c,1\n');
     expect(ties.report.popularItems.map((p) => p.item)).toEqual(['a', 'b', 'c']);
   });

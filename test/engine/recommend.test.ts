@@ -65,7 +65,9 @@ function bruteTopK(vectors: number[][], k: number): BruteNeighbour[][] {
 }
 
 function bruteNeighbours(vectors: number[][], k: number, ids: (i: number) => string): Neighbour[][] {
-  return bruteTopK(vectors, k).map((row) => row.map((n) => ({ id: ids(n.j), similarity: n.similarity, support: n.support })));
+  return bruteTopK(vectors, k).map((row) =>
+    row.map((n) => ({ id: ids(n.j), similarity: n.similarity, support: n.support })),
+  );
 }
 
 /** The same top-K lists in the similarity module's flat block layout. */
@@ -122,7 +124,9 @@ function bruteRank(
   emptyReason?: 'unknown-user' | 'empty-history',
 ): RecommendationResult {
   const passes = (item: string): boolean =>
-    !(options.excludeSeen && seen.has(item)) && !(options.exclude ?? []).includes(item) && (!options.allow || options.allow.includes(item));
+    !(options.excludeSeen && seen.has(item)) &&
+    !(options.exclude ?? []).includes(item) &&
+    (!options.allow || options.allow.includes(item));
   const popular = (reason: 'unknown-user' | 'empty-history' | 'no-candidates'): RecommendationResult => ({
     algorithm: 'popularity',
     fallback: { reason, algorithm: 'popularity' },
@@ -162,7 +166,12 @@ function bruteRank(
   };
 }
 
-function bruteItemBased(dense: Dense, k: number, history: HistoryEntry[], options: RecommendOptions): RecommendationResult {
+function bruteItemBased(
+  dense: Dense,
+  k: number,
+  history: HistoryEntry[],
+  options: RecommendOptions,
+): RecommendationResult {
   const nItems = dense[0]?.length ?? 0;
   const neighbours = bruteNeighbours(
     Array.from({ length: nItems }, (_, c) => column(dense, c)),
@@ -246,7 +255,10 @@ const denseArb = (values: number[]) =>
   fc
     .record({ users: fc.integer({ min: 1, max: 6 }), items: fc.integer({ min: 1, max: 7 }) })
     .chain(({ users, items }) =>
-      fc.array(fc.array(fc.constantFrom(...values), { minLength: items, maxLength: items }), { minLength: users, maxLength: users }),
+      fc.array(fc.array(fc.constantFrom(...values), { minLength: items, maxLength: items }), {
+        minLength: users,
+        maxLength: users,
+      }),
     );
 
 /** Ratings 1..5 with gaps, or implicit 0/1 (many exact ties). */
@@ -349,7 +361,11 @@ describe('seed example: user-based cosine on [[5,3,4,2],[3,4,5,1],[2,1,3,4],[4,2
 
   it('falls back to popularity (no-candidates) with excludeSeen=true, since alice has seen everything', () => {
     const result = recommendFromUserNeighbours(historyOf('alice'), neighbours, historyOf, popularity, {});
-    expect(result).toEqual({ algorithm: 'popularity', fallback: { reason: 'no-candidates', algorithm: 'popularity' }, items: [] });
+    expect(result).toEqual({
+      algorithm: 'popularity',
+      fallback: { reason: 'no-candidates', algorithm: 'popularity' },
+      items: [],
+    });
   });
 });
 
@@ -388,7 +404,12 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
             return c < 0 ? undefined : rows[c];
           };
           const resolved = resolveRecommendOptions(withoutUndefined(options));
-          const actual = recommendFromItemNeighbours(history, lookup, brutePopularity(dense), withoutUndefined(options));
+          const actual = recommendFromItemNeighbours(
+            history,
+            lookup,
+            brutePopularity(dense),
+            withoutUndefined(options),
+          );
           expectSameResult(actual, bruteItemBased(dense, k, history, resolved));
         },
       ),
@@ -400,7 +421,11 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
     fc.assert(
       fc.property(
         denseArb([0, 1, 2, 3, 4, 5]).chain((dense) =>
-          fc.record({ dense: fc.constant(dense), u: fc.integer({ min: 0, max: dense.length - 1 }), normalise: fc.boolean() }),
+          fc.record({
+            dense: fc.constant(dense),
+            u: fc.integer({ min: 0, max: dense.length - 1 }),
+            normalise: fc.boolean(),
+          }),
         ),
         ({ dense, u, normalise }) => {
           const nItems = dense[0].length;
@@ -428,14 +453,20 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
 
   it('breaks score ties at the N boundary by item id, not by input order', () => {
     // Both candidates get exactly 0.5 * 2 from the one history item.
-    const neighbours = { seen: [
-      { id: 'zeta', similarity: 0.5, support: 1 },
-      { id: 'alpha', similarity: 0.5, support: 1 },
-      { id: 'mid', similarity: 0.25, support: 1 },
-    ] };
-    const result = recommendFromItemNeighbours([{ item: 'seen', value: 2 }], (id) => neighbours[id as 'seen'], [], { limit: 1 });
+    const neighbours = {
+      seen: [
+        { id: 'zeta', similarity: 0.5, support: 1 },
+        { id: 'alpha', similarity: 0.5, support: 1 },
+        { id: 'mid', similarity: 0.25, support: 1 },
+      ],
+    };
+    const result = recommendFromItemNeighbours([{ item: 'seen', value: 2 }], (id) => neighbours[id as 'seen'], [], {
+      limit: 1,
+    });
     expect(result.items.map((r) => [r.item, r.score])).toEqual([['alpha', 1]]);
-    const two = recommendFromItemNeighbours([{ item: 'seen', value: 2 }], (id) => neighbours[id as 'seen'], [], { limit: 2 });
+    const two = recommendFromItemNeighbours([{ item: 'seen', value: 2 }], (id) => neighbours[id as 'seen'], [], {
+      limit: 2,
+    });
     expect(two.items.map((r) => r.item)).toEqual(['alpha', 'zeta']);
   });
 
@@ -450,7 +481,11 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
       [],
     );
     expect(result.items).toEqual([
-      { item: 'b', score: 1, because: [{ id: 'a', kind: 'item', similarity: 0.5, value: 2, contribution: 1, share: 1 }] },
+      {
+        item: 'b',
+        score: 1,
+        because: [{ id: 'a', kind: 'item', similarity: 0.5, value: 2, contribution: 1, share: 1 }],
+      },
     ]);
   });
 
@@ -479,7 +514,9 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
     expect(none.fallback).toEqual({ reason: 'no-candidates', algorithm: 'popularity' });
     expect(none.items.map((r) => r.item)).toEqual(['p2', 'p3']);
 
-    const allowOnly = recommendFromItemNeighbours([{ item: 'p0', value: 1 }], lookup, popularity, { allow: ['p3', 'p0'] });
+    const allowOnly = recommendFromItemNeighbours([{ item: 'p0', value: 1 }], lookup, popularity, {
+      allow: ['p3', 'p0'],
+    });
     expect(allowOnly.fallback?.reason).toBe('no-candidates');
     expect(allowOnly.items.map((r) => r.item)).toEqual(['p3']);
 
@@ -489,12 +526,23 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
 
   it('rejects non-finite or malformed history entries with a UserInputError naming the entry', () => {
     for (const value of [NaN, Infinity, -Infinity, '4' as unknown as number]) {
-      const error = catchError(() => recommendFromItemNeighbours([{ item: 'a', value: 1 }, { item: 'b', value }], () => undefined, []));
+      const error = catchError(() =>
+        recommendFromItemNeighbours(
+          [
+            { item: 'a', value: 1 },
+            { item: 'b', value },
+          ],
+          () => undefined,
+          [],
+        ),
+      );
       expect(error).toBeInstanceOf(UserInputError);
       expect((error as UserInputError).where).toBe('history[1].value');
       expect((error as UserInputError).message).toContain('"b"');
     }
-    const badItem = catchError(() => recommendFromItemNeighbours([{ item: 7 as unknown as string, value: 1 }], () => undefined, []));
+    const badItem = catchError(() =>
+      recommendFromItemNeighbours([{ item: 7 as unknown as string, value: 1 }], () => undefined, []),
+    );
     expect((badItem as UserInputError).where).toBe('history[0].item');
   });
 });
@@ -518,7 +566,13 @@ describe('recommendFromUserNeighbours vs dense brute force', () => {
             return v < 0 ? undefined : denseHistory(dense, v);
           };
           const resolved = resolveRecommendOptions(withoutUndefined(options));
-          const actual = recommendFromUserNeighbours(denseHistory(dense, u), neighbours, historyOf, brutePopularity(dense), withoutUndefined(options));
+          const actual = recommendFromUserNeighbours(
+            denseHistory(dense, u),
+            neighbours,
+            historyOf,
+            brutePopularity(dense),
+            withoutUndefined(options),
+          );
           expectSameResult(actual, bruteUserBased(dense, k, u, resolved));
         },
       ),
@@ -529,15 +583,22 @@ describe('recommendFromUserNeighbours vs dense brute force', () => {
   it('flags unknown users, empty histories and users without neighbours', () => {
     const popularity: PopularItem[] = [{ item: 'x', count: 2, meanValue: 3 }];
     const historyOf = () => [{ item: 'y', value: 1 }];
-    expect(recommendFromUserNeighbours(undefined, undefined, historyOf, popularity).fallback?.reason).toBe('unknown-user');
-    expect(recommendFromUserNeighbours([], [{ id: 'v', similarity: 1, support: 1 }], historyOf, popularity).fallback?.reason).toBe(
-      'empty-history',
+    expect(recommendFromUserNeighbours(undefined, undefined, historyOf, popularity).fallback?.reason).toBe(
+      'unknown-user',
     );
+    expect(
+      recommendFromUserNeighbours([], [{ id: 'v', similarity: 1, support: 1 }], historyOf, popularity).fallback?.reason,
+    ).toBe('empty-history');
     const lonely = recommendFromUserNeighbours([{ item: 'x', value: 1 }], undefined, historyOf, popularity);
     expect(lonely.fallback?.reason).toBe('no-candidates');
     expect(lonely.items).toEqual([]); // x is seen
     // Neighbours whose history is unknown contribute nothing.
-    const ghost = recommendFromUserNeighbours([{ item: 'x', value: 1 }], [{ id: 'v', similarity: 1, support: 1 }], () => undefined, popularity);
+    const ghost = recommendFromUserNeighbours(
+      [{ item: 'x', value: 1 }],
+      [{ id: 'v', similarity: 1, support: 1 }],
+      () => undefined,
+      popularity,
+    );
     expect(ghost.fallback?.reason).toBe('no-candidates');
   });
 });
@@ -546,7 +607,13 @@ describe('recommendPopular and popularityRanking', () => {
   it('ranks by count desc, mean desc, id asc (matches the brute force)', () => {
     fc.assert(
       fc.property(anyDense, (dense) => {
-        const ranking = popularityRanking(ratingMatrixFromDense(dense, undefined, dense[0].map((_, c) => itemId(c))));
+        const ranking = popularityRanking(
+          ratingMatrixFromDense(
+            dense,
+            undefined,
+            dense[0].map((_, c) => itemId(c)),
+          ),
+        );
         const expected = brutePopularity(dense);
         expect(ranking.map((p) => [p.item, p.count])).toEqual(expected.map((p) => [p.item, p.count]));
         ranking.forEach((p, i) => expect(p.meanValue).toBeCloseTo(expected[i].meanValue, 12));
@@ -581,7 +648,11 @@ describe('recommendPopular and popularityRanking', () => {
       ],
     });
     expect(recommendPopular(popularity, {}, ['a']).items.map((r) => r.item)).toEqual(['c', 'b']);
-    expect(recommendPopular(popularity, { excludeSeen: false }, ['a']).items.map((r) => r.item)).toEqual(['a', 'c', 'b']);
+    expect(recommendPopular(popularity, { excludeSeen: false }, ['a']).items.map((r) => r.item)).toEqual([
+      'a',
+      'c',
+      'b',
+    ]);
     expect(recommendPopular(popularity, { allow: ['b', 'c'], exclude: ['c'] }, [], 'unknown-user')).toEqual({
       algorithm: 'popularity',
       fallback: { reason: 'unknown-user', algorithm: 'popularity' },
@@ -637,7 +708,9 @@ describe('resolveRecommendOptions', () => {
   });
 
   it('validates before falling back, so a bad option never hides behind a fallback', () => {
-    expect(() => recommendFromUserNeighbours(undefined, undefined, () => undefined, [], { limit: 0 })).toThrow(UserInputError);
+    expect(() => recommendFromUserNeighbours(undefined, undefined, () => undefined, [], { limit: 0 })).toThrow(
+      UserInputError,
+    );
     expect(() => recommendFromItemNeighbours([], () => undefined, [], { explainTop: 99 })).toThrow(UserInputError);
   });
 });
@@ -669,16 +742,23 @@ describe('InMemoryModel', () => {
         ({ dense, u, k, algorithm, options }) => {
           const model = modelFromBrute(dense, k);
           const resolved = resolveRecommendOptions(withoutUndefined(options));
-          const actual = model.recommendForUser(u < dense.length ? userId(u) : 'nobody', { ...withoutUndefined(options), algorithm });
+          const actual = model.recommendForUser(u < dense.length ? userId(u) : 'nobody', {
+            ...withoutUndefined(options),
+            algorithm,
+          });
           if (u === dense.length) {
             // Popularity with the same filters and nothing seen: the brute force's empty-history answer.
             const popular = bruteItemBased(dense, k, [], resolved);
             expectSameResult(actual, { ...popular, fallback: { reason: 'unknown-user', algorithm: 'popularity' } });
             return;
           }
-          const expected = algorithm === 'item' ? bruteItemBased(dense, k, denseHistory(dense, u), resolved) : bruteUserBased(dense, k, u, resolved);
+          const expected =
+            algorithm === 'item'
+              ? bruteItemBased(dense, k, denseHistory(dense, u), resolved)
+              : bruteUserBased(dense, k, u, resolved);
           expectSameResult(actual, expected);
-          if (algorithm === 'item') expectSameResult(model.recommendForHistory(denseHistory(dense, u), withoutUndefined(options)), expected);
+          if (algorithm === 'item')
+            expectSameResult(model.recommendForHistory(denseHistory(dense, u), withoutUndefined(options)), expected);
         },
       ),
       { numRuns: 200 },
@@ -778,7 +858,9 @@ describe('InMemoryModel', () => {
     expect(() => usersOnly.recommendForHistory([{ item: 'i0', value: 1 }])).toThrow(UserInputError);
 
     await expect(InMemoryModel.build(matrix, { similarity: { k: 0 } })).rejects.toThrow(UserInputError);
-    await expect(InMemoryModel.build(matrix, { userBased: 'yes' as unknown as boolean })).rejects.toThrow(UserInputError);
+    await expect(InMemoryModel.build(matrix, { userBased: 'yes' as unknown as boolean })).rejects.toThrow(
+      UserInputError,
+    );
   });
 });
 

@@ -103,7 +103,10 @@ function expectMatchesBruteForce(block: NeighbourBlock, expected: Candidate[][])
       expect(entry.support).toBe(truth!.support);
       const next = got[i + 1];
       if (next) {
-        expect(entry.similarity > next.similarity || (entry.similarity === next.similarity && entry.neighbour < next.neighbour)).toBe(true);
+        expect(
+          entry.similarity > next.similarity ||
+            (entry.similarity === next.similarity && entry.neighbour < next.neighbour),
+        ).toBe(true);
       }
     });
     if (got.length > 0) {
@@ -130,7 +133,10 @@ function matrixArbitrary(maxUsers: number, maxItems: number, values: number[]) {
     .record({ users: fc.integer({ min: 0, max: maxUsers }), items: fc.integer({ min: 0, max: maxItems }) })
     .chain(({ users, items }) =>
       fc
-        .array(fc.array(fc.constantFrom(...values), { minLength: items, maxLength: items }), { minLength: users, maxLength: users })
+        .array(fc.array(fc.constantFrom(...values), { minLength: items, maxLength: items }), {
+          minLength: users,
+          maxLength: users,
+        })
         .map((dense) => ({ dense, items })),
     );
 }
@@ -179,23 +185,16 @@ describe('computeNeighbourBlock', () => {
 
   it('gives any [start, end) exactly the rows of the full block', () => {
     fc.assert(
-      fc.property(
-        denseMatrix,
-        target,
-        similarityOptions,
-        fc.nat(),
-        fc.nat(),
-        ({ dense, items }, t, o, x, y) => {
-          const rows = rowCount(dense, items, t);
-          const start = x % (rows + 1);
-          const end = start + (y % (rows - start + 1));
-          const matrix = matrixOf(dense, items);
-          const full = computeNeighbourBlock(matrix, t, 0, rows, o);
-          const part = computeNeighbourBlock(matrix, t, start, end, o);
-          expect([part.start, part.end, part.k]).toEqual([start, end, o.k]);
-          for (let row = start; row < end; row++) expect(rowOf(part, row)).toEqual(rowOf(full, row));
-        },
-      ),
+      fc.property(denseMatrix, target, similarityOptions, fc.nat(), fc.nat(), ({ dense, items }, t, o, x, y) => {
+        const rows = rowCount(dense, items, t);
+        const start = x % (rows + 1);
+        const end = start + (y % (rows - start + 1));
+        const matrix = matrixOf(dense, items);
+        const full = computeNeighbourBlock(matrix, t, 0, rows, o);
+        const part = computeNeighbourBlock(matrix, t, start, end, o);
+        expect([part.start, part.end, part.k]).toEqual([start, end, o.k]);
+        for (let row = start; row < end; row++) expect(rowOf(part, row)).toEqual(rowOf(full, row));
+      }),
       { numRuns: 200 },
     );
   });
@@ -208,7 +207,12 @@ describe('computeNeighbourBlock', () => {
       [4, 2, 1, 5],
     ]);
     const block = computeNeighbourBlock(matrix, 'users', 0, 4, { measure: 'cosine', k: 3 });
-    const squaredNorms = [5 * 5 + 3 * 3 + 4 * 4 + 2 * 2, 3 * 3 + 4 * 4 + 5 * 5 + 1 * 1, 2 * 2 + 1 * 1 + 3 * 3 + 4 * 4, 4 * 4 + 2 * 2 + 1 * 1 + 5 * 5];
+    const squaredNorms = [
+      5 * 5 + 3 * 3 + 4 * 4 + 2 * 2,
+      3 * 3 + 4 * 4 + 5 * 5 + 1 * 1,
+      2 * 2 + 1 * 1 + 3 * 3 + 4 * 4,
+      4 * 4 + 2 * 2 + 1 * 1 + 5 * 5,
+    ];
     expect(squaredNorms).toEqual([54, 51, 30, 46]);
     const s01 = (5 * 3 + 3 * 4 + 4 * 5 + 2 * 1) / (Math.sqrt(54) * Math.sqrt(51)); // 49 / 52.48 ≈ 0.9337
     const s02 = (5 * 2 + 3 * 1 + 4 * 3 + 2 * 4) / (Math.sqrt(54) * Math.sqrt(30)); // 33 / 40.25 ≈ 0.8199
@@ -217,10 +221,26 @@ describe('computeNeighbourBlock', () => {
     const s13 = (3 * 4 + 4 * 2 + 5 * 1 + 1 * 5) / (Math.sqrt(51) * Math.sqrt(46)); // 30 / 48.44 ≈ 0.6194
     const s23 = (2 * 4 + 1 * 2 + 3 * 1 + 4 * 5) / (Math.sqrt(30) * Math.sqrt(46)); // 33 / 37.15 ≈ 0.8883
     const expected = {
-      u0: [['u1', s01], ['u2', s02], ['u3', s03]],
-      u1: [['u0', s01], ['u2', s12], ['u3', s13]],
-      u2: [['u3', s23], ['u0', s02], ['u1', s12]],
-      u3: [['u2', s23], ['u0', s03], ['u1', s13]],
+      u0: [
+        ['u1', s01],
+        ['u2', s02],
+        ['u3', s03],
+      ],
+      u1: [
+        ['u0', s01],
+        ['u2', s12],
+        ['u3', s13],
+      ],
+      u2: [
+        ['u3', s23],
+        ['u0', s02],
+        ['u1', s12],
+      ],
+      u3: [
+        ['u2', s23],
+        ['u0', s03],
+        ['u1', s13],
+      ],
     } as const;
     for (const [user, neighbours] of Object.entries(expected)) {
       const got = neighbourRow(block, matrix.users.indexOf(user)!, matrix.users);
@@ -285,7 +305,9 @@ describe('computeNeighbourBlock', () => {
     expect(rowOf(computeNeighbourBlock(matrix, 'users', 0, 1, { k: 2 }), 0)).toEqual(expected);
     expect(rowOf(await computeNeighbours(matrix, 'users', { k: 2 }, { threads: 1 }), 0)).toEqual(expected);
     // and for u10 the candidates u0 and u20 tie at 1/sqrt(2) vs 1: u20 first, then u0
-    expect(rowOf(computeNeighbourBlock(matrix, 'users', 10, 11, { k: 1 }), 10)).toEqual([{ neighbour: 20, similarity: 1, support: 1 }]);
+    expect(rowOf(computeNeighbourBlock(matrix, 'users', 10, 11, { k: 1 }), 10)).toEqual([
+      { neighbour: 20, similarity: 1, support: 1 },
+    ]);
   });
 
   it('finds no neighbours for empty or zero-norm rows and never lists a row as its own neighbour', () => {
@@ -326,13 +348,19 @@ describe('computeNeighbours', () => {
     // Worker start-up costs ~0.3 s each, so few but larger matrices here.
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.array(fc.constantFrom(0, 0, 0, 1, 2, 4, 5), { minLength: 30, maxLength: 30 }), { minLength: 25, maxLength: 40 }),
+        fc.array(fc.array(fc.constantFrom(0, 0, 0, 1, 2, 4, 5), { minLength: 30, maxLength: 30 }), {
+          minLength: 25,
+          maxLength: 40,
+        }),
         target,
         similarityOptions,
         async (dense, t, o) => {
           const matrix = matrixOf(dense, 30);
           const progress: number[] = [];
-          const threaded = await computeNeighbours(matrix, t, o, { threads: 2, onProgress: (done, total) => progress.push(done, total) });
+          const threaded = await computeNeighbours(matrix, t, o, {
+            threads: 2,
+            onProgress: (done, total) => progress.push(done, total),
+          });
           expectSameBlock(threaded, await computeNeighbours(matrix, t, o, { threads: 1 }));
           const rows = rowCount(dense, 30, t);
           expect(progress.at(-2)).toBe(rows);
@@ -345,16 +373,26 @@ describe('computeNeighbours', () => {
   });
 
   it('matches the brute force on a larger matrix, on workers', async () => {
-    const dense = Array.from({ length: 60 }, (_, u) => Array.from({ length: 24 }, (_, i) => ((u * 7 + i * 13) % 11 < 5 ? ((u + i) % 5) + 1 : 0)));
+    const dense = Array.from({ length: 60 }, (_, u) =>
+      Array.from({ length: 24 }, (_, i) => ((u * 7 + i * 13) % 11 < 5 ? ((u + i) % 5) + 1 : 0)),
+    );
     const o = resolveSimilarityOptions({ measure: 'adjusted-cosine', k: 5, shrinkage: 1, minSupport: 2 });
-    expectMatchesBruteForce(await computeNeighbours(matrixOf(dense, 24), 'items', o, { threads: 2 }), bruteForce(dense, 24, 'items', o));
+    expectMatchesBruteForce(
+      await computeNeighbours(matrixOf(dense, 24), 'items', o, { threads: 2 }),
+      bruteForce(dense, 24, 'items', o),
+    );
   });
 
   it('gives the same result on workers started ahead of time (during a parse)', async () => {
-    const dense = Array.from({ length: 40 }, (_, u) => Array.from({ length: 20 }, (_, i) => ((u * 5 + i * 3) % 7 < 3 ? ((u * i) % 5) + 1 : 0)));
+    const dense = Array.from({ length: 40 }, (_, u) =>
+      Array.from({ length: 20 }, (_, i) => ((u * 5 + i * 3) % 7 < 3 ? ((u * i) % 5) + 1 : 0)),
+    );
     const o = resolveSimilarityOptions({ measure: 'cosine', k: 4 });
     prestartWorkers(2);
-    expectMatchesBruteForce(await computeNeighbours(matrixOf(dense, 20), 'items', o, { threads: 2 }), bruteForce(dense, 20, 'items', o));
+    expectMatchesBruteForce(
+      await computeNeighbours(matrixOf(dense, 20), 'items', o, { threads: 2 }),
+      bruteForce(dense, 20, 'items', o),
+    );
   });
 
   it('handles an empty matrix and uses default options', async () => {
@@ -371,10 +409,14 @@ describe('computeNeighbours', () => {
 
 describe('neighbourRow', () => {
   it('maps a block row to external ids, best first, and rejects rows outside the block', () => {
-    const matrix = ratingMatrixFromDense([
-      [1, 1, 0],
-      [1, 1, 1],
-    ], ['alice', 'bob'], ['x', 'y', 'z']);
+    const matrix = ratingMatrixFromDense(
+      [
+        [1, 1, 0],
+        [1, 1, 1],
+      ],
+      ['alice', 'bob'],
+      ['x', 'y', 'z'],
+    );
     const block = computeNeighbourBlock(matrix, 'items', 1, 3, { measure: 'jaccard' });
     // y = {alice, bob}: x = {alice, bob} -> 2/2, z = {bob} -> 1/2
     expect(neighbourRow(block, 1, matrix.items)).toEqual([
@@ -389,7 +431,11 @@ describe('neighbourRow', () => {
 describe('resolveSimilarityOptions', () => {
   it('fills defaults', () => {
     expect(resolveSimilarityOptions()).toEqual(DEFAULT_SIMILARITY_OPTIONS);
-    expect(resolveSimilarityOptions({ k: 500, shrinkage: 0, measure: 'jaccard' })).toMatchObject({ k: 500, measure: 'jaccard', minSupport: 1 });
+    expect(resolveSimilarityOptions({ k: 500, shrinkage: 0, measure: 'jaccard' })).toMatchObject({
+      k: 500,
+      measure: 'jaccard',
+      minSupport: 1,
+    });
   });
 
   it.each([
@@ -401,7 +447,11 @@ describe('resolveSimilarityOptions', () => {
     [{ shrinkage: NaN }, 'shrinkage', /finite/],
     [{ minSupport: 0 }, 'minSupport', /minSupport must be an integer >= 1/],
     [{ minSupport: 1.5 }, 'minSupport', />= 1/],
-    [{ measure: 'euclid' as SimilarityMeasure }, 'measure', /measure must be one of cosine, adjusted-cosine, pearson, jaccard \(got "euclid"\)/],
+    [
+      { measure: 'euclid' as SimilarityMeasure },
+      'measure',
+      /measure must be one of cosine, adjusted-cosine, pearson, jaccard \(got "euclid"\)/,
+    ],
   ])('rejects %o naming %s', (options, option, message) => {
     let error: unknown;
     try {

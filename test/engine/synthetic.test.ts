@@ -184,7 +184,8 @@ describe('synthetic ratings: media shape', () => {
     let last = 0;
     for (const { user, timestamp } of syntheticInteractions(SMALL)) {
       const t = timestamp as number;
-      if (!Number.isInteger(t) || t < Date.UTC(2015, 0, 1) / 1000 || t >= Date.UTC(2024, 0, 1) / 1000) problems.push(`${user}: ${t}`);
+      if (!Number.isInteger(t) || t < Date.UTC(2015, 0, 1) / 1000 || t >= Date.UTC(2024, 0, 1) / 1000)
+        problems.push(`${user}: ${t}`);
       if (user === lastUser && !(t > last)) problems.push(`${user}: ${t} after ${last}`);
       lastUser = user;
       last = t;
@@ -202,14 +203,20 @@ describe('synthetic ratings: media shape', () => {
 describe('synthetic ratings: formats', () => {
   it('csv / tsv / dat / jsonl hold the same rows; .gz is the same bytes compressed', async () => {
     const options = { users: 20, items: 30, ratings: 150, seed: 2 };
-    const expected = [...syntheticInteractions(options)].map((r) => [r.user, r.item, String(r.value), String(r.timestamp)]);
+    const expected = [...syntheticInteractions(options)].map((r) => [
+      r.user,
+      r.item,
+      String(r.value),
+      String(r.timestamp),
+    ]);
     await writeSyntheticRatings(join(dir, 'f.csv'), options);
     await writeSyntheticRatings(join(dir, 'f.tsv'), options);
     await writeSyntheticRatings(join(dir, 'f.dat'), options);
     await writeSyntheticRatings(join(dir, 'f.jsonl'), options);
     await writeSyntheticRatings(join(dir, 'f.csv.gz'), options);
     await writeSyntheticRatings(join(dir, 'forced.txt'), options, 'tsv');
-    const lines = async (name: string): Promise<string[]> => (await readFile(join(dir, name), 'utf8')).trimEnd().split('\n');
+    const lines = async (name: string): Promise<string[]> =>
+      (await readFile(join(dir, name), 'utf8')).trimEnd().split('\n');
     expect(await csvRows(join(dir, 'f.csv'))).toEqual(expected);
     const tsv = await lines('f.tsv');
     expect(tsv[0]).toBe('user\titem\trating\ttimestamp');
@@ -228,14 +235,19 @@ describe('synthetic ratings: formats', () => {
     const csv = (await readFile(join(dir, 'i.csv'), 'utf8')).trimEnd().split('\n');
     expect(csv[0]).toBe('user,item,timestamp');
     expect(csv.slice(1).every((line) => /^u\d+,i\d+,\d{10}$/.test(line))).toBe(true);
-    const json = (await readFile(join(dir, 'i.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const json = (await readFile(join(dir, 'i.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(json).toHaveLength(60);
     expect(json.every((o) => Object.keys(o).join() === 'user,item')).toBe(true);
     expect([...syntheticInteractions(options)].every((r) => r.value === 1)).toBe(true);
   });
 
   it('id prefixes apply to every id', () => {
-    const rows = [...syntheticInteractions({ users: 3, items: 4, ratings: 6, userPrefix: 'viewer-', itemPrefix: 'film.' })];
+    const rows = [
+      ...syntheticInteractions({ users: 3, items: 4, ratings: 6, userPrefix: 'viewer-', itemPrefix: 'film.' }),
+    ];
     expect(rows.every((r) => /^viewer-\d+$/.test(r.user) && /^film\.\d+$/.test(r.item))).toBe(true);
   });
 
@@ -288,8 +300,12 @@ describe('synthetic ratings: mistakes', () => {
   });
 
   it('refuses an unknown format, an implicit .dat with timestamps, and a missing folder before writing', async () => {
-    await expect(writeSyntheticRatings(join(dir, 'x.out'), SMALL, 'xml' as 'csv')).rejects.toThrow(/unknown synthetic format "xml"/);
-    await expect(writeSyntheticRatings(join(dir, 'x.dat'), { ...SMALL, implicit: true })).rejects.toThrow(/dat has no header/);
+    await expect(writeSyntheticRatings(join(dir, 'x.out'), SMALL, 'xml' as 'csv')).rejects.toThrow(
+      /unknown synthetic format "xml"/,
+    );
+    await expect(writeSyntheticRatings(join(dir, 'x.dat'), { ...SMALL, implicit: true })).rejects.toThrow(
+      /dat has no header/,
+    );
     await expect(writeSyntheticRatings(join(dir, 'missing', 'x.csv'), SMALL)).rejects.toThrow(/folder does not exist/);
   });
 });

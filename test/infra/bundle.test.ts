@@ -8,14 +8,22 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, expect, test } from 'vitest';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/bundled-function.js';
+import {
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_TARGET,
+  ESM_REQUIRE_BANNER,
+  PROJECT_ROOT,
+} from '../../infra/constructs/bundled-function.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'affinity-bundle-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 test('api and build handlers bundle to ESM that loads without node_modules; /health answers', async () => {
   const result = await build({
-    entryPoints: { api: `${PROJECT_ROOT}functions/handlers/api.ts`, build: `${PROJECT_ROOT}functions/handlers/build.ts` },
+    entryPoints: {
+      api: `${PROJECT_ROOT}functions/handlers/api.ts`,
+      build: `${PROJECT_ROOT}functions/handlers/build.ts`,
+    },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -29,10 +37,19 @@ test('api and build handlers bundle to ESM that loads without node_modules; /hea
   expect(result.errors).toEqual([]);
 
   const saved = { ...process.env };
-  Object.assign(process.env, { TABLE_NAME: 'affinity-bundle-test', AWS_REGION: 'us-east-1', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, {
+    TABLE_NAME: 'affinity-bundle-test',
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
   try {
-    const api = (await import(pathToFileURL(join(outdir, 'api.mjs')).href)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
-    const buildHandler = (await import(pathToFileURL(join(outdir, 'build.mjs')).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const api = (await import(pathToFileURL(join(outdir, 'api.mjs')).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+    const buildHandler = (await import(pathToFileURL(join(outdir, 'build.mjs')).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
     const context = { awsRequestId: 'bundle-test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 };
     const response = await api.handler(healthEvent(), context);
     expect(response.statusCode).toBe(200);
@@ -83,13 +100,25 @@ export async function run(threads: number) {
   return { workers: workersAvailable(), neighbour: Array.from(block.neighbour), similarity: Array.from(block.similarity) };
 }`,
   );
-  const common = { bundle: true, platform: 'node' as const, format: 'esm' as const, target: BUNDLE_TARGET, logLevel: 'silent' as const };
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: BUNDLE_TARGET,
+    logLevel: 'silent' as const,
+  };
   await build({ ...common, entryPoints: [entry], outfile: join(dir, 'index.mjs') });
-  const withoutWorker = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { run(threads: number): Promise<{ workers: boolean; neighbour: number[]; similarity: number[] }> };
+  const withoutWorker = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as {
+    run(threads: number): Promise<{ workers: boolean; neighbour: number[]; similarity: number[] }>;
+  };
   const inThread = await withoutWorker.run(2);
   expect(inThread.workers).toBe(false); // no worker file yet: computed in-thread
 
-  await build({ ...common, entryPoints: [`${PROJECT_ROOT}functions/engine/similarity/worker.ts`], outfile: join(dir, 'similarity-worker.mjs') });
+  await build({
+    ...common,
+    entryPoints: [`${PROJECT_ROOT}functions/engine/similarity/worker.ts`],
+    outfile: join(dir, 'similarity-worker.mjs'),
+  });
   const onWorkers = await withoutWorker.run(2);
   expect(onWorkers.workers).toBe(true);
   expect(onWorkers.neighbour).toEqual(inThread.neighbour);

@@ -41,8 +41,20 @@ describe('defaults (no context)', () => {
 
 describe('values', () => {
   test('command-line strings and cdk.json JSON mean the same', () => {
-    const fromCli = read({ throttleRateLimit: '10', throttleBurstLimit: '20', corsOrigins: 'https://a.example, https://b.example', allowPublicApi: 'false', auth: 'IAM' });
-    const fromJson = read({ throttleRateLimit: 10, throttleBurstLimit: 20, corsOrigins: ['https://a.example', 'https://b.example'], allowPublicApi: false, auth: 'iam' });
+    const fromCli = read({
+      throttleRateLimit: '10',
+      throttleBurstLimit: '20',
+      corsOrigins: 'https://a.example, https://b.example',
+      allowPublicApi: 'false',
+      auth: 'IAM',
+    });
+    const fromJson = read({
+      throttleRateLimit: 10,
+      throttleBurstLimit: 20,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      allowPublicApi: false,
+      auth: 'iam',
+    });
     expect(fromCli).toEqual(fromJson);
     expect(fromCli.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
@@ -62,7 +74,9 @@ describe('mistakes are reported with the key, the value and a fix', () => {
 
   test('auth=jwt needs an https issuer and an audience', () => {
     expect(errorOf({ auth: 'jwt' }).where).toBe('context authIssuer');
-    expect(errorOf({ auth: 'jwt', authIssuer: 'http://insecure.example', authAudience: 'x' }).where).toBe('context authIssuer');
+    expect(errorOf({ auth: 'jwt', authIssuer: 'http://insecure.example', authAudience: 'x' }).where).toBe(
+      'context authIssuer',
+    );
     expect(errorOf({ auth: 'jwt', authIssuer: 'https://issuer.example' }).where).toBe('context authAudience');
   });
 

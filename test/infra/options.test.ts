@@ -35,7 +35,10 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example', Audience: ['client-a', 'client-b'] },
+      JwtConfiguration: {
+        Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+        Audience: ['client-a', 'client-b'],
+      },
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
     expect(routes).toHaveLength(3);
@@ -44,7 +47,13 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
       expect(route.AuthorizerId, route.RouteKey).toEqual({ Ref: authorizerId });
     }
     expect(template.findResources('AWS::IAM::ManagedPolicy'), 'no SigV4 invoke policy under JWT').toEqual({});
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'BucketName', 'DlqUrl', 'TableName']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'BucketName',
+      'DlqUrl',
+      'TableName',
+    ]);
   });
 
   test('CORS allows exactly the configured origins and the auth headers', () => {
@@ -56,34 +65,50 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
   test('throttling, retention and function sizes follow the context', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
     expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
-    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(logGroup.Properties.RetentionInDays).toBe(14);
-    const build = template.findResources('AWS::Lambda::Function')[logicalIdOf(template, 'AWS::Lambda::Function', 'BuildFunctionBuildFunction')].Properties;
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup')))
+      expect(logGroup.Properties.RetentionInDays).toBe(14);
+    const build =
+      template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(template, 'AWS::Lambda::Function', 'BuildFunctionBuildFunction')
+      ].Properties;
     expect(build).toMatchObject({ MemorySize: 4096, Timeout: 600, EphemeralStorage: { Size: 4096 } });
     expect(build.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     const bucket = template.findResources('AWS::S3::Bucket')[logicalIdOf(template, 'AWS::S3::Bucket', 'ModelBucket')];
-    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 7 })]));
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 7 })]),
+    );
   });
 
   test('removalPolicy=destroy deletes the table and empties then deletes the buckets', () => {
     const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0];
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties.DeletionProtectionEnabled).toBe(false);
-    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
+      expect(bucket.DeletionPolicy).toBe('Delete');
     expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(2);
   });
 
   test('every alarm notifies the e-mail topic, which refuses plain HTTP', () => {
     const topicId = logicalIdOf(template, 'AWS::SNS::Topic', 'AlarmsTopic');
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
-    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement;
-    expect(policy).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument
+      .Statement;
+    expect(policy).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
+    );
   });
 });
 
@@ -94,7 +119,9 @@ describe('auth=none with allowPublicApi=true', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
     expect(routes).toHaveLength(3);
     for (const route of routes) expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
-    expect(findings(report, 'Construct Annotations')).toEqual([expect.stringMatching(/^warning Annotation::affinity:publicApi @ Affinity\/RecommendationsApi$/)]);
+    expect(findings(report, 'Construct Annotations')).toEqual([
+      expect.stringMatching(/^warning Annotation::affinity:publicApi @ Affinity\/RecommendationsApi$/),
+    ]);
     expect(findings(report, 'AwsSolutions')).toEqual([]);
   });
 });

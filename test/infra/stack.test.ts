@@ -57,7 +57,10 @@ describe('cdk-nag (AwsSolutions) runs on every synth', () => {
         `Affinity/RecommendationsApi/InvokePolicy/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi')}>/*]`,
       ].sort(),
     );
-    expect(acknowledged.filter((entry) => entry.startsWith('Affinity ')), 'nothing acknowledged stack-wide').toEqual([]);
+    expect(
+      acknowledged.filter((entry) => entry.startsWith('Affinity ')),
+      'nothing acknowledged stack-wide',
+    ).toEqual([]);
   });
 });
 
@@ -65,8 +68,15 @@ describe('model bucket', () => {
   test('is private, encrypted, versioned and logs access to the separate log bucket', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: { Ref: logBucketId }, LogFilePrefix: 'model-bucket/' },
       },
@@ -76,7 +86,10 @@ describe('model bucket', () => {
     expect(modelBucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logBucketId });
     const logBucket = template.findResources('AWS::S3::Bucket')[logBucketId];
     expect(logBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
-    expect(logBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(
+      logBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toBe('AES256');
   });
 
   test('both buckets deny every request not sent over TLS', () => {
@@ -85,7 +98,12 @@ describe('model bucket', () => {
         Bucket: { Ref: bucketId },
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -93,7 +111,8 @@ describe('model bucket', () => {
   });
 
   test('expires noncurrent versions after 30 days and reports/ after 90 days', () => {
-    const rules = template.findResources('AWS::S3::Bucket')[modelBucketId].Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    const rules = template.findResources('AWS::S3::Bucket')[modelBucketId].Properties.LifecycleConfiguration
+      .Rules as Record<string, unknown>[];
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
@@ -191,10 +210,17 @@ describe('functions', () => {
   });
 
   test('the dead-letter queue is encrypted and refuses plain-HTTP access', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: dlqId }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -206,21 +232,29 @@ describe('functions', () => {
       const roleId = props.Role['Fn::GetAtt'][0] as string;
       // No AWS-managed policy (AWSLambdaBasicExecutionRole could write to any log group).
       expect(template.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns).toBeUndefined();
-      const logStatements = roleStatements(template, roleId).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+      const logStatements = roleStatements(template, roleId).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('logs:')),
+      );
       expect(logStatements.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
     }
   });
 });
 
 describe('least privilege', () => {
-  const apiRoleId = () => template.findResources('AWS::Lambda::Function')[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
-  const buildRoleId = () => template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
+  const apiRoleId = () =>
+    template.findResources('AWS::Lambda::Function')[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
+  const buildRoleId = () =>
+    template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
   const READ_ONLY = /^dynamodb:(GetItem|BatchGetItem|Query)$|^logs:|^xray:/;
 
   test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
     const statements = roleStatements(template, apiRoleId());
-    const writes = statements.filter((statement) => actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')));
-    const dynamoWrites = writes.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    const writes = statements.filter((statement) =>
+      actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')),
+    );
+    const dynamoWrites = writes.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
     expect(dynamoWrites).toHaveLength(1);
     expect(actionsOf(dynamoWrites[0])).toEqual(['dynamodb:UpdateItem']);
     expect(dynamoWrites[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
@@ -237,18 +271,23 @@ describe('least privilege', () => {
 
   test('Resource "*" appears only for the X-Ray actions, in both roles', () => {
     for (const roleId of [apiRoleId(), buildRoleId()]) {
-      const starred = roleStatements(template, roleId).filter((statement) => JSON.stringify(statement.Resource).includes('"*"'));
+      const starred = roleStatements(template, roleId).filter((statement) =>
+        JSON.stringify(statement.Resource).includes('"*"'),
+      );
       expect(starred.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
   });
 
   test('the build role reads only uploads/, writes only reports/, and has no table-admin or Scan rights', () => {
     const statements = roleStatements(template, buildRoleId());
-    const s3Statements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+    const s3Statements = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('s3:')),
+    );
     const objectPath = (resource: unknown) => JSON.stringify(resource).match(/"\/([^"]*)"\]\]\}$/)?.[1];
     const byAction = new Map<string, string[]>();
     for (const statement of s3Statements) {
-      for (const action of actionsOf(statement)) byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
+      for (const action of actionsOf(statement))
+        byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
     }
     expect(Object.fromEntries(byAction)).toEqual({
       's3:GetObject': ['uploads/*'],
@@ -256,10 +295,18 @@ describe('least privilege', () => {
       's3:ListBucket': ['bucket'],
       's3:PutObject': ['reports/*'],
     });
-    const dynamo = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(dynamo.flatMap(actionsOf).sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    const dynamo = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(dynamo.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
     expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [dlqId, 'Arn'] }]);
@@ -269,7 +316,11 @@ describe('least privilege', () => {
 describe('HTTP API', () => {
   test('every route requires IAM (SigV4) authorization', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['ANY /v1/{proxy+}', 'GET /health', 'GET /openapi.json']);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'ANY /v1/{proxy+}',
+      'GET /health',
+      'GET /openapi.json',
+    ]);
     for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
   });
 
@@ -291,7 +342,11 @@ describe('HTTP API', () => {
     const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toBe(30);
     const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', iamCaller: '$context.identity.userArn' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      iamCaller: '$context.identity.userArn',
+    });
   });
 
   test('no CORS unless origins are configured', () => {
@@ -302,7 +357,8 @@ describe('HTTP API', () => {
 
   test('a managed policy grants execute-api:Invoke on this API only', () => {
     const apiId = logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi');
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument
+      .Statement;
     expect(policy).toHaveLength(1);
     expect(policy[0].Action).toBe('execute-api:Invoke');
     expect(JSON.stringify(policy[0].Resource)).toContain(`{"Ref":"${apiId}"},"/*"`);
@@ -312,7 +368,10 @@ describe('HTTP API', () => {
 describe('alarms', () => {
   const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
   const alarmOn = (metricName: string, dimension: unknown) =>
-    alarms().filter((alarm) => alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions).includes(JSON.stringify(dimension)));
+    alarms().filter(
+      (alarm) =>
+        alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions).includes(JSON.stringify(dimension)),
+    );
 
   test('build errors, build throttles, dead letters, API 5xx and API function errors each raise an alarm', () => {
     expect(alarms()).toHaveLength(5);
@@ -325,9 +384,15 @@ describe('alarms', () => {
     ] as const) {
       const matching = alarmOn(metric, dimension);
       expect(matching, metric).toHaveLength(1);
-      expect(matching[0]).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(matching[0]).toMatchObject({
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
-    expect(alarmOn('ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] })[0].Statistic).toBe('Maximum');
+    expect(alarmOn('ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] })[0].Statistic).toBe(
+      'Maximum',
+    );
   });
 
   test('without alarmEmail there is no topic and no alarm action', () => {
@@ -342,5 +407,7 @@ test('outputs: bucket, API URL, table, dead-letter queue and the invoke policy',
   expect(outputs.BucketName.Value).toEqual({ Ref: modelBucketId });
   expect(outputs.TableName.Value).toEqual({ Ref: tableId });
   expect(outputs.DlqUrl.Value).toEqual({ Ref: dlqId });
-  expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/);
+  expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(
+    /^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/,
+  );
 });

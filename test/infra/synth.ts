@@ -8,7 +8,10 @@ import { createAffinityApp } from '../../infra/affinity-app.js';
 import type { AffinityStack } from '../../infra/affinity-stack.js';
 
 export interface ValidationReport {
-  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
 }
 
 export interface Synthesized {
@@ -30,10 +33,21 @@ export function synthAffinity(context: Record<string, unknown> = {}): Synthesize
 export function findings(report: ValidationReport, pluginName: string): string[] {
   return report.pluginReports
     .filter((plugin) => plugin.pluginName === pluginName)
-    .flatMap((plugin) => plugin.violations.map((violation) => `${violation.severity} ${violation.ruleName} @ ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
+    .flatMap((plugin) =>
+      plugin.violations.map(
+        (violation) =>
+          `${violation.severity} ${violation.ruleName} @ ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
+      ),
+    );
 }
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Sid?: string };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Sid?: string;
+};
 
 /** The statements of the inline policies attached to the role whose logical id starts with `rolePrefix`. */
 export function roleStatements(template: Template, rolePrefix: string): Statement[] {
@@ -50,6 +64,7 @@ export function actionsOf(statement: Statement): string[] {
 /** The one resource of `type` whose logical id is `prefix` (a construct path squashed) plus CDK's 8-hex hash. */
 export function logicalIdOf(template: Template, type: string, prefix: string): string {
   const ids = Object.keys(template.findResources(type)).filter((id) => new RegExp(`^${prefix}[0-9A-F]{8}$`).test(id));
-  if (ids.length !== 1) throw new Error(`expected one ${type} with logical id ${prefix}<hash>, found ${ids.join(', ') || 'none'}`);
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} with logical id ${prefix}<hash>, found ${ids.join(', ') || 'none'}`);
   return ids[0];
 }

@@ -77,7 +77,13 @@ describe('HTTP -> API Gateway v2 event', () => {
     expect(event.isBase64Encoded).toBe(false);
 
     const context = event.requestContext;
-    expect(context.http).toEqual({ method: 'GET', path: '/v1/items/a%20b/similar', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'affinity-test/1' });
+    expect(context.http).toEqual({
+      method: 'GET',
+      path: '/v1/items/a%20b/similar',
+      protocol: 'HTTP/1.1',
+      sourceIp: '127.0.0.1',
+      userAgent: 'affinity-test/1',
+    });
     expect(context).toMatchObject({ routeKey: '$default', stage: '$default', domainName: url.replace('http://', '') });
     expect(context.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(Math.abs(context.timeEpoch - Date.now())).toBeLessThan(60_000);
@@ -95,10 +101,25 @@ describe('HTTP -> API Gateway v2 event', () => {
   it('passes text bodies as UTF-8 and binary bodies as base64', async () => {
     const { url, received } = await serveRecorder();
     const json = JSON.stringify({ user: 'zoë', items: ['数据'] });
-    await rawRequest(url, { method: 'POST', path: '/json', headers: ['Content-Type', 'application/json; charset=utf-8'], body: Buffer.from(json) });
+    await rawRequest(url, {
+      method: 'POST',
+      path: '/json',
+      headers: ['Content-Type', 'application/json; charset=utf-8'],
+      body: Buffer.from(json),
+    });
     const bytes = Buffer.from([0, 255, 1, 2, 0xc3]);
-    await rawRequest(url, { method: 'PUT', path: '/bin', headers: ['Content-Type', 'application/octet-stream'], body: bytes });
-    await rawRequest(url, { method: 'POST', path: '/gz', headers: ['Content-Type', 'text/csv', 'Content-Encoding', 'gzip'], body: bytes });
+    await rawRequest(url, {
+      method: 'PUT',
+      path: '/bin',
+      headers: ['Content-Type', 'application/octet-stream'],
+      body: bytes,
+    });
+    await rawRequest(url, {
+      method: 'POST',
+      path: '/gz',
+      headers: ['Content-Type', 'text/csv', 'Content-Encoding', 'gzip'],
+      body: bytes,
+    });
 
     const [jsonEvent, binaryEvent, gzipEvent] = received.map((entry) => entry.event);
     expect(jsonEvent.requestContext.http.method).toBe('POST');
@@ -122,7 +143,12 @@ describe('HTTP -> API Gateway v2 event', () => {
 
   it('rejects bodies over API Gateway’s 10 MB limit with 413 problem+json, without calling the handler', async () => {
     const { url, received } = await serveRecorder();
-    const response = await rawRequest(url, { method: 'POST', path: '/upload', headers: ['Content-Type', 'text/plain'], body: Buffer.alloc(10 * 1024 * 1024 + 1, 97) });
+    const response = await rawRequest(url, {
+      method: 'POST',
+      path: '/upload',
+      headers: ['Content-Type', 'text/plain'],
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 97),
+    });
     expect(response.status).toBe(413);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(JSON.parse(response.body.toString())).toMatchObject({ status: 413, title: 'Request Entity Too Large' });
@@ -132,7 +158,12 @@ describe('HTTP -> API Gateway v2 event', () => {
   it('rejects a request whose event would exceed Lambda’s 6 MB invocation limit', async () => {
     const { url, received } = await serveRecorder();
     // 5 MB of binary is 6.7 MB in base64.
-    const response = await rawRequest(url, { method: 'POST', path: '/upload', headers: ['Content-Type', 'application/octet-stream'], body: Buffer.alloc(5 * 1024 * 1024, 1) });
+    const response = await rawRequest(url, {
+      method: 'POST',
+      path: '/upload',
+      headers: ['Content-Type', 'application/octet-stream'],
+      body: Buffer.alloc(5 * 1024 * 1024, 1),
+    });
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body.toString()).detail).toMatch(/Lambda/);
     expect(received).toHaveLength(0);

@@ -5,7 +5,12 @@ import { describe, expect, inject, it } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsChunkedDecoder } from '../../functions/local/aws-chunked.js';
 
-const s3 = new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+const s3 = new S3Client({
+  endpoint: inject('s3Endpoint'),
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+});
 
 async function decode(parts: string[]): Promise<string> {
   const out: Buffer[] = [];
@@ -31,9 +36,19 @@ describe('aws-chunked decoding', () => {
 
   it('stores the exact bytes of a streamed SDK upload (aws-chunked with a checksum trailer)', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'chunked-test' }));
-    const text = 'user,item,rating\n' + Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 331},${(i % 5) + 1}`).join('\n') + '\n';
+    const text =
+      'user,item,rating\n' +
+      Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 331},${(i % 5) + 1}`).join('\n') +
+      '\n';
     const bytes = Buffer.from(text);
-    await s3.send(new PutObjectCommand({ Bucket: 'chunked-test', Key: 'uploads/d/r.csv', Body: Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]), ContentLength: bytes.length }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'chunked-test',
+        Key: 'uploads/d/r.csv',
+        Body: Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]),
+        ContentLength: bytes.length,
+      }),
+    );
     const stored = await s3.send(new GetObjectCommand({ Bucket: 'chunked-test', Key: 'uploads/d/r.csv' }));
     expect(await stored.Body?.transformToString()).toBe(text);
   });

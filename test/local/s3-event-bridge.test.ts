@@ -36,7 +36,13 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 function bridge(overrides: Partial<S3EventBridgeOptions> & Pick<S3EventBridgeOptions, 'handler'>) {
   const logs: string[] = [];
-  const running = startS3EventBridge({ source: s3.events, region: 'eu-west-1', retryDelayMs: 1, log: (line) => logs.push(line), ...overrides });
+  const running = startS3EventBridge({
+    source: s3.events,
+    region: 'eu-west-1',
+    retryDelayMs: 1,
+    log: (line) => logs.push(line),
+    ...overrides,
+  });
   return { running, logs };
 }
 
@@ -53,7 +59,12 @@ describe('S3 event bridge', () => {
     expect(events).toHaveLength(1);
     const [record] = events[0].Records;
     expect(events[0].Records).toHaveLength(1);
-    expect(record).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'eu-west-1', eventName: 'ObjectCreated:Put' });
+    expect(record).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'eu-west-1',
+      eventName: 'ObjectCreated:Put',
+    });
     expect(record.s3.bucket).toMatchObject({ name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` });
     // By hand: ' ' -> '+', '+' -> %2B, 'ü' = C3 BC in UTF-8, '/' kept.
     expect(record.s3.object.key).toBe('uploads/my+data/r%2B1+%C3%BC.csv');
@@ -70,17 +81,27 @@ describe('S3 event bridge', () => {
 
   it('gives increasing sequencers, skips keys outside the filter and fills the ETag of copies', async () => {
     const events: S3Event[] = [];
-    const { running } = bridge({ handler: async (event) => void events.push(event), filter: { prefix: 'uploads/' }, describeObject: s3.describeObject });
+    const { running } = bridge({
+      handler: async (event) => void events.push(event),
+      filter: { prefix: 'uploads/' },
+      describeObject: s3.describeObject,
+    });
     await put('uploads/a.csv', 'a');
     await put('reports/ignored.json', '{}');
     await put('uploads/b.csv', 'bb');
-    await client.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/c.csv', CopySource: `${BUCKET}/uploads/b.csv` }));
+    await client.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/c.csv', CopySource: `${BUCKET}/uploads/b.csv` }),
+    );
     await running.idle();
     await running.stop();
 
     const records = events.map((event) => event.Records[0]);
     expect(records.map((record) => record.s3.object.key)).toEqual(['uploads/a.csv', 'uploads/b.csv', 'uploads/c.csv']);
-    expect(records.map((record) => record.eventName)).toEqual(['ObjectCreated:Put', 'ObjectCreated:Put', 'ObjectCreated:Copy']);
+    expect(records.map((record) => record.eventName)).toEqual([
+      'ObjectCreated:Put',
+      'ObjectCreated:Put',
+      'ObjectCreated:Copy',
+    ]);
     expect(records[2].s3.object.eTag).toBe(md5('bb'));
     expect(records[2].s3.object.size).toBe(2);
     const sequencers = records.map((record) => record.s3.object.sequencer);

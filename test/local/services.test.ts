@@ -3,11 +3,29 @@ import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-s
 
 describe('global setup', () => {
   it('serves a DynamoDB-compatible API that enforces DynamoDB validation', async () => {
-    const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new DynamoDBClient({
+      endpoint: inject('dynamoEndpoint'),
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     await expect(
-      client.send(new CreateTableCommand({ TableName: 'ab', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' })),
+      client.send(
+        new CreateTableCommand({
+          TableName: 'ab',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      ),
     ).rejects.toThrow(/TableName/);
-    await client.send(new CreateTableCommand({ TableName: 'setup-check', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'setup-check',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     const table = await client.send(new DescribeTableCommand({ TableName: 'setup-check' }));
     expect(table.Table?.TableStatus).toBe('ACTIVE');
   });

@@ -80,7 +80,12 @@ describe('local stack', () => {
       await s3.send(new PutObjectCommand({ Bucket: first.bucket, Key: 'models/kept.json', Body: '{"kept":true}' }));
       s3.destroy();
       const dynamo = new DynamoDBClient({});
-      await dynamo.send(new PutItemCommand({ TableName: first.table, Item: { pk: { S: 'dataset#demo' }, sk: { S: 'manifest' }, revision: { N: '7' } } }));
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: first.table,
+          Item: { pk: { S: 'dataset#demo' }, sk: { S: 'manifest' }, revision: { N: '7' } },
+        }),
+      );
       dynamo.destroy();
     } finally {
       await first.stop();
@@ -93,7 +98,9 @@ describe('local stack', () => {
       expect(await object.Body?.transformToString()).toBe('{"kept":true}');
       s3.destroy();
       const dynamo = new DynamoDBClient({});
-      const item = await dynamo.send(new GetItemCommand({ TableName: second.table, Key: { pk: { S: 'dataset#demo' }, sk: { S: 'manifest' } } }));
+      const item = await dynamo.send(
+        new GetItemCommand({ TableName: second.table, Key: { pk: { S: 'dataset#demo' }, sk: { S: 'manifest' } } }),
+      );
       expect(item.Item?.revision).toEqual({ N: '7' });
       dynamo.destroy();
     } finally {

@@ -29,9 +29,17 @@ const V2: Ratings = [
   ['q', 'd', 4],
   ['r', 'a', 3],
   ['r', 'e', 5],
-  ...[...syntheticInteractions({ users: 1500, items: 300, ratings: 9000, seed: 3, timestamps: false, userPrefix: 'f', itemPrefix: 'g' })].map(
-    ({ user, item, value }): [string, string, number] => [user, item, value],
-  ),
+  ...[
+    ...syntheticInteractions({
+      users: 1500,
+      items: 300,
+      ratings: 9000,
+      seed: 3,
+      timestamps: false,
+      userPrefix: 'f',
+      itemPrefix: 'g',
+    }),
+  ].map(({ user, item, value }): [string, string, number] => [user, item, value]),
 ];
 
 let env: PipelineStack;
@@ -53,12 +61,18 @@ async function observe(): Promise<Observation> {
     env.api<{ version: string; items: unknown[] }>(`${BASE}/users/viewer/recommendations`),
     env.api<{ version: string; similar: unknown[] }>(`${BASE}/items/a/similar?limit=100`),
   ]);
-  return { recommendations: { status: recommendations.status, ...recommendations.body }, similar: { status: similar.status, ...similar.body } };
+  return {
+    recommendations: { status: recommendations.status, ...recommendations.body },
+    similar: { status: similar.status, ...similar.body },
+  };
 }
 
 describe('a reader during a rebuild', () => {
   it('sees whole versions only, in upload order', async () => {
-    const expected = (ratings: Ratings) => ({ items: approx(itemBased(ratings, 'viewer')), similar: approx(neighbours(ratings, 'item', 'a')) });
+    const expected = (ratings: Ratings) => ({
+      items: approx(itemBased(ratings, 'viewer')),
+      similar: approx(neighbours(ratings, 'item', 'a')),
+    });
     const oracle = [expected(V1), expected(V2)];
     expect(JSON.stringify(oracle[0].items)).not.toBe(JSON.stringify(oracle[1].items)); // the versions are distinguishable
 

@@ -43,10 +43,12 @@ async function captureUpload(key: string, body: string): Promise<S3Event> {
   return env.events[before];
 }
 
-
-
 async function recommendationsFor(dataset: string, user: string) {
-  return (await env.api<{ version: string; items: unknown[] }>(`/v1/datasets/${seg(dataset)}/users/${seg(user)}/recommendations`)).body;
+  return (
+    await env.api<{ version: string; items: unknown[] }>(
+      `/v1/datasets/${seg(dataset)}/users/${seg(user)}/recommendations`,
+    )
+  ).body;
 }
 
 describe('a duplicate S3 event', () => {
@@ -55,7 +57,9 @@ describe('a duplicate S3 event', () => {
     const first = await env.build(structuredClone(event));
     const second = await env.build(structuredClone(event));
     expect(first.map((outcome) => outcome.status)).toEqual(['succeeded']);
-    expect(second).toEqual([{ status: 'duplicate', dataset: 'dup-serial', jobId: (first[0] as { jobId: string }).jobId }]);
+    expect(second).toEqual([
+      { status: 'duplicate', dataset: 'dup-serial', jobId: (first[0] as { jobId: string }).jobId },
+    ]);
 
     const jobs = await jobsOf(env, 'dup-serial');
     expect(jobs).toHaveLength(1);

@@ -31,7 +31,6 @@ afterAll(async () => {
   await env?.stop();
 });
 
-
 async function latestJob(dataset: string): Promise<Job> {
   return (await jobsOf(env, dataset, 1))[0];
 }
@@ -39,8 +38,15 @@ async function latestJob(dataset: string): Promise<Job> {
 /** What a reader sees: the manifest revision and alice's recommendations. */
 async function served(dataset: string) {
   const manifest = await env.store.getManifest(dataset);
-  const recommendations = await env.api<{ version: string; items: unknown[] }>(`/v1/datasets/${seg(dataset)}/users/alice/recommendations`);
-  return { revision: manifest?.revision, activeVersion: manifest?.activeVersion, version: recommendations.body.version, items: recommendations.body.items };
+  const recommendations = await env.api<{ version: string; items: unknown[] }>(
+    `/v1/datasets/${seg(dataset)}/users/alice/recommendations`,
+  );
+  return {
+    revision: manifest?.revision,
+    activeVersion: manifest?.activeVersion,
+    version: recommendations.body.version,
+    items: recommendations.body.items,
+  };
 }
 
 describe('a malformed upload', () => {
@@ -65,7 +71,14 @@ describe('a malformed upload', () => {
     expect(job.error?.where).toBeTruthy();
     expect(job.error?.hint).toBeTruthy();
     expect(job.reportKey).toBe(`reports/${DATASET}/${job.version}.json`);
-    expect(await env.getJson(job.reportKey!)).toMatchObject({ dataset: DATASET, version: job.version, jobId: job.jobId, status: 'failed', source: { key }, error: job.error });
+    expect(await env.getJson(job.reportKey!)).toMatchObject({
+      dataset: DATASET,
+      version: job.version,
+      jobId: job.jobId,
+      status: 'failed',
+      source: { key },
+      error: job.error,
+    });
     expect(await served(DATASET)).toEqual(before);
     expect(await env.registeredVersions(DATASET)).toEqual([before.activeVersion]);
     return job;
@@ -156,7 +169,9 @@ describe('a DynamoDB write failure in the middle of a build', () => {
   });
 
   /** Builds v1 through the bridge, then uploads v2 without building it; returns v2's event. */
-  async function servingV1ThenUploadV2(dataset: string): Promise<{ before: Awaited<ReturnType<typeof served>>; event: S3Event }> {
+  async function servingV1ThenUploadV2(
+    dataset: string,
+  ): Promise<{ before: Awaited<ReturnType<typeof served>>; event: S3Event }> {
     await env.upload(`uploads/${dataset}/v1.csv`, toCsv(GOOD));
     const before = await served(dataset);
     expect(before.items).toEqual(approx(itemBased(GOOD, 'alice')));
@@ -169,7 +184,8 @@ describe('a DynamoDB write failure in the middle of a build', () => {
     return { before, event: env.events.at(-1)! };
   }
 
-  const build = (event: S3Event, now?: () => Date) => runBuild(event.Records[0], { s3: env.s3, store: faultyStore, logger: silent, threads: 1, now });
+  const build = (event: S3Event, now?: () => Date) =>
+    runBuild(event.Records[0], { s3: env.s3, store: faultyStore, logger: silent, threads: 1, now });
 
   it('throws for a retry, keeps serving the previous version, removes the failed rows; the retried event succeeds', async () => {
     const { before, event } = await servingV1ThenUploadV2(DATASET);
@@ -207,7 +223,9 @@ describe('a DynamoDB write failure in the middle of a build', () => {
     expect(after.activeVersion).not.toBe(before.activeVersion);
     expect(after.version).toBe(after.activeVersion);
     expect(after.items).toEqual(approx(itemBased(V2, 'alice')));
-    expect((await env.api<{ items: unknown[] }>(`/v1/datasets/${DATASET}/users/u0/recommendations`)).body.items).toEqual(approx(itemBased(V2, 'u0')));
+    expect(
+      (await env.api<{ items: unknown[] }>(`/v1/datasets/${DATASET}/users/u0/recommendations`)).body.items,
+    ).toEqual(approx(itemBased(V2, 'u0')));
   });
 
   it('does not fail an activated build when deleting retired versions fails', async () => {

@@ -52,18 +52,23 @@ afterAll(async () => {
 describe('datasets and ids with key-like characters', () => {
   it('builds one model per dataset', async () => {
     for (const [dataset, ratings] of DATA) {
-      const { status, body } = await env.api<{ activeVersion: string; versions: Array<{ stats: { ratings: number } }> }>(`/v1/datasets/${seg(dataset)}`);
+      const { status, body } = await env.api<{
+        activeVersion: string;
+        versions: Array<{ stats: { ratings: number } }>;
+      }>(`/v1/datasets/${seg(dataset)}`);
       expect(status, dataset).toBe(200);
       expect(body.versions[0].stats.ratings, dataset).toBe(ratings.length);
     }
   });
 
-  it('serves each dataset its own recommendations and similar items, never another dataset\'s rows', async () => {
+  it("serves each dataset its own recommendations and similar items, never another dataset's rows", async () => {
     for (const [dataset, ratings] of DATA) {
       const base = `/v1/datasets/${seg(dataset)}`;
       const known = new Set(ratings.map(([user]) => user));
       for (const user of USERS) {
-        const { status, body } = await env.api<{ items: unknown[]; fallback?: { reason: string } }>(`${base}/users/${seg(user)}/recommendations?limit=100`);
+        const { status, body } = await env.api<{ items: unknown[]; fallback?: { reason: string } }>(
+          `${base}/users/${seg(user)}/recommendations?limit=100`,
+        );
         expect(status, `${dataset} / ${user}`).toBe(200);
         const expected = itemBased(ratings, user, 100);
         if (known.has(user) && expected.length > 0) {

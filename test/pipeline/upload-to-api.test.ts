@@ -2,7 +2,16 @@
 // comes from the brute-force oracle in test/support/brute-force.ts, run on the same tiny file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Event } from 'aws-lambda';
-import { approx, itemBased, itemBasedForHistory, neighbours, popular, toCsv, userBased, type Ratings } from '../support/brute-force.js';
+import {
+  approx,
+  itemBased,
+  itemBasedForHistory,
+  neighbours,
+  popular,
+  toCsv,
+  userBased,
+  type Ratings,
+} from '../support/brute-force.js';
 import { seg, startPipelineStack, type JobView as Job, type PipelineStack } from '../support/pipeline-stack.js';
 
 // A dataset name with a space, and a file name with '+', a space and non-ASCII: S3 events URL-encode all three.
@@ -38,7 +47,6 @@ afterAll(async () => {
   await env?.stop();
 });
 
-
 function s3Event(key: string): S3Event {
   return {
     Records: [
@@ -54,7 +62,11 @@ function s3Event(key: string): S3Event {
         s3: {
           s3SchemaVersion: '1.0',
           configurationId: 'test',
-          bucket: { name: env.stack.bucket, ownerIdentity: { principalId: 'O' }, arn: `arn:aws:s3:::${env.stack.bucket}` },
+          bucket: {
+            name: env.stack.bucket,
+            ownerIdentity: { principalId: 'O' },
+            arn: `arn:aws:s3:::${env.stack.bucket}`,
+          },
           object: { key, size: 10, eTag: 'e', sequencer: '01' },
         },
       },
@@ -71,7 +83,11 @@ describe('objects that must not build', () => {
     await env.upload(`uploads/${DATASET}/`, '');
 
     // Only keys under uploads/ reach the handler (the notification filter); it ignores the rest itself.
-    expect(env.events.map((event) => event.Records[0].s3.object.key)).toEqual(['uploads/tv+shows/config.json', 'uploads/loose.csv', 'uploads/tv+shows/']);
+    expect(env.events.map((event) => event.Records[0].s3.object.key)).toEqual([
+      'uploads/tv+shows/config.json',
+      'uploads/loose.csv',
+      'uploads/tv+shows/',
+    ]);
     expect(env.stack.bridge.failed).toEqual([]);
     for (const dataset of [DATASET, 'tv shows/ratings.csv', 'loose.csv', 'reports', 'other']) {
       expect((await env.api(`/v1/datasets/${seg(dataset)}`)).status).toBe(404);
@@ -79,7 +95,9 @@ describe('objects that must not build', () => {
     }
 
     // Delivered anyway (a misconfigured notification), the handler still ignores them.
-    const outcomes = await env.build({ Records: ['reports/x/r.csv', 'uploads/x', 'other/uploads/x/r.csv'].flatMap((key) => s3Event(key).Records) });
+    const outcomes = await env.build({
+      Records: ['reports/x/r.csv', 'uploads/x', 'other/uploads/x/r.csv'].flatMap((key) => s3Event(key).Records),
+    });
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['ignored', 'ignored', 'ignored']);
     expect((await env.api('/v1/datasets/x')).status).toBe(404);
   });
@@ -103,7 +121,14 @@ describe('an upload through the S3 API', () => {
       status: 'succeeded',
       source: { bucket: env.stack.bucket, key: KEY },
       reportKey: `reports/${DATASET}/${version}.json`,
-      report: { rowsRead: RATINGS.length, accepted: RATINGS.length, ratings: RATINGS.length, users: USERS.length, items: ITEMS.length, duplicatesDropped: 0 },
+      report: {
+        rowsRead: RATINGS.length,
+        accepted: RATINGS.length,
+        ratings: RATINGS.length,
+        users: USERS.length,
+        items: ITEMS.length,
+        duplicatesDropped: 0,
+      },
     });
     expect(job.error).toBeUndefined();
     const { status, body } = await env.api<Job>(`${BASE}/jobs/${seg(job.jobId)}`);
@@ -148,7 +173,9 @@ describe('an upload through the S3 API', () => {
 
   it('recommends by item-based CF with the brute-force scores and explanations, for every user', async () => {
     for (const user of USERS) {
-      const { status, body } = await env.api<{ version: string; algorithm: string; items: unknown[] }>(`${BASE}/users/${seg(user)}/recommendations?limit=10`);
+      const { status, body } = await env.api<{ version: string; algorithm: string; items: unknown[] }>(
+        `${BASE}/users/${seg(user)}/recommendations?limit=10`,
+      );
       expect(status).toBe(200);
       expect(body.version).toBe(version);
       expect(body.algorithm).toBe('item');
@@ -160,7 +187,9 @@ describe('an upload through the S3 API', () => {
 
   it('recommends by user-based CF with the brute-force scores', async () => {
     for (const user of USERS) {
-      const { body } = await env.api<{ algorithm: string; items: unknown[] }>(`${BASE}/users/${seg(user)}/recommendations?algorithm=user`);
+      const { body } = await env.api<{ algorithm: string; items: unknown[] }>(
+        `${BASE}/users/${seg(user)}/recommendations?algorithm=user`,
+      );
       expect(body.algorithm).toBe('user');
       expect(body.items).toEqual(approx(userBased(RATINGS, user)));
     }
@@ -194,7 +223,9 @@ describe('an upload through the S3 API', () => {
   });
 
   it('answers an unknown user with popular items flagged as a fallback', async () => {
-    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string }> }>(`${BASE}/users/nobody/recommendations?limit=3`);
+    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string }> }>(
+      `${BASE}/users/nobody/recommendations?limit=3`,
+    );
     expect(body.fallback).toEqual({ reason: 'unknown-user', algorithm: 'popularity' });
     expect(body.items.map((entry) => entry.item)).toEqual(popular(RATINGS, 3).map((entry) => entry.item));
   });

@@ -107,7 +107,9 @@ describe('versions and rollback', () => {
     expect(await env.versionRows(DATASET, v2)).toEqual({ rows: 0, registered: false });
     expect(await env.registeredVersions(DATASET)).toEqual([v3, v4].sort());
 
-    const { body } = await env.api<{ jobs: Array<{ version: string; status: string; report: { oldRowsDeleted: number } }> }>(`${BASE}/jobs`);
+    const { body } = await env.api<{
+      jobs: Array<{ version: string; status: string; report: { oldRowsDeleted: number } }>;
+    }>(`${BASE}/jobs`);
     expect(body.jobs.map((job) => job.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(body.jobs.find((job) => job.version === v3)?.report.oldRowsDeleted).toBe(0);
     expect(body.jobs.find((job) => job.version === v4)?.report.oldRowsDeleted).toBe(v1Rows + v2Rows);

@@ -30,7 +30,10 @@ export interface ExpectedNeighbour {
 /** CSV text (header user,item,rating) for the ratings. Ids must not need CSV quoting unless `quote` is set. */
 export function toCsv(ratings: Ratings, quote = false): string {
   const field = (value: string) => (quote ? `"${value.replaceAll('"', '""')}"` : value);
-  return ['user,item,rating', ...ratings.map(([user, item, value]) => `${field(user)},${field(item)},${value}`)].join('\n') + '\n';
+  return (
+    ['user,item,rating', ...ratings.map(([user, item, value]) => `${field(user)},${field(item)},${value}`)].join('\n') +
+    '\n'
+  );
 }
 
 function vectors(ratings: Ratings, by: 'item' | 'user'): Map<string, Map<string, number>> {
@@ -60,7 +63,8 @@ function cosine(a: Map<string, number>, b: Map<string, number>): { similarity: n
   return { similarity: dot / (Math.sqrt(normA) * Math.sqrt(normB)), support };
 }
 
-const byScoreThenId = (a: { score: number; item: string }, b: { score: number; item: string }) => b.score - a.score || (a.item < b.item ? -1 : 1);
+const byScoreThenId = (a: { score: number; item: string }, b: { score: number; item: string }) =>
+  b.score - a.score || (a.item < b.item ? -1 : 1);
 
 /** The neighbour row of `id` among items (or users): every other row with cosine > 0, most similar first. */
 export function neighbours(ratings: Ratings, by: 'item' | 'user', id: string, k = 50): ExpectedNeighbour[] {
@@ -81,7 +85,11 @@ function historyOf(ratings: Ratings, user: string): Map<string, number> {
   return vectors(ratings, 'user').get(user) ?? new Map();
 }
 
-function rank(contributions: Map<string, ExpectedRecommendation['because']>, limit: number, kind: 'item' | 'user'): ExpectedRecommendation[] {
+function rank(
+  contributions: Map<string, ExpectedRecommendation['because']>,
+  limit: number,
+  kind: 'item' | 'user',
+): ExpectedRecommendation[] {
   const scored: ExpectedRecommendation[] = [];
   for (const [item, list] of contributions) {
     const score = list.reduce((sum, c) => sum + c.similarity * c.value, 0);
@@ -101,13 +109,19 @@ export function itemBased(ratings: Ratings, user: string, limit = 10): ExpectedR
 }
 
 /** Item-based recommendations for an explicit history (item -> value). */
-export function itemBasedForHistory(ratings: Ratings, history: ReadonlyMap<string, number>, limit = 10): ExpectedRecommendation[] {
+export function itemBasedForHistory(
+  ratings: Ratings,
+  history: ReadonlyMap<string, number>,
+  limit = 10,
+): ExpectedRecommendation[] {
   const contributions = new Map<string, ExpectedRecommendation['because']>();
   for (const [seenItem, value] of history) {
     for (const neighbour of neighbours(ratings, 'item', seenItem)) {
       if (history.has(neighbour.id)) continue;
       if (!contributions.has(neighbour.id)) contributions.set(neighbour.id, []);
-      contributions.get(neighbour.id)!.push({ id: seenItem, kind: 'item', similarity: neighbour.similarity, value, share: 0 });
+      contributions
+        .get(neighbour.id)!
+        .push({ id: seenItem, kind: 'item', similarity: neighbour.similarity, value, share: 0 });
     }
   }
   return rank(contributions, limit, 'item');
@@ -121,7 +135,9 @@ export function userBased(ratings: Ratings, user: string, limit = 10): ExpectedR
     for (const [item, value] of historyOf(ratings, neighbour.id)) {
       if (history.has(item)) continue;
       if (!contributions.has(item)) contributions.set(item, []);
-      contributions.get(item)!.push({ id: neighbour.id, kind: 'user', similarity: neighbour.similarity, value, share: 0 });
+      contributions
+        .get(item)!
+        .push({ id: neighbour.id, kind: 'user', similarity: neighbour.similarity, value, share: 0 });
     }
   }
   return rank(contributions, limit, 'user');

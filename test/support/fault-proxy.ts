@@ -32,7 +32,8 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const includesAll = (body: string, parts: readonly string[] | undefined) => (parts ?? []).every((part) => body.includes(part));
+const includesAll = (body: string, parts: readonly string[] | undefined) =>
+  (parts ?? []).every((part) => body.includes(part));
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const upstreamUrl = new URL(upstream);
@@ -54,7 +55,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           if (failNow) {
             stats.failed++;
             res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-            res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected fault' }));
+            res.end(
+              JSON.stringify({
+                __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+                message: 'injected fault',
+              }),
+            );
             return;
           }
         }
@@ -82,7 +88,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const upstreamRequest = request(
-      { hostname: upstreamUrl.hostname, port: upstreamUrl.port, path: req.url, method: req.method, headers: req.headers },
+      {
+        hostname: upstreamUrl.hostname,
+        port: upstreamUrl.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+      },
       (upstreamRes) => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         upstreamRes.pipe(res);

@@ -14,7 +14,12 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
-import { datasetPk, versionPartitions, versionRegistryKey, VERSION_SK_PREFIX } from '../../functions/adapters/dynamo/keys.js';
+import {
+  datasetPk,
+  versionPartitions,
+  versionRegistryKey,
+  VERSION_SK_PREFIX,
+} from '../../functions/adapters/dynamo/keys.js';
 import type { BuildOutcome } from '../../functions/model-build/run-build.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
@@ -110,14 +115,32 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
     log: () => {},
   });
 
-  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  const raw = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({
+    endpoint: stack.s3Endpoint,
+    region: stack.region,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const raw = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const doc = createDocumentClient(raw);
-  const store = new DynamoModelStore(doc, stack.table, { consistentReads: true, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  const store = new DynamoModelStore(doc, stack.table, {
+    consistentReads: true,
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+  });
 
   const put = async (key: string, body: string | Uint8Array) => {
     // A Buffer has a known length (a string body makes the SDK warn about streams of unknown length).
-    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: key,
+        Body: typeof body === 'string' ? Buffer.from(body) : body,
+      }),
+    );
   };
 
   const countPartition = async (pk: string) => {
@@ -125,7 +148,14 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await doc.send(
-        new QueryCommand({ TableName: stack.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: stack.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
       );
       count += page.Count ?? 0;
       startKey = page.LastEvaluatedKey;
@@ -173,7 +203,9 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
     },
     async versionRows(dataset, version) {
       const counts = await Promise.all(versionPartitions(dataset, version).map(countPartition));
-      const registry = await doc.send(new GetCommand({ TableName: stack.table, Key: versionRegistryKey(dataset, version), ConsistentRead: true }));
+      const registry = await doc.send(
+        new GetCommand({ TableName: stack.table, Key: versionRegistryKey(dataset, version), ConsistentRead: true }),
+      );
       return { rows: counts.reduce((a, b) => a + b, 0), registered: registry.Item !== undefined };
     },
     async registeredVersions(dataset) {

@@ -93,7 +93,12 @@ function backoff(policy: RetryPolicy, retryNumber: number): Promise<void> {
 }
 
 /** Writes up to 25 requests, retrying what DynamoDB leaves unprocessed; throws BatchWriteError when exhausted. */
-export async function writeChunk(doc: DynamoDBDocumentClient, tableName: string, requests: WriteRequest[], retry: RetryPolicy): Promise<void> {
+export async function writeChunk(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  requests: WriteRequest[],
+  retry: RetryPolicy,
+): Promise<void> {
   let pending = requests;
   let lastProblem = '';
   let lastError: unknown;
@@ -114,7 +119,9 @@ export async function writeChunk(doc: DynamoDBDocumentClient, tableName: string,
       lastError = error;
     }
   }
-  throw new BatchWriteError(pending.length, tableName, `${lastProblem}; gave up after ${retry.maxAttempts} attempts`, { cause: lastError });
+  throw new BatchWriteError(pending.length, tableName, `${lastProblem}; gave up after ${retry.maxAttempts} attempts`, {
+    cause: lastError,
+  });
 }
 
 /**
@@ -190,7 +197,12 @@ export class BatchWriter {
 }
 
 /** Writes all requests (chunks of 25, bounded concurrency); returns how many were written or throws. */
-export async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], options: BatchOptions = {}): Promise<number> {
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  requests: readonly WriteRequest[],
+  options: BatchOptions = {},
+): Promise<number> {
   const writer = new BatchWriter(doc, tableName, options);
   let offered = 0;
   try {
@@ -202,7 +214,9 @@ export async function batchWrite(doc: DynamoDBDocumentClient, tableName: string,
   } catch (error) {
     if (!(error instanceof BatchWriteError)) throw error;
     // Requests never offered to the writer were not written either.
-    throw new BatchWriteError(error.unwritten + requests.length - offered, tableName, error.detail, { cause: error.cause });
+    throw new BatchWriteError(error.unwritten + requests.length - offered, tableName, error.detail, {
+      cause: error.cause,
+    });
   }
 }
 
@@ -214,7 +228,12 @@ export interface GetOptions {
 }
 
 /** Reads the keys (chunks of 100 in parallel), retrying UnprocessedKeys; missing rows are simply absent. */
-export async function batchGet(doc: DynamoDBDocumentClient, tableName: string, keys: readonly Item[], options: GetOptions = {}): Promise<Item[]> {
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  options: GetOptions = {},
+): Promise<Item[]> {
   const retry = resolveRetry(options.retry);
   const chunks: Item[][] = [];
   for (let i = 0; i < keys.length; i += GET_CHUNK) chunks.push(keys.slice(i, i + GET_CHUNK));
@@ -222,7 +241,13 @@ export async function batchGet(doc: DynamoDBDocumentClient, tableName: string, k
   return results.flat();
 }
 
-async function getChunk(doc: DynamoDBDocumentClient, tableName: string, keys: Item[], retry: RetryPolicy, options: GetOptions): Promise<Item[]> {
+async function getChunk(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Item[],
+  retry: RetryPolicy,
+  options: GetOptions,
+): Promise<Item[]> {
   const found: Item[] = [];
   let pending = keys;
   let lastProblem = '';
@@ -249,10 +274,13 @@ async function getChunk(doc: DynamoDBDocumentClient, tableName: string, keys: It
       lastProblem = 'DynamoDB kept returning them as UnprocessedKeys (throttled)';
       lastError = undefined;
     } catch (error) {
-      if (!isRetryable(error)) throw new BatchGetError(pending.length, tableName, (error as Error).message, { cause: error });
+      if (!isRetryable(error))
+        throw new BatchGetError(pending.length, tableName, (error as Error).message, { cause: error });
       lastProblem = `${(error as Error).name}: ${(error as Error).message}`;
       lastError = error;
     }
   }
-  throw new BatchGetError(pending.length, tableName, `${lastProblem}; gave up after ${retry.maxAttempts} attempts`, { cause: lastError });
+  throw new BatchGetError(pending.length, tableName, `${lastProblem}; gave up after ${retry.maxAttempts} attempts`, {
+    cause: lastError,
+  });
 }

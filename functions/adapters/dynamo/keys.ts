@@ -98,7 +98,12 @@ export function versionPartitions(dataset: string, version: string): string[] {
 }
 
 /** Key of an item/user row, or undefined when the id is too long to be a key (such a row cannot exist). */
-export function entityRowKey(dataset: string, version: string, kind: 'i' | 'u' | 'h', id: string): TableKey | undefined {
+export function entityRowKey(
+  dataset: string,
+  version: string,
+  kind: 'i' | 'u' | 'h',
+  id: string,
+): TableKey | undefined {
   const escaped = escapeKeyPart(id);
   const sk = `r#${escaped}`;
   if (Buffer.byteLength(sk) > MAX_SORT_KEY_BYTES) return undefined;
@@ -128,7 +133,11 @@ export function popularityPageKey(dataset: string, version: string, page: number
 
 function checkedPk(pk: string, what: string): string {
   if (Buffer.byteLength(pk) > MAX_PARTITION_KEY_BYTES) {
-    throw new UserInputError(`The ${what} name is too long to be stored as a key`, what, 'Use names of at most 200 characters.');
+    throw new UserInputError(
+      `The ${what} name is too long to be stored as a key`,
+      what,
+      'Use names of at most 200 characters.',
+    );
   }
   return pk;
 }

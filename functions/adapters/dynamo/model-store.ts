@@ -55,7 +55,15 @@ import {
   type TableKey,
 } from './keys.js';
 import { RowCache } from './row-cache.js';
-import { HISTORY_CAP, decodeHistory, decodeNeighbours, decodePopularity, encodeHistory, encodeNeighbours, encodePopularityPages } from './rows.js';
+import {
+  HISTORY_CAP,
+  decodeHistory,
+  decodeNeighbours,
+  decodePopularity,
+  encodeHistory,
+  encodeNeighbours,
+  encodePopularityPages,
+} from './rows.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
 export interface DynamoModelStoreOptions {
@@ -170,9 +178,13 @@ export class DynamoModelStore implements ModelStore {
     const read = this.readManifest(dataset)
       .then((stored) => {
         // A rollback by this process while the read was under way knows better than the read.
-        if (generation !== this.manifestGeneration) return this.manifestCache.get(dataset)?.manifest ?? stored?.manifest;
+        if (generation !== this.manifestGeneration)
+          return this.manifestCache.get(dataset)?.manifest ?? stored?.manifest;
         if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
-        this.manifestCache.set(dataset, { manifest: stored?.manifest, until: Date.now() + this.options.manifestCacheMs });
+        this.manifestCache.set(dataset, {
+          manifest: stored?.manifest,
+          until: Date.now() + this.options.manifestCacheMs,
+        });
         return stored?.manifest;
       })
       .finally(() => this.manifestReads.delete(dataset));
@@ -190,13 +202,20 @@ export class DynamoModelStore implements ModelStore {
 
   async activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'> {
     if (!Number.isInteger(versionsKept) || versionsKept < 1) {
-      throw new UserInputError(`versionsKept must be a whole number of at least 1, got ${versionsKept}`, 'versionsKept', 'Set versionsKept to 1 or more in config.json.');
+      throw new UserInputError(
+        `versionsKept must be a whole number of at least 1, got ${versionsKept}`,
+        'versionsKept',
+        'Set versionsKept to 1 or more in config.json.',
+      );
     }
     for (let attempt = 1; attempt <= this.options.maxActivationAttempts; attempt++) {
       const current = await this.readManifest(dataset);
       if (current?.manifest.activeVersion === info.version) return 'activated'; // a retried activation
       if (current && current.latestSourceOrder >= info.source.sourceOrder) return 'superseded';
-      const versions = [info, ...(current?.manifest.versions ?? []).filter((v) => v.version !== info.version)].slice(0, versionsKept);
+      const versions = [info, ...(current?.manifest.versions ?? []).filter((v) => v.version !== info.version)].slice(
+        0,
+        versionsKept,
+      );
       try {
         await this.doc.send(
           new PutCommand({
@@ -240,10 +259,14 @@ export class DynamoModelStore implements ModelStore {
     let target: string;
     if (version === undefined) {
       const older = manifest.versions[kept.indexOf(manifest.activeVersion) + 1];
-      if (!older) throw new NotFoundError(`Dataset "${dataset}" keeps no version older than the active ${manifest.activeVersion} (kept: ${kept.join(', ')})`);
+      if (!older)
+        throw new NotFoundError(
+          `Dataset "${dataset}" keeps no version older than the active ${manifest.activeVersion} (kept: ${kept.join(', ')})`,
+        );
       target = older.version;
     } else {
-      if (!kept.includes(version)) throw new NotFoundError(`Version "${version}" of dataset "${dataset}" is not kept (kept: ${kept.join(', ')})`);
+      if (!kept.includes(version))
+        throw new NotFoundError(`Version "${version}" of dataset "${dataset}" is not kept (kept: ${kept.join(', ')})`);
       target = version;
     }
     if (target === manifest.activeVersion) return manifest;
@@ -256,12 +279,19 @@ export class DynamoModelStore implements ModelStore {
           UpdateExpression: 'SET activeVersion = :target, #revision = :next, updatedAt = :now',
           ConditionExpression: '#revision = :seen',
           ExpressionAttributeNames: { '#revision': 'revision' },
-          ExpressionAttributeValues: { ':target': target, ':next': manifest.revision + 1, ':now': updatedAt, ':seen': manifest.revision },
+          ExpressionAttributeValues: {
+            ':target': target,
+            ':next': manifest.revision + 1,
+            ':now': updatedAt,
+            ':seen': manifest.revision,
+          },
         }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`The manifest of dataset "${dataset}" changed during the rollback; read it again and retry`);
+        throw new ConflictError(
+          `The manifest of dataset "${dataset}" changed during the rollback; read it again and retry`,
+        );
       }
       throw error;
     }
@@ -298,7 +328,9 @@ export class DynamoModelStore implements ModelStore {
   async deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }> {
     const manifest = (await this.readManifest(dataset))?.manifest;
     if (manifest?.versions.some((v) => v.version === version)) {
-      throw new ConflictError(`Version "${version}" of dataset "${dataset}" is kept by the manifest; it is deleted when pruned out of the kept versions`);
+      throw new ConflictError(
+        `Version "${version}" of dataset "${dataset}" is kept by the manifest; it is deleted when pruned out of the kept versions`,
+      );
     }
     return { rowsDeleted: await this.deleteRows(dataset, version) };
   }
@@ -309,7 +341,11 @@ export class DynamoModelStore implements ModelStore {
     return this.getRows(dataset, version, 'i', itemIds, decodeNeighbours);
   }
 
-  getUserNeighbourRows(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, Neighbour[]>> {
+  getUserNeighbourRows(
+    dataset: string,
+    version: string,
+    userIds: readonly string[],
+  ): Promise<Map<string, Neighbour[]>> {
     return this.getRows(dataset, version, 'u', userIds, decodeNeighbours);
   }
 
@@ -342,7 +378,12 @@ export class DynamoModelStore implements ModelStore {
     });
     const popularity = pages.flatMap((page) => decodePopularity(page.d as string));
     // Only a non-empty list is cached: an empty one may be a version whose rows were pruned under a stale reader.
-    if (popularity.length > 0) this.rowCache.set(`popularity\n${partition}`, popularity, pages.reduce((n, page) => n + (page.d as string).length, 0));
+    if (popularity.length > 0)
+      this.rowCache.set(
+        `popularity\n${partition}`,
+        popularity,
+        pages.reduce((n, page) => n + (page.d as string).length, 0),
+      );
     return popularity;
   }
 
@@ -354,10 +395,15 @@ export class DynamoModelStore implements ModelStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...(storable(job) as Item), ...jobKey(job.dataset, job.jobId), [TTL_ATTRIBUTE]: startedSeconds + this.options.jobRetentionDays * DAY_SECONDS },
+          Item: {
+            ...(storable(job) as Item),
+            ...jobKey(job.dataset, job.jobId),
+            [TTL_ATTRIBUTE]: startedSeconds + this.options.jobRetentionDays * DAY_SECONDS,
+          },
           // A job may be claimed again when it failed, or when it says 'running' but has not been updated for
           // longer than any build can run (a build killed by a timeout or out of memory never records failure).
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #updatedAt < :staleBefore)',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :failed OR (#status = :running AND #updatedAt < :staleBefore)',
           ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
           ExpressionAttributeValues: {
             ':failed': 'failed',
@@ -374,7 +420,10 @@ export class DynamoModelStore implements ModelStore {
   }
 
   async updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void> {
-    const fields: Item = { ...(storable(patch) as Item), updatedAt: patch.updatedAt ?? this.options.now().toISOString() };
+    const fields: Item = {
+      ...(storable(patch) as Item),
+      updatedAt: patch.updatedAt ?? this.options.now().toISOString(),
+    };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const assignments = Object.entries(fields).map(([field, value], index) => {
@@ -394,13 +443,16 @@ export class DynamoModelStore implements ModelStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`Job "${jobId}" of dataset "${dataset}" does not exist`);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new NotFoundError(`Job "${jobId}" of dataset "${dataset}" does not exist`);
       throw error;
     }
   }
 
   async getJob(dataset: string, jobId: string): Promise<JobRecord | undefined> {
-    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: jobKey(dataset, jobId), ConsistentRead: true }));
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: jobKey(dataset, jobId), ConsistentRead: true }),
+    );
     return output.Item ? toJobRecord(output.Item) : undefined;
   }
 
@@ -412,7 +464,10 @@ export class DynamoModelStore implements ModelStore {
       ExpressionAttributeValues: { ':pk': datasetPk(dataset), ':prefix': JOB_SK_PREFIX },
       ProjectionExpression: 'pk, sk, startedAt',
     });
-    summaries.sort((a, b) => compareStrings(b.startedAt as string, a.startedAt as string) || compareStrings(b.sk as string, a.sk as string));
+    summaries.sort(
+      (a, b) =>
+        compareStrings(b.startedAt as string, a.startedAt as string) || compareStrings(b.sk as string, a.sk as string),
+    );
     const newest = summaries.slice(0, Math.max(0, limit));
     const rows = await batchGet(
       this.doc,
@@ -430,7 +485,9 @@ export class DynamoModelStore implements ModelStore {
   // ---- internals ----
 
   private async readManifest(dataset: string): Promise<StoredManifest | undefined> {
-    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: manifestKey(dataset), ConsistentRead: true }));
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: manifestKey(dataset), ConsistentRead: true }),
+    );
     const item = output.Item;
     if (!item) return undefined;
     return {
@@ -449,7 +506,12 @@ export class DynamoModelStore implements ModelStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...versionRegistryKey(dataset, version), version, state: 'building' satisfies RegistryState, startedAt: this.options.now().toISOString() },
+        Item: {
+          ...versionRegistryKey(dataset, version),
+          version,
+          state: 'building' satisfies RegistryState,
+          startedAt: this.options.now().toISOString(),
+        },
       }),
     );
   }
@@ -473,7 +535,10 @@ export class DynamoModelStore implements ModelStore {
 
   /** Deletes every row of a version (all its partitions) and then its registry entry. */
   private async deleteRows(dataset: string, version: string): Promise<number> {
-    const writer = new BatchWriter(this.doc, this.tableName, { concurrency: this.options.concurrency, retry: this.retry });
+    const writer = new BatchWriter(this.doc, this.tableName, {
+      concurrency: this.options.concurrency,
+      retry: this.retry,
+    });
     const partitions = versionPartitions(dataset, version);
     // A few partitions are queried at once; the writer bounds the deletes in flight.
     const queryPartitions = async () => {
@@ -534,7 +599,10 @@ export class DynamoModelStore implements ModelStore {
       else if (cached !== null) found.set(cacheKey(key), { decoded: cached });
     }
     if (missing.length === 0) return found;
-    const rows = await batchGet(this.doc, this.tableName, missing, { retry: this.retry, consistentRead: this.options.consistentReads });
+    const rows = await batchGet(this.doc, this.tableName, missing, {
+      retry: this.retry,
+      consistentRead: this.options.consistentReads,
+    });
     for (const row of rows) found.set(cacheKey({ pk: row.pk as string, sk: row.sk as string }), row.d as string);
     if (this.rowCache.enabled) {
       for (const key of missing) if (!found.has(cacheKey(key))) this.rowCache.set(cacheKey(key), null, 0);
@@ -643,4 +711,3 @@ function storable<T>(value: T): unknown {
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

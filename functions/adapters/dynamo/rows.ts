@@ -44,7 +44,11 @@ export function decodeNeighbours(data: string): Neighbour[] {
 }
 
 /** `history` is most recent first: the oldest entries are the ones dropped. */
-export function encodeHistory(history: readonly HistoryEntry[], cap = HISTORY_CAP, budget = ROW_DATA_BUDGET_BYTES): Encoded {
+export function encodeHistory(
+  history: readonly HistoryEntry[],
+  cap = HISTORY_CAP,
+  budget = ROW_DATA_BUDGET_BYTES,
+): Encoded {
   const tuples: HistoryTuple[] = [];
   for (let i = 0; i < Math.min(cap, history.length); i++) tuples.push([history[i].item, history[i].value]);
   return encodeWithin(tuples, budget);

@@ -51,7 +51,10 @@ async function tableExists(client: DynamoDBClient, tableName: string): Promise<b
 async function enableTtl(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
     );
   } catch (error) {
     const { name, message } = error as Error;

@@ -7,7 +7,15 @@ import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend
 import { resolveSimilarityOptions } from '../similarity/index.js';
 import { Random } from '../synthetic/random.js';
 import { UserInputError, type Algorithm, type RatingMatrix, type SimilarityOptions } from '../types.js';
-import { averagePrecisionAtK, catalogueCoverage, hitRateAtK, ndcgAtK, precisionAtK, recallAtK, reciprocalRank } from './metrics.js';
+import {
+  averagePrecisionAtK,
+  catalogueCoverage,
+  hitRateAtK,
+  ndcgAtK,
+  precisionAtK,
+  recallAtK,
+  reciprocalRank,
+} from './metrics.js';
 import { holdoutSplit, leaveLastOutSplit, type Split } from './split.js';
 
 export * from './metrics.js';
@@ -75,7 +83,14 @@ export interface EvaluationRow extends EvaluationMetrics {
 export interface EvaluationReport {
   k: number;
   dataset: { users: number; items: number; ratings: number };
-  split: { kind: 'holdout' | 'last'; ratio?: number; seed: number; trainRatings: number; testRatings: number; testUsers: number };
+  split: {
+    kind: 'holdout' | 'last';
+    ratio?: number;
+    seed: number;
+    trainRatings: number;
+    testRatings: number;
+    testUsers: number;
+  };
   /** Test users actually evaluated (all, or the maxUsers sample). */
   evaluatedUsers: number;
   rows: EvaluationRow[];
@@ -133,7 +148,8 @@ export function scoreRecommender(
 export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): Promise<EvaluationReport> {
   const checked = checkOptions(options);
   const { k, seed } = checked;
-  const split = options.split === 'last' ? leaveLastOutSplit(matrix) : holdoutSplit(matrix, { ratio: checked.ratio, seed });
+  const split =
+    options.split === 'last' ? leaveLastOutSplit(matrix) : holdoutSplit(matrix, { ratio: checked.ratio, seed });
   const testUsers = [...split.test.keys()].sort((a, b) => a - b);
   if (testUsers.length === 0) {
     throw new UserInputError(
@@ -144,20 +160,24 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
   }
   const users = sampleUsers(testUsers, options.maxUsers, seed);
   const { train } = split;
-  const itemIndices = (ids: readonly { item: string }[]): number[] => ids.map(({ item }) => train.items.indexOf(item) as number);
+  const itemIndices = (ids: readonly { item: string }[]): number[] =>
+    ids.map(({ item }) => train.items.indexOf(item) as number);
 
   const configs = checked.configs.some((c) => c.algorithm === 'popularity')
     ? checked.configs
     : [{ name: 'popularity', algorithm: 'popularity' as const }, ...checked.configs];
   const rows: EvaluationRow[] = [];
   for (const config of configs) {
-    const progress = options.onProgress && ((done: number, total: number) => options.onProgress?.(config.name, done, total));
+    const progress =
+      options.onProgress && ((done: number, total: number) => options.onProgress?.(config.name, done, total));
     let started = performance.now();
     let recommend: (user: number) => RankedList;
     let similarity: SimilarityOptions | undefined;
     if (config.algorithm === 'popularity') {
       const popularity = popularityRanking(train);
-      recommend = (user) => ({ items: itemIndices(recommendPopular(popularity, { limit: k }, seenItems(train, user)).items) });
+      recommend = (user) => ({
+        items: itemIndices(recommendPopular(popularity, { limit: k }, seenItems(train, user)).items),
+      });
     } else {
       similarity = resolveSimilarityOptions(config.similarity);
       const algorithm = config.algorithm;
@@ -175,7 +195,13 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
     const buildSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     const metrics = scoreRecommender(split, users, k, recommend, progress);
-    const row: EvaluationRow = { name: config.name, algorithm: config.algorithm, ...metrics, buildSeconds, recommendSeconds: (performance.now() - started) / 1000 };
+    const row: EvaluationRow = {
+      name: config.name,
+      algorithm: config.algorithm,
+      ...metrics,
+      buildSeconds,
+      recommendSeconds: (performance.now() - started) / 1000,
+    };
     if (similarity) row.similarity = similarity;
     rows.push(row);
   }
@@ -217,42 +243,77 @@ function sampleUsers(users: number[], maxUsers: number | undefined, seed: number
   return pool.slice(0, maxUsers).sort((a, b) => a - b);
 }
 
-function checkOptions(options: EvaluateOptions): { k: number; seed: number; ratio: number; configs: EvaluationConfig[] } {
+function checkOptions(options: EvaluateOptions): {
+  k: number;
+  seed: number;
+  ratio: number;
+  configs: EvaluationConfig[];
+} {
   if (options === null || typeof options !== 'object') {
     throw new UserInputError('evaluation options must be an object', 'options', 'pass { split, configs }');
   }
   if (options.split !== 'holdout' && options.split !== 'last') {
-    throw new UserInputError(`split must be "holdout" or "last", got ${JSON.stringify(options.split)}`, 'split', 'use "holdout" (random per user) or "last" (latest rating per user; needs timestamps)');
+    throw new UserInputError(
+      `split must be "holdout" or "last", got ${JSON.stringify(options.split)}`,
+      'split',
+      'use "holdout" (random per user) or "last" (latest rating per user; needs timestamps)',
+    );
   }
   const k = options.k ?? 10;
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
     throw new UserInputError(`k must be an integer from 1 to ${MAX_K}, got ${String(k)}`, 'k', 'use e.g. k = 10');
   }
   const seed = options.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'seed', 'use e.g. seed 42');
+  if (!Number.isSafeInteger(seed))
+    throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'seed', 'use e.g. seed 42');
   if (options.maxUsers !== undefined && (!Number.isInteger(options.maxUsers) || options.maxUsers < 1)) {
-    throw new UserInputError(`maxUsers must be a positive integer, got ${String(options.maxUsers)}`, 'maxUsers', 'leave it out to evaluate every test user');
+    throw new UserInputError(
+      `maxUsers must be a positive integer, got ${String(options.maxUsers)}`,
+      'maxUsers',
+      'leave it out to evaluate every test user',
+    );
   }
   if (!Array.isArray(options.configs)) {
-    throw new UserInputError('configs must be a list of { name, algorithm, similarity? }', 'configs', 'pass e.g. [{ name: "item-cosine", algorithm: "item" }]');
+    throw new UserInputError(
+      'configs must be a list of { name, algorithm, similarity? }',
+      'configs',
+      'pass e.g. [{ name: "item-cosine", algorithm: "item" }]',
+    );
   }
   const names = new Set<string>();
   options.configs.forEach((config, index) => {
     const where = `configs[${index}]`;
     if (typeof config?.name !== 'string' || config.name.trim() === '') {
-      throw new UserInputError(`${where} needs a non-empty name`, `${where}.name`, 'give every configuration a label, e.g. "item-cosine"');
+      throw new UserInputError(
+        `${where} needs a non-empty name`,
+        `${where}.name`,
+        'give every configuration a label, e.g. "item-cosine"',
+      );
     }
-    if (names.has(config.name)) throw new UserInputError(`two configurations are named ${JSON.stringify(config.name)}`, `${where}.name`, 'give each configuration its own name');
+    if (names.has(config.name))
+      throw new UserInputError(
+        `two configurations are named ${JSON.stringify(config.name)}`,
+        `${where}.name`,
+        'give each configuration its own name',
+      );
     names.add(config.name);
     if (!ALGORITHMS.includes(config.algorithm)) {
-      throw new UserInputError(`${where} (${config.name}) has algorithm ${JSON.stringify(config.algorithm)}`, `${where}.algorithm`, `use one of ${ALGORITHMS.join(', ')}`);
+      throw new UserInputError(
+        `${where} (${config.name}) has algorithm ${JSON.stringify(config.algorithm)}`,
+        `${where}.algorithm`,
+        `use one of ${ALGORITHMS.join(', ')}`,
+      );
     }
     if (config.algorithm === 'popularity') return;
     try {
       resolveSimilarityOptions(config.similarity);
     } catch (error) {
       if (!(error instanceof UserInputError)) throw error;
-      throw new UserInputError(`${where} (${config.name}): ${error.message}`, `${where}.similarity.${error.where ?? ''}`, error.hint);
+      throw new UserInputError(
+        `${where} (${config.name}): ${error.message}`,
+        `${where}.similarity.${error.where ?? ''}`,
+        error.hint,
+      );
     }
   });
   return { k, seed, ratio: options.ratio ?? 0.2, configs: options.configs };

@@ -25,7 +25,11 @@ function relevantRanks<T>(ranked: readonly T[], relevant: ReadonlySet<T>, depth:
 
 function checkK(k: number): void {
   if (!Number.isInteger(k) || k < 1) {
-    throw new UserInputError(`k must be a positive integer, got ${String(k)}`, 'k', 'use e.g. k = 10 (the length of the recommendation list)');
+    throw new UserInputError(
+      `k must be a positive integer, got ${String(k)}`,
+      'k',
+      'use e.g. k = 10 (the length of the recommendation list)',
+    );
   }
 }
 

@@ -23,10 +23,15 @@ export interface HoldoutOptions {
 export function holdoutSplit(matrix: RatingMatrix, options: HoldoutOptions = {}): Split {
   const ratio = options.ratio ?? 0.2;
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) {
-    throw new UserInputError(`holdout ratio must be a number between 0 and 1 (exclusive), got ${String(ratio)}`, 'ratio', 'use e.g. ratio 0.2 to hold out 20% of each user\'s ratings');
+    throw new UserInputError(
+      `holdout ratio must be a number between 0 and 1 (exclusive), got ${String(ratio)}`,
+      'ratio',
+      "use e.g. ratio 0.2 to hold out 20% of each user's ratings",
+    );
   }
   const seed = options.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'seed', 'use e.g. seed 42');
+  if (!Number.isSafeInteger(seed))
+    throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'seed', 'use e.g. seed 42');
   const random = new Random(seed, 101);
   const { indptr } = matrix.byUser;
   const held = new Uint8Array(matrix.byUser.indices.length);
@@ -106,6 +111,12 @@ function splitByMask(matrix: RatingMatrix, held: Uint8Array): Split {
     indptr[u + 1] = next;
   }
   const byUser: CsrMatrix = { rows: source.rows, cols: source.cols, indptr, indices, values };
-  const train: RatingMatrix = { users: matrix.users, items: matrix.items, byUser, byItem: transpose(byUser), timestamps };
+  const train: RatingMatrix = {
+    users: matrix.users,
+    items: matrix.items,
+    byUser,
+    byItem: transpose(byUser),
+    timestamps,
+  };
   return { train, test };
 }

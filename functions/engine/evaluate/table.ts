@@ -3,7 +3,20 @@ import type { EvaluationReport } from './index.js';
 /** The report as an aligned text table: one line per configuration, metrics to 4 decimals. */
 export function formatEvaluationTable(report: EvaluationReport): string {
   const k = report.k;
-  const header = ['config', 'algorithm', 'users', `P@${k}`, `R@${k}`, `nDCG@${k}`, `MAP@${k}`, `HR@${k}`, 'MRR', 'coverage', 'fallback', 'build s'];
+  const header = [
+    'config',
+    'algorithm',
+    'users',
+    `P@${k}`,
+    `R@${k}`,
+    `nDCG@${k}`,
+    `MAP@${k}`,
+    `HR@${k}`,
+    'MRR',
+    'coverage',
+    'fallback',
+    'build s',
+  ];
   const body = report.rows.map((row) => [
     row.name,
     row.algorithm,
@@ -14,7 +27,11 @@ export function formatEvaluationTable(report: EvaluationReport): string {
   ]);
   const widths = header.map((title, c) => Math.max(title.length, ...body.map((cells) => cells[c].length)));
   // Text columns (the first two) align left, numbers right.
-  const line = (cells: string[]): string => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   const { split } = report;
   const title =
     `${split.kind === 'holdout' ? `holdout ${split.ratio} (seed ${split.seed})` : 'leave-last-out'}: ` +

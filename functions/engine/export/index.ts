@@ -54,7 +54,11 @@ const EXPLAIN_TOP = 3;
  * Writes recommendations for `options.users` (default all) to `out`: a path (gzip when it ends in .gz; the file
  * is closed at the end) or a Writable (left open, e.g. process.stdout).
  */
-export async function exportRecommendations(model: InMemoryModel, out: Writable | string, options: ExportOptions): Promise<ExportSummary> {
+export async function exportRecommendations(
+  model: InMemoryModel,
+  out: Writable | string,
+  options: ExportOptions,
+): Promise<ExportSummary> {
   const { format, limit, algorithm, explain } = checkOptions(options);
   const users = options.users ? [...new Set(options.users)] : allUsers(model);
   const output = await openOutput(out);
@@ -70,7 +74,11 @@ export async function exportRecommendations(model: InMemoryModel, out: Writable 
       // Unknown users get what the API would serve them: the popularity fallback, flagged `unknown-user`.
       const result =
         algorithm === 'popularity'
-          ? recommendPopular(model.popularity, { limit }, history?.map((entry) => entry.item))
+          ? recommendPopular(
+              model.popularity,
+              { limit },
+              history?.map((entry) => entry.item),
+            )
           : model.recommendForUser(user, { limit, algorithm, explainTop: explain ? EXPLAIN_TOP : 0 });
       batch += format === 'csv' ? csvLines(user, result, explain) : jsonLine(user, result, explain);
       exported++;
@@ -94,7 +102,8 @@ function csvLines(user: string, result: RecommendationResult, explain: boolean):
   let text = '';
   result.items.forEach((recommendation, index) => {
     const because = explain ? recommendation.because.map(becauseEntry).join(';') : '';
-    text += csvRecord([user, String(index + 1), recommendation.item, String(recommendation.score), fallback, because]) + '\n';
+    text +=
+      csvRecord([user, String(index + 1), recommendation.item, String(recommendation.score), fallback, because]) + '\n';
   });
   return text;
 }
@@ -114,7 +123,13 @@ function jsonLine(user: string, result: RecommendationResult, explain: boolean):
       score: recommendation.score,
       ...(explain
         ? {
-            because: recommendation.because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
+            because: recommendation.because.map(({ id, kind, similarity, value, share }) => ({
+              id,
+              kind,
+              similarity,
+              value,
+              share,
+            })),
           }
         : {}),
     })),
@@ -127,25 +142,48 @@ function allUsers(model: InMemoryModel): string[] {
   return Array.from({ length: ids.size }, (_, index) => ids.idAt(index));
 }
 
-function checkOptions(options: ExportOptions): { format: 'csv' | 'jsonl'; limit: number; algorithm: Algorithm; explain: boolean } {
+function checkOptions(options: ExportOptions): {
+  format: 'csv' | 'jsonl';
+  limit: number;
+  algorithm: Algorithm;
+  explain: boolean;
+} {
   if (options === null || typeof options !== 'object') {
     throw new UserInputError('export options must be an object', 'options', 'pass { format: "csv" }');
   }
   if (options.format !== 'csv' && options.format !== 'jsonl') {
-    throw new UserInputError(`export format must be "csv" or "jsonl", got ${JSON.stringify(options.format)}`, 'format', 'use csv or jsonl');
+    throw new UserInputError(
+      `export format must be "csv" or "jsonl", got ${JSON.stringify(options.format)}`,
+      'format',
+      'use csv or jsonl',
+    );
   }
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new UserInputError(`limit must be an integer from 1 to 1000, got ${String(limit)}`, 'limit', 'use e.g. limit 10');
+    throw new UserInputError(
+      `limit must be an integer from 1 to 1000, got ${String(limit)}`,
+      'limit',
+      'use e.g. limit 10',
+    );
   }
   const algorithm = options.algorithm ?? 'item';
   if (algorithm !== 'item' && algorithm !== 'user' && algorithm !== 'popularity') {
-    throw new UserInputError(`algorithm must be "item", "user" or "popularity", got ${JSON.stringify(algorithm)}`, 'algorithm', 'use item, user or popularity');
+    throw new UserInputError(
+      `algorithm must be "item", "user" or "popularity", got ${JSON.stringify(algorithm)}`,
+      'algorithm',
+      'use item, user or popularity',
+    );
   }
   if (options.users !== undefined) {
-    if (!Array.isArray(options.users)) throw new UserInputError('users must be a list of user ids', 'users', 'pass an array of strings, or leave it out for every user');
+    if (!Array.isArray(options.users))
+      throw new UserInputError(
+        'users must be a list of user ids',
+        'users',
+        'pass an array of strings, or leave it out for every user',
+      );
     options.users.forEach((user, index) => {
-      if (typeof user !== 'string') throw new UserInputError(`users[${index}] is not a string`, `users[${index}]`, 'pass user ids as strings');
+      if (typeof user !== 'string')
+        throw new UserInputError(`users[${index}] is not a string`, `users[${index}]`, 'pass user ids as strings');
     });
   }
   if (options.explain !== undefined && typeof options.explain !== 'boolean') {

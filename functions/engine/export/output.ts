@@ -8,9 +8,16 @@ import { UserInputError } from '../types.js';
 /** File-system errors on an output path, reworded as what went wrong and how to fix it. */
 export function fileError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return new UserInputError(`cannot write ${path}: its folder does not exist`, path, 'create the folder first or choose another path');
-  if (code === 'EACCES' || code === 'EPERM') return new UserInputError(`cannot write ${path}: permission denied`, path, 'choose a path you can write to');
-  if (code === 'EISDIR') return new UserInputError(`cannot write ${path}: it is a folder`, path, 'give a file name, e.g. out.csv');
+  if (code === 'ENOENT')
+    return new UserInputError(
+      `cannot write ${path}: its folder does not exist`,
+      path,
+      'create the folder first or choose another path',
+    );
+  if (code === 'EACCES' || code === 'EPERM')
+    return new UserInputError(`cannot write ${path}: permission denied`, path, 'choose a path you can write to');
+  if (code === 'EISDIR')
+    return new UserInputError(`cannot write ${path}: it is a folder`, path, 'give a file name, e.g. out.csv');
   return error;
 }
 

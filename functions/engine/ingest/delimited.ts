@@ -39,7 +39,11 @@ export class DelimitedParser implements LineConsumer {
     this.delimiterBytes = Buffer.from(delimiter, 'utf8');
     this.needed = Math.max(columns.user, columns.item, columns.rating, columns.timestamp) + 1;
     if (this.needed > MAX_BOUNDS) {
-      throw new UserInputError(`column positions must be below ${MAX_BOUNDS}`, 'columns', 'move the columns you need to the front of the file');
+      throw new UserInputError(
+        `column positions must be below ${MAX_BOUNDS}`,
+        'columns',
+        'move the columns you need to the front of the file',
+      );
     }
     this.quoted = new QuotedRecord(delimiter);
     this.blanks = [' ', '\t'].filter((c) => !delimiter.includes(c)).join('');
@@ -73,7 +77,10 @@ export class DelimitedParser implements LineConsumer {
         let close = i === fieldStart ? i + 1 : end;
         while (close < end && buf[close] !== 0x22) close++;
         const next = close + 1;
-        if (close >= end || (next < end && !(buf[next] === first && (width === 1 || matchesAt(buf, next, end, delimiter))))) {
+        if (
+          close >= end ||
+          (next < end && !(buf[next] === first && (width === 1 || matchesAt(buf, next, end, delimiter))))
+        ) {
           return this.reparseQuoted(buf, start, end, lineNumber);
         }
         anyQuoted = true;
@@ -97,7 +104,20 @@ export class DelimitedParser implements LineConsumer {
     const ratingEnd = rating < 0 ? -1 : ends[rating];
     const timeStart = timestamp < 0 ? -1 : starts[timestamp];
     const timeEnd = timestamp < 0 ? -1 : ends[timestamp];
-    if (this.sink.addBytes(buf, starts[user], ends[user], starts[item], ends[item], ratingStart, ratingEnd, timeStart, timeEnd)) return;
+    if (
+      this.sink.addBytes(
+        buf,
+        starts[user],
+        ends[user],
+        starts[item],
+        ends[item],
+        ratingStart,
+        ratingEnd,
+        timeStart,
+        timeEnd,
+      )
+    )
+      return;
     // Quoted fields must not be trimmed: the RFC 4180 path knows which were quoted.
     if (anyQuoted) return this.reparseQuoted(buf, start, end, lineNumber);
     this.sink.addText(
@@ -120,7 +140,11 @@ export class DelimitedParser implements LineConsumer {
 
   finish(): void {
     if (this.quoted.open) {
-      this.sink.reject('bad-quoting', this.quoted.firstLine, 'a quoted field opened on this line is never closed (the file ends inside it)');
+      this.sink.reject(
+        'bad-quoting',
+        this.quoted.firstLine,
+        'a quoted field opened on this line is never closed (the file ends inside it)',
+      );
     }
   }
 
@@ -141,7 +165,13 @@ export class DelimitedParser implements LineConsumer {
     const fields = this.quoted.fields;
     if (fields.length < this.needed) return this.missingField(fields.length, line);
     const { user, item, rating, timestamp } = this.columns;
-    this.sink.addText(fields[user], fields[item], rating >= 0 ? fields[rating] : undefined, timestamp >= 0 ? fields[timestamp] : undefined, line);
+    this.sink.addText(
+      fields[user],
+      fields[item],
+      rating >= 0 ? fields[rating] : undefined,
+      timestamp >= 0 ? fields[timestamp] : undefined,
+      line,
+    );
   }
 
   private missingField(found: number, line: number): void {

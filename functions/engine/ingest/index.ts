@@ -49,7 +49,15 @@ import { openSource } from './source.js';
 import type { IngestFormat, IngestOptions, LogReport, QualityReport } from './types.js';
 
 export { MAX_ID_BYTES } from './values.js';
-export type { ColumnRef, IngestFormat, IngestOptions, LogReport, QualityReport, RejectionReason, RejectionSummary } from './types.js';
+export type {
+  ColumnRef,
+  IngestFormat,
+  IngestOptions,
+  LogReport,
+  QualityReport,
+  RejectionReason,
+  RejectionSummary,
+} from './types.js';
 
 /** A line longer than this means the file has no usable line breaks (or is not a ratings file). */
 export const MAX_LINE_BYTES = 16 << 20;
@@ -57,7 +65,10 @@ export const MAX_LINE_BYTES = 16 << 20;
 export type IngestSource = string | NodeJS.ReadableStream | Readable;
 
 /** Parse a file (path) or stream into an interaction log, with the parse half of the quality report. */
-export async function ingestToLog(source: IngestSource, options: IngestOptions = {}): Promise<{ log: InteractionLog; report: LogReport }> {
+export async function ingestToLog(
+  source: IngestSource,
+  options: IngestOptions = {},
+): Promise<{ log: InteractionLog; report: LogReport }> {
   const label = options.fileName ?? (typeof source === 'string' ? source : 'input');
   const input = await openSource(source, label, options.onProgress);
   const log = new InteractionLog();
@@ -177,12 +188,19 @@ export async function ingestToLog(source: IngestSource, options: IngestOptions =
     decideDelimited(firstRecord.record.fields, firstRecord.lines, firstRecord.firstNumber, firstRecord.delimiter);
   }
   if (consumer === undefined || sink === undefined || format === undefined) {
-    throw new UserInputError(`${label} is empty`, label, 'upload a file with one interaction per line: user, item[, rating[, timestamp]]');
+    throw new UserInputError(
+      `${label} is empty`,
+      label,
+      'upload a file with one interaction per line: user, item[, rating[, timestamp]]',
+    );
   }
   consumer.finish();
 
   if (sink.accepted === 0) {
-    const what = sink.rowsRead === 0 ? 'has no data rows' + (header ? ' (only a header)' : '') : `has no usable rows: all ${sink.rowsRead} were rejected — ${rejections.summary()}`;
+    const what =
+      sink.rowsRead === 0
+        ? 'has no data rows' + (header ? ' (only a header)' : '')
+        : `has no usable rows: all ${sink.rowsRead} were rejected — ${rejections.summary()}`;
     throw new UserInputError(
       `${label} ${what}`,
       label,
@@ -214,7 +232,10 @@ export async function ingestToLog(source: IngestSource, options: IngestOptions =
 }
 
 /** Parse, apply the duplicate rule and report: file -> RatingMatrix. */
-export async function loadRatings(source: IngestSource, options: IngestOptions = {}): Promise<{ matrix: RatingMatrix; report: QualityReport }> {
+export async function loadRatings(
+  source: IngestSource,
+  options: IngestOptions = {},
+): Promise<{ matrix: RatingMatrix; report: QualityReport }> {
   const { log, report } = await ingestToLog(source, options);
   const { matrix, duplicatesDropped } = buildRatingMatrix(log);
   return { matrix, report: completeReport(report, matrix, duplicatesDropped) };

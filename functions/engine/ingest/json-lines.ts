@@ -26,7 +26,11 @@ export class JsonLinesParser implements LineConsumer {
     }
     const byPosition = typeof this.columns.user === 'number';
     if (record === null || typeof record !== 'object' || Array.isArray(record) !== byPosition) {
-      return this.sink.reject('bad-json', lineNumber, `expected a JSON ${byPosition ? 'array' : 'object'}, found ${show(text)}`);
+      return this.sink.reject(
+        'bad-json',
+        lineNumber,
+        `expected a JSON ${byPosition ? 'array' : 'object'}, found ${show(text)}`,
+      );
     }
     const fields = record as Record<string | number, unknown>;
     const name = (ref: string | number) => (typeof ref === 'number' ? `element ${ref}` : `"${ref}"`);
@@ -34,15 +38,26 @@ export class JsonLinesParser implements LineConsumer {
 
     const user = idText(fields[userRef]);
     if (user === undefined) return this.sink.reject('missing-field', lineNumber, `no ${name(userRef)} (user id)`);
-    if (user === null) return this.sink.reject('bad-id', lineNumber, `user id ${name(userRef)} must be a string or a number, found ${show(JSON.stringify(fields[userRef]))}`);
+    if (user === null)
+      return this.sink.reject(
+        'bad-id',
+        lineNumber,
+        `user id ${name(userRef)} must be a string or a number, found ${show(JSON.stringify(fields[userRef]))}`,
+      );
     const item = idText(fields[itemRef]);
     if (item === undefined) return this.sink.reject('missing-field', lineNumber, `no ${name(itemRef)} (item id)`);
-    if (item === null) return this.sink.reject('bad-id', lineNumber, `item id ${name(itemRef)} must be a string or a number, found ${show(JSON.stringify(fields[itemRef]))}`);
+    if (item === null)
+      return this.sink.reject(
+        'bad-id',
+        lineNumber,
+        `item id ${name(itemRef)} must be a string or a number, found ${show(JSON.stringify(fields[itemRef]))}`,
+      );
 
     let rating: string | undefined;
     if (!this.columns.implicit && ratingRef !== undefined) {
       const value = fields[ratingRef];
-      if (value === undefined || value === null) return this.sink.reject('missing-field', lineNumber, `no ${name(ratingRef)} (rating)`);
+      if (value === undefined || value === null)
+        return this.sink.reject('missing-field', lineNumber, `no ${name(ratingRef)} (rating)`);
       rating = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
     }
     let time: string | undefined;

@@ -21,10 +21,79 @@ const EXTENSIONS: Record<string, IngestFormat> = {
 
 /** Header names recognised for each role, compared lower-case without punctuation ("user_id" = "userid"). */
 const ALIASES = {
-  user: ['user', 'userid', 'uid', 'users', 'customer', 'customerid', 'member', 'memberid', 'account', 'accountid', 'viewer', 'viewerid', 'visitor', 'visitorid', 'subscriber', 'subscriberid', 'profile', 'profileid', 'reviewer', 'reviewerid'],
-  item: ['item', 'itemid', 'iid', 'items', 'movie', 'movieid', 'product', 'productid', 'content', 'contentid', 'asset', 'assetid', 'video', 'videoid', 'title', 'titleid', 'show', 'showid', 'track', 'trackid', 'song', 'songid', 'article', 'articleid', 'sku', 'episode', 'episodeid', 'program', 'programid', 'book', 'bookid', 'isbn', 'asin'],
+  user: [
+    'user',
+    'userid',
+    'uid',
+    'users',
+    'customer',
+    'customerid',
+    'member',
+    'memberid',
+    'account',
+    'accountid',
+    'viewer',
+    'viewerid',
+    'visitor',
+    'visitorid',
+    'subscriber',
+    'subscriberid',
+    'profile',
+    'profileid',
+    'reviewer',
+    'reviewerid',
+  ],
+  item: [
+    'item',
+    'itemid',
+    'iid',
+    'items',
+    'movie',
+    'movieid',
+    'product',
+    'productid',
+    'content',
+    'contentid',
+    'asset',
+    'assetid',
+    'video',
+    'videoid',
+    'title',
+    'titleid',
+    'show',
+    'showid',
+    'track',
+    'trackid',
+    'song',
+    'songid',
+    'article',
+    'articleid',
+    'sku',
+    'episode',
+    'episodeid',
+    'program',
+    'programid',
+    'book',
+    'bookid',
+    'isbn',
+    'asin',
+  ],
   rating: ['rating', 'ratings', 'score', 'value', 'stars', 'weight', 'preference', 'rate', 'grade', 'overall'],
-  timestamp: ['timestamp', 'time', 'ts', 'date', 'datetime', 'when', 'createdat', 'ratedat', 'watchedat', 'epoch', 'unixtime', 'unixreviewtime', 'eventtime'],
+  timestamp: [
+    'timestamp',
+    'time',
+    'ts',
+    'date',
+    'datetime',
+    'when',
+    'createdat',
+    'ratedat',
+    'watchedat',
+    'epoch',
+    'unixtime',
+    'unixreviewtime',
+    'eventtime',
+  ],
 } as const;
 
 type Role = keyof typeof ALIASES;
@@ -99,15 +168,18 @@ export function chooseFormat(
     );
   }
   // A delimiter alone implies CSV.
-  const declared = options.format && options.format !== 'auto' ? options.format : options.delimiter !== undefined ? 'csv' : undefined;
+  const declared =
+    options.format && options.format !== 'auto' ? options.format : options.delimiter !== undefined ? 'csv' : undefined;
   const sniffed = sniffFormat(firstLine);
   const fixHint = sniffed
     ? `it looks ${FORMAT_NAMES[sniffed.format]}: use format '${sniffed.format}'${sniffed.format === 'csv' && sniffed.delimiter !== ',' ? ` with delimiter '${sniffed.delimiter}'` : ''} (or 'auto')`
     : 'expected one rating per line: user, item[, rating[, timestamp]] separated by , or tab or ::, or JSON objects';
   if (declared) {
-    const delimiter = declared === 'jsonl' ? '' : declared === 'csv' ? (options.delimiter ?? ',') : DELIMITERS[declared];
+    const delimiter =
+      declared === 'jsonl' ? '' : declared === 'csv' ? (options.delimiter ?? ',') : DELIMITERS[declared];
     if (!fitsFormat(firstLine, declared, delimiter)) {
-      const what = declared === 'jsonl' ? 'is not a JSON object or array' : `has no ${JSON.stringify(delimiter)} delimiter`;
+      const what =
+        declared === 'jsonl' ? 'is not a JSON object or array' : `has no ${JSON.stringify(delimiter)} delimiter`;
       throw new UserInputError(
         `${label} does not look like ${FORMAT_NAMES[declared]}: line ${firstLineNumber} ${what}: ${JSON.stringify(firstLine.slice(0, 80))}`,
         `${label}:${firstLineNumber}`,
@@ -126,7 +198,9 @@ export function chooseFormat(
     }
     if (fitsFormat(firstLine, byName, delimiter)) return { format: byName, delimiter };
     if (sniffed) {
-      warnings.push(`the name says ${byName} but line ${firstLineNumber} looks ${FORMAT_NAMES[sniffed.format]}: read as ${sniffed.format}`);
+      warnings.push(
+        `the name says ${byName} but line ${firstLineNumber} looks ${FORMAT_NAMES[sniffed.format]}: read as ${sniffed.format}`,
+      );
       return sniffed;
     }
   } else if (sniffed) {
@@ -183,7 +257,11 @@ export function resolveDelimitedColumns(
   const lookup = (role: Role, ref: ColumnRef): number => {
     if (typeof ref === 'number') {
       if (!Number.isInteger(ref) || ref < 0) {
-        throw new UserInputError(`columns.${role} = ${ref} is not a valid position`, `columns.${role}`, 'positions are 0-based integers');
+        throw new UserInputError(
+          `columns.${role} = ${ref} is not a valid position`,
+          `columns.${role}`,
+          'positions are 0-based integers',
+        );
       }
       if (ref >= fieldCount) {
         throw new UserInputError(
@@ -213,14 +291,20 @@ export function resolveDelimitedColumns(
     return index;
   };
 
-  const recognised = names !== undefined && (['user', 'item', 'rating', 'timestamp'] as Role[]).some((role) => aliasIndex(names, role) >= 0);
+  const recognised =
+    names !== undefined &&
+    (['user', 'item', 'rating', 'timestamp'] as Role[]).some((role) => aliasIndex(names, role) >= 0);
   const byDefault = (role: Role, position: number): number => {
     if (names !== undefined && recognised) {
       const index = aliasIndex(names, role);
       if (index >= 0 || role === 'rating' || role === 'timestamp') return index;
-      warnings.push(`no ${role} column recognised in the header (${names.join(', ')}): using column ${position} '${names[position]}'`);
+      warnings.push(
+        `no ${role} column recognised in the header (${names.join(', ')}): using column ${position} '${names[position]}'`,
+      );
     } else if (names !== undefined && role === 'user') {
-      warnings.push(`header names not recognised (${names.join(', ')}): columns read by position (user, item, rating, timestamp)`);
+      warnings.push(
+        `header names not recognised (${names.join(', ')}): columns read by position (user, item, rating, timestamp)`,
+      );
     }
     return position < fieldCount ? position : -1;
   };
@@ -228,8 +312,14 @@ export function resolveDelimitedColumns(
   const user = columns.user !== undefined ? lookup('user', columns.user) : byDefault('user', 0);
   const item = columns.item !== undefined ? lookup('item', columns.item) : byDefault('item', 1);
   let rating = -1;
-  if (ratingWanted(options)) rating = columns.rating != null ? lookup('rating', columns.rating) : byDefault('rating', 2);
-  const timestamp = columns.timestamp === null ? -1 : columns.timestamp !== undefined ? lookup('timestamp', columns.timestamp) : byDefault('timestamp', 3);
+  if (ratingWanted(options))
+    rating = columns.rating != null ? lookup('rating', columns.rating) : byDefault('rating', 2);
+  const timestamp =
+    columns.timestamp === null
+      ? -1
+      : columns.timestamp !== undefined
+        ? lookup('timestamp', columns.timestamp)
+        : byDefault('timestamp', 3);
 
   if (user < 0 || item < 0) {
     throw new UserInputError(
@@ -263,12 +353,23 @@ export interface JsonColumns {
 }
 
 /** Resolve columns for JSON Lines from the first record (its keys play the role of a header). */
-export function resolveJsonColumns(options: IngestOptions, first: unknown, label: string, warnings: string[]): JsonColumns {
+export function resolveJsonColumns(
+  options: IngestOptions,
+  first: unknown,
+  label: string,
+  warnings: string[],
+): JsonColumns {
   const columns = options.columns ?? {};
   if (Array.isArray(first)) {
     const positional = resolveDelimitedColumns({ ...options, header: false }, undefined, first.length, label, warnings);
     const pos = (p: number) => (p >= 0 ? p : undefined);
-    return { user: positional.user, item: positional.item, rating: pos(positional.rating), timestamp: pos(positional.timestamp), implicit: positional.implicit };
+    return {
+      user: positional.user,
+      item: positional.item,
+      rating: pos(positional.rating),
+      timestamp: pos(positional.timestamp),
+      implicit: positional.implicit,
+    };
   }
   const keys = Object.keys(first as object);
   const list = keys.map((k) => `'${k}'`).join(', ') || '(none)';
@@ -311,9 +412,14 @@ export function resolveJsonColumns(options: IngestOptions, first: unknown, label
   let rating: string | undefined;
   if (ratingWanted(options)) {
     rating = columns.rating != null ? lookup('rating', columns.rating) : byDefault('rating');
-    if (rating === undefined) warnings.push('no rating field in the first record: every interaction counts as 1 (implicit feedback)');
+    if (rating === undefined)
+      warnings.push('no rating field in the first record: every interaction counts as 1 (implicit feedback)');
   }
   const timestamp =
-    columns.timestamp === null ? undefined : columns.timestamp !== undefined ? lookup('timestamp', columns.timestamp) : (byDefault('timestamp') ?? 'timestamp');
+    columns.timestamp === null
+      ? undefined
+      : columns.timestamp !== undefined
+        ? lookup('timestamp', columns.timestamp)
+        : (byDefault('timestamp') ?? 'timestamp');
   return { user, item, rating, timestamp, implicit: rating === undefined };
 }

@@ -46,7 +46,9 @@ export class QuotedRecord {
     let i = 0;
     if (this.inQuotes) {
       if (this.chars > MAX_RECORD_CHARS) {
-        return { problem: `a quoted field opened on line ${this.firstLine} is still open after ${MAX_RECORD_CHARS} characters` };
+        return {
+          problem: `a quoted field opened on line ${this.firstLine} is still open after ${MAX_RECORD_CHARS} characters`,
+        };
       }
       this.current += '\n';
     }
@@ -71,7 +73,9 @@ export class QuotedRecord {
           return 'done';
         }
         if (!line.startsWith(delimiter, i)) {
-          return { problem: `unexpected ${JSON.stringify(line[i])} after the closing quote of field ${this.fields.length + 1}` };
+          return {
+            problem: `unexpected ${JSON.stringify(line[i])} after the closing quote of field ${this.fields.length + 1}`,
+          };
         }
         this.fields.push(this.current);
         this.current = '';

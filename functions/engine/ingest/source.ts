@@ -36,7 +36,12 @@ export async function openSource(
   const rest = prepend(first, iterator, label);
   const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
   const chunks = gzip ? gunzip(rest, label) : rest;
-  return { chunks: withoutBom(chunks, label), compressed: gzip, notGzipDespiteName: !gzip && /\.gz$/i.test(label), plainBytes: gzip ? undefined : file?.size };
+  return {
+    chunks: withoutBom(chunks, label),
+    compressed: gzip,
+    notGzipDespiteName: !gzip && /\.gz$/i.test(label),
+    plainBytes: gzip ? undefined : file?.size,
+  };
 }
 
 async function openFile(path: string, label: string): Promise<{ chunks: AsyncIterable<Buffer>; size: number }> {
@@ -69,14 +74,23 @@ function fileError(error: unknown, label: string): unknown {
   if (error instanceof UserInputError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
-    return new UserInputError(`file not found: ${label}`, label, 'check the path (relative paths start at the current directory)');
+    return new UserInputError(
+      `file not found: ${label}`,
+      label,
+      'check the path (relative paths start at the current directory)',
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new UserInputError(`cannot read ${label}: permission denied`, label, 'make the file readable by this user');
   }
-  if (code === 'EISDIR') return new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
+  if (code === 'EISDIR')
+    return new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
   if (typeof code === 'string' && code.startsWith('E')) {
-    return new UserInputError(`cannot read ${label}: ${(error as Error).message}`, label, 'check that the file exists and is readable');
+    return new UserInputError(
+      `cannot read ${label}: ${(error as Error).message}`,
+      label,
+      'check that the file exists and is readable',
+    );
   }
   return error;
 }
@@ -94,7 +108,10 @@ async function* toBuffers(stream: AsyncIterable<Buffer | string>): AsyncIterable
   for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
-async function* countBytes(chunks: AsyncIterable<Buffer>, onProgress: (bytesRead: number) => void): AsyncIterable<Buffer> {
+async function* countBytes(
+  chunks: AsyncIterable<Buffer>,
+  onProgress: (bytesRead: number) => void,
+): AsyncIterable<Buffer> {
   let total = 0;
   for await (const chunk of chunks) {
     total += chunk.length;
@@ -103,7 +120,11 @@ async function* countBytes(chunks: AsyncIterable<Buffer>, onProgress: (bytesRead
   }
 }
 
-async function* prepend(first: Buffer | undefined, iterator: AsyncIterator<Buffer>, label: string): AsyncIterable<Buffer> {
+async function* prepend(
+  first: Buffer | undefined,
+  iterator: AsyncIterator<Buffer>,
+  label: string,
+): AsyncIterable<Buffer> {
   try {
     if (first !== undefined) yield first;
     for (;;) {
@@ -156,7 +177,11 @@ async function* withoutBom(chunks: AsyncIterable<Buffer>, label: string): AsyncI
 
 function stripMark(head: Buffer, label: string): Buffer {
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    throw new UserInputError(`${label} is UTF-16 encoded`, label, 'save it as UTF-8 (e.g. "CSV UTF-8" in a spreadsheet)');
+    throw new UserInputError(
+      `${label} is UTF-16 encoded`,
+      label,
+      'save it as UTF-8 (e.g. "CSV UTF-8" in a spreadsheet)',
+    );
   }
   return head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
 }

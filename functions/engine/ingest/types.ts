@@ -33,14 +33,7 @@ export interface IngestOptions {
 }
 
 export type RejectionReason =
-  | 'missing-field'
-  | 'empty-id'
-  | 'id-too-long'
-  | 'bad-id'
-  | 'bad-rating'
-  | 'bad-timestamp'
-  | 'bad-json'
-  | 'bad-quoting';
+  'missing-field' | 'empty-id' | 'id-too-long' | 'bad-id' | 'bad-rating' | 'bad-timestamp' | 'bad-json' | 'bad-quoting';
 
 export interface RejectionSummary {
   count: number;

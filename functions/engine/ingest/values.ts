@@ -12,7 +12,10 @@ export function show(text: string): string {
 }
 
 /** An id after trimming, or why it is unusable. `kind` is 'user' or 'item' (for the message). */
-export function parseId(text: string, kind: string): Parsed<string> & { reason?: 'empty-id' | 'id-too-long' | 'bad-id' } {
+export function parseId(
+  text: string,
+  kind: string,
+): Parsed<string> & { reason?: 'empty-id' | 'id-too-long' | 'bad-id' } {
   if (text.length === 0) return { ok: false, problem: `${kind} id is empty`, reason: 'empty-id' };
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_ID_BYTES) {

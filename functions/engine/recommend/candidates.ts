@@ -1,4 +1,10 @@
-import { UserInputError, type Contribution, type HistoryEntry, type Recommendation, type RecommendOptions } from '../types.js';
+import {
+  UserInputError,
+  type Contribution,
+  type HistoryEntry,
+  type Recommendation,
+  type RecommendOptions,
+} from '../types.js';
 import { topN } from './top-n.js';
 
 /**
@@ -7,7 +13,11 @@ import { topN } from './top-n.js';
  */
 export function historyValues(history: readonly HistoryEntry[], where = 'history'): Map<string, number> {
   if (!Array.isArray(history)) {
-    throw new UserInputError(`${where} must be a list of { item, value } entries`, where, 'Pass an array such as [{ "item": "m1", "value": 4 }].');
+    throw new UserInputError(
+      `${where} must be a list of { item, value } entries`,
+      where,
+      'Pass an array such as [{ "item": "m1", "value": 4 }].',
+    );
   }
   const values = new Map<string, number>();
   history.forEach((entry: HistoryEntry, index) => {
@@ -88,7 +98,8 @@ export class ScoreBoard {
     visitContributors: (selected: readonly string[], add: AddContributor) => void,
   ): Recommendation[] {
     const ranked = topN(this.positiveCandidates(options.normalise), options.limit, betterRanked);
-    if (options.explainTop === 0 || ranked.length === 0) return ranked.map(({ item, score }) => ({ item, score, because: [] }));
+    if (options.explainTop === 0 || ranked.length === 0)
+      return ranked.map(({ item, score }) => ({ item, score, because: [] }));
 
     const contributors = new Map<string, { raw: number; list: Contribution[] }>();
     for (const { item, raw } of ranked) contributors.set(item, { raw, list: [] });

@@ -1,4 +1,11 @@
-import type { HistoryEntry, Neighbour, NeighbourLookup, PopularItem, RecommendationResult, RecommendOptions } from '../types.js';
+import type {
+  HistoryEntry,
+  Neighbour,
+  NeighbourLookup,
+  PopularItem,
+  RecommendationResult,
+  RecommendOptions,
+} from '../types.js';
 import { CandidateFilter, historyValues, ScoreBoard } from './candidates.js';
 import { resolveRecommendOptions } from './options.js';
 import { recommendPopular } from './popularity.js';
@@ -32,7 +39,8 @@ export function recommendFromItemNeighbours(
   }
 
   const items = board.rank(resolved, 'item', (_selected, add) => {
-    for (const row of rows) for (const neighbour of row.neighbours) add(neighbour.id, row.item, neighbour.similarity, row.value);
+    for (const row of rows)
+      for (const neighbour of row.neighbours) add(neighbour.id, row.item, neighbour.similarity, row.value);
   });
   if (items.length === 0) return recommendPopular(popularity, resolved, values.keys(), 'no-candidates');
   return { algorithm: 'item', items };

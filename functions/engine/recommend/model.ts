@@ -62,12 +62,17 @@ export class InMemoryModel {
   }
 
   /** A model from neighbour blocks computed elsewhere (each block may cover any row range). */
-  static fromNeighbours(matrix: RatingMatrix, blocks: { items?: NeighbourBlock; users?: NeighbourBlock }): InMemoryModel {
+  static fromNeighbours(
+    matrix: RatingMatrix,
+    blocks: { items?: NeighbourBlock; users?: NeighbourBlock },
+  ): InMemoryModel {
     for (const target of ['items', 'users'] as const) {
       const block = blocks[target];
       const rows = target === 'items' ? matrix.items.size : matrix.users.size;
       if (block && (block.start > block.end || block.end > rows)) {
-        throw new RangeError(`${target} neighbour block covers rows [${block.start}, ${block.end}) but the matrix has ${rows} ${target}`);
+        throw new RangeError(
+          `${target} neighbour block covers rows [${block.start}, ${block.end}) but the matrix has ${rows} ${target}`,
+        );
       }
     }
     return new InMemoryModel(matrix, { ...blocks });
@@ -79,7 +84,8 @@ export class InMemoryModel {
     if (user === undefined) return undefined;
     const { indptr, indices, values } = this.matrix.byUser;
     const history: HistoryEntry[] = [];
-    for (let k = indptr[user]; k < indptr[user + 1]; k++) history.push({ item: this.matrix.items.idAt(indices[k]), value: values[k] });
+    for (let k = indptr[user]; k < indptr[user + 1]; k++)
+      history.push({ item: this.matrix.items.idAt(indices[k]), value: values[k] });
     return history;
   };
 
@@ -89,13 +95,23 @@ export class InMemoryModel {
   recommendForUser(userId: string, options: ModelRecommendOptions = {}): RecommendationResult {
     const { algorithm = 'item', ...rest } = options;
     if (algorithm !== 'item' && algorithm !== 'user') {
-      throw new UserInputError(`algorithm must be "item" or "user", got ${JSON.stringify(algorithm)}`, 'algorithm', 'Use "item" or "user".');
+      throw new UserInputError(
+        `algorithm must be "item" or "user", got ${JSON.stringify(algorithm)}`,
+        'algorithm',
+        'Use "item" or "user".',
+      );
     }
     const resolved = resolveRecommendOptions(rest);
     const history = this.historyOf(userId);
     if (algorithm === 'user') {
       this.requireBlock('users');
-      return recommendFromUserNeighbours(history, this.userNeighbours(userId), this.historyOf, this.popularity, resolved);
+      return recommendFromUserNeighbours(
+        history,
+        this.userNeighbours(userId),
+        this.historyOf,
+        this.popularity,
+        resolved,
+      );
     }
     this.requireBlock('items');
     if (history === undefined) return recommendPopular(this.popularity, resolved, undefined, 'unknown-user');
@@ -145,6 +161,7 @@ export class InMemoryModel {
 
 function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new UserInputError(`option ${name} must be true or false`, name, `Set ${name} to true or false.`);
+  if (typeof value !== 'boolean')
+    throw new UserInputError(`option ${name} must be true or false`, name, `Set ${name} to true or false.`);
   return value;
 }

@@ -15,7 +15,13 @@ export function resolveRecommendOptions(options: Partial<RecommendOptions> = {})
     limit: integerOption('limit', options.limit, DEFAULT_RECOMMEND_OPTIONS.limit, 1, MAX_LIMIT),
     excludeSeen: booleanOption('excludeSeen', options.excludeSeen, DEFAULT_RECOMMEND_OPTIONS.excludeSeen),
     normalise: booleanOption('normalise', options.normalise, DEFAULT_RECOMMEND_OPTIONS.normalise),
-    explainTop: integerOption('explainTop', options.explainTop, DEFAULT_RECOMMEND_OPTIONS.explainTop, 0, MAX_EXPLAIN_TOP),
+    explainTop: integerOption(
+      'explainTop',
+      options.explainTop,
+      DEFAULT_RECOMMEND_OPTIONS.explainTop,
+      0,
+      MAX_EXPLAIN_TOP,
+    ),
   };
   const exclude = idListOption('exclude', options.exclude);
   if (exclude !== undefined) resolved.exclude = exclude;
@@ -51,7 +57,11 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
 function idListOption(name: string, value: unknown): readonly string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
-    throw new UserInputError(`option ${name} must be a list of item ids, got ${describe(value)}`, name, `Pass ${name} as an array of strings.`);
+    throw new UserInputError(
+      `option ${name} must be a list of item ids, got ${describe(value)}`,
+      name,
+      `Pass ${name} as an array of strings.`,
+    );
   }
   value.forEach((id, index) => {
     if (typeof id !== 'string') {

@@ -1,4 +1,10 @@
-import { UserInputError, type PopularItem, type RatingMatrix, type RecommendationResult, type RecommendOptions } from '../types.js';
+import {
+  UserInputError,
+  type PopularItem,
+  type RatingMatrix,
+  type RecommendationResult,
+  type RecommendOptions,
+} from '../types.js';
 import { CandidateFilter } from './candidates.js';
 import { resolveRecommendOptions } from './options.js';
 import { topN } from './top-n.js';
@@ -7,7 +13,8 @@ export type FallbackReason = NonNullable<RecommendationResult['fallback']>['reas
 
 /** Popularity order: count desc, then mean value desc, then item id ascending. */
 export const morePopular = (a: PopularItem, b: PopularItem): boolean =>
-  a.count > b.count || (a.count === b.count && (a.meanValue > b.meanValue || (a.meanValue === b.meanValue && a.item < b.item)));
+  a.count > b.count ||
+  (a.count === b.count && (a.meanValue > b.meanValue || (a.meanValue === b.meanValue && a.item < b.item)));
 
 /**
  * The most popular items that pass the filters (`seen` when excludeSeen, `exclude`, `allow`), ranked by
@@ -41,7 +48,11 @@ export function recommendPopular(
  */
 export function popularityRanking(matrix: RatingMatrix, limit?: number): PopularItem[] {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new UserInputError(`popularity limit must be a positive integer, got ${limit}`, 'limit', 'Pass a whole number of 1 or more, or no limit.');
+    throw new UserInputError(
+      `popularity limit must be a positive integer, got ${limit}`,
+      'limit',
+      'Pass a whole number of 1 or more, or no limit.',
+    );
   }
   const { indptr, values, rows } = matrix.byItem;
   const ranked: PopularItem[] = [];

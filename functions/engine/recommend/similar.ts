@@ -3,7 +3,8 @@ import { UserInputError } from '../types.js';
 import { MAX_LIMIT } from './options.js';
 import { topN } from './top-n.js';
 
-const moreSimilar = (a: Neighbour, b: Neighbour): boolean => a.similarity > b.similarity || (a.similarity === b.similarity && a.id < b.id);
+const moreSimilar = (a: Neighbour, b: Neighbour): boolean =>
+  a.similarity > b.similarity || (a.similarity === b.similarity && a.id < b.id);
 
 /**
  * The `limit` most similar neighbours of a stored row, similarity desc then id ascending (the same tie rule as

@@ -21,7 +21,13 @@ import { resolveSimilarityOptions } from './options.js';
 import { prepareRows } from './prepare.js';
 
 export { resolveSimilarityOptions, SIMILARITY_MEASURES, MAX_K } from './options.js';
-export { BUNDLED_WORKER_FILE, computeNeighbours, prestartWorkers, workersAvailable, type NeighbourRun } from './pool.js';
+export {
+  BUNDLED_WORKER_FILE,
+  computeNeighbours,
+  prestartWorkers,
+  workersAvailable,
+  type NeighbourRun,
+} from './pool.js';
 export { SIMILARITY_EPSILON } from './kernel.js';
 
 /** Neighbours of rows [start, end), synchronously in this thread. */

@@ -66,7 +66,9 @@ abstract class Accumulator {
         ? this.accumulateWeightedDense(rowStart, rowEnd, after, rowVal, colVal, firstRow, lastRow)
         : this.accumulateWeightedSparse(rowStart, rowEnd, after, rowVal, colVal);
     }
-    return dense ? this.accumulateBinaryDense(rowStart, rowEnd, after, firstRow, lastRow) : this.accumulateBinarySparse(rowStart, rowEnd, after);
+    return dense
+      ? this.accumulateBinaryDense(rowStart, rowEnd, after, firstRow, lastRow)
+      : this.accumulateBinarySparse(rowStart, rowEnd, after);
   }
 
   private accumulateWeightedSparse(
@@ -133,7 +135,13 @@ abstract class Accumulator {
     return touchedCount;
   }
 
-  private accumulateBinaryDense(rowStart: number, rowEnd: number, after: Uint32Array | null, firstRow: number, lastRow: number): number {
+  private accumulateBinaryDense(
+    rowStart: number,
+    rowEnd: number,
+    after: Uint32Array | null,
+    firstRow: number,
+    lastRow: number,
+  ): number {
     const { rowIdx, colPtr, colIdx } = this.prepared;
     const { counts, touched } = this;
     for (let p = rowStart; p < rowEnd; p++) {
@@ -245,7 +253,11 @@ export class SymmetricKernel extends Accumulator {
     super(prepared, options);
     if (prepared.positionInColumn === null) throw new Error('SymmetricKernel needs rows prepared with positions');
     const slots = prepared.rows * options.k;
-    this.heaps = { similarity: new Float64Array(slots), neighbour: new Uint32Array(slots), support: new Uint32Array(slots) };
+    this.heaps = {
+      similarity: new Float64Array(slots),
+      neighbour: new Uint32Array(slots),
+      support: new Uint32Array(slots),
+    };
     this.sizes = new Uint32Array(prepared.rows);
     this.floor = new Float64Array(prepared.rows).fill(-Infinity);
   }

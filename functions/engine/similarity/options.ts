@@ -1,4 +1,9 @@
-import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type SimilarityMeasure, type SimilarityOptions } from '../types.js';
+import {
+  DEFAULT_SIMILARITY_OPTIONS,
+  UserInputError,
+  type SimilarityMeasure,
+  type SimilarityOptions,
+} from '../types.js';
 
 export const SIMILARITY_MEASURES: readonly SimilarityMeasure[] = ['cosine', 'adjusted-cosine', 'pearson', 'jaccard'];
 export const MAX_K = 500;

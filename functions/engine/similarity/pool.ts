@@ -197,7 +197,8 @@ function runOnWorkers(
       reject(error);
     };
     const sendWork = (worker: Worker): void => {
-      if (nextChunk < chunks.length) worker.postMessage({ type: 'range', ...chunks[nextChunk++] } satisfies WorkerRequest);
+      if (nextChunk < chunks.length)
+        worker.postMessage({ type: 'range', ...chunks[nextChunk++] } satisfies WorkerRequest);
       else worker.postMessage({ type: 'finish' } satisfies WorkerRequest);
     };
     for (const worker of workers) {
@@ -220,7 +221,9 @@ function runOnWorkers(
         sendWork(worker);
       });
       worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`similarity worker stopped with exit code ${code} before finishing its rows`)));
+      worker.on('exit', (code) =>
+        fail(new Error(`similarity worker stopped with exit code ${code} before finishing its rows`)),
+      );
       worker.postMessage({ type: 'init', ...init } satisfies WorkerRequest);
       sendWork(worker);
     }

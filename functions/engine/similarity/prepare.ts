@@ -52,7 +52,11 @@ export function prepareRows(
   const byRow = target === 'items' ? matrix.byItem : matrix.byUser;
   const byCol = target === 'items' ? matrix.byUser : matrix.byItem;
   const kind: KernelKind =
-    options.measure === 'jaccard' ? 'jaccard' : options.measure === 'cosine' && options.implicit ? 'binary-cosine' : 'weighted';
+    options.measure === 'jaccard'
+      ? 'jaccard'
+      : options.measure === 'cosine' && options.implicit
+        ? 'binary-cosine'
+        : 'weighted';
   const rowPtr = copy(byRow.indptr, shared);
   const rowIdx = copy(byRow.indices, shared);
   const colPtr = copy(byCol.indptr, shared);
@@ -92,7 +96,19 @@ export function prepareRows(
     const cursor = colPtr.slice(0, byRow.cols);
     for (let p = 0; p < rowIdx.length; p++) positionInColumn[p] = cursor[rowIdx[p]]++;
   }
-  return { kind, rows: byRow.rows, cols: byRow.cols, rowPtr, rowIdx, rowVal, colPtr, colIdx, colVal, norm, positionInColumn };
+  return {
+    kind,
+    rows: byRow.rows,
+    cols: byRow.cols,
+    rowPtr,
+    rowIdx,
+    rowVal,
+    colPtr,
+    colIdx,
+    colVal,
+    norm,
+    positionInColumn,
+  };
 }
 
 /**
@@ -158,9 +174,13 @@ function copy<T extends Uint32Array | Float32Array>(source: T, shared: boolean):
 }
 
 function allocUint32(length: number, shared: boolean): Uint32Array {
-  return shared ? new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT)) : new Uint32Array(length);
+  return shared
+    ? new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT))
+    : new Uint32Array(length);
 }
 
 function allocFloat64(length: number, shared: boolean): Float64Array {
-  return shared ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(length);
+  return shared
+    ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))
+    : new Float64Array(length);
 }

@@ -14,9 +14,7 @@ export interface WorkerInit {
 }
 
 export type WorkerRequest =
-  | ({ type: 'init' } & WorkerInit)
-  | { type: 'range'; start: number; end: number }
-  | { type: 'finish' };
+  ({ type: 'init' } & WorkerInit) | { type: 'range'; start: number; end: number } | { type: 'finish' };
 
 const port = parentPort;
 if (port) {
@@ -33,7 +31,12 @@ if (port) {
     } else {
       const block = kernel.result();
       // Freshly allocated, never shared: the arrays can move to the main thread without copying.
-      const buffers = [block.count.buffer, block.neighbour.buffer, block.similarity.buffer, block.support.buffer] as ArrayBuffer[];
+      const buffers = [
+        block.count.buffer,
+        block.neighbour.buffer,
+        block.similarity.buffer,
+        block.support.buffer,
+      ] as ArrayBuffer[];
       port.postMessage({ type: 'result', block }, buffers);
     }
   });

@@ -50,7 +50,7 @@ export class ByteChunker {
     for (let bound = 10; bound <= value; bound *= 10) digits++;
     let position = this.length + digits;
     this.length = position;
-    for (let v = value; position > this.length - digits; ) {
+    for (let v = value; position > this.length - digits;) {
       const next = Math.floor(v / 10);
       this.chunk[--position] = 48 + (v - next * 10);
       v = next;

@@ -86,7 +86,11 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
   }
   const zipf = options.zipf ?? 1;
   if (typeof zipf !== 'number' || !Number.isFinite(zipf) || zipf < 0 || zipf > 5) {
-    throw new UserInputError(`zipf must be a number in [0, 5], got ${String(zipf)}`, 'options.zipf', 'media data is usually near 1');
+    throw new UserInputError(
+      `zipf must be a number in [0, 5], got ${String(zipf)}`,
+      'options.zipf',
+      'media data is usually near 1',
+    );
   }
   const duplicates = options.duplicates ?? 0;
   if (!Number.isSafeInteger(duplicates) || duplicates < 0 || duplicates > ratings) {
@@ -115,7 +119,11 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
 
 function positiveInteger(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new UserInputError(`${name} must be a positive integer, got ${String(value)}`, `options.${name}`, `give ${name} as a whole number >= 1`);
+    throw new UserInputError(
+      `${name} must be a positive integer, got ${String(value)}`,
+      `options.${name}`,
+      `give ${name} as a whole number >= 1`,
+    );
   }
   return value;
 }
@@ -254,7 +262,13 @@ export class SyntheticSource {
     this.global = new AliasTable(this.catalogue.weight);
     const members: number[][] = Array.from({ length: o.clusters }, () => []);
     for (let i = 0; i < o.items; i++) members[this.catalogue.cluster[i]].push(i);
-    this.byCluster = members.map((ids) => new AliasTable(ids.map((i) => this.catalogue.weight[i]), Uint32Array.from(ids)));
+    this.byCluster = members.map(
+      (ids) =>
+        new AliasTable(
+          ids.map((i) => this.catalogue.weight[i]),
+          Uint32Array.from(ids),
+        ),
+    );
     let maxRows = 0;
     for (let u = 0; u < o.users; u++) maxRows = Math.max(maxRows, this.counts[u] + (this.duplicates.get(u)?.size ?? 0));
     this.item = new Uint32Array(maxRows);

@@ -22,7 +22,11 @@ export function* syntheticInteractions(options: SyntheticOptions): Generator<Int
     const rows = source.fillUser(u);
     const user = source.userId(u);
     for (let r = 0; r < rows; r++) {
-      const interaction: Interaction = { user, item: source.itemId(source.item[r]), value: implicit ? 1 : source.value[r] };
+      const interaction: Interaction = {
+        user,
+        item: source.itemId(source.item[r]),
+        value: implicit ? 1 : source.value[r],
+      };
       if (timestamps) interaction.timestamp = source.timestamp[r];
       yield interaction;
     }

@@ -4,11 +4,51 @@ import { resolveSyntheticOptions, syntheticCatalogue, type SyntheticOptions } fr
 import { writeChunks } from './write.js';
 
 const GENRES = [
-  'Drama', 'Comedy', 'Thriller', 'Documentary', 'Romance', 'Sci-Fi', 'Animation', 'Horror', 'Crime', 'Fantasy',
-  'Adventure', 'Mystery', 'Musical', 'Western', 'War', 'Family',
+  'Drama',
+  'Comedy',
+  'Thriller',
+  'Documentary',
+  'Romance',
+  'Sci-Fi',
+  'Animation',
+  'Horror',
+  'Crime',
+  'Fantasy',
+  'Adventure',
+  'Mystery',
+  'Musical',
+  'Western',
+  'War',
+  'Family',
 ];
-const ADJECTIVES = ['Silent', 'Last', 'Hidden', 'Broken', 'Golden', 'Long', 'Quiet', 'Burning', 'Lost', 'Northern', 'Electric', 'Secret'];
-const NOUNS = ['River', 'Summer', 'Garden', 'Signal', 'Harbour', 'Kingdom', 'Letter', 'Machine', 'Frontier', 'Orchard', 'Empire', 'Night'];
+const ADJECTIVES = [
+  'Silent',
+  'Last',
+  'Hidden',
+  'Broken',
+  'Golden',
+  'Long',
+  'Quiet',
+  'Burning',
+  'Lost',
+  'Northern',
+  'Electric',
+  'Secret',
+];
+const NOUNS = [
+  'River',
+  'Summer',
+  'Garden',
+  'Signal',
+  'Harbour',
+  'Kingdom',
+  'Letter',
+  'Machine',
+  'Frontier',
+  'Orchard',
+  'Empire',
+  'Night',
+];
 
 /** Genre name of cluster c: real genre names first, then `Genre17`, ... */
 export function clusterGenre(c: number): string {
@@ -37,7 +77,8 @@ export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticI
     const noun = NOUNS[random.int(NOUNS.length)];
     const year = 1950 + random.int(75);
     const style = random.next();
-    const base = style < 0.1 ? `${noun}, ${adjective}` : style < 0.15 ? `The "${adjective}" ${noun}` : `The ${adjective} ${noun}`;
+    const base =
+      style < 0.1 ? `${noun}, ${adjective}` : style < 0.15 ? `The "${adjective}" ${noun}` : `The ${adjective} ${noun}`;
     yield { item: o.itemPrefix + i, title: `${base} (${year})`, genres };
   }
 }
