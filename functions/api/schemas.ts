@@ -81,12 +81,9 @@ export const JobParams = z.object({ dataset: DatasetId, jobId: JobId });
 export const UserRecommendationsQuery = z.strictObject({
   limit: limitQuery('recommendations'),
   exclude: idListQuery,
-  algorithm: z
-    .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
-    .default('item')
-    .openapi({
-      description: "item: item-based CF on the user's history (default); user: user-based CF from similar users.",
-    }),
+  algorithm: z.enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' }).default('item').openapi({
+    description: "item: item-based CF on the user's history (default); user: user-based CF from similar users.",
+  }),
   explain: z
     .enum(['true', 'false'], { error: 'explain must be "true" or "false"' })
     .default('true')
@@ -140,11 +137,9 @@ export const RecommendBody = z
   })
   .openapi('RecommendRequest');
 
-export const RollbackBody = z
-  .strictObject({ version: VersionId.optional() })
-  .openapi('RollbackRequest', {
-    description: 'version: a kept version to re-activate; default the one before the active one.',
-  });
+export const RollbackBody = z.strictObject({ version: VersionId.optional() }).openapi('RollbackRequest', {
+  description: 'version: a kept version to re-activate; default the one before the active one.',
+});
 
 // ---- responses ------------------------------------------------------------------------------------------------
 export const ContributionSchema = z
@@ -186,11 +181,9 @@ export const RecommendationsResponse = z
         description: 'Present when the requested algorithm could not be used and popular items were returned.',
       }),
     historyUsed: z.number().int().openapi({ description: 'History entries that scored candidates.' }),
-    historyCapped: z
-      .boolean()
-      .openapi({
-        description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.`,
-      }),
+    historyCapped: z.boolean().openapi({
+      description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.`,
+    }),
     items: z.array(RecommendedItemSchema),
   })
   .openapi('Recommendations');
