@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ensureBenchFile, type DatasetSize } from './engine.js';
+import { uploadKey } from '../functions/adapters/bucket-layout.js';
+import { LOCAL_CREDENTIALS } from '../functions/local/defaults.js';
 
 export interface UploadResult {
   ratings: number;
@@ -54,7 +56,7 @@ export async function benchPipeline(
     endpoint: stack.s3Endpoint,
     region: stack.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: LOCAL_CREDENTIALS,
   });
   try {
     const uploads: UploadResult[] = [];
@@ -62,7 +64,7 @@ export async function benchPipeline(
       const dataset = `bench-${size.ratings}`;
       const body = readFileSync(file);
       const started = performance.now();
-      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/${dataset}/ratings.csv`, Body: body }));
+      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: uploadKey(dataset, 'ratings.csv'), Body: body }));
       await stack.bridge.idle();
       const status = (await (await fetch(`${stack.apiUrl}/v1/datasets/${dataset}`)).json()) as {
         activeVersion?: string;

@@ -2,13 +2,13 @@
  * What the handlers need from model storage. `DynamoModelStore` (./dynamo/) implements it on one DynamoDB
  * table; the contract is written here so that the build pipeline, the API and the storage can evolve apart.
  */
-import type { HistoryEntry, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
+import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
 export interface ModelOptions {
   similarity: SimilarityOptions;
-  itemBased: boolean;
-  userBased: boolean;
+  /** The model kinds this version has rows for. */
+  models: ModelKind[];
   /** Model versions kept for rollback (the active one included). */
   versionsKept: number;
 }

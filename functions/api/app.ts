@@ -41,7 +41,8 @@ import {
   similarUsersRoute,
   userRecommendationsRoute,
 } from './routes.js';
-import { DEFAULT_HISTORY_CAP, MAX_DATASET_BYTES } from './schemas.js';
+import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
+import { DEFAULT_HISTORY_CAP } from './schemas.js';
 import { RecommendationService } from './service.js';
 
 export interface AppDependencies {

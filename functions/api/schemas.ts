@@ -3,12 +3,12 @@
  * document cannot drift from what the code accepts. Response schemas document (they do not validate) replies.
  */
 import { z } from '@hono/zod-openapi';
+import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
+import { MAX_ID_BYTES } from '../engine/types.js';
 
-/** Ids are at most 256 UTF-8 bytes (the engine's documented limit, enforced at ingest). */
-export const MAX_ID_BYTES = 256;
-export const MAX_DATASET_BYTES = 128;
 export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 100;
+/** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
+export const MAX_RESULTS_PER_REQUEST = 100;
 /** Entries a request may send in `history`, and ids in `exclude` / `allow`. */
 export const MAX_HISTORY_ENTRIES = 1000;
 export const MAX_FILTER_IDS = 1000;
@@ -45,12 +45,12 @@ export const VersionId = boundedId('version', MAX_ID_BYTES, 'Model version id.')
 
 const limitQuery = (what: string) =>
   z.coerce
-    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .int(`limit must be a whole number from 1 to ${MAX_LIMIT}`)
+    .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}` })
+    .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
     .min(1, `limit must be at least 1`)
-    .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
+    .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`)
     .default(DEFAULT_LIMIT)
-    .openapi({ description: `How many ${what} to return (1-${MAX_LIMIT}, default ${DEFAULT_LIMIT}).` });
+    .openapi({ description: `How many ${what} to return (1-${MAX_RESULTS_PER_REQUEST}, default ${DEFAULT_LIMIT}).` });
 
 /**
  * `exclude=a,b` or `exclude=a&exclude=b`. A single occurrence is split on commas; repeated occurrences are taken
@@ -118,10 +118,10 @@ export const RecommendBody = z
           'history is still excluded from the results. A repeated item counts once, with its last rating.',
       }),
     limit: z
-      .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-      .int(`limit must be a whole number from 1 to ${MAX_LIMIT}`)
+      .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}` })
+      .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
       .min(1, 'limit must be at least 1')
-      .max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`)
+      .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`)
       .default(DEFAULT_LIMIT),
     exclude: z
       .array(ItemId)

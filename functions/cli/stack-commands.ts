@@ -15,6 +15,8 @@ import { DEMO_DATASET, ensureDemoFiles } from './demo.js';
 import { action } from './errors.js';
 import { integer } from './args.js';
 import { formatNeighbours, formatRecommendations } from './print.js';
+import { uploadKey } from '../adapters/bucket-layout.js';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS } from '../local/defaults.js';
 
 /** Where a running stack is: written by `affinity start`, or read from CDK outputs. */
 export interface StackTarget {
@@ -27,8 +29,6 @@ export interface StackTarget {
   /** A JWT for stacks deployed with auth=jwt; otherwise deployed stacks are called with SigV4 (IAM). */
   token?: string;
 }
-
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 function stackFile(dataDir: string): string {
   return join(dataDir, 'stack.json');
@@ -95,7 +95,7 @@ export function resolveTarget(flags: TargetFlags, dataDir: string): StackTarget 
 }
 
 function regionFromUrl(url: string): string {
-  return /execute-api\.([a-z0-9-]+)\.amazonaws/.exec(url)?.[1] ?? 'us-east-1';
+  return /execute-api\.([a-z0-9-]+)\.amazonaws/.exec(url)?.[1] ?? DEFAULT_REGION;
 }
 
 function s3For(target: StackTarget): S3Client {
@@ -364,7 +364,7 @@ async function uploadFile(
   if (!existsSync(file)) throw new UserInputError(`file not found: ${file}`, file, 'Check the path.');
   if (dataset.includes('/') || dataset === '')
     throw new UserInputError(`dataset name '${dataset}' must be non-empty and contain no '/'`, '--dataset');
-  const key = `uploads/${dataset}/${name ?? basename(file)}`;
+  const key = uploadKey(dataset, name ?? basename(file));
   const size = statSync(file).size;
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'upload [{bar}] {percentage}% | {value}/{total} bytes' }, Presets.shades_classic)
@@ -505,7 +505,7 @@ async function startCommand(
   if (flags.demo) {
     const s3 = s3For(target);
     const { ratings } = await ensureDemoFiles(join(dataDir, 'demo'));
-    const key = `uploads/${DEMO_DATASET}/${basename(ratings)}`;
+    const key = uploadKey(DEMO_DATASET, basename(ratings));
     const present = await s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key })).then(
       () => true,
       () => false,
@@ -524,7 +524,7 @@ function printWelcome(target: StackTarget, dynamoEndpoint: string): void {
   console.log(`
 Affinity is running locally.
   API       ${api}   (OpenAPI: ${api}/openapi.json)
-  S3        ${target.s3Endpoint}   bucket ${target.bucket}   (access key S3RVER / secret S3RVER)
+  S3        ${target.s3Endpoint}   bucket ${target.bucket}   (access key ${LOCAL_CREDENTIALS.accessKeyId} / secret ${LOCAL_CREDENTIALS.secretAccessKey})
   DynamoDB  ${dynamoEndpoint}
 
 Try:
@@ -535,7 +535,7 @@ Try:
 
 Upload your own ratings (user,item[,rating][,timestamp]) as dataset "mine":
   npx affinity upload ratings.csv --dataset mine
-  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${target.s3Endpoint} s3 cp ratings.csv s3://${target.bucket}/uploads/mine/ratings.csv
+  AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} aws --endpoint-url ${target.s3Endpoint} s3 cp ratings.csv s3://${target.bucket}/uploads/mine/ratings.csv
 
 Ctrl-C stops; data is kept in .affinity/ for the next start.`);
 }

@@ -11,6 +11,17 @@
  */
 
 /** One rating / interaction as read from a file. `value` is 1 for implicit feedback. */
+/** Longest user or item id, in UTF-8 bytes: enforced at ingest, and the API's and the store's key limit. */
+export const MAX_ID_BYTES = 256;
+
+/**
+ * The kinds of model a build can produce, each served from its own rows: `item` = item-item neighbour rows
+ * (item-based CF, similar items), `user` = user-user neighbour rows (user-based CF, similar users). The build
+ * config (`models`), the stored version options and the API's `algorithm` use these same names.
+ */
+export const MODEL_KINDS = ['item', 'user'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 export interface Interaction {
   user: string;
   item: string;

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { createLambdaContext } from './lambda-context.js';
+import { configuredRegion } from './defaults.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -44,7 +45,7 @@ const TEXT_MEDIA_TYPE = /^(text\/[^;]+|application\/(json|javascript|xml|[^;]*\+
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const host = options.host ?? '127.0.0.1';
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = configuredRegion(options.region);
   const functionName = options.functionName ?? 'affinity-api';
   const timeoutMs = options.timeoutMs ?? API_GATEWAY_TIMEOUT_MS;
   const log = options.log ?? ((line: string) => console.error(line));

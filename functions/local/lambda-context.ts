@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { configuredRegion } from './defaults.js';
 
 export interface LambdaContextOptions {
   functionName: string;
@@ -15,7 +16,7 @@ export interface LambdaContextOptions {
 }
 
 export function createLambdaContext(options: LambdaContextOptions): Context {
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = configuredRegion(options.region);
   const deadline = Date.now() + options.timeoutMs;
   const awsRequestId = options.awsRequestId ?? randomUUID();
   const unsupported = (name: string) => () => {

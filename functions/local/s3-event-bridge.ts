@@ -11,6 +11,7 @@ import type { EventEmitter } from 'node:events';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { encodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { createLambdaContext } from './lambda-context.js';
+import { configuredRegion } from './defaults.js';
 
 export type S3EventHandler = (event: S3Event, context: Context) => Promise<unknown>;
 
@@ -72,7 +73,7 @@ interface S3rverNotification {
 }
 
 export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge {
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = configuredRegion(options.region);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const maxRetries = options.maxRetries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 500;

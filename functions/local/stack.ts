@@ -10,6 +10,8 @@ import { startApiServer, type ApiHandler, type RunningApiServer } from './api-ga
 import { startS3EventBridge, type S3EventBridge, type S3EventHandler } from './s3-event-bridge.js';
 import { UserInputError } from '../engine/types.js';
 import { startDynalite, startS3rver, type RunningService } from './services.js';
+import { configuredRegion, LOCAL_CREDENTIALS } from './defaults.js';
+import { UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 
 export interface LocalStackOptions {
   /** Folder for all local data: `<dataDir>/dynamodb` and `<dataDir>/s3`. Reused data survives restarts. */
@@ -45,12 +47,11 @@ export interface LocalStack {
 
 export const DEFAULT_LOCAL_NAME = 'affinity-local';
 /** s3rver's built-in key pair, used when no credentials are configured. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const bucket = options.bucket ?? DEFAULT_LOCAL_NAME;
   const table = options.table ?? DEFAULT_LOCAL_NAME;
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = configuredRegion(options.region);
   const log = options.log ?? ((line: string) => console.error(line));
   const credentials = {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID || LOCAL_CREDENTIALS.accessKeyId,
@@ -115,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       source: s3.events,
       handler: options.buildHandler,
       region,
-      filter: { prefix: options.uploadPrefix ?? 'uploads/' },
+      filter: { prefix: options.uploadPrefix ?? UPLOADS_PREFIX },
       describeObject: s3.describeObject,
       log,
       ...options.bridge,

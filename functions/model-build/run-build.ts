@@ -30,7 +30,8 @@ import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } f
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
 import { publishModel } from './publish-model.js';
-import { configKey, parseUploadKey, reportKey } from './upload-key.js';
+import { configKey, reportKey } from '../adapters/bucket-layout.js';
+import { parseUploadKey } from './upload-key.js';
 
 export interface BuildDeps {
   s3: S3Client;
@@ -179,8 +180,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       },
       options: {
         similarity: similarityOptionsOf(config),
-        itemBased: config.mode !== 'user',
-        userBased: config.mode !== 'item',
+        models: config.mode === 'both' ? ['item', 'user'] : [config.mode],
         versionsKept: config.versionsKept,
       },
     };

@@ -1,12 +1,5 @@
-/**
- * The bucket layout: uploads/<dataset>/<file> are rating files (uploads/<dataset>/config.json holds the
- * dataset's build options); reports/<dataset>/<version>.json are the builds' data-quality reports.
- */
-export const UPLOADS_PREFIX = 'uploads/';
-export const REPORTS_PREFIX = 'reports/';
-export const CONFIG_FILE = 'config.json';
-/** Dataset names are free text (any characters but '/'), bounded so keys stay within DynamoDB's limits. */
-export const MAX_DATASET_BYTES = 128;
+/** Classifies object keys under the bucket layout (./../adapters/bucket-layout.ts). */
+import { CONFIG_FILE, MAX_DATASET_BYTES, UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 
 export type UploadKey =
   | { kind: 'ratings'; dataset: string; file: string }
@@ -27,12 +20,4 @@ export function parseUploadKey(key: string): UploadKey {
   }
   if (file === CONFIG_FILE) return { kind: 'config', dataset };
   return { kind: 'ratings', dataset, file };
-}
-
-export function configKey(dataset: string): string {
-  return `${UPLOADS_PREFIX}${dataset}/${CONFIG_FILE}`;
-}
-
-export function reportKey(dataset: string, version: string): string {
-  return `${REPORTS_PREFIX}${dataset}/${version}.json`;
 }

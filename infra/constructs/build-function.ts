@@ -16,7 +16,7 @@ import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
-import { REPORTS_PREFIX, UPLOADS_PREFIX } from './model-bucket.js';
+import { REPORTS_PREFIX, UPLOADS_PREFIX } from '../../functions/adapters/bucket-layout.js';
 
 /** Everything the build does to the table (functions/adapters/dynamo): keep in step with the adapter. */
 export const BUILD_TABLE_ACTIONS = [

@@ -10,9 +10,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-export const UPLOADS_PREFIX = 'uploads/';
-export const REPORTS_PREFIX = 'reports/';
+import { REPORTS_PREFIX } from '../../functions/adapters/bucket-layout.js';
 
 export interface ModelBucketProps {
   reportRetentionDays: number;

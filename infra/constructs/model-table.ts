@@ -7,8 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-export const TTL_ATTRIBUTE = 'expiresAt';
+import { TTL_ATTRIBUTE } from '../../functions/adapters/dynamo/table.js';
 
 export interface ModelTableProps {
   removalPolicy: RemovalPolicy;

@@ -37,8 +37,7 @@ function info(version: string, sourceOrder: string): VersionInfo {
     stats: { users: 2, items: 3, ratings: 4, itemRows: 3, userRows: 2 },
     options: {
       similarity: { measure: 'cosine', k: 50, shrinkage: 0, minSupport: 1, implicit: false },
-      itemBased: true,
-      userBased: true,
+      models: ['item', 'user'],
       versionsKept: 3,
     },
   };

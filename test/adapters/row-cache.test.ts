@@ -83,8 +83,7 @@ describe('DynamoModelStore with a row cache', () => {
       stats: { users: 1, items: 1, ratings: 1, itemRows: 1, userRows: 0 },
       options: {
         similarity: { measure: 'cosine' as const, k: 50, shrinkage: 0, minSupport: 1, implicit: false },
-        itemBased: true,
-        userBased: false,
+        models: ['item' as const],
         versionsKept: 3,
       },
     });

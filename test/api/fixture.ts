@@ -86,7 +86,7 @@ export function versionInfo(dataset: string, version: string, sourceOrder: strin
     jobId: `job-${version}`,
     source: { bucket: 'uploads-bucket', key: `uploads/${dataset}/ratings.csv`, sourceOrder },
     stats: { users: 3, items: 6, ratings: 6, itemRows: 6, userRows: 2 },
-    options: { similarity: { ...DEFAULT_SIMILARITY_OPTIONS }, itemBased: true, userBased: true, versionsKept: 3 },
+    options: { similarity: { ...DEFAULT_SIMILARITY_OPTIONS }, models: ['item', 'user'], versionsKept: 3 },
   };
 }
 

@@ -164,7 +164,7 @@ describe('an upload through the S3 API', () => {
           jobId: job.jobId,
           source: { key: KEY },
           stats: { users: USERS.length, items: ITEMS.length, ratings: RATINGS.length, itemRows, userRows },
-          options: { itemBased: true, userBased: true, versionsKept: 3 },
+          options: { models: ['item', 'user'], versionsKept: 3 },
         },
       ],
       latestJob: { jobId: job.jobId, status: 'succeeded' },

@@ -19,7 +19,7 @@
  * A user's history and neighbour rows share the user's shard, so one BatchGetItem fetches both.
  * The `r#` prefix keeps the sort key non-empty for an empty id.
  */
-import { UserInputError } from '../../engine/types.js';
+import { MAX_ID_BYTES, UserInputError } from '../../engine/types.js';
 
 export const SHARDS = 16;
 
@@ -115,9 +115,9 @@ export function entityRowKeyForWrite(dataset: string, version: string, kind: 'i'
   const key = entityRowKey(dataset, version, kind, id);
   if (!key) {
     throw new UserInputError(
-      `Id is too long to be stored (${Buffer.byteLength(id)} UTF-8 bytes; ids may have at most 256 UTF-8 bytes): "${id.slice(0, 40)}…"`,
+      `Id is too long to be stored (${Buffer.byteLength(id)} UTF-8 bytes; ids may have at most ${MAX_ID_BYTES} UTF-8 bytes): "${id.slice(0, 40)}…"`,
       `dataset ${dataset}`,
-      'Ids must be at most 256 UTF-8 bytes; shorten or hash the long ids in the upload.',
+      `Ids must be at most ${MAX_ID_BYTES} UTF-8 bytes; shorten or hash the long ids in the upload.`,
     );
   }
   return key;

@@ -1,7 +1,7 @@
 /** Parsing of one field's text into an id, a rating or a timestamp, with the message used when it fails. */
+import { MAX_ID_BYTES } from '../types.js';
 
-/** Longest id accepted, in UTF-8 bytes (DynamoDB key components are built from ids). */
-export const MAX_ID_BYTES = 256;
+export { MAX_ID_BYTES };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -2,7 +2,7 @@
  * Recommendation on external string ids: item-based and user-based CF with explanations, popularity
  * fallback, similar look-ups, and an in-memory model. The API runs the same functions on rows read from DynamoDB.
  */
-export { resolveRecommendOptions, MAX_LIMIT, MAX_EXPLAIN_TOP } from './options.js';
+export { resolveRecommendOptions, MAX_TOP_N, MAX_EXPLAIN_TOP } from './options.js';
 export { recommendFromItemNeighbours } from './item-based.js';
 export { recommendFromUserNeighbours } from './user-based.js';
 export { recommendPopular, popularityRanking, type FallbackReason } from './popularity.js';

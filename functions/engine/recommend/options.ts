@@ -1,6 +1,7 @@
 import { DEFAULT_RECOMMEND_OPTIONS, UserInputError, type RecommendOptions } from '../types.js';
 
-export const MAX_LIMIT = 1000;
+/** Longest list the engine ranks in one call (recommendations or similar entries). */
+export const MAX_TOP_N = 1000;
 export const MAX_EXPLAIN_TOP = 20;
 
 /**
@@ -12,7 +13,7 @@ export function resolveRecommendOptions(options: Partial<RecommendOptions> = {})
     throw new UserInputError('recommend options must be an object', 'options', 'Pass an object such as { limit: 10 }.');
   }
   const resolved: RecommendOptions = {
-    limit: integerOption('limit', options.limit, DEFAULT_RECOMMEND_OPTIONS.limit, 1, MAX_LIMIT),
+    limit: integerOption('limit', options.limit, DEFAULT_RECOMMEND_OPTIONS.limit, 1, MAX_TOP_N),
     excludeSeen: booleanOption('excludeSeen', options.excludeSeen, DEFAULT_RECOMMEND_OPTIONS.excludeSeen),
     normalise: booleanOption('normalise', options.normalise, DEFAULT_RECOMMEND_OPTIONS.normalise),
     explainTop: integerOption(

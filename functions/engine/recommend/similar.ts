@@ -1,6 +1,6 @@
 import type { Neighbour } from '../types.js';
 import { UserInputError } from '../types.js';
-import { MAX_LIMIT } from './options.js';
+import { MAX_TOP_N } from './options.js';
 import { topN } from './top-n.js';
 
 const moreSimilar = (a: Neighbour, b: Neighbour): boolean =>
@@ -12,11 +12,11 @@ const moreSimilar = (a: Neighbour, b: Neighbour): boolean =>
  * An absent row gives []. The row holds at most K neighbours, so a larger limit returns K.
  */
 export function similarFrom(neighbours: readonly Neighbour[] | undefined, limit: number): Neighbour[] {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_N) {
     throw new UserInputError(
-      `limit must be an integer from 1 to ${MAX_LIMIT}, got ${String(limit)}`,
+      `limit must be an integer from 1 to ${MAX_TOP_N}, got ${String(limit)}`,
       'limit',
-      `Ask for between 1 and ${MAX_LIMIT} similar entries.`,
+      `Ask for between 1 and ${MAX_TOP_N} similar entries.`,
     );
   }
   return topN(neighbours ?? [], limit, moreSimilar);
