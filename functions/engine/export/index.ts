@@ -20,10 +20,10 @@ import type { Writable } from 'node:stream';
 import type { InMemoryModel } from '../recommend/index.js';
 import { recommendPopular } from '../recommend/index.js';
 import { UserInputError, type Algorithm, type Contribution, type RecommendationResult } from '../types.js';
-import { csvRecord } from './csv.js';
+import { csvRecord } from '../shared/index.js';
 import { openOutput, writeChunk } from './output.js';
 
-export { csvField, csvRecord } from './csv.js';
+export { csvField, csvRecord } from '../shared/index.js';
 
 export interface ExportOptions {
   format: 'csv' | 'jsonl';

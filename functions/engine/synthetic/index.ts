@@ -12,7 +12,7 @@ export {
 } from './generator.js';
 export { writeSyntheticRatings, syntheticChunks, formatFromPath, type SyntheticFormat } from './write.js';
 export { writeSyntheticItemMetadata, syntheticItems, clusterGenre, type SyntheticItem } from './metadata.js';
-export { Random, AliasTable } from './random.js';
+export { Random, AliasTable } from '../shared/index.js';
 
 /** The data set one interaction at a time, users in order (u0 first), each user's rows in time order. */
 export function* syntheticInteractions(options: SyntheticOptions): Generator<Interaction> {
