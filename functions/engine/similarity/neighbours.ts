@@ -3,8 +3,8 @@
  *
  * Rows are items for target 'items' (each a vector over users, matrix.byItem) and users for 'users'
  * (vectors over items, matrix.byUser). For rows a, b with column sets A, B and co-raters n = |A ∩ B|:
- * - cosine:          x = raw value (1 when implicit); Σ_c x_ac x_bc / (‖x_a‖ ‖x_b‖), norms over each row's
- *                    full vector (not only the shared columns) — the seed's formula.
+ * - cosine:          x = raw value (1 when implicit); sim(a, b) = Σ_c x_ac x_bc / (‖x_a‖ ‖x_b‖), norms over
+ *                    each row's full vector (not only the shared columns).
  * - adjusted-cosine: x = value − mean of the other dimension's entity (item-item: the user's mean), then cosine
  *                    with norms over the full centred rows.
  * - pearson:         x = value − the row's own mean, then cosine with norms over the full centred rows.
