@@ -6,11 +6,11 @@
  * - External ids (users, items) are strings; inside a model they are dense integer indices assigned in
  *   first-seen order by an {@link IdDictionary}.
  * - "Rows" are the entities being compared: items for item-based CF, users for user-based CF.
- * - Every similarity kernel works on a half-open range of rows [start, end), so the work splits across
- *   worker threads on one machine and across Step Functions Map iterations in the cloud.
+ * - Every similarity kernel works on a half-open range of rows [start, end), so the work splits into row ranges
+ *   computed on worker_threads on one machine. Nothing runs across machines yet; the row-range design is what a
+ *   later Step Functions Distributed Map would hand out, one range per iteration.
  */
 
-/** One rating / interaction as read from a file. `value` is 1 for implicit feedback. */
 /** Longest user or item id, in UTF-8 bytes: enforced at ingest, and the API's and the store's key limit. */
 export const MAX_ID_BYTES = 256;
 
@@ -22,6 +22,7 @@ export const MAX_ID_BYTES = 256;
 export const MODEL_KINDS = ['item', 'user'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** One rating / interaction as read from a file. `value` is 1 for implicit feedback. */
 export interface Interaction {
   user: string;
   item: string;
@@ -66,7 +67,10 @@ export interface IdDictionaryView {
 export type SimilarityMeasure = 'cosine' | 'adjusted-cosine' | 'pearson' | 'jaccard';
 
 export interface SimilarityOptions {
-  /** Default 'cosine' (the seed's formula on raw values). */
+  /**
+   * Default 'cosine': cosine on raw values, norms over each full row (not only the shared columns):
+   * sim(a, b) = Σ_c x_ac·x_bc / (‖x_a‖·‖x_b‖).
+   */
   measure: SimilarityMeasure;
   /** Neighbours kept per row. Default 50. */
   k: number;
@@ -90,7 +94,8 @@ export const DEFAULT_SIMILARITY_OPTIONS: SimilarityOptions = Object.freeze({
  * Top-K neighbours for a contiguous range of rows, in flat typed arrays (row-major, stride k).
  * For row r (start <= r < end) the neighbours are slots `(r - start) * k .. + count[r - start]`,
  * sorted by similarity descending, ties broken by neighbour index ascending (deterministic).
- * Only strictly positive similarities are kept; a row may have fewer than k neighbours (or none).
+ * Only similarities above SIMILARITY_EPSILON (1e-12: positive beyond float noise) are kept; a row may have fewer
+ * than k neighbours (or none).
  */
 export interface NeighbourBlock {
   readonly start: number;
@@ -167,7 +172,10 @@ export interface RecommendOptions {
   exclude?: readonly string[];
   /** When given, only these items may be returned. */
   allow?: readonly string[];
-  /** Divide each score by the sum of |similarity| of its contributors. Default false (the seed's formula). */
+  /**
+   * Divide each score by the sum of |similarity| of its contributors. Default false: the plain weighted sums,
+   * score(i) = Σ_j sim(j, i)·r_j (item-based) and pred(u, i) = Σ_v sim(u, v)·r_vi (user-based), unnormalised.
+   */
   normalise: boolean;
   /** How many contributors each explanation lists. Default 3. */
   explainTop: number;

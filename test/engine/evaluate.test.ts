@@ -10,6 +10,7 @@ import {
 } from '../../functions/engine/evaluate/index.js';
 import { syntheticLog } from '../../functions/engine/synthetic/index.js';
 import { UserInputError, type RatingMatrix } from '../../functions/engine/types.js';
+import { popularity } from '../support/brute-force.js';
 
 /** Every (user, item) -> value, and -> timestamp when present, of a matrix. */
 function entries(matrix: RatingMatrix): Map<string, { value: number; timestamp?: number }> {
@@ -252,19 +253,16 @@ describe('evaluate', () => {
   it('the popularity row matches a brute-force popularity recommender scored by hand', async () => {
     const report = await evaluate(synthetic, { split: 'holdout', seed: 6, k: 5, configs: [] });
     const { train, test } = holdoutSplit(synthetic, { seed: 6 });
-    // Popularity: distinct raters desc, mean value desc, item id asc (the documented order).
-    const stats = new Map<number, { count: number; sum: number }>();
+    // Popularity by the shared brute force (distinct raters desc, mean value desc, item id asc), as item indices.
+    const values = Array.from({ length: train.users.size }, () => new Array<number>(train.items.size).fill(0));
     for (const [key, { value }] of entries(train)) {
-      const item = Number(key.split('/')[1]);
-      const s = stats.get(item) ?? { count: 0, sum: 0 };
-      stats.set(item, { count: s.count + 1, sum: s.sum + value });
+      const [u, i] = key.split('/').map(Number);
+      values[u][i] = value;
     }
-    const order = [...stats.keys()].sort((a, b) => {
-      const x = stats.get(a) as { count: number; sum: number };
-      const y = stats.get(b) as { count: number; sum: number };
-      const id = (i: number): string => synthetic.items.idAt(i);
-      return y.count - x.count || y.sum / y.count - x.sum / x.count || (id(a) < id(b) ? -1 : 1);
-    });
+    const idsOf = (ids: RatingMatrix['items']) => Array.from({ length: ids.size }, (_, i) => ids.idAt(i));
+    const order = popularity({ values, userIds: idsOf(train.users), itemIds: idsOf(train.items) }).map(
+      (p) => train.items.indexOf(p.item) as number,
+    );
     let precision = 0;
     let recall = 0;
     const seen = new Set(entries(train).keys());

@@ -20,9 +20,19 @@ import {
   type RecommendationResult,
   type RecommendOptions,
 } from '../../functions/engine/types.js';
+import {
+  cosineTopK,
+  historyOf,
+  itemBasedResult,
+  neighbourBlock,
+  neighbourLists,
+  popularity,
+  userBasedResult,
+  type DenseRatings,
+} from '../support/brute-force.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Independent brute force on DENSE arrays: full similarity matrix, top-K by full sort, scores for every item.
+// The independent dense brute force (test/support/brute-force.ts) on this file's matrices and ids, cosine top-k.
 // ---------------------------------------------------------------------------------------------------------
 
 type Dense = number[][];
@@ -31,139 +41,32 @@ type Dense = number[][];
 const itemId = (index: number): string => `${String.fromCharCode(122 - index)}${index}`;
 const userId = (index: number): string => `${String.fromCharCode(90 - index)}u${index}`;
 
+const ratingsOf = (dense: Dense): DenseRatings => ({
+  values: dense,
+  userIds: dense.map((_, u) => userId(u)),
+  itemIds: (dense[0] ?? []).map((_, c) => itemId(c)),
+});
+
 function column(dense: Dense, c: number): number[] {
   return dense.map((row) => row[c]);
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let x = 0; x < a.length; x++) {
-    dot += a[x] * b[x];
-    na += a[x] * a[x];
-    nb += b[x] * b[x];
-  }
-  return na === 0 || nb === 0 ? 0 : dot / (Math.sqrt(na) * Math.sqrt(nb));
-}
-
-interface BruteNeighbour {
-  j: number;
-  similarity: number;
-  support: number;
-}
-
-/** Top-K neighbours by index (similarity desc, index asc; only sim > 0, never self) of dense row vectors. */
-function bruteTopK(vectors: number[][], k: number): BruteNeighbour[][] {
-  return vectors.map((a, i) => {
-    const all = vectors
-      .map((b, j) => ({ j, similarity: cosine(a, b), support: a.filter((x, c) => x !== 0 && b[c] !== 0).length }))
-      .filter((n) => n.j !== i && n.similarity > 0);
-    all.sort((p, q) => q.similarity - p.similarity || p.j - q.j);
-    return all.slice(0, k);
-  });
-}
-
+/** Top-k neighbours of row vectors by id (similarity desc, index asc; only sim > 1e-12, never self). */
 function bruteNeighbours(vectors: number[][], k: number, ids: (i: number) => string): Neighbour[][] {
-  return bruteTopK(vectors, k).map((row) =>
-    row.map((n) => ({ id: ids(n.j), similarity: n.similarity, support: n.support })),
+  return neighbourLists(
+    vectors,
+    cosineTopK(k),
+    vectors.map((_, i) => ids(i)),
   );
 }
 
-/** The same top-K lists in the similarity module's flat block layout. */
+/** The same top-k lists in the similarity module's flat block layout. */
 function bruteBlock(vectors: number[][], k: number): NeighbourBlock {
-  const rows = bruteTopK(vectors, k);
-  const block = {
-    start: 0,
-    end: rows.length,
-    k,
-    count: new Uint32Array(rows.length),
-    neighbour: new Uint32Array(rows.length * k),
-    similarity: new Float64Array(rows.length * k),
-    support: new Uint32Array(rows.length * k),
-  };
-  rows.forEach((row, r) => {
-    block.count[r] = row.length;
-    row.forEach((n, slot) => {
-      block.neighbour[r * k + slot] = n.j;
-      block.similarity[r * k + slot] = n.similarity;
-      block.support[r * k + slot] = n.support;
-    });
-  });
-  return block;
+  return neighbourBlock(vectors, cosineTopK(k));
 }
 
 function brutePopularity(dense: Dense): PopularItem[] {
-  const items = (dense[0] ?? []).map((_, c) => {
-    const rated = column(dense, c).filter((v) => v !== 0);
-    return { item: itemId(c), count: rated.length, meanValue: rated.reduce((s, v) => s + v, 0) / rated.length };
-  });
-  return items
-    .filter((p) => p.count > 0)
-    .sort((a, b) => b.count - a.count || b.meanValue - a.meanValue || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-}
-
-interface BruteContribution {
-  id: string;
-  similarity: number;
-  value: number;
-  contribution: number;
-}
-
-/**
- * Dense scoring: for every item, the raw score Σ over contributors in the given order, the Σ|sim|, and the
- * contributor list; then filter, normalise, full sort, slice, explain. Falls back like the spec says.
- */
-function bruteRank(
-  itemCount: number,
-  contributorsOf: (item: number) => BruteContribution[],
-  seen: Set<string>,
-  popularity: PopularItem[],
-  options: RecommendOptions,
-  algorithm: 'item' | 'user',
-  emptyReason?: 'unknown-user' | 'empty-history',
-): RecommendationResult {
-  const passes = (item: string): boolean =>
-    !(options.excludeSeen && seen.has(item)) &&
-    !(options.exclude ?? []).includes(item) &&
-    (!options.allow || options.allow.includes(item));
-  const popular = (reason: 'unknown-user' | 'empty-history' | 'no-candidates'): RecommendationResult => ({
-    algorithm: 'popularity',
-    fallback: { reason, algorithm: 'popularity' },
-    items: popularity
-      .filter((p) => passes(p.item))
-      .slice(0, options.limit)
-      .map((p) => ({ item: p.item, score: p.count, because: [] })),
-  });
-  if (emptyReason) return popular(emptyReason);
-
-  const scored = [];
-  for (let i = 0; i < itemCount; i++) {
-    const id = itemId(i);
-    if (!passes(id)) continue;
-    const contributions = contributorsOf(i);
-    let raw = 0;
-    let absSum = 0;
-    for (const c of contributions) {
-      raw += c.similarity * c.value;
-      absSum += Math.abs(c.similarity);
-    }
-    if (!(raw > 0)) continue;
-    scored.push({ item: id, score: options.normalise ? raw / absSum : raw, raw, contributions });
-  }
-  scored.sort((a, b) => b.score - a.score || (a.item < b.item ? -1 : 1));
-  if (scored.length === 0) return popular('no-candidates');
-  return {
-    algorithm,
-    items: scored.slice(0, options.limit).map((s) => ({
-      item: s.item,
-      score: s.score,
-      because: [...s.contributions]
-        .sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1))
-        .slice(0, options.explainTop)
-        .map((c) => ({ ...c, kind: algorithm, share: c.contribution / s.raw })),
-    })),
-  };
+  return popularity(ratingsOf(dense));
 }
 
 function bruteItemBased(
@@ -172,33 +75,7 @@ function bruteItemBased(
   history: HistoryEntry[],
   options: RecommendOptions,
 ): RecommendationResult {
-  const nItems = dense[0]?.length ?? 0;
-  const neighbours = bruteNeighbours(
-    Array.from({ length: nItems }, (_, c) => column(dense, c)),
-    k,
-    itemId,
-  );
-  // Dense top-K similarity matrix S[j][i] (0 when i is not among j's K neighbours).
-  const S = neighbours.map((row) => {
-    const full = new Array<number>(nItems).fill(0);
-    for (const n of row) full[Number(n.id.slice(1))] = n.similarity;
-    return full;
-  });
-  const last = new Map<string, number>();
-  for (const h of history) last.set(h.item, h.value);
-  const entries = [...last].map(([item, value]) => ({ item, j: nItems > 0 ? itemIndexOf(item, nItems) : -1, value }));
-  return bruteRank(
-    nItems,
-    (i) =>
-      entries
-        .filter((e) => e.j >= 0 && S[e.j][i] > 0)
-        .map((e) => ({ id: e.item, similarity: S[e.j][i], value: e.value, contribution: S[e.j][i] * e.value })),
-    new Set(last.keys()),
-    brutePopularity(dense),
-    options,
-    'item',
-    last.size === 0 ? 'empty-history' : undefined,
-  );
+  return itemBasedResult(ratingsOf(dense), cosineTopK(k), history, options);
 }
 
 function itemIndexOf(id: string, nItems: number): number {
@@ -207,26 +84,11 @@ function itemIndexOf(id: string, nItems: number): number {
 }
 
 function denseHistory(dense: Dense, u: number): HistoryEntry[] {
-  return dense[u].flatMap((value, c) => (value !== 0 ? [{ item: itemId(c), value }] : []));
+  return historyOf(ratingsOf(dense), u);
 }
 
 function bruteUserBased(dense: Dense, k: number, u: number, options: RecommendOptions): RecommendationResult {
-  const nItems = dense[0]?.length ?? 0;
-  const neighbours = bruteNeighbours(dense, k, userId)[u];
-  const history = denseHistory(dense, u);
-  return bruteRank(
-    nItems,
-    (i) =>
-      neighbours.flatMap((n) => {
-        const value = dense[Number(n.id.slice(2))][i];
-        return value !== 0 ? [{ id: n.id, similarity: n.similarity, value, contribution: n.similarity * value }] : [];
-      }),
-    new Set(history.map((h) => h.item)),
-    brutePopularity(dense),
-    options,
-    'user',
-    history.length === 0 ? 'empty-history' : undefined,
-  );
+  return userBasedResult(ratingsOf(dense), cosineTopK(k), u, options);
 }
 
 function expectSameResult(actual: RecommendationResult, expected: RecommendationResult): void {

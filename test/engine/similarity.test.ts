@@ -15,65 +15,14 @@ import {
   type SimilarityMeasure,
   type SimilarityOptions,
 } from '../../functions/engine/types.js';
+import { rowsOf, similarityCandidates, type IndexedNeighbour } from '../support/brute-force.js';
 
-// ---------------------------------------------------------------------------------------------------------
-// Independent brute force on dense arrays: every pair of rows, definitions as in docs/ARCHITECTURE.md.
-
-interface Candidate {
-  neighbour: number;
-  similarity: number;
-  support: number;
+/** Every row's candidates by the shared brute force (dense users × items, 0 = unrated). */
+function bruteForce(dense: number[][], items: number, target: 'items' | 'users', o: SimilarityOptions) {
+  return similarityCandidates(rowsOf(dense, items, target), o);
 }
 
-/** Rows to compare (users x items dense, 0 = unrated): items -> columns of `dense`, users -> its rows. */
-function rowsOf(dense: number[][], cols: number, target: 'items' | 'users'): number[][] {
-  if (target === 'users') return dense.map((row) => [...row]);
-  return Array.from({ length: cols }, (_, i) => dense.map((row) => row[i]));
-}
-
-/** Every row's positive-similarity candidates, sorted by similarity desc then index asc. */
-function bruteForce(dense: number[][], cols: number, target: 'items' | 'users', o: SimilarityOptions): Candidate[][] {
-  const raw = rowsOf(dense, cols, target).map((row) => row.map((v) => (v !== 0 && o.implicit ? 1 : v)));
-  const width = raw[0]?.length ?? 0;
-  const rated = (row: number[], c: number): boolean => row[c] !== 0;
-  const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
-  const rowMeans = raw.map((row) => mean(row.filter((v) => v !== 0)));
-  const otherMeans = Array.from({ length: width }, (_, c) => mean(raw.map((row) => row[c]).filter((v) => v !== 0)));
-  const x = raw.map((row, r) =>
-    row.map((v, c) => {
-      if (!rated(row, c)) return 0;
-      if (o.measure === 'pearson') return v - rowMeans[r];
-      if (o.measure === 'adjusted-cosine') return v - otherMeans[c];
-      return v;
-    }),
-  );
-  const norms = x.map((row) => Math.sqrt(row.reduce((s, v) => s + v * v, 0)));
-  const counts = raw.map((row) => row.filter((v) => v !== 0).length);
-  return raw.map((rowA, a) => {
-    const candidates: Candidate[] = [];
-    raw.forEach((rowB, b) => {
-      if (b === a) return;
-      let n = 0;
-      let dot = 0;
-      for (let c = 0; c < width; c++) {
-        if (rated(rowA, c) && rated(rowB, c)) {
-          n++;
-          dot += x[a][c] * x[b][c];
-        }
-      }
-      if (n === 0 || n < o.minSupport) return;
-      let similarity: number;
-      if (o.measure === 'jaccard') similarity = n / (counts[a] + counts[b] - n);
-      else if (norms[a] === 0 || norms[b] === 0) return;
-      else similarity = dot / (norms[a] * norms[b]);
-      similarity *= n / (n + o.shrinkage);
-      if (similarity > 1e-12) candidates.push({ neighbour: b, similarity, support: n });
-    });
-    return candidates.sort((p, q) => q.similarity - p.similarity || p.neighbour - q.neighbour);
-  });
-}
-
-function rowOf(block: NeighbourBlock, row: number): Candidate[] {
+function rowOf(block: NeighbourBlock, row: number): IndexedNeighbour[] {
   const base = (row - block.start) * block.k;
   return Array.from({ length: block.count[row - block.start] }, (_, slot) => ({
     neighbour: block.neighbour[base + slot],
@@ -89,7 +38,7 @@ const TOLERANCE = 1e-9;
  * similarity and support right, nothing clearly better left out (near-ties at the k-th place may go either
  * way), and the block's own order strictly (similarity desc, then index asc).
  */
-function expectMatchesBruteForce(block: NeighbourBlock, expected: Candidate[][]): void {
+function expectMatchesBruteForce(block: NeighbourBlock, expected: IndexedNeighbour[][]): void {
   for (let row = block.start; row < block.end; row++) {
     const got = rowOf(block, row);
     const want = expected[row];

@@ -5,7 +5,7 @@
  */
 import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend/index.js';
 import { resolveSimilarityOptions } from '../similarity/index.js';
-import { Random } from '../synthetic/random.js';
+import { Random } from '../shared/index.js';
 import { UserInputError, type Algorithm, type RatingMatrix, type SimilarityOptions } from '../types.js';
 import {
   averagePrecisionAtK,

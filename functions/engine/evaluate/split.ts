@@ -1,6 +1,6 @@
 import { transpose } from '../data/index.js';
 import { UserInputError, type CsrMatrix, type RatingMatrix } from '../types.js';
-import { Random } from '../synthetic/random.js';
+import { Random } from '../shared/index.js';
 
 /** A train/test split: train keeps the dictionaries of the original matrix; test holds item indices per user index. */
 export interface Split {

@@ -3,23 +3,7 @@ import { once } from 'node:events';
 import { type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { UserInputError } from '../types.js';
-
-/** File-system errors on an output path, reworded as what went wrong and how to fix it. */
-export function fileError(error: unknown, path: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT')
-    return new UserInputError(
-      `cannot write ${path}: its folder does not exist`,
-      path,
-      'create the folder first or choose another path',
-    );
-  if (code === 'EACCES' || code === 'EPERM')
-    return new UserInputError(`cannot write ${path}: permission denied`, path, 'choose a path you can write to');
-  if (code === 'EISDIR')
-    return new UserInputError(`cannot write ${path}: it is a folder`, path, 'give a file name, e.g. out.csv');
-  return error;
-}
+import { writeFileError } from '../shared/index.js';
 
 export interface Output {
   stream: Writable;
@@ -35,7 +19,7 @@ export async function openOutput(target: Writable | string): Promise<Output> {
   try {
     await once(file, 'open');
   } catch (error) {
-    throw fileError(error, path);
+    throw writeFileError(error, path);
   }
   if (!path.toLowerCase().endsWith('.gz')) {
     return {

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { directoryError, readFileError } from '../shared/index.js';
 import { UserInputError } from '../types.js';
 
 /** Bytes of a source: decompressed when gzip, without a UTF-8 byte-order mark. */
@@ -50,12 +51,10 @@ async function openFile(path: string, label: string): Promise<{ chunks: AsyncIte
   try {
     const stat = await fs.stat(path);
     size = stat.size;
-    if (stat.isDirectory()) {
-      throw new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
-    }
+    if (stat.isDirectory()) throw directoryError(label);
     handle = await fs.open(path, 'r');
   } catch (error) {
-    throw fileError(error, label);
+    throw readFileError(error, label);
   }
   return { chunks: readAndClose(handle), size };
 }
@@ -70,37 +69,12 @@ async function* readAndClose(handle: fs.FileHandle): AsyncIterable<Buffer> {
   }
 }
 
-function fileError(error: unknown, label: string): unknown {
-  if (error instanceof UserInputError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') {
-    return new UserInputError(
-      `file not found: ${label}`,
-      label,
-      'check the path (relative paths start at the current directory)',
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new UserInputError(`cannot read ${label}: permission denied`, label, 'make the file readable by this user');
-  }
-  if (code === 'EISDIR')
-    return new UserInputError(`${label} is a directory, not a ratings file`, label, 'give the path of a file');
-  if (typeof code === 'string' && code.startsWith('E')) {
-    return new UserInputError(
-      `cannot read ${label}: ${(error as Error).message}`,
-      label,
-      'check that the file exists and is readable',
-    );
-  }
-  return error;
-}
-
 async function nextChunk(iterator: AsyncIterator<Buffer>, label: string): Promise<Buffer | undefined> {
   try {
     const step = await iterator.next();
     return step.done ? undefined : step.value;
   } catch (error) {
-    throw fileError(error, label);
+    throw readFileError(error, label);
   }
 }
 
@@ -154,7 +128,7 @@ async function* gunzip(compressed: AsyncIterable<Buffer>, label: string): AsyncI
         'the file is corrupt or truncated: re-create it with gzip, or upload it uncompressed',
       );
     }
-    throw fileError(error, label);
+    throw readFileError(error, label);
   } finally {
     inflater.destroy();
   }

@@ -4,7 +4,7 @@ import { resolveRecommendOptions } from './options.js';
 import { recommendPopular } from './popularity.js';
 
 /**
- * User-based CF (the seed's formula): pred(u, i) = Σ_{v ∈ N(u)} sim(u, v) · r_vi over the items i that
+ * User-based CF, unnormalised by default: pred(u, i) = Σ_{v ∈ N(u)} sim(u, v) · r_vi over the items i that
  * neighbour v rated; with `normalise`, divided by Σ |sim(u, v)| over the neighbours who rated i.
  * `history` is u's own history (undefined = unknown user); it decides the fallback and which items are seen.
  * Neighbours whose history is unknown contribute nothing. Duplicate items in any history: the last entry wins.

@@ -1,5 +1,5 @@
 import { UserInputError } from '../types.js';
-import { AliasTable, Random } from './random.js';
+import { AliasTable, Random } from '../shared/index.js';
 
 /**
  * Options of the synthetic, media-shaped data set. The same options (including `seed`) always give the

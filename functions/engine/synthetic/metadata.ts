@@ -1,5 +1,4 @@
-import { csvRecord } from '../export/csv.js';
-import { Random } from './random.js';
+import { csvRecord, Random } from '../shared/index.js';
 import { resolveSyntheticOptions, syntheticCatalogue, type SyntheticOptions } from './generator.js';
 import { writeChunks } from './write.js';
 

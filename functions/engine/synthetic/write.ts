@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { writeFileError } from '../shared/index.js';
 import { UserInputError } from '../types.js';
-import { fileError } from '../export/output.js';
 import { ByteChunker } from './bytes.js';
 import {
   SyntheticSource,
@@ -171,6 +171,6 @@ export async function writeChunks(
       await pipeline(Readable.from(chunks), createGzip({ level: 1 }), createWriteStream(path)); // level 1: ~3x faster, ~15% larger
     else await pipeline(Readable.from(chunks), createWriteStream(path));
   } catch (error) {
-    throw fileError(error, path);
+    throw writeFileError(error, path);
   }
 }
