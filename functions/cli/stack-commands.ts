@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import type { JobRecord } from '../adapters/model-store.js';
+import type { JobRecord } from '../adapters/store-contract.js';
 import { UserInputError } from '../engine/types.js';
 import { DEMO_DATASET, ensureDemoFiles } from './demo.js';
 import { action } from './errors.js';

@@ -6,7 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient, DynamoModelStore } from '../adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { createApp } from '../api/app.js';
 import { logger, metrics, tracer } from '../observability.js';
 

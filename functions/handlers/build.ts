@@ -5,7 +5,8 @@
 import type { S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { createDynamoClient, createS3Client } from '../adapters/aws-clients.js';
-import { createDocumentClient, DynamoModelStore } from '../adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { createLogger } from '../observability.js';
 

@@ -3,14 +3,15 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoModelStore, createDocumentClient } from '../../functions/adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { TTL_ATTRIBUTE, ensureTable } from '../../functions/adapters/dynamo/table.js';
 import {
   ConflictError,
   NotFoundError,
   type JobRecord,
   type VersionInfo,
-} from '../../functions/adapters/model-store.js';
+} from '../../functions/adapters/store-contract.js';
 import type { Neighbour } from '../../functions/engine/types.js';
 
 const raw = new DynamoDBClient({
