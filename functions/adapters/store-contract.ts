@@ -10,7 +10,10 @@ import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
 export interface ModelOptions {
   similarity: SimilarityOptions;
-  /** The model kinds this version has rows for. */
+  /**
+   * The model kinds this version has rows for. Versions stored before kinds were named carry `itemBased` /
+   * `userBased` flags instead; the manifest reader (dynamo/manifests.ts) turns those into this list.
+   */
   models: ModelKind[];
   /** Model versions kept for rollback (the active one included). */
   versionsKept: number;

@@ -15,11 +15,14 @@
  * partition + BatchWriteItem). A registry row per version (`ver#<version>`, state building | activated) lets
  * `pruneVersions` also find rows of builds that crashed before deleting their own rows: a version still
  * 'building' is left alone until it is older than `staleBuildMs`, so a concurrent build is never deleted.
+ *
+ * Stored manifests are read through `readManifest` only, which also brings versions stored in an older shape
+ * up to date (see normaliseStoredVersion); a manifest written back is therefore always in the current shape.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { UserInputError } from '../../engine/types.js';
-import { ConflictError, NotFoundError, type Manifest, type VersionInfo } from '../store-contract.js';
+import { UserInputError, type ModelKind } from '../../engine/types.js';
+import { ConflictError, NotFoundError, type Manifest, type ModelOptions, type VersionInfo } from '../store-contract.js';
 import { BatchWriter } from './batch.js';
 import { queryAll, storable, type Item, type StoreTable } from './documents.js';
 import { VERSION_SK_PREFIX, datasetPk, manifestKey, versionPartitions, versionRegistryKey } from './keys.js';
@@ -41,6 +44,30 @@ type RegistryState = 'building' | 'activated';
 interface StoredManifest {
   manifest: Manifest;
   latestSourceOrder: string;
+}
+
+/** Version options as stored before model kinds were named (`mode` item | user | both was kept as two flags). */
+interface LegacyModelOptions extends Omit<ModelOptions, 'models'> {
+  itemBased?: boolean;
+  userBased?: boolean;
+}
+
+/** A version as stored: in the current shape, or in the one before model kinds were named. */
+type StoredVersionInfo = Omit<VersionInfo, 'options'> & { options: ModelOptions | LegacyModelOptions };
+
+/** Which legacy flag stood for which model kind (frozen: new kinds only ever appear in `models`). */
+const LEGACY_KIND_FLAGS: ReadonlyArray<readonly ['itemBased' | 'userBased', ModelKind]> = [
+  ['itemBased', 'item'],
+  ['userBased', 'user'],
+];
+
+/** Brings a stored version to the current shape: legacy `itemBased` / `userBased` flags become `models`. */
+function normaliseStoredVersion(stored: StoredVersionInfo): VersionInfo {
+  const { options } = stored;
+  if ('models' in options) return { ...stored, options };
+  const { itemBased: _itemBased, userBased: _userBased, ...rest } = options;
+  const models = LEGACY_KIND_FLAGS.filter(([flag]) => options[flag] === true).map(([, kind]) => kind);
+  return { ...stored, options: { ...rest, models } };
 }
 
 export class Manifests {
@@ -246,7 +273,7 @@ export class Manifests {
       manifest: {
         dataset: item.dataset as string,
         activeVersion: item.activeVersion as string,
-        versions: item.versions as VersionInfo[],
+        versions: (item.versions as StoredVersionInfo[]).map(normaliseStoredVersion),
         revision: item.revision as number,
         updatedAt: item.updatedAt as string,
       },
