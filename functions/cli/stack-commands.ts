@@ -477,7 +477,7 @@ async function startCommand(
     apiPort: flags.apiPort,
     s3Port: flags.s3Port,
     dynamoPort: flags.dynamoPort,
-    buildHandler: async (event) => (build ??= await import('../handlers/build.js')).handler(event),
+    buildHandler: async (event, context) => (build ??= await import('../handlers/build.js')).handler(event, context),
     apiHandler: async (event, context) => (api ??= await import('../handlers/api.js')).handler(event, context),
     log: (line) => console.error(line),
   });

@@ -4,27 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createLogger, createMetrics, MetricUnit } from '../../functions/observability.js';
+import { jsonLines, stdoutOf } from '../support/stdout.js';
 import { recordingMetrics } from './fixture.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });
-
-/** Captures what is written to stdout while `run` executes. */
-async function stdoutOf(run: () => unknown): Promise<string> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  return chunks.join('');
-}
 
 describe('observability', () => {
   it('metrics default to namespace Affinity and service affinity, both overridable by env', async () => {
@@ -69,11 +55,7 @@ describe('observability', () => {
       response = await app.request('/v1/datasets/films/popular', { headers: { 'X-Request-Id': 'req-123' } });
     });
     expect(response?.status).toBe(404);
-    const lines = output
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(
+    expect(jsonLines(output)).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
         message: 'request',
