@@ -47,7 +47,8 @@ export async function benchPipeline(
   let api: typeof import('../functions/handlers/api.js') | undefined;
   const stack = await startLocalStack({
     dataDir: stackDir,
-    buildHandler: async (event) => (build ??= await import('../functions/handlers/build.js')).handler(event),
+    buildHandler: async (event, context) =>
+      (build ??= await import('../functions/handlers/build.js')).handler(event, context),
     apiHandler: async (event, context) =>
       (api ??= await import('../functions/handlers/api.js')).handler(event, context),
     log: () => {},

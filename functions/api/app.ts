@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ModelStore } from '../adapters/model-store.js';
+import type { JobReader, ModelReader } from '../adapters/store-contract.js';
 import {
   flushMetrics,
   logger as sharedLogger,
@@ -46,7 +46,7 @@ import { DEFAULT_HISTORY_CAP } from './schemas.js';
 import { RecommendationService } from './service.js';
 
 export interface AppDependencies {
-  store: ModelStore;
+  store: ModelReader & JobReader;
   /** Default: the shared Powertools logger. */
   logger?: AppLogger;
   /** Default: the shared Powertools metrics (EMF on stdout, flushed after every request). */

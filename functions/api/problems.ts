@@ -4,7 +4,7 @@
  * anything else from the store or the engine is 503 without internals. User input never becomes a 500.
  */
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, NotFoundError } from '../adapters/model-store.js';
+import { ConflictError, NotFoundError } from '../adapters/store-contract.js';
 import { UserInputError } from '../engine/types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

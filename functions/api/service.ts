@@ -3,7 +3,7 @@
  * cost few DynamoDB rounds: manifest -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
  */
-import type { JobRecord, Manifest, ModelStore, VersionInfo } from '../adapters/model-store.js';
+import type { JobReader, JobRecord, Manifest, ModelReader, VersionInfo } from '../adapters/store-contract.js';
 import {
   recommendFromItemNeighbours,
   recommendFromUserNeighbours,
@@ -40,7 +40,7 @@ export interface ActiveModel {
 
 export class RecommendationService {
   constructor(
-    private readonly store: ModelStore,
+    private readonly store: ModelReader & JobReader,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
   ) {}

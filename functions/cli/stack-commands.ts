@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import type { JobRecord } from '../adapters/model-store.js';
+import type { JobRecord } from '../adapters/store-contract.js';
 import { UserInputError } from '../engine/types.js';
 import { DEMO_DATASET, ensureDemoFiles } from './demo.js';
 import { action } from './errors.js';
@@ -477,7 +477,7 @@ async function startCommand(
     apiPort: flags.apiPort,
     s3Port: flags.s3Port,
     dynamoPort: flags.dynamoPort,
-    buildHandler: async (event) => (build ??= await import('../handlers/build.js')).handler(event),
+    buildHandler: async (event, context) => (build ??= await import('../handlers/build.js')).handler(event, context),
     apiHandler: async (event, context) => (api ??= await import('../handlers/api.js')).handler(event, context),
     log: (line) => console.error(line),
   });

@@ -1,28 +1,40 @@
 /**
- * API Gateway HTTP API (payload v2) -> the recommendations app. The store, client and app are built once per
- * cold start and reused. Env: TABLE_NAME (required); the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself (local runs).
+ * API Gateway HTTP API (payload v2) -> the recommendations app. Same shape as ./build.ts: env parsed once, the
+ * client and store built once per cold start and reused, the shared Powertools logger / metrics / tracer.
+ * Env: TABLE_NAME (required), ROW_CACHE_MB, MANIFEST_CACHE_MS; the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself
+ * (local runs). The store is used through the API's read roles only (see ../adapters/store-contract.ts).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient, DynamoModelStore } from '../adapters/dynamo/model-store.js';
+import { createDynamoDocumentClient } from '../adapters/aws-clients.js';
+import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { createApp } from '../api/app.js';
-import { logger, metrics, tracer } from '../observability.js';
+import { flushMetrics, logger, metrics } from '../observability.js';
+import { parseEnvironment, TABLE_NAME } from './environment.js';
 
-const ApiEnvironment = z.object({
-  TABLE_NAME: z
-    .string({ error: 'TABLE_NAME must be set to the model table name' })
-    .min(1, 'TABLE_NAME must not be empty'),
-  /** Memory for caching immutable model rows across requests (hot items stay in memory). 0 disables it. */
-  ROW_CACHE_MB: z.coerce.number().min(0).max(4096).default(128),
-  /** How long a manifest read is reused: new and rolled-back versions reach this instance within that time. */
-  MANIFEST_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-});
-
-const environment = ApiEnvironment.parse(process.env);
-const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const store = new DynamoModelStore(createDocumentClient(client), environment.TABLE_NAME, {
+const environment = parseEnvironment(
+  'API',
+  z.object({
+    TABLE_NAME,
+    ROW_CACHE_MB: z.coerce
+      .number({ error: 'is not a number' })
+      .min(0, 'must be at least 0')
+      .max(4096, 'must be at most 4096')
+      .default(128)
+      .describe('Megabytes of memory for caching immutable model rows across requests; 0 disables it (default 128).'),
+    MANIFEST_CACHE_MS: z.coerce
+      .number({ error: 'is not a number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(60_000, 'must be at most 60000')
+      .default(1000)
+      .describe(
+        'Milliseconds a manifest read is reused: new and rolled-back versions reach an instance within it (default 1000).',
+      ),
+  }),
+);
+const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
   rowCacheBytes: environment.ROW_CACHE_MB * 2 ** 20,
   manifestCacheMs: environment.MANIFEST_CACHE_MS,
 });
@@ -52,7 +64,11 @@ function encodePathCharacter(character: string): string {
 export const handler = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> => {
   logger.addContext(context);
   metrics.captureColdStartMetric(); // emitted once per execution environment
-  // hono's own event/result types differ from @types/aws-lambda only in optional-field details.
-  const gatewayEvent = { ...event, rawPath: reencodeRawPath(event.rawPath) } as unknown as LambdaEvent;
-  return (await serve(gatewayEvent, context)) as APIGatewayProxyResultV2;
+  try {
+    // hono's own event/result types differ from @types/aws-lambda only in optional-field details.
+    const gatewayEvent = { ...event, rawPath: reencodeRawPath(event.rawPath) } as unknown as LambdaEvent;
+    return (await serve(gatewayEvent, context)) as APIGatewayProxyResultV2;
+  } finally {
+    flushMetrics(metrics); // the app flushes after each request; this catches anything recorded outside it
+  }
 };

@@ -108,7 +108,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       TABLE_NAME: table,
-      BUCKET_NAME: bucket,
     });
     stops.push(async () => restoreEnvironment());
 

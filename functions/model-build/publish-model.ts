@@ -1,5 +1,5 @@
 /** Writes an in-memory model as the rows of one model version. */
-import type { VersionWriter } from '../adapters/model-store.js';
+import type { VersionWriter } from '../adapters/store-contract.js';
 import type { InMemoryModel } from '../engine/recommend/index.js';
 import type { HistoryEntry, RatingMatrix } from '../engine/types.js';
 

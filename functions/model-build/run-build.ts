@@ -18,11 +18,12 @@ import type { S3EventRecord } from 'aws-lambda';
 import type {
   JobError,
   JobRecord,
+  JobStore,
+  ModelPublisher,
   ModelSource,
-  ModelStore,
   VersionInfo,
   VersionWriter,
-} from '../adapters/model-store.js';
+} from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
 import type { QualityReport } from '../engine/ingest/index.js';
@@ -35,7 +36,7 @@ import { parseUploadKey } from './upload-key.js';
 
 export interface BuildDeps {
   s3: S3Client;
-  store: ModelStore;
+  store: ModelPublisher & JobStore;
   logger: AppLogger;
   now?: () => Date;
   /** Worker threads for the similarity kernel (default: the engine's choice). */
@@ -353,7 +354,7 @@ class ProgressReporter {
   private inFlight: Promise<void> | undefined;
 
   constructor(
-    private readonly store: ModelStore,
+    private readonly store: JobStore,
     private readonly dataset: string,
     private readonly jobId: string,
     private readonly now: () => Date,

@@ -62,7 +62,8 @@ export class BuildFunction extends Construct {
       memoryMb: props.settings.memoryMb,
       timeout: Duration.minutes(props.settings.timeoutMinutes),
       ephemeralStorageMb: props.settings.ephemeralStorageMb,
-      environment: { TABLE_NAME: props.table.tableName, BUCKET_NAME: props.bucket.bucketName },
+      // No bucket name: the build reads the bucket of each upload from its S3 event record.
+      environment: { TABLE_NAME: props.table.tableName },
       powertools: props.powertools,
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,

@@ -183,7 +183,7 @@ describe('batchGet', () => {
 
 describe('DynamoModelStore writer on exhausted retries', () => {
   it('makes flush() throw with the count of rows not written, never dropping them silently', async () => {
-    const { DynamoModelStore } = await import('../../functions/adapters/dynamo/model-store.js');
+    const { DynamoModelStore } = await import('../../functions/adapters/dynamo/dynamo-model-store.js');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     mock.on(PutCommand).resolves({}); // the version registry row
     mock.on(BatchWriteCommand).callsFake(async (input: BatchWriteCommandInput) => {

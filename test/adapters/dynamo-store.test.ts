@@ -2,15 +2,17 @@
 // conditional writes and the 400 KB item limit).
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoModelStore, createDocumentClient } from '../../functions/adapters/dynamo/model-store.js';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
+import { manifestKey } from '../../functions/adapters/dynamo/keys.js';
 import { TTL_ATTRIBUTE, ensureTable } from '../../functions/adapters/dynamo/table.js';
 import {
   ConflictError,
   NotFoundError,
   type JobRecord,
   type VersionInfo,
-} from '../../functions/adapters/model-store.js';
+} from '../../functions/adapters/store-contract.js';
 import type { Neighbour } from '../../functions/engine/types.js';
 
 const raw = new DynamoDBClient({
@@ -289,6 +291,63 @@ describe('versions and activation', () => {
     const racing = new DynamoModelStore(interfering, TABLE);
     await expect(racing.rollback('conflict', 'v2')).rejects.toThrow(ConflictError);
     expect((await store.getManifest('conflict'))!.activeVersion).toBe('v1');
+  });
+});
+
+describe('manifests stored before model kinds were named', () => {
+  /** A version as builds stored it when the config said mode item | user | both: two flags, no `models`. */
+  function legacyVersion(version: string, sourceOrder: string, itemBased: boolean, userBased: boolean) {
+    const { options, ...rest } = info(version, sourceOrder);
+    const { models: _models, ...otherOptions } = options;
+    return { ...rest, options: { ...otherOptions, itemBased, userBased } };
+  }
+
+  it('reads itemBased / userBased as models, and writes the manifest back in the current shape', async () => {
+    const dataset = 'legacy';
+    // mode both, item and user, newest first, exactly as the old builds wrote the manifest item.
+    await doc.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: {
+          ...manifestKey(dataset),
+          dataset,
+          activeVersion: 'v3',
+          versions: [
+            legacyVersion('v3', '2024-01-03#1', true, true),
+            legacyVersion('v2', '2024-01-02#1', true, false),
+            legacyVersion('v1', '2024-01-01#1', false, true),
+          ],
+          latestSourceOrder: '2024-01-03#1',
+          revision: 3,
+          updatedAt: '2024-01-03T00:00:00.000Z',
+        },
+      }),
+    );
+    const expectedModels = [['item', 'user'], ['item'], ['user']];
+    const cached = new DynamoModelStore(doc, TABLE, { manifestCacheMs: 60_000 });
+    for (const reader of [store, cached]) {
+      const manifest = await reader.getManifest(dataset);
+      expect(manifest?.versions.map((v) => v.options.models)).toEqual(expectedModels);
+      for (const version of manifest!.versions) {
+        expect(version.options).not.toHaveProperty('itemBased');
+        expect(version.options).not.toHaveProperty('userBased');
+        expect(version.options.similarity.measure).toBe('cosine');
+        expect(version.options.versionsKept).toBe(3);
+      }
+    }
+    expect((await store.rollback(dataset, 'v2')).versions[1].options.models).toEqual(['item']);
+
+    expect(await store.activateVersion(dataset, info('v4', '2024-01-04#1'), 3)).toBe('activated');
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: TABLE, Key: manifestKey(dataset), ConsistentRead: true }),
+    );
+    const stored = Item?.versions as { version: string; options: Record<string, unknown> }[];
+    expect(stored.map((v) => [v.version, v.options.models])).toEqual([
+      ['v4', ['item', 'user']],
+      ['v3', ['item', 'user']],
+      ['v2', ['item']],
+    ]);
+    expect(stored.some((v) => 'itemBased' in v.options || 'userBased' in v.options)).toBe(false);
   });
 });
 

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoModelStore, createDocumentClient } from '../../functions/adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { entityRowKey } from '../../functions/adapters/dynamo/keys.js';
 import { RowCache } from '../../functions/adapters/dynamo/row-cache.js';
 import { ensureTable } from '../../functions/adapters/dynamo/table.js';

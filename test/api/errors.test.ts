@@ -3,7 +3,7 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchGetError } from '../../functions/adapters/dynamo/batch.js';
-import type { ModelStore } from '../../functions/adapters/model-store.js';
+import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createTestStore, FILMS, recordingLogger, recordingMetrics, writeModel } from './fixture.js';
 
@@ -18,7 +18,7 @@ interface Problem {
   errors?: { in: string; field: string; message: string }[];
 }
 
-let store: ModelStore;
+let store: ModelReader & JobReader;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
@@ -168,7 +168,7 @@ describe('not found and method not allowed', () => {
 });
 
 /** The real store, except that `method` throws `error`. */
-function failingStore(method: keyof ModelStore, error: Error): ModelStore {
+function failingStore(method: keyof (ModelReader & JobReader), error: Error): ModelReader & JobReader {
   return new Proxy(store, {
     get(object, property, receiver) {
       if (property === method) return () => Promise.reject(error);
@@ -220,7 +220,7 @@ describe('store failures', () => {
   });
 
   it('a rollback race (ConflictError) -> 409', async () => {
-    const { ConflictError } = await import('../../functions/adapters/model-store.js');
+    const { ConflictError } = await import('../../functions/adapters/store-contract.js');
     const racing = createApp({
       store: failingStore('rollback', new ConflictError('manifest changed')),
       logger: recordingLogger(),

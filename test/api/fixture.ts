@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { ensureTable } from '../../functions/adapters/dynamo/table.js';
-import type { JobRecord, VersionInfo } from '../../functions/adapters/model-store.js';
+import type { JobRecord, VersionInfo } from '../../functions/adapters/store-contract.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   type HistoryEntry,

@@ -1,6 +1,6 @@
 // Model state, build jobs and rollback, against the real DynamoModelStore on the test dynalite.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
+import type { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { createApp } from '../../functions/api/app.js';
 import {
   createTestStore,

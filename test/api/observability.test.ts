@@ -1,30 +1,16 @@
 // The shared Powertools configuration: default namespace and service name, silencing by env, and the API's
 // structured request log line through a real Powertools Logger.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ModelStore } from '../../functions/adapters/model-store.js';
+import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createLogger, createMetrics, MetricUnit } from '../../functions/observability.js';
+import { jsonLines, stdoutOf } from '../support/stdout.js';
 import { recordingMetrics } from './fixture.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });
-
-/** Captures what is written to stdout while `run` executes. */
-async function stdoutOf(run: () => unknown): Promise<string> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  return chunks.join('');
-}
 
 describe('observability', () => {
   it('metrics default to namespace Affinity and service affinity, both overridable by env', async () => {
@@ -62,18 +48,14 @@ describe('observability', () => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     vi.stubEnv('POWERTOOLS_DEV', '');
     // A store with no datasets at all: enough for a 404 without a database.
-    const empty = { getManifest: async () => undefined } as unknown as ModelStore;
+    const empty = { getManifest: async () => undefined } as unknown as ModelReader & JobReader;
     const app = createApp({ store: empty, logger: createLogger(), metrics: recordingMetrics() });
     let response: Response | undefined;
     const output = await stdoutOf(async () => {
       response = await app.request('/v1/datasets/films/popular', { headers: { 'X-Request-Id': 'req-123' } });
     });
     expect(response?.status).toBe(404);
-    const lines = output
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(
+    expect(jsonLines(output)).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
         message: 'request',

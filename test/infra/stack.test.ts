@@ -192,12 +192,12 @@ describe('functions', () => {
     }
   });
 
-  test('the build function defaults to 3008 MB, 15 minutes, 2048 MB of /tmp, and knows its bucket', () => {
+  test('the build function defaults to 3008 MB, 15 minutes, 2048 MB of /tmp, and takes its bucket from the event', () => {
     const build = template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties;
     expect(build.MemorySize).toBe(3008);
     expect(build.Timeout).toBe(15 * 60);
     expect(build.EphemeralStorage).toEqual({ Size: 2048 });
-    expect(build.Environment.Variables.BUCKET_NAME).toEqual({ Ref: modelBucketId });
+    expect(build.Environment.Variables).not.toHaveProperty('BUCKET_NAME');
   });
 
   test('a failed build is retried twice at most, then parked in the dead-letter queue', () => {

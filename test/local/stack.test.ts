@@ -41,7 +41,7 @@ describe('local stack', () => {
         apiHandler: async (event) => ({
           statusCode: 200,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ path: event.rawPath, table: process.env.TABLE_NAME, bucket: process.env.BUCKET_NAME }),
+          body: JSON.stringify({ path: event.rawPath, table: process.env.TABLE_NAME }),
         }),
       }),
     );
@@ -64,7 +64,7 @@ describe('local stack', () => {
 
       const response = await fetch(`${stack.apiUrl}/v1/health`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ path: '/v1/health', table: 'affinity-local', bucket: 'affinity-local' });
+      expect(await response.json()).toEqual({ path: '/v1/health', table: 'affinity-local' });
     } finally {
       await stack.stop();
     }

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
-import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { runBuild } from '../../functions/model-build/run-build.js';
 import { syntheticInteractions } from '../../functions/engine/synthetic/index.js';
 import type { AppLogger } from '../../functions/observability.js';

@@ -13,7 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
-import { createDocumentClient, DynamoModelStore } from '../../functions/adapters/dynamo/model-store.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import {
   datasetPk,
   versionPartitions,
@@ -21,6 +22,8 @@ import {
   VERSION_SK_PREFIX,
 } from '../../functions/adapters/dynamo/keys.js';
 import type { BuildOutcome } from '../../functions/model-build/run-build.js';
+import { LOCAL_CREDENTIALS } from '../../functions/local/defaults.js';
+import { createLambdaContext } from '../../functions/local/lambda-context.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
 /** What the stack's S3 notifications do: run the real build handler, or only record the event (tests replay it). */
@@ -73,7 +76,7 @@ export interface PipelineStack {
   stop(): Promise<void>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const BUILD_CONTEXT = { functionName: 'affinity-build', timeoutMs: 15 * 60_000 };
 
 export async function startPipelineStack(options: { mode?: DeliveryMode } = {}): Promise<PipelineStack> {
   // Read by Powertools when the handler modules are first imported (below, after the stack is up).
@@ -92,9 +95,10 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
   const events: S3Event[] = [];
   const state = { mode: options.mode ?? 'build' };
 
-  const runBuildHandler = async (event: S3Event) => {
+  // Direct calls (tests replaying an event) get a context like the bridge's, as Lambda always passes one.
+  const runBuildHandler = async (event: S3Event, context = createLambdaContext(BUILD_CONTEXT)) => {
     buildModule ??= await import('../../functions/handlers/build.js');
-    return buildModule.handler(event);
+    return buildModule.handler(event, context);
   };
 
   const stack = await startLocalStack({
@@ -102,10 +106,10 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
     s3Port: 0,
     dynamoPort: 0,
     apiPort: 0,
-    buildHandler: async (event: S3Event, _context: Context) => {
+    buildHandler: async (event: S3Event, context: Context) => {
       events.push(structuredClone(event));
       if (state.mode === 'capture') return [];
-      return runBuildHandler(event);
+      return runBuildHandler(event, context);
     },
     apiHandler: async (event, context) => {
       apiModule ??= await import('../../functions/handlers/api.js');

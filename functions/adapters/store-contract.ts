@@ -1,13 +1,19 @@
 /**
- * What the handlers need from model storage. `DynamoModelStore` (./dynamo/) implements it on one DynamoDB
- * table; the contract is written here so that the build pipeline, the API and the storage can evolve apart.
+ * What the functions need from model storage, split by role so that the compiler enforces what the IAM grants in
+ * infra/ allow: the API function depends on `ModelReader` + `JobReader` only (reads, plus the one conditional
+ * UpdateItem of rollback); the build function on `ModelPublisher` + `JobStore` (the writes). `DynamoModelStore`
+ * (./dynamo/dynamo-model-store.ts) implements every role on one DynamoDB table; the contract is written here so
+ * that the build pipeline, the API and the storage can evolve apart.
  */
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
 export interface ModelOptions {
   similarity: SimilarityOptions;
-  /** The model kinds this version has rows for. */
+  /**
+   * The model kinds this version has rows for. Versions stored before kinds were named carry `itemBased` /
+   * `userBased` flags instead; the manifest reader (dynamo/manifests.ts) turns those into this list.
+   */
   models: ModelKind[];
   /** Model versions kept for rollback (the active one included). */
   versionsKept: number;
@@ -96,8 +102,25 @@ export interface UserRows {
   neighbours?: Neighbour[];
 }
 
-export interface ModelStore {
+/** The manifest of a dataset: which version is active and which are kept. Read by both functions. */
+export interface ManifestReader {
   getManifest(dataset: string): Promise<Manifest | undefined>;
+}
+
+/** What the API reads to serve a request, plus rollback: the API function's one write. */
+export interface ModelReader extends ManifestReader {
+  getItemNeighbours(dataset: string, version: string, itemIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
+  getUserNeighbourRows(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
+  getUserHistories(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, HistoryEntry[]>>;
+  /** History and neighbour rows of one user in one BatchGetItem round. */
+  getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
+  getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
+  /** Re-activates a kept version (default: the one before the active one) in one conditional write. */
+  rollback(dataset: string, version?: string): Promise<Manifest>;
+}
+
+/** What a build needs to publish a model version and clean up after itself. */
+export interface ModelPublisher extends ManifestReader {
   createVersionWriter(dataset: string, version: string): VersionWriter;
   /**
    * Makes `info.version` active in one conditional write, after all its rows are written. Returns 'superseded'
@@ -108,22 +131,20 @@ export interface ModelStore {
   pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }>;
   /** Deletes all rows of one version (a failed or superseded build). */
   deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }>;
-  /** Re-activates a kept version (default: the one before the active one). */
-  rollback(dataset: string, version?: string): Promise<Manifest>;
+}
 
-  getItemNeighbours(dataset: string, version: string, itemIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
-  getUserNeighbourRows(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, Neighbour[]>>;
-  getUserHistories(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, HistoryEntry[]>>;
-  /** History and neighbour rows of one user in one BatchGetItem round. */
-  getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
-  getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
-
-  /** Creates the job record unless one with this id exists and is not failed: 'claimed' or 'duplicate'. */
-  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'>;
-  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void>;
+/** Build job records as the API shows them. */
+export interface JobReader {
   getJob(dataset: string, jobId: string): Promise<JobRecord | undefined>;
   /** Newest first. */
   listJobs(dataset: string, limit?: number): Promise<JobRecord[]>;
+}
+
+/** Build job records as a build keeps them: claimed once per upload, then updated until it finishes. */
+export interface JobStore extends JobReader {
+  /** Creates the job record unless one with this id exists and is not failed: 'claimed' or 'duplicate'. */
+  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'>;
+  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void>;
 }
 
 /** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */

@@ -1,0 +1,171 @@
+/**
+ * Every storage role of ../store-contract.ts on one DynamoDB table (layout in ./keys.ts), composed of parts that
+ * each keep their own safety properties (see their headers):
+ * - ./manifests.ts      versions and the atomic swap (one conditional PutItem), out-of-order uploads
+ *                       (`latestSourceOrder`), rollback, and clean-up of retired or crashed versions (registry rows)
+ * - ./version-writer.ts a version's rows, registry row first, nothing dropped silently
+ * - ./model-rows.ts     row reads of one named version, with the row cache
+ * - ./jobs.ts           job records: one claim per upload, TTL `expiresAt`
+ * Model rows carry no TTL: they are deleted when their version is pruned.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
+import type {
+  JobRecord,
+  JobStore,
+  Manifest,
+  ModelPublisher,
+  ModelReader,
+  UserRows,
+  VersionInfo,
+} from '../store-contract.js';
+import { BatchWriter, resolveRetry, type RetryPolicy } from './batch.js';
+import type { StoreTable } from './documents.js';
+import { JobRecords } from './jobs.js';
+import { Manifests } from './manifests.js';
+import { ModelRows } from './model-rows.js';
+import type { RowCache } from './row-cache.js';
+import { HISTORY_CAP } from './rows.js';
+import { VersionRowWriter, type DynamoVersionWriter } from './version-writer.js';
+
+export interface DynamoModelStoreOptions {
+  /** BatchWriteItem chunks in flight per writer / deletion. Default 4. */
+  concurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Strongly consistent reads of model rows (twice the read cost). Default false; the manifest is always read consistently. */
+  consistentReads?: boolean;
+  /** User history entries kept per user. Default {@link HISTORY_CAP}. */
+  historyCap?: number;
+  /** Job records expire (TTL) this long after they start. Default 90. */
+  jobRetentionDays?: number;
+  /** A version registered as 'building' this long ago and not in the manifest is a crashed build. Default 2 hours. */
+  staleBuildMs?: number;
+  /** Lost optimistic-locking races tolerated by one activation. Default 10. */
+  maxActivationAttempts?: number;
+  /**
+   * A 'running' job not updated for this long is taken as dead and may be claimed again by a retried event.
+   * Default 16 minutes: longer than Lambda's 15-minute maximum, and builds update their job every second or so.
+   */
+  staleJobMs?: number;
+  /** How long readers may reuse a manifest read (ms); 0 (default) reads it on every call. See Manifests.getManifest. */
+  manifestCacheMs?: number;
+  /**
+   * Memory budget (bytes) for caching model rows read by this store; 0 (default) disables it. Safe because a
+   * version's rows never change while any manifest names it (see RowCache). The API function turns it on.
+   */
+  rowCacheBytes?: number;
+  now?: () => Date;
+}
+
+export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
+  /** Exposed for metrics and tests (hits/misses). */
+  readonly rowCache: RowCache;
+  private readonly table: StoreTable;
+  private readonly manifests: Manifests;
+  private readonly rows: ModelRows;
+  private readonly jobs: JobRecords;
+  private readonly writerSettings: { concurrency: number; historyCap: number };
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    options: DynamoModelStoreOptions = {},
+  ) {
+    this.table = { doc, tableName, retry: resolveRetry(options.retry) };
+    const concurrency = options.concurrency ?? 4;
+    const now = options.now ?? (() => new Date());
+    this.manifests = new Manifests(this.table, {
+      concurrency,
+      staleBuildMs: options.staleBuildMs ?? 2 * 3_600_000,
+      maxActivationAttempts: options.maxActivationAttempts ?? 10,
+      manifestCacheMs: options.manifestCacheMs ?? 0,
+      now,
+    });
+    this.rows = new ModelRows(this.table, {
+      consistentReads: options.consistentReads ?? false,
+      rowCacheBytes: options.rowCacheBytes ?? 0,
+    });
+    this.rowCache = this.rows.rowCache;
+    this.jobs = new JobRecords(this.table, {
+      jobRetentionDays: options.jobRetentionDays ?? 90,
+      staleJobMs: options.staleJobMs ?? 16 * 60_000,
+      now,
+    });
+    this.writerSettings = { concurrency, historyCap: options.historyCap ?? HISTORY_CAP };
+  }
+
+  // ---- manifest and versions (ModelReader, ModelPublisher) ----
+
+  getManifest(dataset: string): Promise<Manifest | undefined> {
+    return this.manifests.getManifest(dataset);
+  }
+
+  createVersionWriter(dataset: string, version: string): DynamoVersionWriter {
+    const { doc, tableName, retry } = this.table;
+    return new VersionRowWriter(dataset, version, {
+      batch: new BatchWriter(doc, tableName, { concurrency: this.writerSettings.concurrency, retry }),
+      historyCap: this.writerSettings.historyCap,
+      register: () => this.manifests.register(dataset, version),
+    });
+  }
+
+  activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'> {
+    return this.manifests.activateVersion(dataset, info, versionsKept);
+  }
+
+  pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }> {
+    return this.manifests.pruneVersions(dataset, protect);
+  }
+
+  deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }> {
+    return this.manifests.deleteVersion(dataset, version);
+  }
+
+  rollback(dataset: string, version?: string): Promise<Manifest> {
+    return this.manifests.rollback(dataset, version);
+  }
+
+  // ---- model rows (ModelReader) ----
+
+  getItemNeighbours(dataset: string, version: string, itemIds: readonly string[]): Promise<Map<string, Neighbour[]>> {
+    return this.rows.getItemNeighbours(dataset, version, itemIds);
+  }
+
+  getUserNeighbourRows(
+    dataset: string,
+    version: string,
+    userIds: readonly string[],
+  ): Promise<Map<string, Neighbour[]>> {
+    return this.rows.getUserNeighbourRows(dataset, version, userIds);
+  }
+
+  getUserHistories(dataset: string, version: string, userIds: readonly string[]): Promise<Map<string, HistoryEntry[]>> {
+    return this.rows.getUserHistories(dataset, version, userIds);
+  }
+
+  getUserRows(dataset: string, version: string, userId: string): Promise<UserRows> {
+    return this.rows.getUserRows(dataset, version, userId);
+  }
+
+  getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
+    return this.rows.getPopularity(dataset, version);
+  }
+
+  // ---- jobs (JobReader, JobStore) ----
+
+  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'> {
+    return this.jobs.claimJob(job);
+  }
+
+  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void> {
+    return this.jobs.updateJob(dataset, jobId, patch);
+  }
+
+  getJob(dataset: string, jobId: string): Promise<JobRecord | undefined> {
+    return this.jobs.getJob(dataset, jobId);
+  }
+
+  listJobs(dataset: string, limit?: number): Promise<JobRecord[]> {
+    return this.jobs.listJobs(dataset, limit);
+  }
+}
