@@ -19,7 +19,7 @@ import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
 
 /** Reads the API does (functions/adapters/dynamo): keep in step with the adapter. */
 export const API_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-/** The one write: rollback, a conditional UpdateItem of `ds#<dataset>` / `manifest` (see ModelStore.rollback). */
+/** The one write: rollback, a conditional UpdateItem of `ds#<dataset>` / `manifest` (see ModelReader.rollback in functions/adapters/store-contract.ts). */
 export const API_WRITE_ACTIONS = ['dynamodb:UpdateItem'];
 /** Partition keys the write may touch: dataset rows only (`m#…` model rows stay read-only). */
 export const API_WRITE_LEADING_KEYS = ['ds#*'];
