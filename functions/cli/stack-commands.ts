@@ -8,10 +8,10 @@ import type { JobRecord } from '../adapters/model-store.js';
 import { callApi } from './api-client.js';
 import { integer } from './args.js';
 import { action } from './errors.js';
-import { jobLine, printJob, waitForJob } from './jobs.js';
+import { jobLine } from './jobs.js';
 import { startCommand, type StartFlags } from './start.js';
 import { resolveTarget, withTarget, type TargetFlags } from './target.js';
-import { uploadFile } from './upload.js';
+import { uploadCommand, type UploadFlags } from './upload.js';
 
 const encode = encodeURIComponent;
 
@@ -28,28 +28,15 @@ export function registerStackCommands(program: Command, dataDir: string): void {
     .action(action(async (flags: StartFlags) => startCommand(flags, dataDir)));
 
   withTarget(program.command('upload'))
-    .description('upload a ratings file to uploads/<dataset>/ and wait for its build job')
-    .argument('<file>', 'ratings file')
+    .description(
+      'upload a ratings file to uploads/<dataset>/ and wait for its build job (a config.json is checked, uploaded, not built)',
+    )
+    .argument('<file>', "ratings file, or the dataset's build options (as --key config.json)")
     .requiredOption('--dataset <name>', 'dataset (catalogue / tenant) name')
     .option('--key <name>', 'object name under uploads/<dataset>/ (default: the file name)')
     .option('--no-wait', 'return after the upload without waiting for the build')
     .option('--timeout <seconds>', 'how long to wait for the build', integer('--timeout', 1), 900)
-    .action(
-      action(
-        async (
-          file: string,
-          flags: TargetFlags & { dataset: string; key?: string; wait: boolean; timeout: number },
-        ) => {
-          const target = resolveTarget(flags, dataDir);
-          const { key, eTag } = await uploadFile(target, file, flags.dataset, flags.key);
-          console.log(`Uploaded ${file} to s3://${target.bucket}/${key}`);
-          if (!flags.wait) return;
-          const job = await waitForJob(target, flags.dataset, key, eTag, flags.timeout * 1000);
-          printJob(job);
-          if (job.status === 'failed') process.exitCode = 3;
-        },
-      ),
-    );
+    .action(action(async (file: string, flags: UploadFlags) => uploadCommand(file, flags, dataDir)));
 
   withTarget(program.command('status'))
     .description('active model version, kept versions and the latest build of a dataset')
