@@ -2,6 +2,7 @@
  * The `--dataset` forms of `recommend` and `similar`: the same questions as on a file, answered by a running
  * stack's API. Used by the file-based command definitions (./offline.ts), so it lives apart from any command file.
  */
+import type { SimilarItemsBody, SimilarUsersBody } from '../api/schemas.js';
 import { callApi } from './api-client.js';
 import { formatNeighbours, formatRecommendations } from './print.js';
 import { resolveTarget, type TargetFlags } from './target.js';
@@ -56,15 +57,12 @@ export async function remoteSimilar(flags: RemoteQueryFlags, dataDir: string): P
   const path = flags.item
     ? `${base}/items/${encode(flags.item)}/similar`
     : `${base}/users/${encode(flags.user ?? '')}/similar`;
-  const body = await callApi<{ neighbours: { id: string; similarity: number; support: number }[] }>(
-    target,
-    `${path}?limit=${flags.limit}`,
-  );
+  const body = await callApi<SimilarItemsBody | SimilarUsersBody>(target, `${path}?limit=${flags.limit}`);
   console.log(
     flags.json
       ? JSON.stringify(body, null, 2)
       : formatNeighbours(
-          body.neighbours,
+          body.similar,
           `${flags.item ? 'Items similar to item' : 'Users similar to user'} ${flags.item ?? flags.user}`,
         ),
   );

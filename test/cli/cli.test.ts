@@ -97,7 +97,7 @@ describe('stack commands against the local stack', () => {
     await env?.stop();
   });
 
-  it('upload waits for the build and reports it; recommend --dataset and rollback then work', async () => {
+  it('upload waits for the build and reports it; recommend/similar --dataset and rollback then work', async () => {
     const file = join(dir, 'ratings.tsv');
     writeFileSync(file, RATINGS);
     const upload = await affinity(['upload', file, '--dataset', 'cli data']);
@@ -112,6 +112,12 @@ describe('stack commands against the local stack', () => {
     const body = JSON.parse(recommend.stdout) as { items: { item: string; score: number }[] };
     expect(body.items[0].item).toBe('a');
     expect(body.items[0].score).toBeCloseTo(SIM_AB * 4, 10);
+
+    const similar = await affinity(['similar', '--dataset', 'cli data', '--item', 'b']);
+    expect(similar.stderr).toBe('');
+    expect(similar.code).toBe(0);
+    expect(similar.stdout).toContain(`1. a  similarity ${SIM_AB.toFixed(4)}  (2 in common)`);
+    expect(similar.stdout).toContain(`2. c  similarity ${SIM_BC.toFixed(4)}  (1 in common)`);
 
     const jobs = await affinity(['jobs', '--dataset', 'cli data']);
     expect(jobs.stdout).toMatch(/succeeded/);
