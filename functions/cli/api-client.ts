@@ -65,6 +65,8 @@ export async function callApi<T>(
       response.status,
       `${response.status} ${String(parsed.title ?? response.statusText)}: ${String(parsed.detail ?? text)}`,
       url,
+      // The problem's hint is the server's "how to fix"; the CLI prints it as its fix line.
+      typeof parsed.hint === 'string' ? parsed.hint : undefined,
     );
   }
   return parsed as T;

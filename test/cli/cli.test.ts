@@ -119,6 +119,12 @@ describe('stack commands against the local stack', () => {
     expect(similar.stdout).toContain(`1. a  similarity ${SIM_AB.toFixed(4)}  (2 in common)`);
     expect(similar.stdout).toContain(`2. c  similarity ${SIM_BC.toFixed(4)}  (1 in common)`);
 
+    // Built item-only (the default): user-based CF is refused with the server's what, where and fix.
+    const byUser = await affinity(['recommend', '--dataset', 'cli data', '--user', 'carol', '--algorithm', 'user']);
+    expect(byUser.code).toBe(2);
+    expect(byUser.stderr).toMatch(/^error: 409 Model not built: .*no user model/m);
+    expect(byUser.stderr).toMatch(/^ {2}fix: {3}.*"models": \["item", "user"\]\} in uploads\/cli data\/config\.json/m);
+
     const jobs = await affinity(['jobs', '--dataset', 'cli data']);
     expect(jobs.stdout).toMatch(/succeeded/);
     const rollback = await affinity(['rollback', '--dataset', 'cli data']);
