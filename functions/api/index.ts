@@ -1,5 +1,7 @@
 /** The recommendations HTTP API: `createApp(dependencies)` builds the Hono app; handlers/api.ts serves it on Lambda. */
-export { createApp, fieldErrors, OPENAPI_PATH, API_VERSION, type AppDependencies } from './app.js';
+export { createApp, type AppDependencies } from './app.js';
+export { OPENAPI_PATH, API_VERSION } from './openapi.js';
+export { fieldErrors } from './validation.js';
 export { RecommendationService, type FilterOptions } from './service.js';
 export {
   classifyError,

@@ -16,6 +16,7 @@ export const ProblemType = {
   notFound: 'urn:affinity:problem:not-found',
   methodNotAllowed: 'urn:affinity:problem:method-not-allowed',
   conflict: 'urn:affinity:problem:conflict',
+  modelNotBuilt: 'urn:affinity:problem:model-not-built',
   bodyTooLarge: 'urn:affinity:problem:body-too-large',
   unsupportedMediaType: 'urn:affinity:problem:unsupported-media-type',
   throttled: 'urn:affinity:problem:throttled',
@@ -58,6 +59,10 @@ export class ProblemError extends Error {
 
 export const notFound = (detail: string, hint?: string): ProblemError =>
   new ProblemError(404, ProblemType.notFound, 'Not found', detail, hint ? { hint } : {});
+
+/** The request is valid, but the active model version was built without the model kind it needs. */
+export const modelNotBuilt = (detail: string, hint: string): ProblemError =>
+  new ProblemError(409, ProblemType.modelNotBuilt, 'Model not built', detail, { hint });
 
 export const validationProblem = (errors: FieldError[]): ProblemError =>
   new ProblemError(

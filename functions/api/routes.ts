@@ -41,6 +41,14 @@ const storeErrors = {
   503: problem('The model store or service failed; retry later.'),
 } as const;
 
+/** For the routes that read a model kind's rows: the active version may have been built without it. */
+const modelNotBuiltError = (needs: string) => ({
+  409: problem(
+    `The active model version was built without the ${needs} (problem type urn:affinity:problem:model-not-built); ` +
+      'the hint names the build option that adds it.',
+  ),
+});
+
 const personalisedNote =
   'Responses carry Cache-Control: no-store. Scores are Σ similarity × rating over the contributing history items ' +
   '(item-based) or similar users (user-based); `because` lists the largest contributions.';
@@ -59,6 +67,7 @@ export const userRecommendationsRoute = createRoute({
   responses: {
     200: json(RecommendationsResponse, 'Recommendations, best first.'),
     ...storeErrors,
+    ...modelNotBuiltError('model the algorithm needs (item or user)'),
     404: problem('Unknown dataset or no active model.'),
   },
 });
@@ -80,6 +89,7 @@ export const historyRecommendationsRoute = createRoute({
   responses: {
     200: json(RecommendationsResponse, 'Recommendations, best first.'),
     ...storeErrors,
+    ...modelNotBuiltError('item model'),
     404: problem('Unknown dataset or no active model.'),
     413: problem(`Request body larger than ${MAX_BODY_BYTES} bytes.`),
     415: problem('The body is not JSON.'),
@@ -96,6 +106,7 @@ export const similarItemsRoute = createRoute({
   responses: {
     200: json(SimilarItemsResponse, 'Neighbours, most similar first (similarity desc, id asc).'),
     ...storeErrors,
+    ...modelNotBuiltError('item model'),
     404: problem('Unknown dataset, no active model, or the item has no neighbour row.'),
   },
 });
@@ -110,6 +121,7 @@ export const similarUsersRoute = createRoute({
   responses: {
     200: json(SimilarUsersResponse, 'Neighbours, most similar first (similarity desc, id asc).'),
     ...storeErrors,
+    ...modelNotBuiltError('user model'),
     404: problem('Unknown dataset, no active model, or the user has no neighbour row.'),
   },
 });

@@ -10,8 +10,17 @@ import {
   recommendPopular,
   similarFrom,
 } from '../engine/recommend/index.js';
-import type { HistoryEntry, Neighbour, PopularItem, RecommendationResult, RecommendOptions } from '../engine/types.js';
-import { notFound } from './problems.js';
+import { configKey } from '../adapters/bucket-layout.js';
+import {
+  MODEL_KINDS,
+  type HistoryEntry,
+  type ModelKind,
+  type Neighbour,
+  type PopularItem,
+  type RecommendationResult,
+  type RecommendOptions,
+} from '../engine/types.js';
+import { modelNotBuilt, notFound } from './problems.js';
 import type {
   DatasetBody,
   JobBody,
@@ -45,7 +54,11 @@ export class RecommendationService {
     private readonly historyCap: number,
   ) {}
 
-  async activeModel(dataset: string): Promise<ActiveModel> {
+  /**
+   * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
+   * from the manifest alone, before any row is read.
+   */
+  async activeModel(dataset: string, needs?: ModelKind): Promise<ActiveModel> {
     const manifest = await this.store.getManifest(dataset);
     if (manifest === undefined) {
       throw notFound(
@@ -59,6 +72,7 @@ export class RecommendationService {
         'Wait for a build to succeed, or roll back to a kept version.',
       );
     }
+    if (needs) requireModel(dataset, manifest, needs);
     return { manifest, version: manifest.activeVersion };
   }
 
@@ -66,10 +80,10 @@ export class RecommendationService {
   async forUser(
     dataset: string,
     userId: string,
-    algorithm: 'item' | 'user',
+    algorithm: ModelKind,
     filters: FilterOptions,
   ): Promise<RecommendationsBody> {
-    const { version } = await this.activeModel(dataset);
+    const { version } = await this.activeModel(dataset, algorithm);
     const rows = await this.store.getUserRows(dataset, version, userId);
     const popularity = this.lazyPopularity(dataset, version);
 
@@ -109,7 +123,7 @@ export class RecommendationService {
     history: readonly HistoryEntry[],
     filters: FilterOptions,
   ): Promise<RecommendationsBody> {
-    const { version } = await this.activeModel(dataset);
+    const { version } = await this.activeModel(dataset, 'item');
     return this.fromHistory(dataset, version, history, filters, this.lazyPopularity(dataset, version));
   }
 
@@ -141,7 +155,7 @@ export class RecommendationService {
   }
 
   async similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
-    const { version } = await this.activeModel(dataset);
+    const { version } = await this.activeModel(dataset, 'item');
     const rows = await this.store.getItemNeighbours(dataset, version, [itemId]);
     const row = rows.get(itemId);
     if (row === undefined) {
@@ -154,13 +168,13 @@ export class RecommendationService {
   }
 
   async similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    const { version } = await this.activeModel(dataset);
+    const { version } = await this.activeModel(dataset, 'user');
     const rows = await this.store.getUserNeighbourRows(dataset, version, [userId]);
     const row = rows.get(userId);
     if (row === undefined) {
       throw notFound(
         `User ${JSON.stringify(userId)} has no similar users in dataset ${JSON.stringify(dataset)} (version ${version}).`,
-        'Check the user id, and that the dataset was built with user-based CF enabled.',
+        'Check the user id (ids are case-sensitive); a user who shares no items with other users has no neighbours.',
       );
     }
     return { dataset, version, userId, similar: similarFrom(row, limit).map(neighbourBody) };
@@ -213,6 +227,26 @@ export class RecommendationService {
     let pending: Promise<PopularItem[]> | undefined;
     return () => (pending ??= this.store.getPopularity(dataset, version));
   }
+}
+
+/** What each model kind answers, for the model-not-built problem (a new kind must say what it is for). */
+const MODEL_PURPOSES: Record<ModelKind, string> = {
+  item: 'item-based recommendations (for a user or a posted history) and similar items',
+  user: 'user-based recommendations and similar users',
+};
+
+/** The one check that a request's model kind was built into the active version (its manifest entry says which). */
+function requireModel(dataset: string, manifest: Manifest, needs: ModelKind): void {
+  const built = manifest.versions.find((info) => info.version === manifest.activeVersion)?.options.models;
+  // A version recorded before the options listed their model kinds says nothing: serve it as before.
+  if (built === undefined || built.includes(needs)) return;
+  const wanted = MODEL_KINDS.filter((kind) => kind === needs || built.includes(kind));
+  throw modelNotBuilt(
+    `Dataset ${JSON.stringify(dataset)} (version ${manifest.activeVersion}) has no ${needs} model: it was built with ` +
+      `${built.length ? built.join(', ') : 'no model'} only, and ${MODEL_PURPOSES[needs]} need the ${needs} model.`,
+    `Build it: put {"models": [${wanted.map((kind) => JSON.stringify(kind)).join(', ')}]} in ${configKey(dataset)}, ` +
+      'then upload the interaction data again.',
+  );
 }
 
 /** Runs without popularity first; only when the engine falls back does it read popularity and run again. */

@@ -10,7 +10,8 @@ import { loadRatings } from '../engine/ingest/index.js';
 import { writeSyntheticItemMetadata, writeSyntheticRatings } from '../engine/synthetic/index.js';
 import { UserInputError, type HistoryEntry, type SimilarityMeasure } from '../engine/types.js';
 import { action } from './errors.js';
-import { remoteRecommend, remoteSimilar, withTarget, type TargetFlags } from './stack-commands.js';
+import { remoteRecommend, remoteSimilar } from './remote-queries.js';
+import { withTarget, type TargetFlags } from './target.js';
 import { formatNeighbours, formatRecommendations, formatReport, formatTimings } from './print.js';
 
 interface ModelFlags {

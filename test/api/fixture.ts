@@ -11,7 +11,9 @@ import { ensureTable } from '../../functions/adapters/dynamo/table.js';
 import type { JobRecord, VersionInfo } from '../../functions/adapters/store-contract.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
+  MODEL_KINDS,
   type HistoryEntry,
+  type ModelKind,
   type Neighbour,
   type PopularItem,
 } from '../../functions/engine/types.js';
@@ -80,34 +82,48 @@ export async function createTestStore(): Promise<TestStore> {
   return { client, store: new DynamoModelStore(createDocumentClient(client), tableName), tableName };
 }
 
-export function versionInfo(dataset: string, version: string, sourceOrder: string): VersionInfo {
+export function versionInfo(
+  dataset: string,
+  version: string,
+  sourceOrder: string,
+  models: readonly ModelKind[] = MODEL_KINDS,
+  rows: { itemRows: number; userRows: number } = { itemRows: 6, userRows: 2 },
+): VersionInfo {
   return {
     version,
     createdAt: `2024-05-0${sourceOrder.slice(-1)}T10:00:00.000Z`,
     jobId: `job-${version}`,
     source: { bucket: 'uploads-bucket', key: `uploads/${dataset}/ratings.csv`, sourceOrder },
-    stats: { users: 3, items: 6, ratings: 6, itemRows: 6, userRows: 2 },
-    options: { similarity: { ...DEFAULT_SIMILARITY_OPTIONS }, models: ['item', 'user'], versionsKept: 3 },
+    stats: { users: 3, items: 6, ratings: 6, ...rows },
+    options: { similarity: { ...DEFAULT_SIMILARITY_OPTIONS }, models: [...models], versionsKept: 3 },
   };
 }
 
-/** Writes every row of `model` as `version` and activates it. */
+/**
+ * Writes the rows of `model` as `version` and activates it. Like a real build, a version built without a model
+ * kind has none of its neighbour rows (histories and popularity are always written).
+ */
 export async function writeModel(
   store: DynamoModelStore,
   dataset: string,
   version: string,
   model: TestModel,
   sourceOrder: string,
+  models: readonly ModelKind[] = MODEL_KINDS,
 ): Promise<void> {
   const writer = store.createVersionWriter(dataset, version);
-  for (const [item, neighbours] of Object.entries(model.itemNeighbours))
-    await writer.putItemNeighbours(item, neighbours);
-  for (const [user, neighbours] of Object.entries(model.userNeighbours))
-    await writer.putUserNeighbours(user, neighbours);
+  const itemRows = models.includes('item') ? Object.entries(model.itemNeighbours) : [];
+  const userRows = models.includes('user') ? Object.entries(model.userNeighbours) : [];
+  for (const [item, neighbours] of itemRows) await writer.putItemNeighbours(item, neighbours);
+  for (const [user, neighbours] of userRows) await writer.putUserNeighbours(user, neighbours);
   for (const [user, history] of Object.entries(model.histories)) await writer.putUserHistory(user, history);
   await writer.putPopularity(model.popularity);
   await writer.flush();
-  const outcome = await store.activateVersion(dataset, versionInfo(dataset, version, sourceOrder), 3);
+  const info = versionInfo(dataset, version, sourceOrder, models, {
+    itemRows: itemRows.length,
+    userRows: userRows.length,
+  });
+  const outcome = await store.activateVersion(dataset, info, 3);
   if (outcome !== 'activated') throw new Error(`fixture: version ${version} was ${outcome}`);
 }
 

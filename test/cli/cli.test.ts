@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 
@@ -96,7 +97,7 @@ describe('stack commands against the local stack', () => {
     await env?.stop();
   });
 
-  it('upload waits for the build and reports it; recommend --dataset and rollback then work', async () => {
+  it('upload waits for the build and reports it; recommend/similar --dataset and rollback then work', async () => {
     const file = join(dir, 'ratings.tsv');
     writeFileSync(file, RATINGS);
     const upload = await affinity(['upload', file, '--dataset', 'cli data']);
@@ -112,6 +113,18 @@ describe('stack commands against the local stack', () => {
     expect(body.items[0].item).toBe('a');
     expect(body.items[0].score).toBeCloseTo(SIM_AB * 4, 10);
 
+    const similar = await affinity(['similar', '--dataset', 'cli data', '--item', 'b']);
+    expect(similar.stderr).toBe('');
+    expect(similar.code).toBe(0);
+    expect(similar.stdout).toContain(`1. a  similarity ${SIM_AB.toFixed(4)}  (2 in common)`);
+    expect(similar.stdout).toContain(`2. c  similarity ${SIM_BC.toFixed(4)}  (1 in common)`);
+
+    // Built item-only (the default): user-based CF is refused with the server's what, where and fix.
+    const byUser = await affinity(['recommend', '--dataset', 'cli data', '--user', 'carol', '--algorithm', 'user']);
+    expect(byUser.code).toBe(2);
+    expect(byUser.stderr).toMatch(/^error: 409 Model not built: .*no user model/m);
+    expect(byUser.stderr).toMatch(/^ {2}fix: {3}.*"models": \["item", "user"\]\} in uploads\/cli data\/config\.json/m);
+
     const jobs = await affinity(['jobs', '--dataset', 'cli data']);
     expect(jobs.stdout).toMatch(/succeeded/);
     const rollback = await affinity(['rollback', '--dataset', 'cli data']);
@@ -126,5 +139,78 @@ describe('stack commands against the local stack', () => {
     expect(upload.code).toBe(3);
     expect(upload.stdout).toMatch(/failed/);
     expect(upload.stdout).toMatch(/error: .*no usable rows/);
+  });
+
+  it('a config upload finishes at once, says it applies to the next data upload, and that upload uses it', async () => {
+    const options = join(dir, 'my-options.json');
+    writeFileSync(options, JSON.stringify({ k: 1 }));
+    // A short --timeout: waiting for a build that never starts would exit 2 after 5 s instead of 15 minutes.
+    const upload = await affinity([
+      'upload',
+      options,
+      '--dataset',
+      'cli config',
+      '--key',
+      'config.json',
+      '--timeout',
+      '5',
+    ]);
+    expect(upload.stderr).not.toMatch(/^error/m);
+    expect(upload.code).toBe(0);
+    expect(upload.stdout).toMatch(/Uploaded .* to s3:\/\/.*\/uploads\/cli config\/config\.json/);
+    expect(upload.stdout).toMatch(/applies to the next upload of interaction data/);
+    expect(upload.stdout).not.toMatch(/Build /);
+
+    const file = join(dir, 'ratings.tsv');
+    writeFileSync(file, RATINGS);
+    const ratings = await affinity(['upload', file, '--dataset', 'cli config']);
+    expect(ratings.code).toBe(0);
+    const status = await affinity(['status', '--dataset', 'cli config']);
+    const { versions } = JSON.parse(status.stdout) as { versions: { options: { similarity: { k: number } } }[] };
+    expect(versions[0].options.similarity.k).toBe(1);
+    // With k = 1, b keeps only its nearest neighbour: a (0.7730) beats c (0.5657).
+    const similar = await env.api<{ similar: { id: string; similarity: number }[] }>(
+      '/v1/datasets/cli%20config/items/b/similar',
+    );
+    expect(similar.body.similar.map((n) => n.id)).toEqual(['a']);
+    expect(similar.body.similar[0].similarity).toBeCloseTo(SIM_AB, 10);
+  });
+
+  it.each([
+    ['an unknown key', '{"neighbors": 5}', /invalid model configuration: .*neighbors/],
+    ['a value out of range', '{"k": 0}', /invalid model configuration: k:/],
+    ['text that is not JSON', 'k = 5', /is not valid JSON/],
+  ])(
+    'a config with %s is refused before the upload (exit 2), and nothing is uploaded',
+    async (_case, text, message) => {
+      const options = join(dir, 'bad-options.json');
+      writeFileSync(options, text);
+      const upload = await affinity([
+        'upload',
+        options,
+        '--dataset',
+        'cli bad config',
+        '--key',
+        'config.json',
+        '--timeout',
+        '5',
+      ]);
+      expect(upload.code).toBe(2);
+      expect(upload.stderr).toMatch(message);
+      expect(upload.stderr).toMatch(/^ {2}where: .*bad-options\.json/m);
+      expect(upload.stderr).toMatch(/^ {2}fix: /m);
+      const head = env.s3.send(
+        new HeadObjectCommand({ Bucket: env.stack.bucket, Key: 'uploads/cli bad config/config.json' }),
+      );
+      await expect(head).rejects.toMatchObject({ name: 'NotFound' });
+    },
+  );
+
+  it('an upload the build would ignore (dataset name over 128 bytes) is refused instead of waited for', async () => {
+    const file = join(dir, 'ratings.tsv');
+    const upload = await affinity(['upload', file, '--dataset', 'd'.repeat(129), '--timeout', '5']);
+    expect(upload.code).toBe(2);
+    expect(upload.stderr).toMatch(/^error: .*128 bytes/m);
+    expect(upload.stdout).not.toMatch(/Uploaded/);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * The route handlers: validated input (./routes.ts) -> RecommendationService -> JSON with its caching policy.
+ * No logic beyond HTTP here; what each route does is in ./service.ts.
+ */
+import { MetricUnit, serviceName, type AppLogger, type AppMetrics } from '../observability.js';
+import type { ApiApp } from './app-env.js';
+import {
+  datasetRoute,
+  healthRoute,
+  historyRecommendationsRoute,
+  jobRoute,
+  jobsRoute,
+  popularRoute,
+  rollbackRoute,
+  similarItemsRoute,
+  similarUsersRoute,
+  userRecommendationsRoute,
+} from './routes.js';
+import type { RecommendationService } from './service.js';
+
+const PERSONALISED = { 'Cache-Control': 'no-store' };
+/** Shared responses change only when a model is built or rolled back. */
+const SHARED = { 'Cache-Control': 'public, max-age=60' };
+
+export interface HandlerDependencies {
+  service: RecommendationService;
+  logger: AppLogger;
+  metrics: AppMetrics;
+}
+
+export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }: HandlerDependencies): void {
+  const served = (body: { fallback?: unknown; items: unknown[] }) => {
+    metrics.addMetric('RecommendationsServed', MetricUnit.Count, 1);
+    metrics.addMetric('ItemsRecommended', MetricUnit.Count, body.items.length);
+    if (body.fallback) metrics.addMetric('Fallbacks', MetricUnit.Count, 1);
+    return body;
+  };
+
+  app.openapi(userRecommendationsRoute, async (c) => {
+    const { dataset, userId } = c.req.valid('param');
+    const { limit, exclude, algorithm, explain } = c.req.valid('query');
+    const body = await service.forUser(dataset, userId, algorithm, { limit, exclude, explain });
+    served(body);
+    return c.json(body, 200, PERSONALISED);
+  });
+
+  app.openapi(historyRecommendationsRoute, async (c) => {
+    const { dataset } = c.req.valid('param');
+    const { history, limit, exclude, allow, explain } = c.req.valid('json');
+    const entries = history.map(({ item, rating }) => ({ item, value: rating ?? 1 }));
+    const body = await service.forHistory(dataset, entries, { limit, exclude, allow, explain });
+    served(body);
+    return c.json(body, 200, PERSONALISED);
+  });
+
+  app.openapi(similarItemsRoute, async (c) => {
+    const { dataset, itemId } = c.req.valid('param');
+    return c.json(await service.similarItems(dataset, itemId, c.req.valid('query').limit), 200, SHARED);
+  });
+
+  app.openapi(similarUsersRoute, async (c) => {
+    const { dataset, userId } = c.req.valid('param');
+    return c.json(await service.similarUsers(dataset, userId, c.req.valid('query').limit), 200, PERSONALISED);
+  });
+
+  app.openapi(popularRoute, async (c) => {
+    const { dataset } = c.req.valid('param');
+    return c.json(await service.popular(dataset, c.req.valid('query').limit), 200, SHARED);
+  });
+
+  app.openapi(datasetRoute, async (c) => {
+    return c.json(await service.dataset(c.req.valid('param').dataset), 200, PERSONALISED);
+  });
+
+  app.openapi(jobRoute, async (c) => {
+    const { dataset, jobId } = c.req.valid('param');
+    return c.json(await service.job(dataset, jobId), 200, PERSONALISED);
+  });
+
+  app.openapi(jobsRoute, async (c) => {
+    const { dataset } = c.req.valid('param');
+    return c.json(await service.jobs(dataset, c.req.valid('query').limit), 200, PERSONALISED);
+  });
+
+  app.openapi(rollbackRoute, async (c) => {
+    const { dataset } = c.req.valid('param');
+    const { version } = c.req.valid('json');
+    const body = await service.rollback(dataset, version);
+    logger.info('rollback', {
+      requestId: c.get('requestId'),
+      dataset,
+      from: body.previousVersion,
+      to: body.activeVersion,
+    });
+    metrics.addMetric('Rollbacks', MetricUnit.Count, 1);
+    return c.json(body, 200, PERSONALISED);
+  });
+
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, service: serviceName() }, 200));
+}
