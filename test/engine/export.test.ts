@@ -28,8 +28,7 @@ let model: InMemoryModel;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'affinity-export-'));
   model = await InMemoryModel.build(ratingMatrixFromDense(DENSE, USERS, ITEMS), {
-    itemBased: true,
-    userBased: true,
+    models: ['item', 'user'],
     threads: 1,
   });
 });

@@ -14,6 +14,7 @@ import { topN } from '../../functions/engine/recommend/top-n.js';
 import {
   UserInputError,
   type HistoryEntry,
+  type ModelKind,
   type Neighbour,
   type NeighbourBlock,
   type PopularItem,
@@ -720,11 +721,11 @@ describe('InMemoryModel', () => {
   const userIds = (dense: Dense) => dense.map((_, u) => userId(u));
   const modelFromBrute = (dense: Dense, k: number) =>
     InMemoryModel.fromNeighbours(ratingMatrixFromDense(dense, userIds(dense), itemIds(dense)), {
-      items: bruteBlock(
+      item: bruteBlock(
         dense[0].map((_, c) => column(dense, c)),
         k,
       ),
-      users: bruteBlock(dense, k),
+      user: bruteBlock(dense, k),
     });
 
   it('recommends like the dense brute force for known, empty and unknown users, item- and user-based', () => {
@@ -800,7 +801,7 @@ describe('InMemoryModel', () => {
     ];
     const phases = new Map<string, [number, number]>();
     const model = await InMemoryModel.build(ratingMatrixFromDense(dense), {
-      userBased: true,
+      models: ['item', 'user'],
       threads: 1,
       similarity: { k: 3 },
       onProgress: (phase, done, total) => phases.set(phase, [done, total]),
@@ -849,18 +850,25 @@ describe('InMemoryModel', () => {
     const itemsOnly = await InMemoryModel.build(matrix, { threads: 1 });
     const error = catchError(() => itemsOnly.recommendForUser('u0', { algorithm: 'user' }));
     expect(error).toBeInstanceOf(UserInputError);
-    expect((error as UserInputError).hint).toContain('userBased: true');
+    expect((error as UserInputError).where).toBe('models');
+    expect((error as UserInputError).message).toContain('model kind "user" was not built');
+    expect((error as UserInputError).hint).toContain('models: ["item", "user"]');
     expect(() => itemsOnly.similarUsers('u0')).toThrow(UserInputError);
     expect(itemsOnly.recommendForUser('u1').items.map((r) => r.item)).toEqual(['i1']);
 
-    const usersOnly = await InMemoryModel.build(matrix, { itemBased: false, userBased: true, threads: 1 });
+    const usersOnly = await InMemoryModel.build(matrix, { models: ['user'], threads: 1 });
+    expect(usersOnly.models).toEqual(['user']);
+    expect(itemsOnly.models).toEqual(['item']);
     expect(() => usersOnly.similarItems('i0')).toThrow(UserInputError);
     expect(() => usersOnly.recommendForHistory([{ item: 'i0', value: 1 }])).toThrow(UserInputError);
 
     await expect(InMemoryModel.build(matrix, { similarity: { k: 0 } })).rejects.toThrow(UserInputError);
-    await expect(InMemoryModel.build(matrix, { userBased: 'yes' as unknown as boolean })).rejects.toThrow(
-      UserInputError,
-    );
+    for (const models of [[], ['item', 'item'], ['both'], 'user'] as unknown as ModelKind[][]) {
+      const rejected = await InMemoryModel.build(matrix, { models }).catch((caught: unknown) => caught);
+      expect(rejected).toBeInstanceOf(UserInputError);
+      expect((rejected as UserInputError).where).toBe('models');
+      expect((rejected as UserInputError).message).toContain(`(got ${JSON.stringify(models)})`);
+    }
   });
 });
 

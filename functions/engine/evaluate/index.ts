@@ -181,12 +181,7 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
     } else {
       similarity = resolveSimilarityOptions(config.similarity);
       const algorithm = config.algorithm;
-      const model = await InMemoryModel.build(train, {
-        similarity,
-        itemBased: algorithm === 'item',
-        userBased: algorithm === 'user',
-        threads: options.threads,
-      });
+      const model = await InMemoryModel.build(train, { models: [algorithm], similarity, threads: options.threads });
       recommend = (user) => {
         const result = model.recommendForUser(train.users.idAt(user), { limit: k, algorithm, explainTop: 0 });
         return { items: itemIndices(result.items), fallback: result.fallback !== undefined };
