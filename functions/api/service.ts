@@ -5,6 +5,7 @@
  */
 import type { JobRecord, Manifest, ModelStore, VersionInfo } from '../adapters/model-store.js';
 import {
+  explanationRecord,
   recommendFromItemNeighbours,
   recommendFromUserNeighbours,
   recommendPopular,
@@ -249,13 +250,7 @@ function toBody(
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
     items: result.items.map(({ item, score, because }) =>
-      explain
-        ? {
-            item,
-            score,
-            because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
-          }
-        : { item, score },
+      explain ? { item, score, because: because.map(explanationRecord) } : { item, score },
     ),
   };
 }

@@ -61,6 +61,19 @@ describe('engine commands on a file', () => {
     expect(result.items[0].because).toMatchObject([{ id: 'b', share: 1 }]);
   });
 
+  it("recommend for an unknown user prints the popularity fallback and each item's interactions", async () => {
+    // Users per item in RATINGS: b 3 (alice, bob, carol), a 2 (alice, bob), c 1 (carol).
+    const { code, stdout } = await affinity(['recommend', '--file', file, '--user', 'nobody']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('popularity fallback (unknown user)');
+    const lines = stdout.split('\n').filter((line) => line.includes('because'));
+    expect(lines.map((line) => line.trim())).toEqual([
+      'because popular: 3 interactions',
+      'because popular: 2 interactions',
+      'because popular: 1 interaction',
+    ]);
+  });
+
   it('build --models builds exactly the listed kinds; --mode is refused with how to write it now', async () => {
     // Every user shares an item with another (alice-bob on a and b, carol on b), so all three have neighbours.
     const users = await affinity(['build', file, '--models', 'user', '--json']);

@@ -222,12 +222,16 @@ describe('an upload through the S3 API', () => {
     expect(body.items).toEqual(approx(popular(RATINGS, 100)));
   });
 
-  it('answers an unknown user with popular items flagged as a fallback', async () => {
-    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string }> }>(
+  it('answers an unknown user with popular items flagged as a fallback, each explained by its interactions', async () => {
+    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string; because: unknown[] }> }>(
       `${BASE}/users/nobody/recommendations?limit=3`,
     );
     expect(body.fallback).toEqual({ reason: 'unknown-user', algorithm: 'popularity' });
     expect(body.items.map((entry) => entry.item)).toEqual(popular(RATINGS, 3).map((entry) => entry.item));
+    for (const { item, because } of body.items) {
+      const interactions = RATINGS.filter(([, rated]) => rated === item).length;
+      expect(because).toEqual([{ kind: 'popular', interactions, fallback: 'unknown-user' }]);
+    }
   });
 });
 

@@ -43,7 +43,7 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
     if (config.algorithm === 'popularity') {
       const popularity = popularityRanking(train);
       recommend = (user) => ({
-        items: itemIndices(recommendPopular(popularity, { limit: k }, seenItems(train, user)).items),
+        items: itemIndices(recommendPopular(popularity, { limit: k, explainTop: 0 }, seenItems(train, user)).items),
       });
     } else {
       similarity = resolveSimilarityOptions(config.similarity);
