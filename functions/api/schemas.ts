@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
-import { MAX_ID_BYTES } from '../engine/types.js';
+import { FALLBACK_REASONS, MAX_ID_BYTES } from '../engine/types.js';
 
 export const DEFAULT_LIMIT = 10;
 /** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
@@ -142,6 +142,8 @@ export const RollbackBody = z.strictObject({ version: VersionId.optional() }).op
 });
 
 // ---- responses ------------------------------------------------------------------------------------------------
+const FallbackReasonSchema = z.enum(FALLBACK_REASONS);
+
 export const ContributionSchema = z
   .object({
     id: z.string().openapi({ description: 'The history item (kind item) or the similar user (kind user).' }),
@@ -150,16 +152,37 @@ export const ContributionSchema = z
     value: z.number().openapi({ description: 'The rating behind this contribution.' }),
     share: z.number().openapi({ description: 'Fraction of the score this contribution explains.' }),
   })
-  .openapi('Contribution');
+  .openapi('Contribution', { description: 'A collaborative-filtering reason: one contributor to the score.' });
+
+export const PopularityReasonSchema = z
+  .object({
+    kind: z.literal('popular'),
+    interactions: z
+      .number()
+      .int()
+      .openapi({ description: 'Distinct users who interacted with the item: its popularity, and its score.' }),
+    fallback: FallbackReasonSchema.optional().openapi({
+      description:
+        "Why popular items were returned instead of the requested algorithm's (the response's fallback.reason).",
+    }),
+  })
+  .openapi('PopularityReason', {
+    description: 'Why a popularity-fallback item is recommended: how many users interacted with it, and why.',
+  });
 
 export const RecommendedItemSchema = z
   .object({
     item: z.string(),
     score: z.number(),
     because: z
-      .array(ContributionSchema)
+      .array(z.discriminatedUnion('kind', [ContributionSchema, PopularityReasonSchema]))
       .optional()
-      .openapi({ description: 'Largest contributions first; omitted when explain=false.' }),
+      .openapi({
+        description:
+          'Why the item is recommended, by `kind`: `item` / `user` entries are the largest contributions to a ' +
+          'collaborative-filtering score, largest first; a popularity fallback item has one `popular` entry with ' +
+          'its interaction count and the fallback reason. Omitted when explain=false.',
+      }),
   })
   .openapi('RecommendedItem');
 
@@ -173,7 +196,7 @@ export const RecommendationsResponse = z
       .openapi({ description: 'The algorithm that produced the items.' }),
     fallback: z
       .object({
-        reason: z.enum(['unknown-user', 'empty-history', 'no-candidates']),
+        reason: FallbackReasonSchema,
         algorithm: z.literal('popularity'),
       })
       .optional()

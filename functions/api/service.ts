@@ -5,6 +5,7 @@
  */
 import type { JobReader, JobRecord, Manifest, ModelReader, VersionInfo } from '../adapters/store-contract.js';
 import {
+  explanationRecord,
   recommendFromItemNeighbours,
   recommendFromUserNeighbours,
   recommendPopular,
@@ -283,13 +284,7 @@ function toBody(
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
     items: result.items.map(({ item, score, because }) =>
-      explain
-        ? {
-            item,
-            score,
-            because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
-          }
-        : { item, score },
+      explain ? { item, score, because: because.map(explanationRecord) } : { item, score },
     ),
   };
 }

@@ -5,10 +5,17 @@ import { Command, Option } from 'commander';
 import { decimal, integer, list } from './args.js';
 import { evaluate, formatEvaluationTable, type EvaluationConfig } from '../engine/evaluate/index.js';
 import { exportRecommendations } from '../engine/export/index.js';
-import { buildModel, parseModelConfig, type BuiltModel, type ModelConfig } from '../engine/pipeline.js';
+import { MAX_K, parseModelConfig, SIMILARITY_MEASURES, type ModelConfig } from '../engine/model-config.js';
+import { buildModel, type BuiltModel } from '../engine/pipeline.js';
 import { loadRatings } from '../engine/ingest/index.js';
 import { writeSyntheticItemMetadata, writeSyntheticRatings } from '../engine/synthetic/index.js';
-import { UserInputError, type HistoryEntry, type SimilarityMeasure } from '../engine/types.js';
+import {
+  MODEL_KINDS,
+  UserInputError,
+  type HistoryEntry,
+  type ModelKind,
+  type SimilarityMeasure,
+} from '../engine/types.js';
 import { action } from './errors.js';
 import { remoteRecommend, remoteSimilar } from './remote-queries.js';
 import { withTarget, type TargetFlags } from './target.js';
@@ -21,6 +28,8 @@ interface ModelFlags {
   shrinkage?: number;
   minSupport?: number;
   implicit?: boolean;
+  models?: string[];
+  /** Replaced by --models; still parsed so that using it fails with a message saying so. */
   mode?: string;
   format?: string;
   threads?: number;
@@ -30,15 +39,8 @@ interface ModelFlags {
 function withModelOptions(command: Command): Command {
   return command
     .option('--config <file>', 'JSON file with model options (same shape as uploads/<dataset>/config.json)')
-    .addOption(
-      new Option('--measure <measure>', 'similarity measure').choices([
-        'cosine',
-        'adjusted-cosine',
-        'pearson',
-        'jaccard',
-      ]),
-    )
-    .option('--k <n>', 'neighbours kept per row (default 50)', integer('--k', 1, 500))
+    .addOption(new Option('--measure <measure>', 'similarity measure').choices(SIMILARITY_MEASURES))
+    .option('--k <n>', 'neighbours kept per row (default 50)', integer('--k', 1, MAX_K))
     .option(
       '--shrinkage <lambda>',
       'shrink similarities by n/(n+lambda), n = co-raters',
@@ -46,7 +48,12 @@ function withModelOptions(command: Command): Command {
     )
     .option('--min-support <n>', 'minimum co-raters for a pair', integer('--min-support', 1))
     .option('--implicit', 'treat every interaction as 1 (ignore ratings)')
-    .addOption(new Option('--mode <mode>', 'which neighbour rows to build').choices(['item', 'user', 'both']))
+    .option(
+      '--models <kinds>',
+      `model kinds to build: ${MODEL_KINDS.join(', ')} (comma-separated or repeated; default item)`,
+      list,
+    )
+    .addOption(new Option('--mode <mode>').hideHelp())
     .addOption(
       new Option('--format <format>', 'input format (default: from the file name, then sniffed)').choices([
         'auto',
@@ -79,6 +86,7 @@ export function modelConfigFromFlags(flags: ModelFlags, overrides: Partial<Model
       shrinkage: flags.shrinkage,
       minSupport: flags.minSupport,
       implicit: flags.implicit,
+      models: flags.models,
       mode: flags.mode,
     }).filter(([, v]) => v !== undefined),
   );
@@ -184,10 +192,8 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
           users: users.size,
           items: items.size,
           ratings: report.ratings,
-          itemRows:
-            config.mode === 'user' ? 0 : rowsWithNeighbours(items.size, model.itemNeighbours, (i) => items.idAt(i)),
-          userRows:
-            config.mode === 'item' ? 0 : rowsWithNeighbours(users.size, model.userNeighbours, (i) => users.idAt(i)),
+          itemRows: rowsWithNeighbours(items.size, model.itemNeighbours, (i) => items.idAt(i)),
+          userRows: rowsWithNeighbours(users.size, model.userNeighbours, (i) => users.idAt(i)),
           timings,
           report,
         };
@@ -197,7 +203,7 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
         }
         console.log(formatReport(report));
         console.log(
-          `Model: ${config.measure}, k=${config.k}, mode=${config.mode}${config.shrinkage ? `, shrinkage ${config.shrinkage}` : ''}; ` +
+          `Model: ${config.measure}, k=${config.k}, models=${config.models.join(',')}${config.shrinkage ? `, shrinkage ${config.shrinkage}` : ''}; ` +
             `${summary.itemRows.toLocaleString('en')} item rows, ${summary.userRows.toLocaleString('en')} user rows`,
         );
         console.log(formatTimings(timings));
@@ -253,8 +259,9 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
               '--file / --dataset',
               'e.g. affinity recommend --file ratings.csv --user u1',
             );
-          const mode = flags.algorithm === 'user' ? 'both' : undefined;
-          const { model } = await buildFromFile(flags.file, flags, mode ? { mode } : {});
+          // User-based CF needs only the user rows; item-based (and any --history) only the item rows.
+          const models: ModelKind[] = flags.user && flags.algorithm === 'user' ? ['user'] : ['item'];
+          const { model } = await buildFromFile(flags.file, flags, { models });
           const options = { limit: flags.limit, exclude: flags.exclude, normalise: flags.normalise ?? false };
           const result = flags.user
             ? model.recommendForUser(flags.user, { ...options, algorithm: flags.algorithm })
@@ -298,7 +305,7 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
               '--file / --dataset',
               'e.g. affinity similar --file ratings.csv --item i42',
             );
-          const { model } = await buildFromFile(flags.file, flags, { mode: flags.user ? 'user' : 'item' });
+          const { model } = await buildFromFile(flags.file, flags, { models: [flags.user ? 'user' : 'item'] });
           const id = (flags.item ?? flags.user) as string;
           const neighbours = flags.item ? model.similarItems(id, flags.limit) : model.similarUsers(id, flags.limit);
           if (!neighbours)
@@ -414,7 +421,9 @@ export function registerOfflineCommands(program: Command, dataDir: string): void
             explain: boolean;
           },
         ) => {
-          const { model } = await buildFromFile(file, flags, flags.algorithm === 'user' ? { mode: 'both' } : {});
+          const { model } = await buildFromFile(file, flags, {
+            models: [flags.algorithm === 'user' ? 'user' : 'item'],
+          });
           const format = flags.to ?? (/\.jsonl$|\.ndjson$/i.test(flags.out) ? 'jsonl' : 'csv');
           const result = await exportRecommendations(model, flags.out, {
             format,

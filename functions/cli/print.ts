@@ -12,9 +12,10 @@ export function formatRecommendations(result: RecommendationResult, subject: str
   result.items.forEach((rec, rank) => {
     lines.push(`  ${String(rank + 1).padStart(2)}. ${rec.item}  score ${rec.score.toFixed(4)}`);
     if (rec.because.length > 0) {
-      const reasons = rec.because.map(
-        (c) =>
-          `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
+      const reasons = rec.because.map((c) =>
+        c.kind === 'popular'
+          ? `popular: ${c.interactions} interaction${c.interactions === 1 ? '' : 's'}`
+          : `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
       );
       lines.push(`      because ${reasons.join('; ')}`);
     }

@@ -147,19 +147,38 @@ export interface Contribution {
   share: number;
 }
 
+/** Why the requested algorithm could not be used: unknown user, empty history, or nothing scored above 0. */
+export const FALLBACK_REASONS = ['unknown-user', 'empty-history', 'no-candidates'] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** Why a popularity result is there: how many users interacted with it, and why popularity answered. */
+export interface PopularityReason {
+  kind: 'popular';
+  /** Distinct users who interacted with the item: its popularity, and its score. */
+  interactions: number;
+  /** Set when popularity stood in for the requested algorithm (the result's `fallback.reason`). */
+  fallback?: FallbackReason;
+}
+
+/** One reason for a recommendation: a CF contribution (kind item / user) or popularity (kind popular). */
+export type Explanation = Contribution | PopularityReason;
+
 export type Algorithm = 'item' | 'user' | 'popularity';
 
 export interface Recommendation {
   item: string;
   score: number;
-  /** The contributors with the largest contributions, largest first. Popularity results explain by count. */
-  because: Contribution[];
+  /**
+   * Why the item is recommended: for CF, the contributors with the largest contributions, largest first; for
+   * popularity (a fallback or asked for), one `popular` entry. Empty only when explanations are off (explainTop 0).
+   */
+  because: Explanation[];
 }
 
 export interface RecommendationResult {
   algorithm: Algorithm;
   /** Set when the requested algorithm could not be used (unknown user, empty history, nothing scored). */
-  fallback?: { reason: 'unknown-user' | 'empty-history' | 'no-candidates'; algorithm: 'popularity' };
+  fallback?: { reason: FallbackReason; algorithm: 'popularity' };
   items: Recommendation[];
 }
 

@@ -1,7 +1,10 @@
-/** Writes an in-memory model as the rows of one model version. */
+/**
+ * Writes an in-memory model as the rows of one model version: every user's history and the popularity list
+ * (both serve every kind, and the fallback), plus the neighbour rows of exactly the configured model kinds.
+ */
 import type { VersionWriter } from '../adapters/store-contract.js';
 import type { InMemoryModel } from '../engine/recommend/index.js';
-import type { HistoryEntry, RatingMatrix } from '../engine/types.js';
+import type { HistoryEntry, ModelKind, Neighbour, RatingMatrix } from '../engine/types.js';
 
 /** The fallback list kept per version: the API's limit is 100, the rest covers already-seen items. */
 export const POPULARITY_ROWS = 1000;
@@ -10,47 +13,48 @@ export interface PublishProgress {
   (done: number, total: number): void;
 }
 
+/** Per model kind, how the writer stores one of its rows. */
+const PUT_ROW: {
+  readonly [kind in ModelKind]: (writer: VersionWriter, id: string, neighbours: readonly Neighbour[]) => Promise<void>;
+} = {
+  item: (writer, id, neighbours) => writer.putItemNeighbours(id, neighbours),
+  user: (writer, id, neighbours) => writer.putUserNeighbours(id, neighbours),
+};
+
 export async function publishModel(
   model: InMemoryModel,
   writer: VersionWriter,
-  options: { userNeighbours: boolean; onProgress?: PublishProgress },
+  options: { models: readonly ModelKind[]; onProgress?: PublishProgress },
 ): Promise<{ itemRows: number; userRows: number }> {
   const { matrix } = model;
-  const total = matrix.items.size + matrix.users.size * (options.userNeighbours ? 2 : 1);
+  const total = matrix.users.size + options.models.reduce((sum, kind) => sum + model.rowIds(kind).size, 0);
   let done = 0;
-  let itemRows = 0;
-  let userRows = 0;
   const tick = () => {
     done++;
     if (done % 2000 === 0) options.onProgress?.(done, total);
   };
 
-  for (let i = 0; i < matrix.items.size; i++) {
-    const itemId = matrix.items.idAt(i);
-    const neighbours = model.itemNeighbours(itemId);
-    // An item without neighbours needs no row: a missing row reads as "no neighbours".
-    if (neighbours && neighbours.length > 0) {
-      await writer.putItemNeighbours(itemId, neighbours);
-      itemRows++;
-    }
-    tick();
-  }
-  for (let u = 0; u < matrix.users.size; u++) {
-    const userId = matrix.users.idAt(u);
-    await writer.putUserHistory(userId, recentFirstHistory(matrix, u));
-    tick();
-    if (options.userNeighbours) {
-      const neighbours = model.userNeighbours(userId);
+  const written: Record<ModelKind, number> = { item: 0, user: 0 };
+  for (const kind of options.models) {
+    const ids = model.rowIds(kind);
+    for (let index = 0; index < ids.size; index++) {
+      const id = ids.idAt(index);
+      const neighbours = model.neighboursOf(kind, id);
+      // An entity without neighbours needs no row: a missing row reads as "no neighbours".
       if (neighbours && neighbours.length > 0) {
-        await writer.putUserNeighbours(userId, neighbours);
-        userRows++;
+        await PUT_ROW[kind](writer, id, neighbours);
+        written[kind]++;
       }
       tick();
     }
   }
+  for (let u = 0; u < matrix.users.size; u++) {
+    await writer.putUserHistory(matrix.users.idAt(u), recentFirstHistory(matrix, u));
+    tick();
+  }
   await writer.putPopularity(model.popularity.slice(0, POPULARITY_ROWS));
   options.onProgress?.(total, total);
-  return { itemRows, userRows };
+  return { itemRows: written.item, userRows: written.user };
 }
 
 /**

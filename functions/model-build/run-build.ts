@@ -160,7 +160,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const writeStart = performance.now();
     writer = deps.store.createVersionWriter(dataset, version);
     const rows = await publishModel(model, writer, {
-      userNeighbours: config.mode !== 'item',
+      models: config.models,
       onProgress: (done, total) => progress.report('write', done, total),
     });
     const flushed = await writer.flush();
@@ -181,7 +181,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       },
       options: {
         similarity: similarityOptionsOf(config),
-        models: config.mode === 'both' ? ['item', 'user'] : [config.mode],
+        models: config.models,
         versionsKept: config.versionsKept,
       },
     };

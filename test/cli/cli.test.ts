@@ -62,6 +62,37 @@ describe('engine commands on a file', () => {
     expect(result.items[0].because).toMatchObject([{ id: 'b', share: 1 }]);
   });
 
+  it("recommend for an unknown user prints the popularity fallback and each item's interactions", async () => {
+    // Users per item in RATINGS: b 3 (alice, bob, carol), a 2 (alice, bob), c 1 (carol).
+    const { code, stdout } = await affinity(['recommend', '--file', file, '--user', 'nobody']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('popularity fallback (unknown user)');
+    const lines = stdout.split('\n').filter((line) => line.includes('because'));
+    expect(lines.map((line) => line.trim())).toEqual([
+      'because popular: 3 interactions',
+      'because popular: 2 interactions',
+      'because popular: 1 interaction',
+    ]);
+  });
+
+  it('build --models builds exactly the listed kinds; --mode is refused with how to write it now', async () => {
+    // Every user shares an item with another (alice-bob on a and b, carol on b), so all three have neighbours.
+    const users = await affinity(['build', file, '--models', 'user', '--json']);
+    expect(users.code).toBe(0);
+    expect(JSON.parse(users.stdout)).toMatchObject({ config: { models: ['user'] }, itemRows: 0, userRows: 3 });
+    // Repeated or comma-separated: a, b and c all have a neighbour (sim(a,b) and sim(b,c) above).
+    const both = await affinity(['build', file, '--models', 'user', '--models', 'item', '--json']);
+    expect(JSON.parse(both.stdout)).toMatchObject({ config: { models: ['user', 'item'] }, itemRows: 3, userRows: 3 });
+
+    const twice = await affinity(['build', file, '--models', 'item,item']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/models: must be a non-empty list of model kinds \(item, user\), each at most once/);
+    const mode = await affinity(['build', file, '--mode', 'both']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('"mode" was replaced by "models"');
+    expect(mode.stderr).toContain('--models item,user');
+  });
+
   it('a user mistake exits 2 with what, where and how to fix, and no stack trace', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'user,item,rating\nu1,i1,abc\n');

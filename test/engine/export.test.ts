@@ -28,8 +28,7 @@ let model: InMemoryModel;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'affinity-export-'));
   model = await InMemoryModel.build(ratingMatrixFromDense(DENSE, USERS, ITEMS), {
-    itemBased: true,
-    userBased: true,
+    models: ['item', 'user'],
     threads: 1,
   });
 });
@@ -51,7 +50,10 @@ function expectedRows(results: Map<string, RecommendationResult>, explain: boole
   const rows: string[][] = [];
   for (const [user, result] of results) {
     result.items.forEach((recommendation, index) => {
-      const because = explain ? recommendation.because.map((c) => `${c.id}:${c.share.toFixed(4)}`) : [];
+      // Popularity rows explain nothing in CSV: their score is the count, and the fallback column says why.
+      const because = explain
+        ? recommendation.because.flatMap((c) => (c.kind === 'popular' ? [] : [`${c.id}:${c.share.toFixed(4)}`]))
+        : [];
       rows.push([
         user,
         String(index + 1),
@@ -196,7 +198,11 @@ describe('exportRecommendations: JSON Lines and streams', () => {
           rank: index + 1,
           item: r.item,
           score: r.score,
-          because: r.because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
+          because: r.because.map((c) =>
+            c.kind === 'popular'
+              ? c
+              : { id: c.id, kind: c.kind, similarity: c.similarity, value: c.value, share: c.share },
+          ),
         })),
       );
     }

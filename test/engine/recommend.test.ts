@@ -13,7 +13,10 @@ import {
 import { topN } from '../../functions/engine/recommend/top-n.js';
 import {
   UserInputError,
+  type Contribution,
+  type Explanation,
   type HistoryEntry,
+  type ModelKind,
   type Neighbour,
   type NeighbourBlock,
   type PopularItem,
@@ -91,16 +94,24 @@ function bruteUserBased(dense: Dense, k: number, u: number, options: RecommendOp
   return userBasedResult(ratingsOf(dense), cosineTopK(k), u, options);
 }
 
+/** A CF item's explanation: contributions only (a `popular` entry there would be a bug). */
+function contributions(because: Explanation[]): Contribution[] {
+  expect(because.filter((c) => c.kind === 'popular')).toEqual([]);
+  return because as Contribution[];
+}
+
 function expectSameResult(actual: RecommendationResult, expected: RecommendationResult): void {
   expect(actual.algorithm).toBe(expected.algorithm);
   expect(actual.fallback).toEqual(expected.fallback);
   expect(actual.items.map((r) => r.item)).toEqual(expected.items.map((r) => r.item));
   actual.items.forEach((r, p) => {
     expect(r.score).toBeCloseTo(expected.items[p].score, 9);
-    expect(r.because.map((c) => c.id)).toEqual(expected.items[p].because.map((c) => c.id));
+    const ids = (because: Explanation[]) => because.map((c) => (c.kind === 'popular' ? c.interactions : c.id));
+    expect(ids(r.because)).toEqual(ids(expected.items[p].because));
     r.because.forEach((c, q) => {
       const want = expected.items[p].because[q];
       expect(c.kind).toBe(want.kind);
+      if (c.kind === 'popular' || want.kind === 'popular') return void expect(c).toEqual(want);
       expect(c.similarity).toBeCloseTo(want.similarity, 9);
       expect(c.value).toBe(want.value);
       expect(c.contribution).toBeCloseTo(want.contribution, 9);
@@ -198,13 +209,14 @@ describe('seed example: user-based cosine on [[5,3,4,2],[3,4,5,1],[2,1,3,4],[4,2
       { id: 'carol', contribution: s02 * 3 },
       { id: 'dave', contribution: s03 * 1 },
     ].sort((a, b) => b.contribution - a.contribution);
-    expect(filmC.because.map((c) => c.id)).toEqual(expectedC.map((c) => c.id));
-    filmC.because.forEach((c, q) => {
+    const filmCBecause = contributions(filmC.because);
+    expect(filmCBecause.map((c) => c.id)).toEqual(expectedC.map((c) => c.id));
+    filmCBecause.forEach((c, q) => {
       expect(c.kind).toBe('user');
       expect(c.contribution).toBeCloseTo(expectedC[q].contribution, 12);
       expect(c.share).toBeCloseTo(expectedC[q].contribution / pred['film-c'], 12);
     });
-    expect(filmC.because.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 12);
+    expect(filmCBecause.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 12);
   });
 
   it('normalises by the sum of |sim| of the contributors', () => {
@@ -305,7 +317,7 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
           });
           for (const r of result.items) {
             expect(r.because.length).toBeLessThanOrEqual(history.length);
-            expect(r.because.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 9);
+            expect(contributions(r.because).reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 9);
           }
         },
       ),
@@ -364,11 +376,12 @@ describe('recommendFromItemNeighbours vs dense brute force', () => {
     const empty = recommendFromItemNeighbours([], lookup, popularity, { limit: 3 });
     expect(empty.fallback).toEqual({ reason: 'empty-history', algorithm: 'popularity' });
     expect(empty.algorithm).toBe('popularity');
-    // count desc, then meanValue desc, then id asc; score = count, no explanation
+    // count desc, then meanValue desc, then id asc; score = count, explained by it
+    const popular = { kind: 'popular', interactions: 9, fallback: 'empty-history' } as const;
     expect(empty.items).toEqual([
-      { item: 'p0', score: 9, because: [] },
-      { item: 'p2', score: 9, because: [] },
-      { item: 'p1', score: 9, because: [] },
+      { item: 'p0', score: 9, because: [popular] },
+      { item: 'p2', score: 9, because: [popular] },
+      { item: 'p1', score: 9, because: [popular] },
     ]);
 
     // p1 is the only candidate; excluding it leaves nothing, so popularity minus seen p0 and excluded p1.
@@ -505,8 +518,8 @@ describe('recommendPopular and popularityRanking', () => {
     expect(recommendPopular(popularity, { limit: 2 })).toEqual({
       algorithm: 'popularity',
       items: [
-        { item: 'a', score: 5, because: [] },
-        { item: 'c', score: 5, because: [] },
+        { item: 'a', score: 5, because: [{ kind: 'popular', interactions: 5 }] },
+        { item: 'c', score: 5, because: [{ kind: 'popular', interactions: 5 }] },
       ],
     });
     expect(recommendPopular(popularity, {}, ['a']).items.map((r) => r.item)).toEqual(['c', 'b']);
@@ -518,8 +531,46 @@ describe('recommendPopular and popularityRanking', () => {
     expect(recommendPopular(popularity, { allow: ['b', 'c'], exclude: ['c'] }, [], 'unknown-user')).toEqual({
       algorithm: 'popularity',
       fallback: { reason: 'unknown-user', algorithm: 'popularity' },
-      items: [{ item: 'b', score: 1, because: [] }],
+      items: [{ item: 'b', score: 1, because: [{ kind: 'popular', interactions: 1, fallback: 'unknown-user' }] }],
     });
+  });
+});
+
+describe('popularity explanations', () => {
+  // Users per item counted by hand: i0 by u0, u1, u2 (3); i1 by u0, u2 (2); i2 by u1 (1); i3 by nobody.
+  const DENSE = [
+    [5, 1, 0, 0],
+    [4, 0, 3, 0],
+    [2, 2, 0, 0],
+  ];
+  const USERS_PER_ITEM: Record<string, number> = { i0: 3, i1: 2, i2: 1 };
+
+  it('explains every fallback item by its interactions and the fallback reason', async () => {
+    const model = await InMemoryModel.build(ratingMatrixFromDense(DENSE), { models: ['item', 'user'], threads: 1 });
+    const cases: [RecommendationResult, string][] = [
+      [model.recommendForUser('nobody'), 'unknown-user'],
+      [model.recommendForUser('nobody', { algorithm: 'user' }), 'unknown-user'],
+      [model.recommendForHistory([]), 'empty-history'],
+      [model.recommendForHistory([{ item: 'unknown', value: 5 }]), 'no-candidates'],
+    ];
+    for (const [result, reason] of cases) {
+      expect(result.fallback?.reason).toBe(reason);
+      expect(result.items.length).toBeGreaterThan(0);
+      for (const { item, score, because } of result.items) {
+        expect(because).toEqual([{ kind: 'popular', interactions: USERS_PER_ITEM[item], fallback: reason }]);
+        expect(score).toBe(USERS_PER_ITEM[item]);
+      }
+    }
+  });
+
+  it('says popular without a fallback reason when popularity was asked for, and nothing with explainTop 0', () => {
+    const popularity = popularityRanking(ratingMatrixFromDense(DENSE));
+    expect(recommendPopular(popularity, { limit: 2 }).items).toEqual([
+      { item: 'i0', score: 3, because: [{ kind: 'popular', interactions: 3 }] },
+      { item: 'i1', score: 2, because: [{ kind: 'popular', interactions: 2 }] },
+    ]);
+    const quiet = recommendPopular(popularity, { explainTop: 0 }, undefined, 'unknown-user');
+    expect(quiet.items.map((r) => r.because)).toEqual([[], [], []]);
   });
 });
 
@@ -582,11 +633,11 @@ describe('InMemoryModel', () => {
   const userIds = (dense: Dense) => dense.map((_, u) => userId(u));
   const modelFromBrute = (dense: Dense, k: number) =>
     InMemoryModel.fromNeighbours(ratingMatrixFromDense(dense, userIds(dense), itemIds(dense)), {
-      items: bruteBlock(
+      item: bruteBlock(
         dense[0].map((_, c) => column(dense, c)),
         k,
       ),
-      users: bruteBlock(dense, k),
+      user: bruteBlock(dense, k),
     });
 
   it('recommends like the dense brute force for known, empty and unknown users, item- and user-based', () => {
@@ -609,9 +660,17 @@ describe('InMemoryModel', () => {
             algorithm,
           });
           if (u === dense.length) {
-            // Popularity with the same filters and nothing seen: the brute force's empty-history answer.
+            // Popularity with the same filters and nothing seen: the brute force's empty-history answer,
+            // flagged (and explained) as an unknown user.
             const popular = bruteItemBased(dense, k, [], resolved);
-            expectSameResult(actual, { ...popular, fallback: { reason: 'unknown-user', algorithm: 'popularity' } });
+            expectSameResult(actual, {
+              ...popular,
+              fallback: { reason: 'unknown-user', algorithm: 'popularity' },
+              items: popular.items.map((r) => ({
+                ...r,
+                because: r.because.map((c) => ({ ...c, fallback: 'unknown-user' as const })),
+              })),
+            });
             return;
           }
           const expected =
@@ -662,7 +721,7 @@ describe('InMemoryModel', () => {
     ];
     const phases = new Map<string, [number, number]>();
     const model = await InMemoryModel.build(ratingMatrixFromDense(dense), {
-      userBased: true,
+      models: ['item', 'user'],
       threads: 1,
       similarity: { k: 3 },
       onProgress: (phase, done, total) => phases.set(phase, [done, total]),
@@ -711,18 +770,25 @@ describe('InMemoryModel', () => {
     const itemsOnly = await InMemoryModel.build(matrix, { threads: 1 });
     const error = catchError(() => itemsOnly.recommendForUser('u0', { algorithm: 'user' }));
     expect(error).toBeInstanceOf(UserInputError);
-    expect((error as UserInputError).hint).toContain('userBased: true');
+    expect((error as UserInputError).where).toBe('models');
+    expect((error as UserInputError).message).toContain('model kind "user" was not built');
+    expect((error as UserInputError).hint).toContain('models: ["item", "user"]');
     expect(() => itemsOnly.similarUsers('u0')).toThrow(UserInputError);
     expect(itemsOnly.recommendForUser('u1').items.map((r) => r.item)).toEqual(['i1']);
 
-    const usersOnly = await InMemoryModel.build(matrix, { itemBased: false, userBased: true, threads: 1 });
+    const usersOnly = await InMemoryModel.build(matrix, { models: ['user'], threads: 1 });
+    expect(usersOnly.models).toEqual(['user']);
+    expect(itemsOnly.models).toEqual(['item']);
     expect(() => usersOnly.similarItems('i0')).toThrow(UserInputError);
     expect(() => usersOnly.recommendForHistory([{ item: 'i0', value: 1 }])).toThrow(UserInputError);
 
     await expect(InMemoryModel.build(matrix, { similarity: { k: 0 } })).rejects.toThrow(UserInputError);
-    await expect(InMemoryModel.build(matrix, { userBased: 'yes' as unknown as boolean })).rejects.toThrow(
-      UserInputError,
-    );
+    for (const models of [[], ['item', 'item'], ['both'], 'user'] as unknown as ModelKind[][]) {
+      const rejected = await InMemoryModel.build(matrix, { models }).catch((caught: unknown) => caught);
+      expect(rejected).toBeInstanceOf(UserInputError);
+      expect((rejected as UserInputError).where).toBe('models');
+      expect((rejected as UserInputError).message).toContain(`(got ${JSON.stringify(models)})`);
+    }
   });
 });
 

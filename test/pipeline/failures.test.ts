@@ -119,6 +119,13 @@ describe('a malformed upload', () => {
     expect(notJson.error).toMatchObject({ where: config });
     expect(notJson.error!.message).toContain('not valid JSON');
 
+    // A config from before `models` replaced `mode` says how to write it now.
+    await env.upload(config, JSON.stringify({ mode: 'both' }));
+    const replaced = await expectRejected(`uploads/${DATASET}/good again.csv`, toCsv(GOOD));
+    expect(replaced.error).toMatchObject({ where: config });
+    expect(replaced.error!.message).toContain('"mode" was replaced by "models"');
+    expect(replaced.error!.hint).toContain('"models": ["item", "user"]');
+
     await env.upload(config, JSON.stringify({ measure: 'jaccard', k: 0 }));
     const outOfRange = await expectRejected(`uploads/${DATASET}/good again.csv`, toCsv(GOOD));
     expect(outOfRange.error!.message).toMatch(/k: /);

@@ -76,7 +76,7 @@ function s3Event(key: string): S3Event {
 
 describe('objects that must not build', () => {
   it('ignores keys outside uploads/<dataset>/<file>, folder markers, and the config.json upload itself', async () => {
-    await env.upload(`uploads/${DATASET}/config.json`, JSON.stringify({ mode: 'both' }));
+    await env.upload(`uploads/${DATASET}/config.json`, JSON.stringify({ models: ['item', 'user'] }));
     await env.upload('reports/tv shows/ratings.csv', toCsv(RATINGS));
     await env.upload('other/tv shows/ratings.csv', toCsv(RATINGS));
     await env.upload('uploads/loose.csv', toCsv(RATINGS));
@@ -143,7 +143,7 @@ describe('an upload through the S3 API', () => {
       version,
       jobId: job.jobId,
       source: { key: KEY },
-      config: { mode: 'both', measure: 'cosine' },
+      config: { models: ['item', 'user'], measure: 'cosine' },
       report: { ratings: RATINGS.length, users: USERS.length, items: ITEMS.length },
     });
   });
@@ -222,11 +222,38 @@ describe('an upload through the S3 API', () => {
     expect(body.items).toEqual(approx(popular(RATINGS, 100)));
   });
 
-  it('answers an unknown user with popular items flagged as a fallback', async () => {
-    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string }> }>(
+  it('answers an unknown user with popular items flagged as a fallback, each explained by its interactions', async () => {
+    const { body } = await env.api<{ fallback: unknown; items: Array<{ item: string; because: unknown[] }> }>(
       `${BASE}/users/nobody/recommendations?limit=3`,
     );
     expect(body.fallback).toEqual({ reason: 'unknown-user', algorithm: 'popularity' });
     expect(body.items.map((entry) => entry.item)).toEqual(popular(RATINGS, 3).map((entry) => entry.item));
+    for (const { item, because } of body.items) {
+      const interactions = RATINGS.filter(([, rated]) => rated === item).length;
+      expect(because).toEqual([{ kind: 'popular', interactions, fallback: 'unknown-user' }]);
+    }
+  });
+});
+
+describe('a dataset whose config.json lists only the user model', () => {
+  const USER_ONLY = 'users only';
+
+  it('writes user-user rows and no item-item rows, and records models ["user"]', async () => {
+    await env.upload(`uploads/${USER_ONLY}/config.json`, JSON.stringify({ models: ['user'] }));
+    await env.upload(`uploads/${USER_ONLY}/ratings.csv`, toCsv(RATINGS));
+    const { body } = await env.api<{
+      activeVersion: string;
+      versions: { stats: { itemRows: number; userRows: number }; options: { models: string[] } }[];
+    }>(`/v1/datasets/${seg(USER_ONLY)}`);
+    const userRows = USERS.filter((user) => neighbours(RATINGS, 'user', user).length > 0).length;
+    expect(userRows).toBeGreaterThan(0);
+    expect(body.versions[0]).toMatchObject({ stats: { itemRows: 0, userRows }, options: { models: ['user'] } });
+    const version = body.activeVersion;
+    expect((await env.store.getItemNeighbours(USER_ONLY, version, ITEMS)).size).toBe(0);
+    expect((await env.store.getUserNeighbourRows(USER_ONLY, version, USERS)).size).toBe(userRows);
+    const { body: similar } = await env.api<{ similar: unknown[] }>(
+      `/v1/datasets/${seg(USER_ONLY)}/users/alice/similar?limit=100`,
+    );
+    expect(similar.similar).toEqual(approx(neighbours(RATINGS, 'user', 'alice')));
   });
 });

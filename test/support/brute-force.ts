@@ -17,7 +17,8 @@
  * - normalise divides by Σ |sim| of the contributors; only a raw score > 0 counts; seen items (excludeSeen),
  *   `exclude` and items outside `allow` are never listed; ranking: score desc, then item id asc;
  * - explanation: the top explainTop contributions (contribution desc, id asc), share = contribution / raw score;
- * - nothing scored, or an empty history: popularity (score = count) with the same filters, flagged;
+ * - nothing scored, or an empty history: popularity (score = count) with the same filters, flagged, each item
+ *   explained by `{ kind: 'popular', interactions: count, fallback: reason }`;
  * - popularity: distinct users desc, mean value desc, item id asc.
  *
  * Two layers: dense matrices with ids (property tests) and string-id rating triples (end-to-end tests).
@@ -191,7 +192,11 @@ function rank(
     items: popularity(data)
       .filter((p) => passes(p.item))
       .slice(0, options.limit)
-      .map((p) => ({ item: p.item, score: p.count, because: [] })),
+      .map((p) => ({
+        item: p.item,
+        score: p.count,
+        because: options.explainTop > 0 ? [{ kind: 'popular' as const, interactions: p.count, fallback: reason }] : [],
+      })),
   });
   if (emptyHistory) return popular('empty-history');
 
@@ -324,7 +329,11 @@ function served(result: RecommendationResult): ExpectedRecommendation[] {
   return result.items.map(({ item, score, because }) => ({
     item,
     score,
-    because: because.map(({ id, kind, similarity, value, share }) => ({ id, kind, similarity, value, share })),
+    because: because.map((entry) => {
+      if (entry.kind === 'popular') throw new Error(`a CF result explained by popularity: ${JSON.stringify(entry)}`);
+      const { id, kind, similarity, value, share } = entry;
+      return { id, kind, similarity, value, share };
+    }),
   }));
 }
 

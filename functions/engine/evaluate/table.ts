@@ -1,4 +1,4 @@
-import type { EvaluationReport } from './index.js';
+import type { EvaluationReport } from './types.js';
 
 /** The report as an aligned text table: one line per configuration, metrics to 4 decimals. */
 export function formatEvaluationTable(report: EvaluationReport): string {

@@ -8,17 +8,18 @@
  * - because (only with `explain`): `id:share;id:share` — the top contributors (history items for item-based,
  *   neighbour users for user-based) with their share of the score to 4 decimals. Inside it `%` and `;` of an
  *   id are written `%25` and `%3B`; split on `;`, split each part at its last `:`, then decodeURIComponent.
+ *   Empty for popularity rows: their score is the item's interaction count, and `fallback` says why.
  * A user with no recommendation has no row.
  *
  * JSON Lines: one object per user, `{"user","algorithm","fallback":reason|null,"items":[{"rank","item","score",
- * "because"?:[{"id","kind","similarity","value","share"}]}]}`.
+ * "because"?:[{"id","kind","similarity","value","share"} | {"kind":"popular","interactions","fallback"?}]}]}`.
  *
  * Users not in the model get the popularity fallback (flagged `unknown-user` for item / user exports), as from
  * the API, and are listed in `unknownUsers` too, so nothing asked for is silently missing.
  */
 import type { Writable } from 'node:stream';
 import type { InMemoryModel } from '../recommend/index.js';
-import { recommendPopular } from '../recommend/index.js';
+import { explanationRecord, isContribution, recommendPopular } from '../recommend/index.js';
 import { UserInputError, type Algorithm, type Contribution, type RecommendationResult } from '../types.js';
 import { csvRecord } from '../shared/index.js';
 import { openOutput, writeChunk } from './output.js';
@@ -99,7 +100,7 @@ function csvLines(user: string, result: RecommendationResult, explain: boolean):
   const fallback = result.fallback?.reason ?? '';
   let text = '';
   result.items.forEach((recommendation, index) => {
-    const because = explain ? recommendation.because.map(becauseEntry).join(';') : '';
+    const because = explain ? recommendation.because.filter(isContribution).map(becauseEntry).join(';') : '';
     text +=
       csvRecord([user, String(index + 1), recommendation.item, String(recommendation.score), fallback, because]) + '\n';
   });
@@ -121,13 +122,7 @@ function jsonLine(user: string, result: RecommendationResult, explain: boolean):
       score: recommendation.score,
       ...(explain
         ? {
-            because: recommendation.because.map(({ id, kind, similarity, value, share }) => ({
-              id,
-              kind,
-              similarity,
-              value,
-              share,
-            })),
+            because: recommendation.because.map(explanationRecord),
           }
         : {}),
     })),

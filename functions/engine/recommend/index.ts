@@ -7,4 +7,13 @@ export { recommendFromItemNeighbours } from './item-based.js';
 export { recommendFromUserNeighbours } from './user-based.js';
 export { recommendPopular, popularityRanking, type FallbackReason } from './popularity.js';
 export { similarFrom } from './similar.js';
-export { InMemoryModel, type BuildModelOptions, type ModelRecommendOptions } from './model.js';
+export { explanationRecord, isContribution, type ExplanationRecord } from './explanations.js';
+export {
+  computeModelBlocks,
+  MODEL_KIND_ROWS,
+  type BuildModelOptions,
+  type ComputedBlocks,
+  type ModelBlocks,
+  type ModelKindRows,
+} from './model-kinds.js';
+export { InMemoryModel, type ModelRecommendOptions } from './model.js';

@@ -1,6 +1,8 @@
 import {
   UserInputError,
+  type FallbackReason,
   type PopularItem,
+  type PopularityReason,
   type RatingMatrix,
   type RecommendationResult,
   type RecommendOptions,
@@ -9,7 +11,7 @@ import { CandidateFilter } from './candidates.js';
 import { resolveRecommendOptions } from './options.js';
 import { topN } from './top-n.js';
 
-export type FallbackReason = NonNullable<RecommendationResult['fallback']>['reason'];
+export type { FallbackReason } from '../types.js';
 
 /** Popularity order: count desc, then mean value desc, then item id ascending. */
 export const morePopular = (a: PopularItem, b: PopularItem): boolean =>
@@ -18,7 +20,8 @@ export const morePopular = (a: PopularItem, b: PopularItem): boolean =>
 
 /**
  * The most popular items that pass the filters (`seen` when excludeSeen, `exclude`, `allow`), ranked by
- * {@link morePopular} whatever the input order. Score = the item's count; `because` is empty.
+ * {@link morePopular} whatever the input order. Score = the item's count; `because` is one `popular` entry
+ * with that count and the fallback reason, or empty when explanations are off (explainTop 0).
  * With `fallbackReason`, the result is flagged as a fallback from the requested algorithm.
  */
 export function recommendPopular(
@@ -36,10 +39,20 @@ export function recommendPopular(
   );
   const result: RecommendationResult = {
     algorithm: 'popularity',
-    items: best.map((p) => ({ item: p.item, score: p.count, because: [] })),
+    items: best.map((p) => ({
+      item: p.item,
+      score: p.count,
+      because: resolved.explainTop > 0 ? [popularityReason(p, fallbackReason)] : [],
+    })),
   };
   if (fallbackReason !== undefined) result.fallback = { reason: fallbackReason, algorithm: 'popularity' };
   return result;
+}
+
+function popularityReason(popular: PopularItem, fallback: FallbackReason | undefined): PopularityReason {
+  return fallback === undefined
+    ? { kind: 'popular', interactions: popular.count }
+    : { kind: 'popular', interactions: popular.count, fallback };
 }
 
 /**

@@ -1,0 +1,212 @@
+/**
+ * The options a model build takes, with one rule per field: the shape of `uploads/<dataset>/config.json`, of the
+ * CLI's model flags, and of the similarity and model-kind options the engine's own entry points accept
+ * (`resolveSimilarityOptions`, `InMemoryModel.build`). Every entry point validates with the zod schemas below, so
+ * a field has the same default, range and message wherever it is given.
+ *
+ * Every rejection names the field, its rule and the value given: `k: must be an integer from 1 to 500 (got 0)`.
+ */
+import { z } from 'zod';
+import {
+  DEFAULT_SIMILARITY_OPTIONS,
+  MODEL_KINDS,
+  UserInputError,
+  type ModelKind,
+  type SimilarityMeasure,
+  type SimilarityOptions,
+} from './types.js';
+
+export const SIMILARITY_MEASURES = [
+  'cosine',
+  'adjusted-cosine',
+  'pearson',
+  'jaccard',
+] as const satisfies readonly SimilarityMeasure[];
+export const MAX_K = 500;
+/** Generous bounds for the two counting options: beyond them a value is a typo, not a choice. */
+const MAX_SHRINKAGE = 1e6;
+const MAX_MIN_SUPPORT = 1e6;
+const MAX_VERSIONS_KEPT = 20;
+export const DEFAULT_MODELS: readonly ModelKind[] = ['item'];
+
+/** The rule of each field, as the sentence its errors and hints use. */
+const RULES = {
+  measure: `must be one of ${SIMILARITY_MEASURES.join(', ')}`,
+  k: `must be an integer from 1 to ${MAX_K}`,
+  shrinkage: `must be a finite number >= 0, at most ${MAX_SHRINKAGE} (0 turns shrinkage off)`,
+  minSupport: `must be an integer >= 1, at most ${MAX_MIN_SUPPORT}`,
+  implicit: 'must be true or false',
+  models: `must be a non-empty list of model kinds (${MODEL_KINDS.join(', ')}), each at most once`,
+  modelKind: `must be a model kind: one of ${MODEL_KINDS.join(', ')}`,
+  versionsKept: `must be an integer from 1 to ${MAX_VERSIONS_KEPT}`,
+} as const;
+
+const similarityFields = {
+  measure: z.enum(SIMILARITY_MEASURES, RULES.measure).default(DEFAULT_SIMILARITY_OPTIONS.measure),
+  k: z.number(RULES.k).int(RULES.k).min(1, RULES.k).max(MAX_K, RULES.k).default(DEFAULT_SIMILARITY_OPTIONS.k),
+  shrinkage: z
+    .number(RULES.shrinkage)
+    .min(0, RULES.shrinkage)
+    .max(MAX_SHRINKAGE, RULES.shrinkage)
+    .default(DEFAULT_SIMILARITY_OPTIONS.shrinkage),
+  minSupport: z
+    .number(RULES.minSupport)
+    .int(RULES.minSupport)
+    .min(1, RULES.minSupport)
+    .max(MAX_MIN_SUPPORT, RULES.minSupport)
+    .default(DEFAULT_SIMILARITY_OPTIONS.minSupport),
+  implicit: z.boolean(RULES.implicit).default(DEFAULT_SIMILARITY_OPTIONS.implicit),
+};
+
+/** Similarity options alone (unknown keys rejected, so a typo such as `neighbours` fails loudly). */
+export const similarityOptionsSchema = z.strictObject(similarityFields);
+
+/** Which kinds of model to build (see MODEL_KINDS): rows are computed and stored for exactly these. */
+export const modelKindsSchema = z
+  .array(z.enum(MODEL_KINDS, RULES.modelKind), RULES.models)
+  .min(1, RULES.models)
+  .refine((kinds) => new Set(kinds).size === kinds.length, RULES.models)
+  .default([...DEFAULT_MODELS]);
+
+/**
+ * Per-dataset build options: the shape of `uploads/<dataset>/config.json` and of the CLI's build flags.
+ * Unknown keys are rejected so that a typo ("neighbors") fails loudly instead of being ignored.
+ */
+export const modelConfigSchema = z.strictObject({
+  ...similarityFields,
+  models: modelKindsSchema,
+  /** Model versions kept for rollback, the active one included. */
+  versionsKept: z
+    .number(RULES.versionsKept)
+    .int(RULES.versionsKept)
+    .min(1, RULES.versionsKept)
+    .max(MAX_VERSIONS_KEPT, RULES.versionsKept)
+    .default(3),
+  /** Parsing options for the uploaded files of this dataset. */
+  input: z
+    .strictObject({
+      format: z.enum(['auto', 'csv', 'tsv', 'dat', 'jsonl']).optional(),
+      header: z.union([z.boolean(), z.literal('auto')]).optional(),
+      delimiter: z.string().min(1).max(4).optional(),
+      columns: z
+        .strictObject({
+          user: z.union([z.string(), z.number().int().min(0)]).optional(),
+          item: z.union([z.string(), z.number().int().min(0)]).optional(),
+          rating: z.union([z.string(), z.number().int().min(0), z.null()]).optional(),
+          timestamp: z.union([z.string(), z.number().int().min(0), z.null()]).optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+});
+
+export type ModelConfig = z.output<typeof modelConfigSchema>;
+
+const CONFIG_KEYS = Object.keys(modelConfigSchema.shape).join(', ');
+
+/** Validates a config object; every problem is named with its path, its rule and the value given. */
+export function parseModelConfig(input: unknown, where = 'config'): ModelConfig {
+  rejectReplacedMode(input, where);
+  const result = modelConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error, input).map(({ field, rule, got }) =>
+    field === '' ? rule : `${field}: ${rule}${got}`,
+  );
+  throw new UserInputError(
+    `invalid model configuration: ${problems.join('; ')}`,
+    where,
+    `Fix the listed fields; allowed keys are ${CONFIG_KEYS}.`,
+  );
+}
+
+/** The similarity options of a config. */
+export function similarityOptionsOf(config: ModelConfig): SimilarityOptions {
+  return {
+    measure: config.measure,
+    k: config.k,
+    shrinkage: config.shrinkage,
+    minSupport: config.minSupport,
+    implicit: config.implicit,
+  };
+}
+
+/**
+ * Fills defaults and validates similarity options given directly (not in a config file). The first invalid
+ * field throws a UserInputError whose `where` is the option name.
+ */
+export function resolveSimilarityOptions(options: Partial<SimilarityOptions> = {}): SimilarityOptions {
+  const result = similarityOptionsSchema.safeParse(options ?? {});
+  if (result.success) return result.data;
+  throw optionError('similarity option', describeIssues(result.error, options)[0]);
+}
+
+/** Validates a list of model kinds given directly (undefined: the default, item only). */
+export function resolveModelKinds(models: unknown): ModelKind[] {
+  const result = modelKindsSchema.safeParse(models);
+  if (result.success) return result.data;
+  // Named as the whole list, whichever entry is wrong: the rule is about the list.
+  throw optionError('model option', { field: 'models', rule: RULES.models, got: ` (got ${describeValue(models)})` });
+}
+
+/**
+ * `mode: item|user|both` was replaced by `models` (a list of kinds): say so and how to write it, rather than
+ * report an unknown key.
+ */
+function rejectReplacedMode(input: unknown, where: string): void {
+  if (typeof input !== 'object' || input === null || !Object.hasOwn(input, 'mode')) return;
+  const mode = (input as { mode: unknown }).mode;
+  const models = mode === 'item' ? ['item'] : mode === 'user' ? ['user'] : ['item', 'user'];
+  throw new UserInputError(
+    `the option "mode" was replaced by "models", a list of model kinds (${MODEL_KINDS.join(', ')})`,
+    where,
+    `Write "models": ${JSON.stringify(models).replace(/,/g, ', ')} instead of "mode": ${JSON.stringify(mode)} ` +
+      `(on the command line: --models ${models.join(',')}).`,
+  );
+}
+
+interface Problem {
+  /** The field's path, e.g. `k`, `models[0]` or `input.format`; '' for the object itself (unknown keys). */
+  field: string;
+  rule: string;
+  /** ` (got <value>)`, or '' when there is no single value to show. */
+  got: string;
+}
+
+function describeIssues(error: z.ZodError, input: unknown): Problem[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index ? '.' : ''}${String(key)}`,
+    );
+    return {
+      field: field.join(''),
+      rule: issue.message,
+      got: issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(valueAt(input, issue.path))})`,
+    };
+  });
+}
+
+function optionError(what: string, { field, rule, got }: Problem): UserInputError {
+  return new UserInputError(
+    field === '' ? `${what}s: ${rule}` : `${what} ${field} ${rule}${got}`,
+    field || undefined,
+    field === ''
+      ? `Allowed options are ${Object.keys(similarityFields).join(', ')}.`
+      : `Set ${field} to a value that ${rule.replace(/^must be/, 'is')}.`,
+  );
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return typeof value;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The published shape of an explanation, shared by the API's responses and the JSON Lines export: a CF
+ * contribution without its raw product (`share` says the same relative to the score), a popularity reason as is.
+ */
+import type { Contribution, Explanation, PopularityReason } from '../types.js';
+
+export type ExplanationRecord = Omit<Contribution, 'contribution'> | PopularityReason;
+
+export function isContribution(explanation: Explanation): explanation is Contribution {
+  return explanation.kind !== 'popular';
+}
+
+export function explanationRecord(explanation: Explanation): ExplanationRecord {
+  if (!isContribution(explanation)) {
+    const { kind, interactions, fallback } = explanation;
+    return fallback === undefined ? { kind, interactions } : { kind, interactions, fallback };
+  }
+  const { id, kind, similarity, value, share } = explanation;
+  return { id, kind, similarity, value, share };
+}

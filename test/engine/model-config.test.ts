@@ -1,0 +1,160 @@
+// The build options' one schema: config files, the engine's direct entry points and the file pipeline agree on
+// defaults, rules and messages.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
+import { parseModelConfig, resolveModelKinds } from '../../functions/engine/model-config.js';
+import { buildModel } from '../../functions/engine/pipeline.js';
+import { InMemoryModel } from '../../functions/engine/recommend/index.js';
+import { resolveSimilarityOptions } from '../../functions/engine/similarity/index.js';
+import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type SimilarityOptions } from '../../functions/engine/types.js';
+
+function rejection(run: () => unknown): UserInputError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserInputError);
+    return error as UserInputError;
+  }
+  throw new Error('expected a UserInputError');
+}
+
+describe('parseModelConfig', () => {
+  it('fills every default: item rows only, the default similarity, 3 versions kept', () => {
+    expect(parseModelConfig({})).toEqual({
+      ...DEFAULT_SIMILARITY_OPTIONS,
+      models: ['item'],
+      versionsKept: 3,
+      input: {},
+    });
+    expect(parseModelConfig(undefined).models).toEqual(['item']);
+    expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);
+    expect(parseModelConfig({ models: ['user'] }).models).toEqual(['user']);
+  });
+
+  it.each([
+    [[], '[]'],
+    [['item', 'item'], '["item","item"]'],
+    ['item', '"item"'],
+    [null, 'null'],
+  ])('rejects models %j, naming the field, the rule and the value', (models, got) => {
+    const error = rejection(() => parseModelConfig({ models }, 'uploads/d/config.json'));
+    expect(error.where).toBe('uploads/d/config.json');
+    expect(error.message).toBe(
+      `invalid model configuration: models: must be a non-empty list of model kinds (item, user), each at most once (got ${got})`,
+    );
+  });
+
+  it('names the entry of models that is not a kind', () => {
+    const error = rejection(() => parseModelConfig({ models: ['item', 'ease'] }));
+    expect(error.message).toBe(
+      'invalid model configuration: models[1]: must be a model kind: one of item, user (got "ease")',
+    );
+  });
+
+  it.each([
+    ['item', '["item"]', '--models item'],
+    ['user', '["user"]', '--models user'],
+    ['both', '["item", "user"]', '--models item,user'],
+  ])('rejects the replaced mode %s, saying how to write it with models', (mode, models, flag) => {
+    const error = rejection(() => parseModelConfig({ measure: 'cosine', mode }, 'uploads/d/config.json'));
+    expect(error.where).toBe('uploads/d/config.json');
+    expect(error.message).toContain('"mode" was replaced by "models"');
+    expect(error.hint).toContain(`"models": ${models}`);
+    expect(error.hint).toContain(flag);
+  });
+
+  it('names unknown keys and lists the allowed ones', () => {
+    const error = rejection(() => parseModelConfig({ neighbors: 20 }));
+    expect(error.message).toContain('"neighbors"');
+    expect(error.hint).toMatch(
+      /allowed keys are measure, k, shrinkage, minSupport, implicit, models, versionsKept, input/,
+    );
+  });
+
+  it('lists every bad field in one message', () => {
+    const error = rejection(() => parseModelConfig({ k: 0, versionsKept: 21, input: { format: 'xml' } }));
+    expect(error.message).toContain('k: must be an integer from 1 to 500 (got 0)');
+    expect(error.message).toContain('versionsKept: must be an integer from 1 to 20 (got 21)');
+    expect(error.message).toContain('input.format: ');
+    expect(error.message).toContain('(got "xml")');
+  });
+
+  // One rule per field: a value the direct entry point refuses, the config refuses with the same sentence.
+  it.each<[keyof SimilarityOptions, unknown]>([
+    ['measure', 'euclid'],
+    ['k', 501],
+    ['k', 2.5],
+    ['shrinkage', -1],
+    ['shrinkage', 2e6],
+    ['minSupport', 0],
+    ['implicit', 'yes'],
+  ])('gives %s = %j the same rule in a config and as a similarity option', (field, value) => {
+    const direct = rejection(() => resolveSimilarityOptions({ [field]: value } as Partial<SimilarityOptions>));
+    const configured = rejection(() => parseModelConfig({ [field]: value }));
+    expect(direct.where).toBe(field);
+    const rule = /^similarity option \w+ (.*)$/.exec(direct.message)?.[1];
+    expect(rule).toMatch(/^must be .* \(got .*\)$/);
+    expect(configured.message).toBe(`invalid model configuration: ${field}: ${rule}`);
+  });
+});
+
+describe('resolveModelKinds', () => {
+  it('defaults to item only and keeps a valid list as given', () => {
+    expect(resolveModelKinds(undefined)).toEqual(['item']);
+    expect(resolveModelKinds(['user', 'item'])).toEqual(['user', 'item']);
+  });
+
+  it('refuses a bad list, naming models', () => {
+    const error = rejection(() => resolveModelKinds(['user', 'user']));
+    expect(error.where).toBe('models');
+    expect(error.message).toBe(
+      'model option models must be a non-empty list of model kinds (item, user), each at most once (got ["user","user"])',
+    );
+  });
+});
+
+describe('building exactly the configured kinds', () => {
+  // u0 and u1 share i0; u1 and u2 share i1: every user and every rated item has a neighbour.
+  const DENSE = [
+    [5, 0, 0],
+    [4, 3, 0],
+    [0, 2, 1],
+  ];
+  let dir: string;
+  let file: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'affinity-model-config-'));
+    file = join(dir, 'ratings.csv');
+    const lines = DENSE.flatMap((row, u) => row.flatMap((value, i) => (value ? [`u${u},i${i},${value}`] : [])));
+    await writeFile(file, `user,item,rating\n${lines.join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([[['item']], [['user']], [['user', 'item']]] as const)(
+    'the file pipeline with models %j: rows and timings for those kinds only',
+    async (models) => {
+      const built = await buildModel(file, { config: parseModelConfig({ models }), threads: 1 });
+      expect(built.model.models).toEqual([...models].sort());
+      expect(Object.keys(built.timings)).toEqual([
+        'parse',
+        ...models.map((kind) => (kind === 'item' ? 'items' : 'users')),
+        'total',
+      ]);
+      expect(built.model.itemNeighbours('i0') !== undefined).toBe(models.includes('item' as never));
+      expect(built.model.userNeighbours('u0') !== undefined).toBe(models.includes('user' as never));
+    },
+  );
+
+  it('InMemoryModel.build validates the same way before any work', async () => {
+    const matrix = ratingMatrixFromDense(DENSE);
+    await expect(InMemoryModel.build(matrix, { models: [] })).rejects.toThrow(/models must be a non-empty list/);
+    await expect(InMemoryModel.build(matrix, { similarity: { k: 0 } })).rejects.toThrow(
+      'similarity option k must be an integer from 1 to 500 (got 0)',
+    );
+  });
+});
