@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { buildModel } from '../engine/pipeline.js';
-import { ensureDemoFiles } from './demo.js';
+import { buildModel, parseModelConfig } from '../engine/pipeline.js';
+import { DEMO_CONFIG, ensureDemoFiles } from './demo.js';
 import { action } from './errors.js';
 import { registerOfflineCommands } from './offline.js';
 import { registerStackCommands } from './stack-commands.js';
@@ -29,13 +29,17 @@ program
   .action(
     action(async () => {
       const { ratings } = await ensureDemoFiles(join(DATA_DIR, 'demo'));
-      const { model, report, timings } = await buildModel(ratings, { fileName: ratings });
+      const config = parseModelConfig(DEMO_CONFIG);
+      const { model, report, timings } = await buildModel(ratings, { fileName: ratings, config });
       console.log(formatReport(report));
       console.log(formatTimings(timings));
       for (const user of ['u0', 'u1', 'u2']) {
         console.log();
         console.log(formatRecommendations(model.recommendForUser(user, { limit: 5 }), `user ${user}`));
       }
+      console.log();
+      const userBased = model.recommendForUser('u0', { limit: 5, algorithm: 'user' });
+      console.log(formatRecommendations(userBased, 'user u0, user-based (similar users)'));
       const top = model.popularity[0]?.item;
       if (top) {
         console.log();

@@ -5,9 +5,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { uploadKey } from '../adapters/bucket-layout.js';
+import { configKey, uploadKey } from '../adapters/bucket-layout.js';
 import { LOCAL_CREDENTIALS } from '../local/defaults.js';
-import { DEMO_DATASET, ensureDemoFiles } from './demo.js';
+import { DEMO_CONFIG, DEMO_DATASET, ensureDemoFiles } from './demo.js';
 import { s3ClientFor, stackFile, type StackTarget } from './target.js';
 
 export interface StartFlags {
@@ -57,12 +57,20 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
   if (flags.demo) {
     const s3 = s3ClientFor(target);
     const { ratings } = await ensureDemoFiles(join(dataDir, 'demo'));
+    const exists = (key: string) =>
+      s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key })).then(
+        () => true,
+        () => false,
+      );
     const key = uploadKey(DEMO_DATASET, basename(ratings));
-    const present = await s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
-    if (!present) {
+    // The config goes first: it applies to the next data upload. A data folder from before the demo had its config
+    // gets the config and the data again, so its demo model gains the user rows too.
+    const configured = await exists(configKey(DEMO_DATASET));
+    if (!configured) {
+      const body = JSON.stringify(DEMO_CONFIG);
+      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: configKey(DEMO_DATASET), Body: body }));
+    }
+    if (!configured || !(await exists(key))) {
       console.error(`loading the demo dataset (${basename(ratings)}) through the S3 API…`);
       await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: readFileSync(ratings) }));
       await stack.bridge.idle();
@@ -81,6 +89,8 @@ Affinity is running locally.
 
 Try:
   curl '${api}/v1/datasets/demo/users/u1/recommendations?limit=5'
+  curl '${api}/v1/datasets/demo/users/u1/recommendations?limit=5&algorithm=user'
+  curl '${api}/v1/datasets/demo/users/u1/similar?limit=5'
   curl '${api}/v1/datasets/demo/items/i1/similar?limit=5'
   curl -X POST '${api}/v1/datasets/demo/recommendations' -H 'content-type: application/json' -d '{"history":[{"item":"i1","rating":5},{"item":"i7","rating":4}]}'
   curl '${api}/v1/datasets/demo'
