@@ -1,7 +1,7 @@
 /**
  * The recommendations HTTP API as a Hono app with its dependencies injected, so the Lambda handler, the local
  * server and the tests all run the same code. This file only composes the parts, in the order they apply:
- * middleware (./middleware.ts) -> route handlers (./handlers.ts, routes and validation from ./routes.ts) ->
+ * middleware (./middleware.ts) -> route handlers (./route-handlers.ts, routes and validation from ./routes.ts) ->
  * the OpenAPI document (./openapi.ts); failures become problem+json in ./problem-responses.ts.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -9,7 +9,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { JobReader, ModelReader } from '../adapters/store-contract.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
-import { registerRouteHandlers } from './handlers.js';
+import { registerRouteHandlers } from './route-handlers.js';
 import { limitBodySize, requestContext } from './middleware.js';
 import { serveOpenApiDocument } from './openapi.js';
 import { errorHandler, methodNotAllowedResponse, routeNotFound } from './problem-responses.js';
