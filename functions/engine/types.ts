@@ -11,6 +11,13 @@
  *   later Step Functions Distributed Map would hand out, one range per iteration.
  */
 
+/**
+ * Largest magnitude of an interaction value (a rating, a weight, a history value in a request). Values are stored as
+ * 32-bit floats and scores sum up to thousands of products of them; bounding them keeps every stored value exact to
+ * float32 precision and every score finite. Larger values are rejected at ingest and by the API, never clipped.
+ */
+export const MAX_ABS_VALUE = 1e9;
+
 /** Longest user or item id, in UTF-8 bytes: enforced at ingest, and the API's and the store's key limit. */
 export const MAX_ID_BYTES = 256;
 
