@@ -2,12 +2,12 @@
  * What the commands that build a model from a local file share: the model-option flags (they mirror
  * uploads/<dataset>/config.json), building from a file with them, and the choice of a file or a running stack.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decimal, integer, list } from './args.js';
 import { MAX_K, parseModelConfig, SIMILARITY_MEASURES, type ModelConfig } from '../engine/model-config.js';
 import { buildModel, type BuiltModel } from '../engine/pipeline.js';
 import { MODEL_KINDS, UserInputError } from '../engine/types.js';
+import { readJsonFile } from './local-files.js';
 import { withTarget } from './target.js';
 
 export interface ModelFlags {
@@ -57,18 +57,7 @@ export function withModelOptions(command: Command): Command {
 
 /** The --config file (if any) overlaid with the flags given, then `overrides`, validated as one config. */
 export function modelConfigFromFlags(flags: ModelFlags, overrides: Partial<ModelConfig> = {}): ModelConfig {
-  let base: Record<string, unknown> = {};
-  if (flags.config) {
-    try {
-      base = JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new UserInputError(
-        `cannot read ${flags.config}: ${(error as Error).message}`,
-        flags.config,
-        'Pass a readable JSON file.',
-      );
-    }
-  }
+  const base = flags.config ? readConfigFile(flags.config) : {};
   const fromFlags = Object.fromEntries(
     Object.entries({
       measure: flags.measure,
@@ -82,6 +71,21 @@ export function modelConfigFromFlags(flags: ModelFlags, overrides: Partial<Model
   );
   const input = { ...((base.input as object) ?? {}), ...(flags.format ? { format: flags.format } : {}) };
   return parseModelConfig({ ...base, ...fromFlags, ...overrides, input }, flags.config ?? 'command-line options');
+}
+
+/** What a model-options file (--config, or an uploaded config.json) should hold. */
+export const MODEL_CONFIG_HINT = 'Write a JSON object such as {"measure":"cosine","k":50}.';
+
+/** The options of a --config file: a JSON object, checked field by field with the flags in modelConfigFromFlags. */
+function readConfigFile(path: string): Record<string, unknown> {
+  const json = readJsonFile(path, MODEL_CONFIG_HINT);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new UserInputError(
+      `${path} must hold a JSON object of model options, not ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+      path,
+      MODEL_CONFIG_HINT,
+    );
+  return json as Record<string, unknown>;
 }
 
 export async function buildFromFile(
