@@ -39,9 +39,7 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     const failures: unknown[] = [];
     for (const record of event.Records ?? []) {
       try {
-        const outcome = await runBuild(record, { s3, store, logger, threads: environment.BUILD_THREADS });
-        if (outcome.status === 'ignored') logger.info('object ignored', { key: outcome.key, reason: outcome.reason });
-        outcomes.push(outcome);
+        outcomes.push(await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS }));
       } catch (error) {
         failures.push(error);
       }

@@ -29,7 +29,8 @@ import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-obje
 import type { QualityReport } from '../engine/ingest/index.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
-import type { AppLogger } from '../observability.js';
+import type { AppLogger, AppMetrics } from '../observability.js';
+import { reportIgnoredUpload } from './ignored-uploads.js';
 import { publishModel } from './publish-model.js';
 import { configKey, reportKey } from '../adapters/bucket-layout.js';
 import { parseUploadKey } from './upload-key.js';
@@ -38,6 +39,8 @@ export interface BuildDeps {
   s3: S3Client;
   store: ModelPublisher & JobStore;
   logger: AppLogger;
+  /** Build metrics (e.g. IgnoredUploads); the handler passes the shared Powertools instance. */
+  metrics?: AppMetrics;
   now?: () => Date;
   /** Worker threads for the similarity kernel (default: the engine's choice). */
   threads?: number;
@@ -46,7 +49,7 @@ export interface BuildDeps {
 }
 
 export type BuildOutcome =
-  | { status: 'ignored'; key: string; reason: string }
+  | { status: 'ignored'; key: string; reason: string; reportKey?: string }
   | { status: 'duplicate'; dataset: string; jobId: string }
   | {
       status: 'succeeded' | 'superseded' | 'failed';
@@ -82,9 +85,15 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   const now = deps.now ?? (() => new Date());
   const key = decodeS3EventKey(record.s3.object.key);
   const target = parseUploadKey(key);
-  if (target.kind === 'ignored') return { status: 'ignored', key, reason: target.reason };
-  if (target.kind === 'config')
-    return { status: 'ignored', key, reason: 'configuration file (applies to the next upload)' };
+  if (target.kind === 'ignored' && target.cause !== 'outside-uploads') {
+    const reportKey = await reportIgnoredUpload(record, key, target, deps);
+    return { status: 'ignored', key, reason: target.reason, ...(reportKey ? { reportKey } : {}) };
+  }
+  if (target.kind !== 'ratings') {
+    const reason = target.kind === 'config' ? 'configuration file (applies to the next upload)' : target.reason;
+    deps.logger.info('object ignored', { key, reason });
+    return { status: 'ignored', key, reason };
+  }
 
   const { dataset } = target;
   const bucket = record.s3.bucket.name;
