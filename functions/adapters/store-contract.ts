@@ -80,6 +80,8 @@ export interface JobRecord {
   report?: Record<string, unknown>;
   reportKey?: string;
   error?: JobError;
+  /** Why a job that did not fail ended as it did (e.g. superseded: a newer upload replaced the file). */
+  message?: string;
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;

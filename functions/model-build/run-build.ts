@@ -25,13 +25,14 @@ import type {
   VersionWriter,
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
-import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
+import { readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
 import type { QualityReport } from '../engine/ingest/index.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger, AppMetrics } from '../observability.js';
 import { reportIgnoredUpload } from './ignored-uploads.js';
 import { publishModel } from './publish-model.js';
+import { openUpload, UploadSupersededError } from './read-upload.js';
 import { configKey, reportKey } from '../adapters/bucket-layout.js';
 import { parseUploadKey } from './upload-key.js';
 
@@ -144,7 +145,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     }
     config = await loadConfig(deps.s3, bucket, dataset);
     progress.report('download', 0, record.s3.object.size ?? 0);
-    const object = await openObject(deps.s3, bucket, key, record.s3.object.versionId);
+    const object = await openUpload(deps.s3, record, key);
     const built = await buildModel(object.body, {
       config,
       // The whole key, so that a problem in the file is reported where the uploader put it.
@@ -235,6 +236,12 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     return { status: 'succeeded', dataset, jobId, version };
   } catch (error) {
     await progress.settle();
+    if (error instanceof UploadSupersededError) {
+      // Nothing was written yet: the read comes before the first row.
+      await finishJob(deps, dataset, jobId, now, { status: 'superseded', message: error.message });
+      deps.logger.warn('upload superseded before it was read; nothing built', { ...log, reason: error.message });
+      return { status: 'superseded', dataset, jobId, version };
+    }
     const jobError = describeError(error);
     deps.logger.error('build failed', {
       ...log,
