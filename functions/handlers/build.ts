@@ -1,9 +1,9 @@
 /**
  * S3 ObjectCreated (uploads/<dataset>/<file>) -> a new model version in DynamoDB. Same shape as ./api.ts: env
  * parsed once, clients and store built once per cold start and reused, the shared Powertools logger / metrics /
- * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries (then the DLQ).
- * Env: TABLE_NAME (required), BUILD_THREADS; the bucket comes from each event record. The store is used through
- * the build's roles only (see ../adapters/store-contract.ts).
+ * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries
+ * (then the DLQ). Env: TABLE_NAME (required), BUILD_THREADS; the bucket comes from each event record. The store is
+ * used through the build's roles only (see ../adapters/store-contract.ts).
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';

@@ -33,7 +33,7 @@ import { TTL_ATTRIBUTE } from './table.js';
 export interface JobSettings {
   /** Job records expire (TTL) this long after they start. */
   jobRetentionDays: number;
-  /** A 'running' job stored without a lease (before leases existed) counts as leased this long after its last update. */
+  /** A 'running' job stored without a lease (written before leases) counts as leased this long after its update. */
   staleJobMs: number;
   now: () => Date;
 }
