@@ -1,8 +1,12 @@
 /**
  * The bucket layout, shared by the build, the CLI, the local stack and the CDK stack:
  * uploads/<dataset>/<file> are interaction files (uploads/<dataset>/config.json holds the dataset's build options);
- * reports/<dataset>/<version>.json are the builds' data-quality reports.
+ * reports/<dataset>/<version>.json are the builds' data-quality reports; reports/ignored-uploads/<key>.json say why
+ * an object under uploads/ built nothing (its key cannot be a dataset file). Version ids never contain '/', so
+ * those reports cannot collide with the reports of a dataset named "ignored-uploads".
  */
+import { createHash } from 'node:crypto';
+
 export const UPLOADS_PREFIX = 'uploads/';
 export const REPORTS_PREFIX = 'reports/';
 export const CONFIG_FILE = 'config.json';
@@ -19,4 +23,19 @@ export function configKey(dataset: string): string {
 
 export function reportKey(dataset: string, version: string): string {
   return `${REPORTS_PREFIX}${dataset}/${version}.json`;
+}
+
+export const IGNORED_UPLOADS_REPORTS_PREFIX = `${REPORTS_PREFIX}ignored-uploads/`;
+/** S3's limit on key length (UTF-8 bytes). */
+const MAX_S3_KEY_BYTES = 1024;
+
+/**
+ * Where the report on an ignored upload goes: its own key under the prefix, or a hash of it when that would be
+ * too long or hold an empty path segment ('//', which many S3 tools mishandle). Each report names its key.
+ */
+export function ignoredUploadReportKey(uploadKey: string): string {
+  const mirrored = `${IGNORED_UPLOADS_REPORTS_PREFIX}${uploadKey}.json`;
+  if (Buffer.byteLength(mirrored, 'utf8') <= MAX_S3_KEY_BYTES && !mirrored.includes('//')) return mirrored;
+  const digest = createHash('sha256').update(uploadKey).digest('hex').slice(0, 32);
+  return `${IGNORED_UPLOADS_REPORTS_PREFIX}sha256-${digest}.json`;
 }

@@ -61,10 +61,17 @@ export interface Manifest {
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'superseded' | 'duplicate';
 
+/**
+ * Why a job failed: `user-input` (the file or config; not retried), `infrastructure` (retried by Lambda), or
+ * `interrupted` (the build stopped without recording an outcome: killed, timed out, out of memory; its lease ran out).
+ */
+export type JobFailureReason = 'user-input' | 'infrastructure' | 'interrupted';
+
 export interface JobError {
   message: string;
   where?: string;
   hint?: string;
+  reason?: JobFailureReason;
 }
 
 export interface JobRecord {
@@ -80,9 +87,50 @@ export interface JobRecord {
   report?: Record<string, unknown>;
   reportKey?: string;
   error?: JobError;
+  /** Why a job that did not fail ended as it did (e.g. superseded: a newer upload replaced the file). */
+  message?: string;
+  /** Which claim of the job wrote it: 1 for the first build attempt, one more for each attempt that took it over. */
+  attempt?: number;
+  /**
+   * While 'running', the build renews this (heartbeat); once it has passed, the build is taken for dead (killed,
+   * timed out, out of memory): readers show the job as failed (`interrupted`), and a retry may take it over.
+   */
+  leaseUntil?: string;
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
+}
+
+/**
+ * The claim a fenced job write is made under: it only lands while the job is 'running' with this `attempt` (0:
+ * a record written before attempts were counted) and, when given, this exact `leaseUntil`.
+ */
+export interface JobHolder {
+  attempt: number;
+  leaseUntil?: string;
+}
+
+/**
+ * What a claim found: `claimed` (this attempt holds the job; `previous` is the record it replaced, a failed or
+ * interrupted attempt whose rows may need deleting), `held` (another attempt is running with a live lease), or
+ * `duplicate` (the job has finished: succeeded or superseded).
+ */
+export type JobClaim =
+  | { status: 'claimed'; attempt: number; previous?: JobRecord }
+  | { status: 'held'; current: JobRecord }
+  | { status: 'duplicate'; current: JobRecord };
+
+/** The error a reader shows for a 'running' job whose lease has passed. */
+export function interruptedJobError(job: Pick<JobRecord, 'updatedAt' | 'leaseUntil'>): JobError {
+  return {
+    reason: 'interrupted',
+    message:
+      `The build stopped without finishing: no heartbeat since ${job.updatedAt}` +
+      `${job.leaseUntil ? ` (its lease ran out at ${job.leaseUntil})` : ''}; it was killed, timed out or ran out of memory.`,
+    hint:
+      'A retry of the upload event (Lambda retries twice; the local stack rebuilds on its next start) builds it again; ' +
+      'if none comes, upload the file again. Raise buildMemoryMb or buildTimeoutMinutes if it keeps happening.',
+  };
 }
 
 export interface VersionWriter {
@@ -133,7 +181,10 @@ export interface ModelPublisher extends ManifestReader {
   deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }>;
 }
 
-/** Build job records as the API shows them. */
+/**
+ * Build job records as the API shows them. A 'running' job whose lease has passed is shown as 'failed' with
+ * {@link interruptedJobError} (the stored record is left for a retry to take over or a sweep to settle).
+ */
 export interface JobReader {
   getJob(dataset: string, jobId: string): Promise<JobRecord | undefined>;
   /** Newest first. */
@@ -142,9 +193,23 @@ export interface JobReader {
 
 /** Build job records as a build keeps them: claimed once per upload, then updated until it finishes. */
 export interface JobStore extends JobReader {
-  /** Creates the job record unless one with this id exists and is not failed: 'claimed' or 'duplicate'. */
-  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'>;
-  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void>;
+  /**
+   * Claims the job for one build attempt (`job.leaseUntil` is the lease it starts with; the store numbers the
+   * attempt). A new job, a failed one, or a 'running' one whose lease has passed is claimed; see {@link JobClaim}.
+   */
+  claimJob(job: JobRecord): Promise<JobClaim>;
+  /**
+   * Updates the job; with `holder`, only while that claim still holds it (else {@link JobLeaseLostError}), so a
+   * build that lost its lease to a retry can never overwrite the retry's record.
+   */
+  updateJob(
+    dataset: string,
+    jobId: string,
+    patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>,
+    holder?: JobHolder,
+  ): Promise<void>;
+  /** Stored 'running' jobs of the dataset whose lease has passed (`includeLive`: every 'running' job). */
+  findAbandonedJobs(dataset: string, options?: { includeLive?: boolean }): Promise<JobRecord[]>;
 }
 
 /** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */
@@ -155,4 +220,9 @@ export class NotFoundError extends Error {
 /** Thrown when a conditional write lost a race (e.g. two rollbacks at once). */
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
+}
+
+/** A fenced job write found the job no longer held by that claim (taken over by a retry, or settled by a sweep). */
+export class JobLeaseLostError extends Error {
+  override readonly name = 'JobLeaseLostError';
 }

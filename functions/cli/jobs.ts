@@ -53,6 +53,8 @@ function unquote(eTag: string): string {
 /** One job, its error (what, where, fix), report summary and timings, for a terminal. */
 export function printJob(job: JobRecord): void {
   console.log(`Build ${job.jobId}: ${job.status}${job.version ? ` (version ${job.version})` : ''}`);
+  // Why a job that did not fail ended as it did (e.g. superseded by a newer upload of the same key).
+  if (job.message) console.log(`  ${job.message}`);
   if (job.error)
     console.log(
       `  error: ${job.error.message}${job.error.where ? `\n  where: ${job.error.where}` : ''}${job.error.hint ? `\n  fix:   ${job.error.hint}` : ''}`,

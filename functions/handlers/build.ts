@@ -1,9 +1,9 @@
 /**
  * S3 ObjectCreated (uploads/<dataset>/<file>) -> a new model version in DynamoDB. Same shape as ./api.ts: env
  * parsed once, clients and store built once per cold start and reused, the shared Powertools logger / metrics /
- * tracer. Thin: runBuild per record, log. Infrastructure failures are re-thrown so Lambda retries (then the DLQ).
- * Env: TABLE_NAME (required), BUILD_THREADS; the bucket comes from each event record. The store is used through
- * the build's roles only (see ../adapters/store-contract.ts).
+ * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries
+ * (then the DLQ). Env: TABLE_NAME (required), BUILD_THREADS; the bucket comes from each event record. The store is
+ * used through the build's roles only (see ../adapters/store-contract.ts).
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';
@@ -39,9 +39,7 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     const failures: unknown[] = [];
     for (const record of event.Records ?? []) {
       try {
-        const outcome = await runBuild(record, { s3, store, logger, threads: environment.BUILD_THREADS });
-        if (outcome.status === 'ignored') logger.info('object ignored', { key: outcome.key, reason: outcome.reason });
-        outcomes.push(outcome);
+        outcomes.push(await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS }));
       } catch (error) {
         failures.push(error);
       }

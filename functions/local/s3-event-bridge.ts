@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
-import { encodeS3EventKey } from '../adapters/s3-event-keys.js';
+import { decodeS3EventKey, encodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { createLambdaContext } from './lambda-context.js';
 import { configuredRegion } from './defaults.js';
 
@@ -53,6 +53,8 @@ export interface S3EventBridge {
   idle(): Promise<void>;
   /** Stops listening, records queued and retry-waiting events as failed, waits for running invocations. */
   stop(): Promise<void>;
+  /** Queues an event built elsewhere (uploads found unbuilt on start), delivered and retried like any other. */
+  redeliver(record: S3EventRecord): void;
 }
 
 interface Delivery {
@@ -189,27 +191,19 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
       eTag = described?.eTag;
       size ??= described?.size;
     }
-    const s3Record: S3EventRecord = {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: region,
+    return s3EventRecord({
+      bucket,
+      key: rawKey,
+      eTag: eTag ?? '',
+      size: size ?? 0,
+      sequencer,
       eventTime: record.eventTime ?? new Date().toISOString(),
       eventName: realEventName(record.eventName),
-      userIdentity: { principalId: 'AWS:AIDALOCALAFFINITY' },
-      requestParameters: { sourceIPAddress: record.requestParameters?.sourceIPAddress ?? '127.0.0.1' },
-      responseElements: {
-        'x-amz-request-id':
-          record.responseElements?.['x-amz-request-id'] ?? randomBytes(8).toString('hex').toUpperCase(),
-        'x-amz-id-2': record.responseElements?.['x-amz-id-2'] ?? randomBytes(32).toString('base64'),
-      },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'affinity-local-build',
-        bucket: { name: bucket, ownerIdentity: { principalId: 'A3LOCALAFFINITY' }, arn: `arn:aws:s3:::${bucket}` },
-        object: { key: encodeS3EventKey(rawKey), size: size ?? 0, eTag: eTag ?? '', sequencer },
-      },
-    };
-    return s3Record;
+      region,
+      sourceIPAddress: record.requestParameters?.sourceIPAddress,
+      requestId: record.responseElements?.['x-amz-request-id'],
+      hostId: record.responseElements?.['x-amz-id-2'],
+    });
   };
 
   const idle = () => (isIdle() ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
@@ -224,6 +218,13 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
       return delivered;
     },
     idle,
+    redeliver(record) {
+      const delivery = { event: { Records: [record] }, key: decodeS3EventKey(record.s3.object.key), attempts: 0 };
+      if (stopped) recordFailure(delivery, 'bridge stopped before delivery');
+      else queue.push(delivery);
+      pump();
+      settle();
+    },
     async stop() {
       if (stopped) return idle();
       stopped = true;
@@ -236,6 +237,53 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
       for (const delivery of queue.splice(0)) recordFailure(delivery, 'bridge stopped before delivery');
       settle();
       await idle();
+    },
+  };
+}
+
+/** The fields of one ObjectCreated record; the rest is filled in as real S3 fills it. */
+export interface S3EventRecordFields {
+  bucket: string;
+  /** The raw (decoded) key: encoded here as S3 encodes it. */
+  key: string;
+  eTag: string;
+  size: number;
+  sequencer: string;
+  eventTime: string;
+  versionId?: string;
+  eventName?: string;
+  region?: string;
+  sourceIPAddress?: string;
+  requestId?: string;
+  hostId?: string;
+}
+
+/** An S3 event record shaped exactly as S3 sends it (URL-encoded key, bucket ARN, eventVersion 2.1). */
+export function s3EventRecord(fields: S3EventRecordFields): S3EventRecord {
+  const { bucket } = fields;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: configuredRegion(fields.region),
+    eventTime: fields.eventTime,
+    eventName: fields.eventName ?? 'ObjectCreated:Put',
+    userIdentity: { principalId: 'AWS:AIDALOCALAFFINITY' },
+    requestParameters: { sourceIPAddress: fields.sourceIPAddress ?? '127.0.0.1' },
+    responseElements: {
+      'x-amz-request-id': fields.requestId ?? randomBytes(8).toString('hex').toUpperCase(),
+      'x-amz-id-2': fields.hostId ?? randomBytes(32).toString('base64'),
+    },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'affinity-local-build',
+      bucket: { name: bucket, ownerIdentity: { principalId: 'A3LOCALAFFINITY' }, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeS3EventKey(fields.key),
+        size: fields.size,
+        eTag: fields.eTag,
+        sequencer: fields.sequencer,
+        ...(fields.versionId ? { versionId: fields.versionId } : {}),
+      },
     },
   };
 }

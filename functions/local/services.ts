@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { EventEmitter } from 'node:events';
+import { makeObjectReplacementAtomic, type S3rverFilesystemStore } from './atomic-object-store.js';
 import { decodeAwsChunkedRequests } from './aws-chunked.js';
 
 const require = createRequire(import.meta.url);
@@ -70,7 +71,9 @@ export async function startS3rver(options: S3Options): Promise<RunningS3> {
     close(): Promise<void>;
     httpServer?: Server;
     logger: { close(): void };
-    store: { getMetadata(bucket: string, key: string): Promise<{ etag: string; 'content-length': number }> };
+    store: S3rverFilesystemStore & {
+      getMetadata(bucket: string, key: string): Promise<{ etag: string; 'content-length': number }>;
+    };
   };
   mkdirSync(options.directory, { recursive: true });
   const accounts = require('s3rver/lib/models/account.js') as {
@@ -87,6 +90,8 @@ export async function startS3rver(options: S3Options): Promise<RunningS3> {
     // Path-style addressing on loopback; virtual-host buckets would need DNS.
     vhostBuckets: false,
   });
+  // An upload replaces an object as on S3: reads under way keep their bytes, and an ETag matches its bytes.
+  makeObjectReplacementAtomic(server.store);
   // s3rver.run() gives its HTTP server no 'error' listener, so a taken port would crash the process:
   // do what run() does, with the error turned into a rejection.
   await server.configureBuckets();

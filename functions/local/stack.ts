@@ -2,10 +2,18 @@
  * The whole service on one machine: dynalite + s3rver on loopback (data kept under `dataDir`), the bucket and
  * the table, the S3 -> build handler bridge and the HTTP -> API handler server. The handlers are the deployed
  * ones; they find the local services through the standard AWS SDK environment variables set here.
+ *
+ * Recovery on start (./upload-recovery.ts, tested in test/local/upload-recovery.test.ts and
+ * test/cli/kill-recovery.test.ts): the event queue lives in memory, so before the API opens, jobs the last run
+ * left 'running' are settled as interrupted and uploads no finished job built are queued for building again.
  */
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createDocumentClient } from '../adapters/dynamo/documents.js';
+import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { ensureTable } from '../adapters/dynamo/table.js';
+import { recoverUnbuiltUploads } from './upload-recovery.js';
 import { startApiServer, type ApiHandler, type RunningApiServer } from './api-gateway-server.js';
 import { startS3EventBridge, type S3EventBridge, type S3EventHandler } from './s3-event-bridge.js';
 import { UserInputError } from '../engine/types.js';
@@ -28,6 +36,8 @@ export interface LocalStackOptions {
   uploadPrefix?: string;
   buildHandler: S3EventHandler;
   apiHandler: ApiHandler;
+  /** Settle jobs left running and rebuild uploads the last run did not build (default true). */
+  recoverUploads?: boolean;
   /** Tuning for the S3 -> build handler delivery (tests shorten the retry delay). */
   bridge?: { concurrency?: number; maxRetries?: number; retryDelayMs?: number };
   log?: (line: string) => void;
@@ -121,6 +131,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.bridge,
     });
     stops.push(() => bridge.stop());
+
+    if (options.recoverUploads !== false) {
+      const recoveryS3 = new S3Client({ endpoint: s3.endpoint, region, credentials, forcePathStyle: true });
+      const recoveryDynamo = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
+      try {
+        await recoverUnbuiltUploads({
+          s3: recoveryS3,
+          store: new DynamoModelStore(createDocumentClient(recoveryDynamo), table),
+          bucket,
+          region,
+          deliver: (record) => bridge.redeliver(record),
+          log,
+        });
+      } catch (error) {
+        // The stack is still useful without it; say so loudly, with what to do.
+        log(`✖ recovery: could not look for unbuilt uploads (${String(error)}); upload them again to build them`);
+      } finally {
+        recoveryS3.destroy();
+        recoveryDynamo.destroy();
+      }
+    }
 
     const api: RunningApiServer = await explainPortInUse(
       'the API',

@@ -4,6 +4,12 @@
  * Safety properties (each has a test):
  * - Idempotent: the job id is derived from (bucket, key, eTag, versionId, sequencer), and the job record is
  *   claimed with a conditional write, so a duplicate delivery builds nothing.
+ * - Leased (./job-lease.ts): the claim holds the job for a lease the build renews while it runs; a retry that
+ *   meets an expired lease (a build killed, timed out or out of memory) takes the job over, deletes the dead
+ *   attempt's rows first, then builds; a build that lost its job stops and removes its own rows. Jobs of the
+ *   dataset whose builds died are settled by the next build (failed, reason 'interrupted').
+ * - Exact: the upload is read as the object version the event named (./read-upload.ts); a newer upload of the
+ *   same key supersedes this job, which builds nothing.
  * - Atomic: rows are written under a new version; the manifest flips in one conditional write after a flush.
  * - Ordered: the manifest only moves to a later upload (`sourceOrder`); an older one is marked superseded.
  * - Fault-tolerant: any failure leaves the previous version serving; the half-written version is deleted.
@@ -11,26 +17,31 @@
  *   failures are re-thrown so Lambda retries the event (a failed job may be claimed again). A retry of an
  *   attempt that failed after its version went live only completes the job record; clean-up of retired
  *   versions is best effort, so it never fails a build that is already serving.
+ * - Never silent: an upload key that cannot be a dataset file is logged, counted and reported (./ignored-uploads.ts).
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import type {
-  JobError,
-  JobRecord,
-  JobStore,
-  ModelPublisher,
-  ModelSource,
-  VersionInfo,
-  VersionWriter,
+import {
+  JobLeaseLostError,
+  type JobError,
+  type JobRecord,
+  type JobStore,
+  type ModelPublisher,
+  type ModelSource,
+  type VersionInfo,
+  type VersionWriter,
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
-import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
-import type { QualityReport } from '../engine/ingest/index.js';
+import { readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
-import type { AppLogger } from '../observability.js';
+import type { AppLogger, AppMetrics } from '../observability.js';
+import { reportIgnoredUpload } from './ignored-uploads.js';
+import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
+import { claimBuildJob, DEFAULT_LEASE, JobLease, settleAbandonedJobs, type LeaseSettings } from './job-lease.js';
 import { publishModel } from './publish-model.js';
+import { openUpload, UploadSupersededError } from './read-upload.js';
 import { configKey, reportKey } from '../adapters/bucket-layout.js';
 import { parseUploadKey } from './upload-key.js';
 
@@ -38,16 +49,22 @@ export interface BuildDeps {
   s3: S3Client;
   store: ModelPublisher & JobStore;
   logger: AppLogger;
+  /** Build metrics (e.g. IgnoredUploads); the handler passes the shared Powertools instance. */
+  metrics?: AppMetrics;
   now?: () => Date;
   /** Worker threads for the similarity kernel (default: the engine's choice). */
   threads?: number;
-  /** Minimum milliseconds between progress writes to the job record. */
-  progressIntervalMs?: number;
+  /** Job lease timing (defaults in ./job-lease.ts: a 60 s lease renewed every 15 s, progress every second). */
+  lease?: Partial<LeaseSettings>;
+  /** Waiting while another attempt holds the job (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type BuildOutcome =
-  | { status: 'ignored'; key: string; reason: string }
+  | { status: 'ignored'; key: string; reason: string; reportKey?: string }
   | { status: 'duplicate'; dataset: string; jobId: string }
+  /** The attempt lost its job to another (a retry took over its expired lease); it stopped and removed its rows. */
+  | { status: 'taken-over'; dataset: string; jobId: string; version: string }
   | {
       status: 'succeeded' | 'superseded' | 'failed';
       dataset: string;
@@ -82,15 +99,19 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   const now = deps.now ?? (() => new Date());
   const key = decodeS3EventKey(record.s3.object.key);
   const target = parseUploadKey(key);
-  if (target.kind === 'ignored') return { status: 'ignored', key, reason: target.reason };
-  if (target.kind === 'config')
-    return { status: 'ignored', key, reason: 'configuration file (applies to the next upload)' };
+  if (target.kind === 'ignored' && target.cause !== 'outside-uploads') {
+    const reportKey = await reportIgnoredUpload(record, key, target, deps);
+    return { status: 'ignored', key, reason: target.reason, ...(reportKey ? { reportKey } : {}) };
+  }
+  if (target.kind !== 'ratings') {
+    const reason = target.kind === 'config' ? 'configuration file (applies to the next upload)' : target.reason;
+    deps.logger.info('object ignored', { key, reason });
+    return { status: 'ignored', key, reason };
+  }
 
   const { dataset } = target;
   const bucket = record.s3.bucket.name;
   const jobId = jobIdOf(record);
-  const started = now();
-  const version = versionIdOf(started, jobId);
   const source: ModelSource = {
     bucket,
     key,
@@ -99,23 +120,70 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     sequencer: record.s3.object.sequencer,
     sourceOrder: sourceOrderOf(record),
   };
-  const claim = await deps.store.claimJob({
-    dataset,
-    jobId,
-    status: 'running',
-    source,
-    version,
-    progress: { phase: 'queued', done: 0, total: 0 },
-    startedAt: started.toISOString(),
-    updatedAt: started.toISOString(),
-  });
-  if (claim === 'duplicate') {
-    deps.logger.info('duplicate delivery ignored', { dataset, jobId, key });
+  const lease: LeaseSettings = { ...DEFAULT_LEASE, ...deps.lease };
+  // The attempt's start (and so its version) is when its claim is made; a claim that waited made a later one.
+  let started = now();
+  const claim = await claimBuildJob(
+    deps.store,
+    (at) => {
+      started = at;
+      return {
+        dataset,
+        jobId,
+        status: 'running',
+        source,
+        version: versionIdOf(at, jobId),
+        progress: { phase: 'queued', done: 0, total: 0 },
+        startedAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        leaseUntil: new Date(at.getTime() + lease.leaseMs).toISOString(),
+      };
+    },
+    lease,
+    now,
+    deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  );
+  if (claim.status === 'duplicate') {
+    deps.logger.info('duplicate delivery ignored', { dataset, jobId, key, jobStatus: claim.current.status });
     return { status: 'duplicate', dataset, jobId };
   }
+  const job = new JobLease(deps.store, dataset, jobId, claim.attempt, now, lease);
+  return buildClaimedJob({
+    record,
+    deps,
+    now,
+    dataset,
+    bucket,
+    key,
+    jobId,
+    source,
+    started,
+    version: versionIdOf(started, jobId),
+    previous: claim.previous,
+    job,
+  });
+}
 
-  const progress = new ProgressReporter(deps.store, dataset, jobId, now, deps.progressIntervalMs ?? 1000);
-  const log = { dataset, jobId, version, key };
+/** One claimed attempt at building an upload. */
+interface Attempt {
+  record: S3EventRecord;
+  deps: BuildDeps;
+  now: () => Date;
+  dataset: string;
+  bucket: string;
+  key: string;
+  jobId: string;
+  source: ModelSource;
+  started: Date;
+  version: string;
+  /** The job record this claim replaced: a failed or interrupted attempt of the same upload. */
+  previous?: JobRecord;
+  job: JobLease;
+}
+
+async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
+  const { record, deps, now, dataset, bucket, key, jobId, source, started, version, job } = attempt;
+  const log = { dataset, jobId, version, key, attempt: job.holder.attempt };
   let config: ModelConfig | undefined;
   let writer: VersionWriter | undefined;
   let activated = false;
@@ -125,25 +193,33 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const manifestBefore = await deps.store.getManifest(dataset);
     const earlier = manifestBefore?.versions.find((v) => v.jobId === jobId);
     if (earlier) {
-      await finishJob(deps, dataset, jobId, now, {
-        status: 'succeeded',
-        version: earlier.version,
-        reportKey: earlier.reportKey,
-      });
+      await job.finish({ status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
       deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
       return { status: 'succeeded', dataset, jobId, version: earlier.version };
     }
+    // Taking over from an attempt that died (or failed) part-way: its rows go before any of ours are written.
+    const deadVersion = attempt.previous?.version;
+    if (deadVersion && deadVersion !== version) {
+      const { rowsDeleted } = await deps.store.deleteVersion(dataset, deadVersion);
+      if (attempt.previous?.status === 'running' || rowsDeleted > 0)
+        deps.logger.warn('took over the job of a build that stopped', { ...log, deadVersion, rowsDeleted });
+    }
+    await settleAbandonedJobs(deps.store, dataset, deps.logger, now, { except: jobId }).catch((error: unknown) =>
+      deps.logger.warn('could not look for abandoned build jobs', { ...log, error: String(error) }),
+    );
+
     config = await loadConfig(deps.s3, bucket, dataset);
-    progress.report('download', 0, record.s3.object.size ?? 0);
-    const object = await openObject(deps.s3, bucket, key, record.s3.object.versionId);
+    job.report('download', 0, record.s3.object.size ?? 0);
+    const object = await openUpload(deps.s3, record, key);
     const built = await buildModel(object.body, {
       config,
       // The whole key, so that a problem in the file is reported where the uploader put it.
       fileName: key,
       threads: deps.threads,
       totalBytes: object.size,
-      onProgress: (phase, done, total) => progress.report(phase, done, total),
+      onProgress: (phase, done, total) => job.report(phase, done, total),
     });
+    job.assertHeld();
     const { model, report, timings } = built;
 
     const reportObjectKey = reportKey(dataset, version);
@@ -161,7 +237,10 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     writer = deps.store.createVersionWriter(dataset, version);
     const rows = await publishModel(model, writer, {
       models: config.models,
-      onProgress: (done, total) => progress.report('write', done, total),
+      onProgress: (done, total) => {
+        job.assertHeld(); // a build that lost its job stops writing rows
+        job.report('write', done, total);
+      },
     });
     const flushed = await writer.flush();
     timings.write = Math.round(performance.now() - writeStart) / 1000;
@@ -185,13 +264,15 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
         versionsKept: config.versionsKept,
       },
     };
+    // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.
+    await job.confirm();
     const activation = await deps.store.activateVersion(dataset, info, config.versionsKept);
     activated = activation === 'activated';
-    await progress.settle();
     if (activation === 'superseded') {
       await deps.store.deleteVersion(dataset, version);
-      await finishJob(deps, dataset, jobId, now, {
+      await job.finish({
         status: 'superseded',
+        message: 'A model from a later upload of this dataset was already active; this version was not activated.',
         timings,
         report: summarise(report),
         reportKey: reportObjectKey,
@@ -211,7 +292,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
         return { rowsDeleted: 0 };
       });
     timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
-    await finishJob(deps, dataset, jobId, now, {
+    await job.finish({
       status: 'succeeded',
       timings,
       reportKey: reportObjectKey,
@@ -225,13 +306,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     deps.logger.info('model version activated', { ...log, timings, ratings: report.ratings });
     return { status: 'succeeded', dataset, jobId, version };
   } catch (error) {
-    await progress.settle();
-    const jobError = describeError(error);
-    deps.logger.error('build failed', {
-      ...log,
-      error: jobError,
-      ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }),
-    });
+    await job.stop();
     if (writer && !activated) {
       // Writes still in flight would land after the deletion and outlive it, unreachable: let them settle first.
       await writer.flush().catch(() => undefined);
@@ -240,11 +315,31 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
         deps.logger.warn('could not delete the failed version rows', { ...log, cleanup: String(cleanup) });
       });
     }
+    if (error instanceof UploadSupersededError) {
+      // Nothing was written yet: the read comes before the first row.
+      await job.finish({ status: 'superseded', message: error.message });
+      deps.logger.warn('upload superseded before it was read; nothing built', { ...log, reason: error.message });
+      return { status: 'superseded', dataset, jobId, version };
+    }
+    if (error instanceof JobLeaseLostError) {
+      // Another attempt holds the job now (or a sweep settled it): its record is not ours to write.
+      deps.logger.warn('build stopped: its job was taken over', { ...log, error: error.message, activated });
+      return { status: 'taken-over', dataset, jobId, version };
+    }
+    const jobError = describeError(error);
+    deps.logger.error('build failed', {
+      ...log,
+      error: jobError,
+      ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }),
+    });
     const failedReport =
       error instanceof UserInputError
-        ? await saveFailureReport(deps, bucket, dataset, version, jobId, key, config, jobError)
+        ? await saveFailureReport(deps, { bucket, dataset, version, jobId, key, config, error: jobError })
         : undefined;
-    await finishJob(deps, dataset, jobId, now, { status: 'failed', error: jobError, reportKey: failedReport });
+    await job.finish({ status: 'failed', error: jobError, reportKey: failedReport }).catch((finishError: unknown) => {
+      if (!(finishError instanceof JobLeaseLostError)) throw finishError;
+      deps.logger.warn('job taken over before its failure was recorded', { ...log, error: finishError.message });
+    });
     if (!(error instanceof UserInputError)) throw error;
     return { status: 'failed', dataset, jobId, version, error: jobError };
   }
@@ -265,122 +360,4 @@ async function loadConfig(s3: S3Client, bucket: string, dataset: string): Promis
     );
   }
   return parseModelConfig(json, key);
-}
-
-async function finishJob(
-  deps: BuildDeps,
-  dataset: string,
-  jobId: string,
-  now: () => Date,
-  patch: Partial<JobRecord>,
-): Promise<void> {
-  const at = now().toISOString();
-  await deps.store.updateJob(dataset, jobId, {
-    ...patch,
-    progress: { phase: 'done', done: 1, total: 1 },
-    updatedAt: at,
-    finishedAt: at,
-  });
-}
-
-/** For a user mistake the report is all the uploader gets: write it to S3 next to successful builds' reports. */
-async function saveFailureReport(
-  deps: BuildDeps,
-  bucket: string,
-  dataset: string,
-  version: string,
-  jobId: string,
-  key: string,
-  config: ModelConfig | undefined,
-  error: JobError,
-): Promise<string | undefined> {
-  const objectKey = reportKey(dataset, version);
-  try {
-    await writeJsonObject(deps.s3, bucket, objectKey, {
-      dataset,
-      version,
-      jobId,
-      source: { bucket, key },
-      config,
-      status: 'failed',
-      error,
-    });
-    return objectKey;
-  } catch (cause) {
-    deps.logger.warn('could not write the failure report', { dataset, jobId, cause: String(cause) });
-    return undefined;
-  }
-}
-
-function describeError(error: unknown): JobError {
-  if (error instanceof UserInputError) return { message: error.message, where: error.where, hint: error.hint };
-  // Infrastructure errors: name and message only; the stack goes to the log.
-  const e = error as { name?: string; message?: string };
-  return {
-    message: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`,
-    hint: 'The build will be retried automatically; check the function logs if it keeps failing.',
-  };
-}
-
-/** The part of the data-quality report kept in the job record (the full one is in S3). */
-function summarise(report: QualityReport): Record<string, unknown> {
-  return {
-    format: report.format,
-    rowsRead: report.rowsRead,
-    accepted: report.accepted,
-    rejected: Object.fromEntries(
-      Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }]),
-    ),
-    duplicatesDropped: report.duplicatesDropped,
-    ratings: report.ratings,
-    users: report.users,
-    items: report.items,
-    density: report.density,
-    warnings: report.warnings,
-  };
-}
-
-function capCounters(flushed: object): Record<string, number> {
-  const counters: Record<string, number> = {};
-  for (const [name, value] of Object.entries(flushed))
-    if (typeof value === 'number' && name !== 'rowsWritten') counters[name] = value;
-  return counters;
-}
-
-/** Writes progress to the job record at most once per interval, one write in flight, latest value wins. */
-class ProgressReporter {
-  private last = 0;
-  private pending: { phase: string; done: number; total: number } | undefined;
-  private inFlight: Promise<void> | undefined;
-
-  constructor(
-    private readonly store: JobStore,
-    private readonly dataset: string,
-    private readonly jobId: string,
-    private readonly now: () => Date,
-    private readonly intervalMs: number,
-  ) {}
-
-  report(phase: string, done: number, total: number): void {
-    this.pending = { phase, done, total };
-    const t = Date.now();
-    if (this.inFlight || t - this.last < this.intervalMs) return;
-    this.last = t;
-    this.inFlight = this.write().finally(() => (this.inFlight = undefined));
-  }
-
-  /** Waits for the write in flight (progress is best effort: a failed progress write never fails the build). */
-  async settle(): Promise<void> {
-    await this.inFlight;
-  }
-
-  private async write(): Promise<void> {
-    const progress = this.pending;
-    if (!progress) return;
-    try {
-      await this.store.updateJob(this.dataset, this.jobId, { progress, updatedAt: this.now().toISOString() });
-    } catch {
-      // Best effort: the final status write reports the outcome.
-    }
-  }
 }

@@ -1,22 +1,67 @@
 /** Classifies object keys under the bucket layout (./../adapters/bucket-layout.ts). */
 import { CONFIG_FILE, MAX_DATASET_BYTES, UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 
+/**
+ * Why a key builds nothing: `outside-uploads` (not an upload at all; the deployed notification filter never
+ * sends these), `folder-marker` (an empty "folder" object, e.g. the S3 console's Create folder: holds no data),
+ * `not-a-dataset-file` (under uploads/ but not `uploads/<dataset>/<file>` with a usable dataset name: a user
+ * mistake worth a report).
+ */
+export type IgnoredCause = 'outside-uploads' | 'folder-marker' | 'not-a-dataset-file';
+
 export type UploadKey =
   | { kind: 'ratings'; dataset: string; file: string }
   | { kind: 'config'; dataset: string }
-  | { kind: 'ignored'; reason: string };
+  | { kind: 'ignored'; cause: IgnoredCause; reason: string; fix: string };
+
+const LAYOUT_FIX = `Upload data files as ${UPLOADS_PREFIX}<dataset>/<file>`;
 
 /** Classifies a decoded object key. */
 export function parseUploadKey(key: string): UploadKey {
-  if (!key.startsWith(UPLOADS_PREFIX)) return { kind: 'ignored', reason: `key is outside ${UPLOADS_PREFIX}` };
+  if (!key.startsWith(UPLOADS_PREFIX)) {
+    return {
+      kind: 'ignored',
+      cause: 'outside-uploads',
+      reason: `key is outside ${UPLOADS_PREFIX}`,
+      fix: `${LAYOUT_FIX}; only keys under ${UPLOADS_PREFIX} start builds.`,
+    };
+  }
   const rest = key.slice(UPLOADS_PREFIX.length);
   const slash = rest.indexOf('/');
-  if (slash <= 0) return { kind: 'ignored', reason: `expected ${UPLOADS_PREFIX}<dataset>/<file>` };
+  if (rest === '' || rest.endsWith('/')) {
+    return {
+      kind: 'ignored',
+      cause: 'folder-marker',
+      reason: 'folder marker (an empty object whose key ends in "/"): it holds no data',
+      fix: 'nothing to do: folder markers are harmless; upload data files into the folder to build.',
+    };
+  }
+  if (slash < 0) {
+    return {
+      kind: 'ignored',
+      cause: 'not-a-dataset-file',
+      reason: `file directly under ${UPLOADS_PREFIX}: no dataset folder names the model it would build`,
+      fix: `${LAYOUT_FIX}, e.g. ${UPLOADS_PREFIX}movies/${rest}.`,
+    };
+  }
+  if (slash === 0) {
+    return {
+      kind: 'ignored',
+      cause: 'not-a-dataset-file',
+      reason: `empty dataset name (the key starts with ${UPLOADS_PREFIX}/)`,
+      fix: `${LAYOUT_FIX} with a non-empty dataset name, e.g. ${UPLOADS_PREFIX}movies${rest}.`,
+    };
+  }
   const dataset = rest.slice(0, slash);
   const file = rest.slice(slash + 1);
-  if (file === '' || file.endsWith('/')) return { kind: 'ignored', reason: 'folder marker' };
-  if (Buffer.byteLength(dataset, 'utf8') > MAX_DATASET_BYTES) {
-    return { kind: 'ignored', reason: `dataset name is longer than ${MAX_DATASET_BYTES} bytes` };
+  const bytes = Buffer.byteLength(dataset, 'utf8');
+  if (bytes > MAX_DATASET_BYTES) {
+    return {
+      kind: 'ignored',
+      cause: 'not-a-dataset-file',
+      reason: `dataset name is longer than ${MAX_DATASET_BYTES} bytes (${bytes} UTF-8 bytes)`,
+      fix: `${LAYOUT_FIX} with a dataset name of at most ${MAX_DATASET_BYTES} UTF-8 bytes.`,
+    };
   }
   if (file === CONFIG_FILE) return { kind: 'config', dataset };
   return { kind: 'ratings', dataset, file };

@@ -29,8 +29,9 @@ describe('jobs', () => {
 
   it('claims a job once, lets a failed one be claimed again, and refuses duplicates', async () => {
     const store = jobStore;
-    expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('claimed');
-    expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toBe('duplicate');
+    expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toEqual({ status: 'claimed', attempt: 1 });
+    // Running, last updated 5 minutes ago: held by a live build (records without a lease: see job-lease.test.ts).
+    expect(await store.claimJob(job('j1', '2024-01-01T00:00:00Z'))).toMatchObject({ status: 'held' });
     await store.updateJob('jobs', 'j1', {
       status: 'failed',
       error: { message: 'bad file', where: 'line 3', hint: undefined },
@@ -39,15 +40,15 @@ describe('jobs', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { message: 'bad file', where: 'line 3' } });
     expect(failed).not.toHaveProperty('pk');
     expect(failed).not.toHaveProperty(TTL_ATTRIBUTE);
-    expect(await store.claimJob(job('j1', '2024-01-02T00:00:00Z'))).toBe('claimed');
-    expect(await store.getJob('jobs', 'j1')).toEqual(job('j1', '2024-01-02T00:00:00Z'));
+    expect(await store.claimJob(job('j1', '2024-01-02T00:00:00Z'))).toMatchObject({ status: 'claimed', attempt: 2 });
+    expect(await store.getJob('jobs', 'j1')).toEqual({ ...job('j1', '2024-01-02T00:00:00Z'), attempt: 2 });
     await store.updateJob('jobs', 'j1', {
       status: 'succeeded',
       version: 'v1',
       timings: { read: 1.5 },
       finishedAt: '2024-01-02T00:01:00Z',
     });
-    expect(await store.claimJob(job('j1', '2024-01-03T00:00:00Z'))).toBe('duplicate');
+    expect(await store.claimJob(job('j1', '2024-01-03T00:00:00Z'))).toMatchObject({ status: 'duplicate' });
     expect(await store.getJob('jobs', 'j1')).toMatchObject({
       status: 'succeeded',
       version: 'v1',
@@ -64,12 +65,12 @@ describe('jobs', () => {
     expect(Number(rawItem.Item?.[TTL_ATTRIBUTE]?.N)).toBe(Date.parse('2024-01-02T00:00:00Z') / 1000 + 90 * 86_400);
   });
 
-  it('lets a running job that stopped updating (a killed build) be claimed again, but not a live one', async () => {
+  it('lets a running job stored without a lease that stopped updating (a killed build) be claimed again, but not a live one', async () => {
     const at = (minutes: number) => new Date(Date.parse('2024-05-01T00:00:00Z') + minutes * 60_000);
     const storeAt = (minutes: number) =>
       new DynamoModelStore(doc, TABLE, { retry: fastRetry, consistentReads: true, now: () => at(minutes) });
     const killed = { ...job('killed', at(0).toISOString()), dataset: 'stale-jobs' };
-    expect(await storeAt(0).claimJob(killed)).toBe('claimed');
+    expect(await storeAt(0).claimJob(killed)).toMatchObject({ status: 'claimed' });
     await storeAt(5).updateJob('stale-jobs', 'killed', {
       progress: { phase: 'items', done: 1, total: 2 },
       updatedAt: at(5).toISOString(),
@@ -77,14 +78,16 @@ describe('jobs', () => {
     // 15 minutes after its last update it could still be a slow but live build: a redelivery is a duplicate.
     expect(
       await storeAt(20).claimJob({ ...killed, startedAt: at(20).toISOString(), updatedAt: at(20).toISOString() }),
-    ).toBe('duplicate');
+    ).toMatchObject({ status: 'held' });
     // 16+ minutes without an update is longer than a Lambda can run: the build is dead, a retry may take over.
     expect(
       await storeAt(22).claimJob({ ...killed, startedAt: at(22).toISOString(), updatedAt: at(22).toISOString() }),
-    ).toBe('claimed');
+    ).toMatchObject({ status: 'claimed', attempt: 2 });
     // A succeeded job is never re-claimed, however old.
     await storeAt(23).updateJob('stale-jobs', 'killed', { status: 'succeeded', updatedAt: at(23).toISOString() });
-    expect(await storeAt(600).claimJob({ ...killed, updatedAt: at(600).toISOString() })).toBe('duplicate');
+    expect(await storeAt(600).claimJob({ ...killed, updatedAt: at(600).toISOString() })).toMatchObject({
+      status: 'duplicate',
+    });
   });
 
   it('lists jobs newest first by start time, whatever their ids', async () => {
@@ -96,7 +99,7 @@ describe('jobs', () => {
       mm: '2024-02-02T00:00:00Z',
     };
     for (const [jobId, startedAt] of Object.entries(starts)) {
-      expect(await store.claimJob({ ...job(jobId, startedAt), dataset: 'list' })).toBe('claimed');
+      expect(await store.claimJob({ ...job(jobId, startedAt), dataset: 'list' })).toMatchObject({ status: 'claimed' });
     }
     expect((await store.listJobs('list')).map((j) => j.jobId)).toEqual(['aa', 'yy', 'mm', 'zz']);
     expect((await store.listJobs('list', 2)).map((j) => j.jobId)).toEqual(['aa', 'yy']);

@@ -140,6 +140,8 @@ export function jobRecord(
     source: { bucket: 'uploads-bucket', key: `uploads/${dataset}/ratings.csv`, sourceOrder: startedAt },
     startedAt,
     updatedAt: startedAt,
+    // A running build renews its lease; without a live one, readers show the job as interrupted.
+    ...(status === 'running' ? { leaseUntil: '9999-12-31T00:00:00.000Z' } : {}),
   };
 }
 

@@ -5,12 +5,14 @@
  *                       (`latestSourceOrder`), rollback, and clean-up of retired or crashed versions (registry rows)
  * - ./version-writer.ts a version's rows, registry row first, nothing dropped silently
  * - ./model-rows.ts     row reads of one named version, with the row cache
- * - ./jobs.ts           job records: one claim per upload, TTL `expiresAt`
+ * - ./jobs.ts           job records: one leased claim per upload at a time, fenced updates, TTL `expiresAt`
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type {
+  JobClaim,
+  JobHolder,
   JobRecord,
   JobStore,
   Manifest,
@@ -43,8 +45,8 @@ export interface DynamoModelStoreOptions {
   /** Lost optimistic-locking races tolerated by one activation. Default 10. */
   maxActivationAttempts?: number;
   /**
-   * A 'running' job not updated for this long is taken as dead and may be claimed again by a retried event.
-   * Default 16 minutes: longer than Lambda's 15-minute maximum, and builds update their job every second or so.
+   * A 'running' job stored without a lease (written before builds renewed one) is taken as dead after this long
+   * without an update. Default 16 minutes: longer than Lambda's 15-minute maximum. Leased jobs expire by `leaseUntil`.
    */
   staleJobMs?: number;
   /** How long readers may reuse a manifest read (ms); 0 (default) reads it on every call. See Manifests.getManifest. */
@@ -153,12 +155,21 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
 
   // ---- jobs (JobReader, JobStore) ----
 
-  claimJob(job: JobRecord): Promise<'claimed' | 'duplicate'> {
+  claimJob(job: JobRecord): Promise<JobClaim> {
     return this.jobs.claimJob(job);
   }
 
-  updateJob(dataset: string, jobId: string, patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>): Promise<void> {
-    return this.jobs.updateJob(dataset, jobId, patch);
+  updateJob(
+    dataset: string,
+    jobId: string,
+    patch: Partial<Omit<JobRecord, 'dataset' | 'jobId'>>,
+    holder?: JobHolder,
+  ): Promise<void> {
+    return this.jobs.updateJob(dataset, jobId, patch, holder);
+  }
+
+  findAbandonedJobs(dataset: string, options?: { includeLive?: boolean }): Promise<JobRecord[]> {
+    return this.jobs.findAbandonedJobs(dataset, options);
   }
 
   getJob(dataset: string, jobId: string): Promise<JobRecord | undefined> {

@@ -1,0 +1,41 @@
+/**
+ * Opens the upload an S3 event names, and nothing else (see ../adapters/s3-objects.ts for how the read is pinned).
+ * - A newer upload replaced the key, or the named version is gone: UploadSupersededError. The job ends
+ *   'superseded' with this message and builds nothing; the newer upload's own event builds the newer bytes.
+ * - The object was deleted (unversioned buckets): a UserInputError, so the job fails once, saying so, unretried.
+ * Tested in test/model-build/read-upload.test.ts and test/pipeline/same-key-overwrite.test.ts.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3EventRecord } from 'aws-lambda';
+import { ObjectChangedError, ObjectMissingError, openObject, type ObjectStream } from '../adapters/s3-objects.js';
+import { UserInputError } from '../engine/types.js';
+
+/** The event's object is no longer there to read: not a failure, a newer upload (or a deletion) overtook it. */
+export class UploadSupersededError extends Error {
+  override readonly name = 'UploadSupersededError';
+}
+
+export async function openUpload(s3: S3Client, record: S3EventRecord, key: string): Promise<ObjectStream> {
+  const { bucket, object } = record.s3;
+  try {
+    return await openObject(s3, bucket.name, key, { versionId: object.versionId, eTag: object.eTag });
+  } catch (error) {
+    if (error instanceof ObjectChangedError) {
+      throw new UploadSupersededError(
+        error.change === 'replaced'
+          ? `${key} was replaced by a newer upload before this build read it (${error.message}): this build ` +
+              "builds nothing, and the newer upload's own build builds the newer file."
+          : `Version ${object.versionId} of ${key} no longer exists (deleted, or removed by the bucket's ` +
+              "lifecycle rule): nothing to build. If a newer upload replaced it, that upload's own build builds it.",
+      );
+    }
+    if (error instanceof ObjectMissingError) {
+      throw new UserInputError(
+        `${key} was deleted before its build read it`,
+        key,
+        'Upload the file again to build it, and leave it in place until its build job has finished.',
+      );
+    }
+    throw error;
+  }
+}
