@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
-import { FALLBACK_REASONS, MAX_ID_BYTES } from '../engine/types.js';
+import { FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 
 export const DEFAULT_LIMIT = 10;
 /** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
@@ -97,8 +97,12 @@ export const HistoryEntryBody = z.strictObject({
   item: ItemId,
   rating: z
     .number({ error: 'rating must be a finite number' })
+    .min(-MAX_ABS_VALUE, `rating must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}`)
+    .max(MAX_ABS_VALUE, `rating must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}`)
     .optional()
-    .openapi({ description: "The user's value for the item; 1 when omitted (implicit feedback)." }),
+    .openapi({
+      description: `The user's value for the item, from -${MAX_ABS_VALUE} to ${MAX_ABS_VALUE} (the bound uploads have too); 1 when omitted (implicit feedback).`,
+    }),
 });
 
 export const RecommendBody = z
