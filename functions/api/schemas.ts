@@ -43,14 +43,31 @@ export const UserId = boundedId('user id', MAX_ID_BYTES, 'User id, as in the upl
 export const JobId = boundedId('job id', MAX_ID_BYTES, 'Build job id.');
 export const VersionId = boundedId('version', MAX_ID_BYTES, 'Model version id.');
 
+/**
+ * Decimal digits only: `Number()` (what z.coerce uses) also reads hex, binary, exponents, signs and padding, so
+ * `limit=0x10` would mean 16. Anything else stays a string and fails as "not a whole number".
+ */
+const decimalWholeNumber = (value: unknown) =>
+  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+
 const limitQuery = (what: string) =>
-  z.coerce
-    .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}` })
-    .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
-    .min(1, `limit must be at least 1`)
-    .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`)
+  z
+    .preprocess(
+      decimalWholeNumber,
+      z
+        .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}, in decimal digits` })
+        .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
+        .min(1, `limit must be at least 1`)
+        .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`),
+    )
     .default(DEFAULT_LIMIT)
-    .openapi({ description: `How many ${what} to return (1-${MAX_RESULTS_PER_REQUEST}, default ${DEFAULT_LIMIT}).` });
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_RESULTS_PER_REQUEST,
+      default: DEFAULT_LIMIT,
+      description: `How many ${what} to return (1-${MAX_RESULTS_PER_REQUEST} in decimal digits, default ${DEFAULT_LIMIT}).`,
+    });
 
 /**
  * `exclude=a,b` or `exclude=a&exclude=b`. A single occurrence is split on commas; repeated occurrences are taken
