@@ -186,15 +186,7 @@ function fromHttpException(error: HTTPException): ProblemError {
     case 413:
       return bodyTooLarge();
     case 415:
-      return new ProblemError(
-        415,
-        ProblemType.unsupportedMediaType,
-        'Unsupported media type',
-        'The request body must be JSON.',
-        {
-          hint: 'Send the body with Content-Type: application/json.',
-        },
-      );
+      return unsupportedMediaType();
     default:
       return new ProblemError(
         error.status,
@@ -204,6 +196,16 @@ function fromHttpException(error: HTTPException): ProblemError {
       );
   }
 }
+
+/** A request that can change state without `Content-Type: application/json` (see middleware.ts). */
+export const unsupportedMediaType = (): ProblemError =>
+  new ProblemError(
+    415,
+    ProblemType.unsupportedMediaType,
+    'Unsupported media type',
+    'Requests that can change state (POST) must be JSON.',
+    { hint: 'Send Content-Type: application/json, with a JSON body (or none, where every field is optional).' },
+  );
 
 /** Request bodies above this many bytes are refused with 413 before being parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;

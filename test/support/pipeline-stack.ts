@@ -209,9 +209,11 @@ export async function startPipelineStack(options: PipelineStackOptions = {}): Pr
       }
     },
     async api<T>(path: string, init: { method?: string; body?: unknown } = {}) {
+      const method = init.method ?? 'GET';
       const response = await fetch(`${stack.apiUrl}${path}`, {
-        method: init.method ?? 'GET',
-        headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+        method,
+        // Like the CLI: every POST is JSON, with or without a body (the API refuses others with 415).
+        headers: init.body === undefined && method === 'GET' ? {} : { 'content-type': 'application/json' },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
       const text = await response.text();
