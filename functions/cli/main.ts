@@ -7,7 +7,12 @@ import { Command } from 'commander';
 import { buildModel, parseModelConfig } from '../engine/pipeline.js';
 import { DEMO_CONFIG, ensureDemoFiles } from './demo.js';
 import { action } from './errors.js';
-import { registerOfflineCommands } from './offline.js';
+import { registerBuildCommand } from './build.js';
+import { registerEvaluateCommand } from './evaluate.js';
+import { registerExportCommand } from './export.js';
+import { registerGenerateCommand } from './generate.js';
+import { registerRecommendCommand } from './recommend.js';
+import { registerSimilarCommand } from './similar.js';
 import { registerStackCommands } from './stack-commands.js';
 import { formatNeighbours, formatRecommendations, formatReport, formatTimings } from './print.js';
 
@@ -20,7 +25,13 @@ const program = new Command()
   )
   .showHelpAfterError('(run with --help for usage)');
 
-registerOfflineCommands(program, DATA_DIR);
+// Engine commands, on a local file (recommend and similar also take --dataset for a running stack).
+registerGenerateCommand(program);
+registerBuildCommand(program);
+registerRecommendCommand(program, DATA_DIR);
+registerSimilarCommand(program, DATA_DIR);
+registerEvaluateCommand(program);
+registerExportCommand(program);
 registerStackCommands(program, DATA_DIR);
 
 program

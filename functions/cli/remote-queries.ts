@@ -1,6 +1,6 @@
 /**
  * The `--dataset` forms of `recommend` and `similar`: the same questions as on a file, answered by a running
- * stack's API. Used by the file-based command definitions (./offline.ts), so it lives apart from any command file.
+ * stack's API. Used by both command definitions (./recommend.ts, ./similar.ts), so it lives apart from either.
  */
 import type { SimilarItemsBody, SimilarUsersBody } from '../api/schemas.js';
 import { callApi } from './api-client.js';

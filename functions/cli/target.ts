@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { UserInputError } from '../engine/types.js';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS } from '../local/defaults.js';
+import { readJsonFile } from './local-files.js';
 
 export interface StackTarget {
   apiUrl: string;
@@ -46,17 +47,9 @@ export function withTarget(command: Command): Command {
 
 export function resolveTarget(flags: TargetFlags, dataDir: string): StackTarget {
   if (flags.stackOutputs) {
-    let outputs: Record<string, Record<string, string>>;
-    try {
-      outputs = JSON.parse(readFileSync(flags.stackOutputs, 'utf8')) as Record<string, Record<string, string>>;
-    } catch (error) {
-      throw new UserInputError(
-        `cannot read ${flags.stackOutputs}: ${(error as Error).message}`,
-        '--stack-outputs',
-        'Write it with: npx cdk deploy --outputs-file cdk-outputs.json',
-      );
-    }
-    const stack = Object.values(outputs)[0] ?? {};
+    const outputs = readJsonFile(flags.stackOutputs, 'Write it with: npx cdk deploy --outputs-file cdk-outputs.json');
+    // The first stack's outputs; anything else (null, a list, a number) has none and is reported below.
+    const stack = (Object.values(outputs ?? {})[0] ?? {}) as Record<string, string | undefined>;
     const apiUrl = flags.endpoint ?? stack.ApiUrl;
     const bucket = flags.bucket ?? stack.BucketName;
     if (!apiUrl || !bucket)

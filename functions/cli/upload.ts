@@ -7,7 +7,7 @@
  *   (a config builds nothing; the next data upload reads it);
  * - a key the build ignores (e.g. a dataset name over the length limit): refused, nothing uploaded.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Transform } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -17,6 +17,8 @@ import { parseModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import { parseUploadKey } from '../model-build/upload-key.js';
 import { printJob, waitForJob } from './jobs.js';
+import { readableFileSize, readJsonFile } from './local-files.js';
+import { MODEL_CONFIG_HINT } from './model-flags.js';
 import { resolveTarget, s3ClientFor, type StackTarget, type TargetFlags } from './target.js';
 
 export interface UploadFlags extends TargetFlags {
@@ -27,11 +29,11 @@ export interface UploadFlags extends TargetFlags {
 }
 
 export async function uploadCommand(file: string, flags: UploadFlags, dataDir: string): Promise<void> {
-  if (!existsSync(file)) throw new UserInputError(`file not found: ${file}`, file, 'Check the path.');
+  const size = readableFileSize(file);
   const destination = uploadDestination(flags.dataset, flags.key ?? basename(file));
   if (destination.kind === 'config') validateConfigFile(file);
   const target = resolveTarget(flags, dataDir);
-  const { key, eTag } = await uploadFile(target, file, destination.key);
+  const { key, eTag } = await uploadFile(target, file, size, destination.key);
   console.log(`Uploaded ${file} to s3://${target.bucket}/${key}`);
   if (destination.kind === 'config') {
     console.log(
@@ -64,22 +66,16 @@ function uploadDestination(dataset: string, name: string): { key: string; kind: 
 
 /** The checks the build would make when it reads the config, made now, while the user is at the terminal. */
 function validateConfigFile(file: string): void {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserInputError(
-      `${file} is not valid JSON: ${(error as Error).message}`,
-      file,
-      'Write a JSON object such as {"measure":"cosine","k":50}.',
-    );
-  }
-  parseModelConfig(json, file);
+  parseModelConfig(readJsonFile(file, MODEL_CONFIG_HINT), file);
 }
 
 /** Puts `file` at `key`; returns S3's (quoted) ETag, by which the build job of this exact object is found. */
-async function uploadFile(target: StackTarget, file: string, key: string): Promise<{ key: string; eTag?: string }> {
-  const size = statSync(file).size;
+async function uploadFile(
+  target: StackTarget,
+  file: string,
+  size: number,
+  key: string,
+): Promise<{ key: string; eTag?: string }> {
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'upload [{bar}] {percentage}% | {value}/{total} bytes' }, Presets.shades_classic)
     : undefined;

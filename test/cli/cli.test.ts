@@ -106,6 +106,31 @@ describe('engine commands on a file', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/file not found/);
   });
+
+  it('words errors on the files it is given as the engine does: what, which path, and how to fix it', async () => {
+    const absent = join(dir, 'absent.json');
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"k": 5,');
+    const nothing = join(dir, 'null.json');
+    writeFileSync(nothing, 'null');
+    const [noConfig, brokenConfig, nullConfig, uploadFolder] = await Promise.all([
+      affinity(['build', file, '--config', absent]),
+      affinity(['build', file, '--config', broken]),
+      affinity(['build', file, '--config', nothing]),
+      affinity(['upload', dir, '--dataset', 'd']),
+    ]);
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain(`error: file not found: ${absent}\n  where: ${absent}\n  fix:   check the path`);
+    expect(brokenConfig.code).toBe(2);
+    expect(brokenConfig.stderr).toContain(`error: ${broken} is not valid JSON`);
+    expect(brokenConfig.stderr).toContain('fix:   Write a JSON object such as {"measure":"cosine","k":50}.');
+    // Was a TypeError (internal error, exit 1) on reading null.input.
+    expect(nullConfig.code).toBe(2);
+    expect(nullConfig.stderr).toContain(`error: ${nothing} must hold a JSON object of model options, not null`);
+    // Was "no running local stack found": the path was checked for existence only.
+    expect(uploadFolder.code).toBe(2);
+    expect(uploadFolder.stderr).toContain(`error: ${dir} is a directory, not a file\n  where: ${dir}`);
+  });
 });
 
 describe('stack commands against the local stack', () => {

@@ -1,11 +1,12 @@
+// Ingest: formats, header and column detection, encodings and containers (gzip, BOM and CRLF, chunk boundaries).
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestToLog, loadRatings, type IngestOptions } from '../../functions/engine/ingest/index.js';
-import type { RatingMatrix } from '../../functions/engine/types.js';
+import { loadRatings } from '../../functions/engine/ingest/index.js';
+import { streamOf, entries, load } from './ingest-helpers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'affinity-ingest-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -14,31 +15,6 @@ function writeFixture(name: string, content: string | Buffer): string {
   const path = join(directory, name);
   writeFileSync(path, content);
   return path;
-}
-
-/** A stream delivering `content` in chunks of `size` bytes (1 = every byte apart, to stress line splitting). */
-function streamOf(content: string | Buffer, size = 1 << 16): Readable {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
-  return Readable.from(chunks);
-}
-
-/** Every (user, item, value[, timestamp]) of a matrix, sorted, for comparison with hand-written expectations. */
-function entries(matrix: RatingMatrix): string[] {
-  const out: string[] = [];
-  const { indptr, indices, values } = matrix.byUser;
-  for (let u = 0; u < matrix.byUser.rows; u++) {
-    for (let k = indptr[u]; k < indptr[u + 1]; k++) {
-      const time = matrix.timestamps && !Number.isNaN(matrix.timestamps[k]) ? ` @${matrix.timestamps[k]}` : '';
-      out.push(`${matrix.users.idAt(u)}|${matrix.items.idAt(indices[k])}|${values[k]}${time}`);
-    }
-  }
-  return out.sort();
-}
-
-async function load(content: string | Buffer, options: IngestOptions = {}, chunkSize?: number) {
-  return loadRatings(streamOf(content, chunkSize), options);
 }
 
 describe('formats', () => {
@@ -171,59 +147,6 @@ describe('header and columns', () => {
   });
 });
 
-describe('numeric ids', () => {
-  it('keeps "7", "07" and "7.0" apart', async () => {
-    const { matrix } = await load('7,a,1\n07,a,2\n7.0,a,3\n7,b,4\n');
-    expect(entries(matrix)).toEqual(['07|a|2', '7.0|a|3', '7|a|1', '7|b|4']);
-  });
-
-  it('maps an id to one user whether first seen as a sparse or a dense number', async () => {
-    // 100000 is first seen when few ids exist (kept aside), later the dense table grows past it.
-    const rows = [
-      '100000,a,1',
-      ...Array.from({ length: 30_000 }, (_, k) => `${k},a,1`),
-      '100001,a,1',
-      '100000,b,2',
-      '5000000000,a,1',
-      '5000000000,b,1',
-    ];
-    const { matrix } = await load(rows.join('\n'));
-    expect(matrix.users.size).toBe(30_003);
-    const row = (id: string) => {
-      const u = matrix.users.indexOf(id) as number;
-      return matrix.byUser.indptr[u + 1] - matrix.byUser.indptr[u];
-    };
-    expect(row('100000')).toBe(2);
-    expect(row('5000000000')).toBe(2);
-    expect(row('29999')).toBe(1);
-  });
-});
-
-describe('implicit feedback', () => {
-  it('treats a two-column file as implicit', async () => {
-    const { matrix, report } = await load('u1,i1\nu1,i2\nu2,i1\n');
-    expect(entries(matrix)).toEqual(['u1|i1|1', 'u1|i2|1', 'u2|i1|1']);
-    expect(report.implicit).toBe(true);
-    expect(report.warnings.join()).toMatch(/implicit/);
-  });
-
-  it('ignores the rating column with implicit: true or columns.rating null', async () => {
-    for (const options of [{ implicit: true }, { columns: { rating: null } }]) {
-      const { matrix, report } = await load('u1,i1,banana,5\nu2,i1,,6\n', options);
-      expect(entries(matrix)).toEqual(['u1|i1|1 @5', 'u2|i1|1 @6']);
-      expect(report.implicit).toBe(true);
-    }
-  });
-
-  it('makes JSON Lines implicit when the first record has no rating', async () => {
-    const { matrix, report } = await load('{"user":"a","item":"b"}\n{"user":"a","item":"c","rating":5}\n', {
-      format: 'jsonl',
-    });
-    expect(entries(matrix)).toEqual(['a|b|1', 'a|c|1']);
-    expect(report.implicit).toBe(true);
-  });
-});
-
 describe('encodings and containers', () => {
   const csv = 'userId,movieId,rating,timestamp\n1,10,4,100\n2,10,3,200\n';
   const expected = ['1|10|4 @100', '2|10|3 @200'];
@@ -269,152 +192,5 @@ describe('encodings and containers', () => {
     const seen: number[] = [];
     await loadRatings(path, { onProgress: (bytes) => seen.push(bytes) });
     expect(seen.at(-1)).toBe(statSync(path).size);
-  });
-});
-
-describe('CSV quoting (RFC 4180)', () => {
-  it('reads embedded delimiters, doubled quotes and line breaks in quoted fields', async () => {
-    const text = [
-      'user,item,rating',
-      '"Smith, J","The ""Best"" Film",4',
-      '"multi',
-      'line user",plain,3',
-      'u2,"tab\tinside",2',
-      'u3,x,oops',
-    ].join('\r\n');
-    const { matrix, report } = await load(text);
-    expect(entries(matrix)).toEqual(['Smith, J|The "Best" Film|4', 'multi\nline user|plain|3', 'u2|tab\tinside|2']);
-    // The quoted record spans lines 3-4, so the bad row is physical line 6.
-    expect(report.rejected['bad-rating']?.lines).toEqual([6]);
-  });
-
-  it('reads files where every field is quoted (R write.csv, QUOTE_ALL)', async () => {
-    const text =
-      '"userId","movieId","rating","timestamp"\n"1","a b","4.5","100"\n"2"," x ","3",""\n"","a b","1","1"\n"3","a,b","2","7"\n';
-    const { matrix, report } = await load(text);
-    expect(entries(matrix)).toEqual(['1|a b|4.5 @100', '2| x |3', '3|a,b|2 @7']);
-    expect(report.rejected['empty-id']?.lines).toEqual([4]);
-  });
-
-  it('keeps spaces inside quotes but trims them around unquoted fields', async () => {
-    const { matrix } = await load('" a ", b ,3\n');
-    expect(entries(matrix)).toEqual([' a |b|3']);
-  });
-
-  it('treats a quote inside an unquoted field as a literal character', async () => {
-    const { matrix } = await load('12" vinyl,item,3\n');
-    expect(entries(matrix)).toEqual(['12" vinyl|item|3']);
-  });
-
-  it('reads quotes literally in TSV', async () => {
-    const { matrix } = await load('"a"\t"b"\t3\n', { format: 'tsv' });
-    expect(entries(matrix)).toEqual(['"a"|"b"|3']);
-  });
-});
-
-describe('duplicates', () => {
-  it('keeps the latest timestamp, wherever it is in the file', async () => {
-    const { matrix, report } = await load('u,i,1,300\nu,i,2,100\nu,i,3,200\n');
-    expect(entries(matrix)).toEqual(['u|i|1 @300']);
-    expect(report).toMatchObject({ accepted: 3, duplicatesDropped: 2, ratings: 1 });
-  });
-
-  it('keeps the last occurrence without timestamps or on a tie', async () => {
-    expect(entries((await load('u\ti\t3\nu\ti\t4\n')).matrix)).toEqual(['u|i|4']);
-    expect(entries((await load('u,i,3,5\nu,i,4,5\n')).matrix)).toEqual(['u|i|4 @5']);
-  });
-});
-
-describe('quality report', () => {
-  // Lines: 1 header; 2-5 valid (5 is an older duplicate of 4); 6 bad rating; 7 blank; 8 valid; 9 empty user id.
-  const tiny =
-    'userId,movieId,rating,timestamp\n1,10,4,100\n1,20,3.5,100\n2,10,5,200\n2,10,2,150\n3,30,abc,100\n\n3,10,1,300\n,10,1,1\n';
-
-  it('matches hand-computed figures', async () => {
-    const { matrix, report } = await load(tiny, { fileName: 'tiny.csv' });
-    expect(entries(matrix)).toEqual(['1|10|4 @100', '1|20|3.5 @100', '2|10|5 @200', '3|10|1 @300']);
-    expect(report).toMatchObject({
-      file: 'tiny.csv',
-      format: 'csv',
-      header: true,
-      implicit: false,
-      hasTimestamps: true,
-      rowsRead: 7,
-      blankLines: 1,
-      accepted: 5,
-      duplicatesDropped: 1,
-      ratings: 4,
-      users: 3, // item 30 and its line were rejected, so it is not counted
-      items: 2,
-    });
-    expect(report.density).toBeCloseTo(4 / 6, 12);
-    expect(report.rejected).toEqual({
-      'bad-rating': { count: 1, lines: [6], example: "line 6: rating 'abc' is not a number" },
-      'empty-id': { count: 1, lines: [9], example: 'line 9: user id is empty' },
-    });
-    expect(report.ratingHistogram).toEqual([
-      { value: '1', count: 1 },
-      { value: '3.5', count: 1 },
-      { value: '4', count: 1 },
-      { value: '5', count: 1 },
-    ]);
-    expect(report.popularItems).toEqual([
-      { item: '10', count: 3 },
-      { item: '20', count: 1 },
-    ]);
-    expect(report.warnings.some((w) => w.includes('2 of 7 rows rejected'))).toBe(true);
-    expect(report.warnings.some((w) => w.includes('1 duplicate'))).toBe(true);
-  });
-
-  it('ingestToLog returns the log in file order with the parse figures', async () => {
-    const { log, report } = await ingestToLog(streamOf(tiny));
-    expect(log.length).toBe(5);
-    const { user, item, value } = log.columns();
-    expect([...value]).toEqual([4, 3.5, 5, 2, 1]);
-    expect(log.users.idAt(user[3])).toBe('2');
-    expect(log.items.idAt(item[4])).toBe('10');
-    expect(report).toMatchObject({ rowsRead: 7, accepted: 5 });
-    expect('ratings' in report).toBe(false);
-  });
-
-  it('bins more than 20 distinct values into 10 equal-width bins', async () => {
-    // Values 0, 1, ..., 29 (one each): width 2.9, bin b holds values in [2.9b, 2.9(b+1)), the last bin is closed.
-    const lines = Array.from({ length: 30 }, (_, v) => `u${v},i,${v}`).join('\n');
-    const { report } = await load(lines);
-    const expected = Array.from({ length: 10 }, (_, b) => {
-      const count = Array.from({ length: 30 }, (_, v) => v).filter(
-        (v) => Math.min(9, Math.floor(v / 2.9)) === b,
-      ).length;
-      return { value: `${Number((2.9 * b).toPrecision(4))}–${Number((2.9 * (b + 1)).toPrecision(4))}`, count };
-    });
-    expect(report.ratingHistogram).toEqual(expected);
-    expect(report.ratingHistogram[0]).toEqual({ value: '0–2.9', count: 3 });
-  });
-
-  it('lists at most 10 popular items, by distinct users then id', async () => {
-    // Item "i<k>" is rated by k users (k = 1..12); i12 has a duplicate row that must not count twice.
-    const rows: string[] = [];
-    for (let k = 1; k <= 12; k++) for (let u = 0; u < k; u++) rows.push(`u${u},i${k},1`);
-    rows.push('u0,i12,1', 'u0,a,1', 'u1,a,1', 'u2,b,1', 'u3,b,1');
-    const { report } = await load(rows.join('\n'), { implicit: true });
-    expect(report.popularItems.map((p) => `${p.item}:${p.count}`)).toEqual([
-      'i12:12',
-      'i11:11',
-      'i10:10',
-      'i9:9',
-      'i8:8',
-      'i7:7',
-      'i6:6',
-      'i5:5',
-      'i4:4',
-      'i3:3',
-    ]);
-    const ties = await load('u1,b,1\nu1,a,1\nu2,c,1\n');
-    expect(ties.report.popularItems.map((p) => p.item)).toEqual(['a', 'b', 'c']);
-  });
-
-  it('warns when every explicit rating is the same', async () => {
-    const { report } = await load('a,x,1\nb,x,1\nc,y,1\n');
-    expect(report.warnings.join()).toMatch(/implicit/);
   });
 });

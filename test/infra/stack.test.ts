@@ -1,22 +1,24 @@
 /**
- * The default deployment (no context): one synth shared by every test. Expected values are the documented
- * defaults (README "Deploy"), written out here rather than read from infra/config.ts.
+ * The default deployment (no context): cdk-nag, the model bucket and table, and the functions. Expected values are the
+ * documented defaults (README "Deploy"), written out here rather than read from infra/config.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { actionsOf, findings, logicalIdOf, roleStatements, synthAffinity } from './synth.js';
-
-const { stack, template, report } = synthAffinity();
-
-const modelBucketId = logicalIdOf(template, 'AWS::S3::Bucket', 'ModelBucket');
-const logBucketId = logicalIdOf(template, 'AWS::S3::Bucket', 'ModelBucketAccessLogs');
-const tableId = logicalIdOf(template, 'AWS::DynamoDB::Table', 'ModelTable');
-const buildFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'BuildFunctionBuildFunction');
-const apiFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'RecommendationsApiFunction');
-const dlqId = logicalIdOf(template, 'AWS::SQS::Queue', 'BuildFunctionDeadLetterQueue');
+import { actionsOf, findings, logicalIdOf, roleStatements } from './synth.js';
+import {
+  stack,
+  template,
+  report,
+  modelBucketId,
+  logBucketId,
+  tableId,
+  buildFunctionId,
+  apiFunctionId,
+  dlqId,
+} from './default-stack.js';
 
 describe('cdk-nag (AwsSolutions) runs on every synth', () => {
   test('the stack synthesizes with no finding at all, acknowledged ones aside', () => {
@@ -238,176 +240,4 @@ describe('functions', () => {
       expect(logStatements.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
     }
   });
-});
-
-describe('least privilege', () => {
-  const apiRoleId = () =>
-    template.findResources('AWS::Lambda::Function')[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
-  const buildRoleId = () =>
-    template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
-  const READ_ONLY = /^dynamodb:(GetItem|BatchGetItem|Query)$|^logs:|^xray:/;
-
-  test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
-    const statements = roleStatements(template, apiRoleId());
-    const writes = statements.filter((statement) =>
-      actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')),
-    );
-    const dynamoWrites = writes.filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
-    );
-    expect(dynamoWrites).toHaveLength(1);
-    expect(actionsOf(dynamoWrites[0])).toEqual(['dynamodb:UpdateItem']);
-    expect(dynamoWrites[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-    expect(dynamoWrites[0].Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'] },
-    });
-    // Besides that one: only its log group's CreateLogStream/PutLogEvents.
-    const others = writes.filter((statement) => statement !== dynamoWrites[0]);
-    expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    // No S3, no SQS, no other service.
-    expect(statements.flatMap(actionsOf).filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([]);
-  });
-
-  test('Resource "*" appears only for the X-Ray actions, in both roles', () => {
-    for (const roleId of [apiRoleId(), buildRoleId()]) {
-      const starred = roleStatements(template, roleId).filter((statement) =>
-        JSON.stringify(statement.Resource).includes('"*"'),
-      );
-      expect(starred.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
-    }
-  });
-
-  test('the build role reads only uploads/, writes only reports/, and has no table-admin or Scan rights', () => {
-    const statements = roleStatements(template, buildRoleId());
-    const s3Statements = statements.filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('s3:')),
-    );
-    const objectPath = (resource: unknown) => JSON.stringify(resource).match(/"\/([^"]*)"\]\]\}$/)?.[1];
-    const byAction = new Map<string, string[]>();
-    for (const statement of s3Statements) {
-      for (const action of actionsOf(statement))
-        byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
-    }
-    expect(Object.fromEntries(byAction)).toEqual({
-      's3:GetObject': ['uploads/*'],
-      's3:GetObjectVersion': ['uploads/*'],
-      's3:ListBucket': ['bucket'],
-      's3:PutObject': ['reports/*'],
-    });
-    const dynamo = statements.filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
-    );
-    expect(dynamo.flatMap(actionsOf).sort()).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
-    expect(dynamo.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
-    const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
-    expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [dlqId, 'Arn'] }]);
-  });
-});
-
-describe('HTTP API', () => {
-  test('every route requires IAM (SigV4) authorization', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
-      'ANY /v1/{proxy+}',
-      'GET /health',
-      'GET /openapi.json',
-    ]);
-    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
-  });
-
-  test('the integration is the API function with payload format 2.0', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [apiFunctionId, 'Arn'] },
-    });
-  });
-
-  test('the $default stage throttles at 50 rps (burst 100) and writes JSON access logs to a retained-30-days log group', () => {
-    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
-    expect(stages).toHaveLength(1);
-    const stage = stages[0].Properties;
-    expect(stage.StageName).toBe('$default');
-    expect(stage.AutoDeploy).toBe(true);
-    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
-    const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
-    expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toBe(30);
-    const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
-    expect(format).toMatchObject({
-      requestId: '$context.requestId',
-      status: '$context.status',
-      iamCaller: '$context.identity.userArn',
-    });
-  });
-
-  test('no CORS unless origins are configured', () => {
-    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
-    expect(api.ProtocolType).toBe('HTTP');
-    expect(api.CorsConfiguration).toBeUndefined();
-  });
-
-  test('a managed policy grants execute-api:Invoke on this API only', () => {
-    const apiId = logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi');
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument
-      .Statement;
-    expect(policy).toHaveLength(1);
-    expect(policy[0].Action).toBe('execute-api:Invoke');
-    expect(JSON.stringify(policy[0].Resource)).toContain(`{"Ref":"${apiId}"},"/*"`);
-  });
-});
-
-describe('alarms', () => {
-  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
-  const alarmOn = (metricName: string, dimension: unknown) =>
-    alarms().filter(
-      (alarm) =>
-        alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions).includes(JSON.stringify(dimension)),
-    );
-
-  test('build errors, build throttles, dead letters, API 5xx and API function errors each raise an alarm', () => {
-    expect(alarms()).toHaveLength(5);
-    for (const [metric, dimension, threshold] of [
-      ['Errors', { Ref: buildFunctionId }, 1],
-      ['Throttles', { Ref: buildFunctionId }, 1],
-      ['ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] }, 1],
-      ['5xx', { Ref: logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'RecommendationsApiHttpApi') }, 5],
-      ['Errors', { Ref: apiFunctionId }, 1],
-    ] as const) {
-      const matching = alarmOn(metric, dimension);
-      expect(matching, metric).toHaveLength(1);
-      expect(matching[0]).toMatchObject({
-        Threshold: threshold,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-    }
-    expect(alarmOn('ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [dlqId, 'QueueName'] })[0].Statistic).toBe(
-      'Maximum',
-    );
-  });
-
-  test('without alarmEmail there is no topic and no alarm action', () => {
-    expect(template.findResources('AWS::SNS::Topic')).toEqual({});
-    for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
-  });
-});
-
-test('outputs: bucket, API URL, table, dead-letter queue and the invoke policy', () => {
-  const outputs = template.findOutputs('*');
-  expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'BucketName', 'DlqUrl', 'InvokePolicyArn', 'TableName']);
-  expect(outputs.BucketName.Value).toEqual({ Ref: modelBucketId });
-  expect(outputs.TableName.Value).toEqual({ Ref: tableId });
-  expect(outputs.DlqUrl.Value).toEqual({ Ref: dlqId });
-  expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(
-    /^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/,
-  );
 });

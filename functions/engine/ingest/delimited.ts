@@ -1,5 +1,5 @@
 import { UserInputError } from '../types.js';
-import type { DelimitedColumns } from './layout.js';
+import type { DelimitedColumns } from './columns.js';
 import { QuotedRecord, trimChars } from './quoted-record.js';
 import type { InteractionSink } from './sink.js';
 

@@ -1,5 +1,5 @@
 import type { LineConsumer } from './delimited.js';
-import type { JsonColumns } from './layout.js';
+import type { JsonColumns } from './columns.js';
 import type { InteractionSink } from './sink.js';
 import { show } from './values.js';
 
