@@ -2,6 +2,11 @@
  * What each route does, in terms of the model store and the engine; no HTTP here. Every read is planned to
  * cost few DynamoDB rounds: manifest -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
+ *
+ * Safety: an answer never rests on rows that were deleted under the request. When rows a route needs are missing,
+ * the store re-reads a manifest old enough for its version to have been pruned, and the route runs once more on
+ * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
+ * test/pipeline/concurrent-reader.test.ts).
  */
 import type { JobReader, JobRecord, Manifest, ModelReader, VersionInfo } from '../adapters/store-contract.js';
 import {
