@@ -163,6 +163,12 @@ export interface ModelReader extends ManifestReader {
   /** History and neighbour rows of one user in one BatchGetItem round. */
   getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
   getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
+  /**
+   * For a reader that found rows of `seen.activeVersion` missing: the manifest as it is now, or `seen` itself when
+   * it is recent enough that its versions' rows are sure to exist (then the rows are truly absent). A reader
+   * retries once on a different active version before concluding that a user or item is unknown.
+   */
+  refreshManifest(dataset: string, seen: Manifest): Promise<Manifest | undefined>;
   /** Re-activates a kept version (default: the one before the active one) in one conditional write. */
   rollback(dataset: string, version?: string): Promise<Manifest>;
 }
@@ -175,9 +181,12 @@ export interface ModelPublisher extends ManifestReader {
    * (and changes nothing) when the active model came from a later upload.
    */
   activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'>;
-  /** Deletes rows of versions of `dataset` that the manifest no longer lists (excluding `protect`). */
+  /**
+   * Deletes rows of versions of `dataset` that the manifest no longer lists (excluding `protect`), once they were
+   * retired longer ago than the store's grace (readers may still be on a version retired more recently).
+   */
   pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }>;
-  /** Deletes all rows of one version (a failed or superseded build). */
+  /** Deletes all rows of one version (a failed or superseded build); one retired within the grace is left to the prune. */
   deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }>;
 }
 

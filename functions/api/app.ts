@@ -10,7 +10,8 @@ import type { JobReader, ModelReader } from '../adapters/store-contract.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
 import { registerRouteHandlers } from './route-handlers.js';
-import { limitBodySize, requestContext } from './middleware.js';
+import { apiRoutes } from './routes.js';
+import { limitBodySize, requestContext, requireJsonBody } from './middleware.js';
 import { serveOpenApiDocument } from './openapi.js';
 import { errorHandler, methodNotAllowedResponse, routeNotFound } from './problem-responses.js';
 import { DEFAULT_HISTORY_CAP } from './schemas.js';
@@ -43,6 +44,10 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   app.use('*', requestContext({ logger, metrics, now }));
   app.use('*', methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   app.use('/v1/*', limitBodySize());
+  // On the routes that take a body only, so that a wrong method or path still gets its 405 or 404.
+  for (const route of apiRoutes) {
+    if (route.method !== 'get') app.on(route.method.toUpperCase(), honoPath(route.path), requireJsonBody());
+  }
 
   registerRouteHandlers(app, { service, logger, metrics });
   serveOpenApiDocument(app);
@@ -50,4 +55,9 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   app.notFound(routeNotFound);
   app.onError(errorHandler(logger));
   return app;
+}
+
+/** An OpenAPI path template (`/v1/datasets/{dataset}`) as a Hono route path (`/v1/datasets/:dataset`). */
+function honoPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
 }

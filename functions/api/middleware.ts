@@ -1,6 +1,11 @@
 /**
  * Middleware every request passes: a request id (API Gateway's when behind it), one structured log line and the
- * request metrics (flushed per request, as Lambda may freeze afterwards), and the body-size limit.
+ * request metrics (flushed per request, as Lambda may freeze afterwards), the body-size limit, and the JSON rule
+ * for requests with bodies.
+ *
+ * Safety: a request to a route that takes a body (every POST, the only ones that can change state) carries
+ * `Content-Type: application/json` or is refused with 415 before the route runs. A browser sends that type cross-site only after a CORS preflight this API never approves, so no
+ * web page can make a visitor's browser roll a model back (test: test/api/json-content-type.test.ts).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -8,7 +13,7 @@ import { routePath } from 'hono/route';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
 import { flushMetrics, MetricUnit, type AppLogger, type AppMetrics } from '../observability.js';
 import type { AppEnv } from './app-env.js';
-import { bodyTooLarge, MAX_BODY_BYTES } from './problems.js';
+import { bodyTooLarge, MAX_BODY_BYTES, unsupportedMediaType } from './problems.js';
 
 /** Sets the request id (variable and X-Request-Id header); after the response, logs it and records its metrics. */
 export function requestContext(options: {
@@ -49,6 +54,26 @@ export function limitBodySize(): MiddlewareHandler<AppEnv> {
       throw bodyTooLarge();
     },
   });
+}
+
+/** `application/json`, with parameters such as charset (media types are case-insensitive). */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * For the routes that take a body (every POST): the request must be `application/json` (415 otherwise, even
+ * without a body: a body-less cross-site POST is exactly what a web page can send). An empty JSON body reads as
+ * `{}`, so a rollback without fields still needs no body.
+ */
+export function requireJsonBody(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!isJsonMediaType(c.req.header('content-type'))) throw unsupportedMediaType();
+    // The body-size limit runs first, so this read of a copy is bounded; the routes read the original.
+    const raw = c.req.raw;
+    if (raw.body === null || (await raw.clone().text()).trim() === '') c.req.raw = new Request(raw, { body: '{}' });
+    return next();
+  };
 }
 
 /** API Gateway's request id when behind it (it is what clients and access logs see), else the caller's, else a new one. */

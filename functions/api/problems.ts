@@ -1,7 +1,8 @@
 /**
  * Errors as RFC 9457 problem details (`application/problem+json`), and the one place that decides which
  * failure becomes which status: user mistakes are 4xx with a message naming the field, store throttling is 429,
- * anything else from the store or the engine is 503 without internals. User input never becomes a 500.
+ * anything else from the store or the engine is 503 without internals, and a reply the service cannot put in
+ * JSON (a non-finite number) is a logged 500. User input never becomes a 5xx.
  */
 import { HTTPException } from 'hono/http-exception';
 import { ConflictError, NotFoundError } from '../adapters/store-contract.js';
@@ -21,6 +22,7 @@ export const ProblemType = {
   unsupportedMediaType: 'urn:affinity:problem:unsupported-media-type',
   throttled: 'urn:affinity:problem:throttled',
   unavailable: 'urn:affinity:problem:service-unavailable',
+  internal: 'urn:affinity:problem:internal',
 } as const;
 
 /** One validation failure: where it is (path, query, body), which field, and what is wrong. */
@@ -73,6 +75,21 @@ export const validationProblem = (errors: FieldError[]): ProblemError =>
     { errors },
   );
 
+/**
+ * A reply held a number JSON cannot carry (NaN, ±Infinity: `JSON.stringify` would write `null`). Inputs are
+ * bounded, so only stored rows no build accepts today can cause it: a bug to log, answered 500, never a `null`.
+ */
+export class NonFiniteNumberError extends Error {
+  override readonly name = 'NonFiniteNumberError';
+  constructor(
+    /** Where in the reply, e.g. `items[0].score` (enumerable, so it reaches the structured log). */
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`The reply's ${field} is ${value}, which JSON cannot carry`);
+  }
+}
+
 /** DynamoDB's names for "too many requests": the client should slow down and retry. */
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -116,6 +133,14 @@ export function classifyError(error: unknown): { problem: ProblemError; log: Log
     };
   }
   if (error instanceof HTTPException) return { problem: fromHttpException(error), log: 'none' };
+  if (error instanceof NonFiniteNumberError) {
+    return {
+      problem: new ProblemError(500, ProblemType.internal, 'Internal error', 'The service computed an invalid reply.', {
+        hint: 'This is a bug in the service; quote the requestId to the operators.',
+      }),
+      log: 'error',
+    };
+  }
   if (isThrottling(error)) {
     return {
       problem: new ProblemError(
@@ -161,15 +186,7 @@ function fromHttpException(error: HTTPException): ProblemError {
     case 413:
       return bodyTooLarge();
     case 415:
-      return new ProblemError(
-        415,
-        ProblemType.unsupportedMediaType,
-        'Unsupported media type',
-        'The request body must be JSON.',
-        {
-          hint: 'Send the body with Content-Type: application/json.',
-        },
-      );
+      return unsupportedMediaType();
     default:
       return new ProblemError(
         error.status,
@@ -179,6 +196,16 @@ function fromHttpException(error: HTTPException): ProblemError {
       );
   }
 }
+
+/** A request that can change state without `Content-Type: application/json` (see middleware.ts). */
+export const unsupportedMediaType = (): ProblemError =>
+  new ProblemError(
+    415,
+    ProblemType.unsupportedMediaType,
+    'Unsupported media type',
+    'Requests that can change state (POST) must be JSON.',
+    { hint: 'Send Content-Type: application/json, with a JSON body (or none, where every field is optional).' },
+  );
 
 /** Request bodies above this many bytes are refused with 413 before being parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;

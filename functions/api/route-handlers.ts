@@ -16,6 +16,7 @@ import {
   similarUsersRoute,
   userRecommendationsRoute,
 } from './routes.js';
+import { finiteReply } from './finite-json.js';
 import type { RecommendationService } from './service.js';
 
 const PERSONALISED = { 'Cache-Control': 'no-store' };
@@ -41,7 +42,7 @@ export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }:
     const { limit, exclude, algorithm, explain } = c.req.valid('query');
     const body = await service.forUser(dataset, userId, algorithm, { limit, exclude, explain });
     served(body);
-    return c.json(body, 200, PERSONALISED);
+    return c.json(finiteReply(body), 200, PERSONALISED);
   });
 
   app.openapi(historyRecommendationsRoute, async (c) => {
@@ -50,36 +51,40 @@ export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }:
     const entries = history.map(({ item, rating }) => ({ item, value: rating ?? 1 }));
     const body = await service.forHistory(dataset, entries, { limit, exclude, allow, explain });
     served(body);
-    return c.json(body, 200, PERSONALISED);
+    return c.json(finiteReply(body), 200, PERSONALISED);
   });
 
   app.openapi(similarItemsRoute, async (c) => {
     const { dataset, itemId } = c.req.valid('param');
-    return c.json(await service.similarItems(dataset, itemId, c.req.valid('query').limit), 200, SHARED);
+    return c.json(finiteReply(await service.similarItems(dataset, itemId, c.req.valid('query').limit)), 200, SHARED);
   });
 
   app.openapi(similarUsersRoute, async (c) => {
     const { dataset, userId } = c.req.valid('param');
-    return c.json(await service.similarUsers(dataset, userId, c.req.valid('query').limit), 200, PERSONALISED);
+    return c.json(
+      finiteReply(await service.similarUsers(dataset, userId, c.req.valid('query').limit)),
+      200,
+      PERSONALISED,
+    );
   });
 
   app.openapi(popularRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    return c.json(await service.popular(dataset, c.req.valid('query').limit), 200, SHARED);
+    return c.json(finiteReply(await service.popular(dataset, c.req.valid('query').limit)), 200, SHARED);
   });
 
   app.openapi(datasetRoute, async (c) => {
-    return c.json(await service.dataset(c.req.valid('param').dataset), 200, PERSONALISED);
+    return c.json(finiteReply(await service.dataset(c.req.valid('param').dataset)), 200, PERSONALISED);
   });
 
   app.openapi(jobRoute, async (c) => {
     const { dataset, jobId } = c.req.valid('param');
-    return c.json(await service.job(dataset, jobId), 200, PERSONALISED);
+    return c.json(finiteReply(await service.job(dataset, jobId)), 200, PERSONALISED);
   });
 
   app.openapi(jobsRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    return c.json(await service.jobs(dataset, c.req.valid('query').limit), 200, PERSONALISED);
+    return c.json(finiteReply(await service.jobs(dataset, c.req.valid('query').limit)), 200, PERSONALISED);
   });
 
   app.openapi(rollbackRoute, async (c) => {
@@ -93,7 +98,7 @@ export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }:
       to: body.activeVersion,
     });
     metrics.addMetric('Rollbacks', MetricUnit.Count, 1);
-    return c.json(body, 200, PERSONALISED);
+    return c.json(finiteReply(body), 200, PERSONALISED);
   });
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const, service: serviceName() }, 200));

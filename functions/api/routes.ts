@@ -38,6 +38,7 @@ const problem = (description: string) => ({
 const storeErrors = {
   400: problem('Invalid parameter or body; `errors` names each field.'),
   429: problem('The model store is throttling; retry with back-off (see Retry-After).'),
+  500: problem('A bug: the reply held a number JSON cannot carry (never sent as null); quote the requestId.'),
   503: problem('The model store or service failed; retry later.'),
 } as const;
 

@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
-import { FALLBACK_REASONS, MAX_ID_BYTES } from '../engine/types.js';
+import { FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 
 export const DEFAULT_LIMIT = 10;
 /** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
@@ -43,14 +43,31 @@ export const UserId = boundedId('user id', MAX_ID_BYTES, 'User id, as in the upl
 export const JobId = boundedId('job id', MAX_ID_BYTES, 'Build job id.');
 export const VersionId = boundedId('version', MAX_ID_BYTES, 'Model version id.');
 
+/**
+ * Decimal digits only: `Number()` (what z.coerce uses) also reads hex, binary, exponents, signs and padding, so
+ * `limit=0x10` would mean 16. Anything else stays a string and fails as "not a whole number".
+ */
+const decimalWholeNumber = (value: unknown) =>
+  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+
 const limitQuery = (what: string) =>
-  z.coerce
-    .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}` })
-    .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
-    .min(1, `limit must be at least 1`)
-    .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`)
+  z
+    .preprocess(
+      decimalWholeNumber,
+      z
+        .number({ error: `limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}, in decimal digits` })
+        .int(`limit must be a whole number from 1 to ${MAX_RESULTS_PER_REQUEST}`)
+        .min(1, `limit must be at least 1`)
+        .max(MAX_RESULTS_PER_REQUEST, `limit must be at most ${MAX_RESULTS_PER_REQUEST}`),
+    )
     .default(DEFAULT_LIMIT)
-    .openapi({ description: `How many ${what} to return (1-${MAX_RESULTS_PER_REQUEST}, default ${DEFAULT_LIMIT}).` });
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_RESULTS_PER_REQUEST,
+      default: DEFAULT_LIMIT,
+      description: `How many ${what} to return (1-${MAX_RESULTS_PER_REQUEST} in decimal digits, default ${DEFAULT_LIMIT}).`,
+    });
 
 /**
  * `exclude=a,b` or `exclude=a&exclude=b`. A single occurrence is split on commas; repeated occurrences are taken
@@ -97,8 +114,12 @@ export const HistoryEntryBody = z.strictObject({
   item: ItemId,
   rating: z
     .number({ error: 'rating must be a finite number' })
+    .min(-MAX_ABS_VALUE, `rating must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}`)
+    .max(MAX_ABS_VALUE, `rating must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}`)
     .optional()
-    .openapi({ description: "The user's value for the item; 1 when omitted (implicit feedback)." }),
+    .openapi({
+      description: `The user's value for the item, from -${MAX_ABS_VALUE} to ${MAX_ABS_VALUE} (the bound uploads have too); 1 when omitted (implicit feedback).`,
+    }),
 });
 
 export const RecommendBody = z

@@ -2,6 +2,11 @@
  * What each route does, in terms of the model store and the engine; no HTTP here. Every read is planned to
  * cost few DynamoDB rounds: manifest -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
+ *
+ * Safety: an answer never rests on rows that were deleted under the request. When rows a route needs are missing,
+ * the store re-reads a manifest old enough for its version to have been pruned, and the route runs once more on
+ * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
+ * test/pipeline/concurrent-reader.test.ts).
  */
 import type { JobReader, JobRecord, Manifest, ModelReader, VersionInfo } from '../adapters/store-contract.js';
 import {
@@ -43,6 +48,14 @@ export interface FilterOptions {
   explain: boolean;
 }
 
+/** One attempt at a route on one version. */
+interface Attempt<T> {
+  /** False when rows the answer needed were missing (unknown user or item, or a version pruned under us). */
+  complete: boolean;
+  /** The answer on this version; may throw its problem (a 404 for a missing row). */
+  answer: () => T;
+}
+
 export interface ActiveModel {
   manifest: Manifest;
   version: string;
@@ -77,55 +90,82 @@ export class RecommendationService {
     return { manifest, version: manifest.activeVersion };
   }
 
-  /** Recommendations for a known user (unknown users get popular items, flagged as a fallback). */
-  async forUser(
+  /**
+   * Runs `attempt` on the active version. When rows it needed were missing, the manifest may be one whose version
+   * has since been retired and pruned: the store re-reads it if it is that old, and a different active version
+   * gets the attempt once more. Only then is a user or item concluded unknown (a known user never gets a
+   * fallback because the rows of an old version were deleted under a cached manifest).
+   */
+  private async onActiveVersion<T>(
     dataset: string,
-    userId: string,
-    algorithm: ModelKind,
-    filters: FilterOptions,
-  ): Promise<RecommendationsBody> {
-    const { version } = await this.activeModel(dataset, algorithm);
-    const rows = await this.store.getUserRows(dataset, version, userId);
-    const popularity = this.lazyPopularity(dataset, version);
+    needs: ModelKind | undefined,
+    attempt: (version: string) => Promise<Attempt<T>>,
+  ): Promise<T> {
+    const first = await this.activeModel(dataset, needs);
+    const outcome = await attempt(first.version);
+    if (outcome.complete) return outcome.answer();
+    const fresh = await this.store.refreshManifest(dataset, first.manifest);
+    if (!fresh?.activeVersion || fresh.activeVersion === first.version) return outcome.answer();
+    if (needs) requireModel(dataset, fresh, needs);
+    return (await attempt(fresh.activeVersion)).answer();
+  }
 
-    if (rows.history === undefined) {
-      const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
-      return toBody(dataset, version, result, filters.explain, { userId, historyUsed: 0, historyCapped: false });
-    }
+  /** Recommendations for a known user (unknown users get popular items, flagged as a fallback). */
+  forUser(dataset: string, userId: string, algorithm: ModelKind, filters: FilterOptions): Promise<RecommendationsBody> {
+    return this.onActiveVersion(dataset, algorithm, async (version) => {
+      const rows = await this.store.getUserRows(dataset, version, userId);
+      const popularity = this.lazyPopularity(dataset, version);
 
-    if (algorithm === 'user') {
-      const neighbours = rows.neighbours ?? [];
-      const histories = neighbours.length
-        ? await this.store.getUserHistories(
-            dataset,
-            version,
-            neighbours.map((neighbour) => neighbour.id),
-          )
-        : new Map<string, HistoryEntry[]>();
-      const history = rows.history;
-      const run = (popular: readonly PopularItem[]): RecommendationResult =>
-        recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
-      const result = await withPopularityFallback(run, popularity);
-      // User-based CF reads the history only to hide what was seen, so nothing is capped.
-      return toBody(dataset, version, result, filters.explain, {
-        userId,
-        historyUsed: history.length,
-        historyCapped: false,
-      });
-    }
+      if (rows.history === undefined) {
+        const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
+        const body = toBody(dataset, version, result, filters.explain, {
+          userId,
+          historyUsed: 0,
+          historyCapped: false,
+        });
+        return { complete: false, answer: () => body };
+      }
 
-    const body = await this.fromHistory(dataset, version, rows.history, filters, popularity);
-    return { ...body, userId };
+      if (algorithm === 'user') {
+        const neighbours = rows.neighbours ?? [];
+        const histories = neighbours.length
+          ? await this.store.getUserHistories(
+              dataset,
+              version,
+              neighbours.map((neighbour) => neighbour.id),
+            )
+          : new Map<string, HistoryEntry[]>();
+        const history = rows.history;
+        const run = (popular: readonly PopularItem[]): RecommendationResult =>
+          recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
+        const result = await withPopularityFallback(run, popularity);
+        // User-based CF reads the history only to hide what was seen, so nothing is capped.
+        const body = toBody(dataset, version, result, filters.explain, {
+          userId,
+          historyUsed: history.length,
+          historyCapped: false,
+        });
+        const complete = neighbours.every(({ id }) => histories.has(id)) && (await hasFallbackRows(result, popularity));
+        return { complete, answer: () => body };
+      }
+
+      const { body, complete } = await this.fromHistory(dataset, version, rows.history, filters, popularity);
+      return { complete, answer: () => ({ ...body, userId }) };
+    });
   }
 
   /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
-  async forHistory(
-    dataset: string,
-    history: readonly HistoryEntry[],
-    filters: FilterOptions,
-  ): Promise<RecommendationsBody> {
-    const { version } = await this.activeModel(dataset, 'item');
-    return this.fromHistory(dataset, version, history, filters, this.lazyPopularity(dataset, version));
+  forHistory(dataset: string, history: readonly HistoryEntry[], filters: FilterOptions): Promise<RecommendationsBody> {
+    return this.onActiveVersion(dataset, 'item', async (version) => {
+      const { body, complete } = await this.fromHistory(
+        dataset,
+        version,
+        history,
+        filters,
+        this.lazyPopularity(dataset, version),
+      );
+      return { complete, answer: () => body };
+    });
   }
 
   private async fromHistory(
@@ -134,7 +174,7 @@ export class RecommendationService {
     history: readonly HistoryEntry[],
     filters: FilterOptions,
     popularity: () => Promise<PopularItem[]>,
-  ): Promise<RecommendationsBody> {
+  ): Promise<{ body: RecommendationsBody; complete: boolean }> {
     const used = history.slice(0, this.historyCap);
     const older = history.slice(this.historyCap);
     const usedItems = [...new Set(used.map((entry) => entry.item))];
@@ -149,45 +189,68 @@ export class RecommendationService {
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
       recommendFromItemNeighbours(used, (id) => rows.get(id), popular, options);
     const result = await withPopularityFallback(run, popularity);
-    return toBody(dataset, version, result, filters.explain, {
+    const body = toBody(dataset, version, result, filters.explain, {
       historyUsed: used.length,
       historyCapped: older.length > 0,
     });
+    // An item without a row may just have no neighbours; it still counts as missing, which costs a manifest
+    // read only when the manifest is old enough for its version to have been pruned (see refreshManifest).
+    const complete = usedItems.every((item) => rows.has(item)) && (await hasFallbackRows(result, popularity));
+    return { body, complete };
   }
 
-  async similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
-    const { version } = await this.activeModel(dataset, 'item');
-    const rows = await this.store.getItemNeighbours(dataset, version, [itemId]);
-    const row = rows.get(itemId);
-    if (row === undefined) {
-      throw notFound(
-        `Item ${JSON.stringify(itemId)} has no similar items in dataset ${JSON.stringify(dataset)} (version ${version}).`,
-        "Check the item id (ids are case-sensitive); an item nobody else's users rated has no neighbours.",
-      );
-    }
-    return { dataset, version, item: itemId, similar: similarFrom(row, limit).map(neighbourBody) };
+  similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
+    return this.onActiveVersion(dataset, 'item', async (version) => {
+      const row = (await this.store.getItemNeighbours(dataset, version, [itemId])).get(itemId);
+      if (row !== undefined) {
+        return {
+          complete: true,
+          answer: () => ({ dataset, version, item: itemId, similar: similarFrom(row, limit).map(neighbourBody) }),
+        };
+      }
+      return {
+        complete: false,
+        answer: () => {
+          throw notFound(
+            `Item ${JSON.stringify(itemId)} has no similar items in dataset ${JSON.stringify(dataset)} (version ${version}).`,
+            "Check the item id (ids are case-sensitive); an item nobody else's users rated has no neighbours.",
+          );
+        },
+      };
+    });
   }
 
-  async similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    const { version } = await this.activeModel(dataset, 'user');
-    const rows = await this.store.getUserNeighbourRows(dataset, version, [userId]);
-    const row = rows.get(userId);
-    if (row === undefined) {
-      throw notFound(
-        `User ${JSON.stringify(userId)} has no similar users in dataset ${JSON.stringify(dataset)} (version ${version}).`,
-        'Check the user id (ids are case-sensitive); a user who shares no items with other users has no neighbours.',
-      );
-    }
-    return { dataset, version, userId, similar: similarFrom(row, limit).map(neighbourBody) };
+  similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
+    return this.onActiveVersion(dataset, 'user', async (version) => {
+      const row = (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
+      if (row !== undefined) {
+        return {
+          complete: true,
+          answer: () => ({ dataset, version, userId, similar: similarFrom(row, limit).map(neighbourBody) }),
+        };
+      }
+      return {
+        complete: false,
+        answer: () => {
+          throw notFound(
+            `User ${JSON.stringify(userId)} has no similar users in dataset ${JSON.stringify(dataset)} (version ${version}).`,
+            'Check the user id (ids are case-sensitive); a user who shares no items with other users has no neighbours.',
+          );
+        },
+      };
+    });
   }
 
-  async popular(dataset: string, limit: number): Promise<PopularBody> {
-    const { version } = await this.activeModel(dataset);
-    const popularity = await this.store.getPopularity(dataset, version);
-    const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
-    // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
-    const ranked = recommendPopular(popularity, { limit, explainTop: 0 });
-    return { dataset, version, items: ranked.items.map(({ item }) => byItem.get(item) as PopularItem) };
+  popular(dataset: string, limit: number): Promise<PopularBody> {
+    return this.onActiveVersion(dataset, undefined, async (version) => {
+      const popularity = await this.store.getPopularity(dataset, version);
+      const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
+      // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
+      const ranked = recommendPopular(popularity, { limit, explainTop: 0 });
+      const body = { dataset, version, items: ranked.items.map(({ item }) => byItem.get(item) as PopularItem) };
+      // Every built version has popularity rows: none means the version's rows are gone.
+      return { complete: popularity.length > 0, answer: () => body };
+    });
   }
 
   /** The model state and the latest build job; 404 only when the dataset has neither. */
@@ -257,6 +320,14 @@ async function withPopularityFallback(
 ): Promise<RecommendationResult> {
   const first = run([]);
   return first.fallback ? run(await popularity()) : first;
+}
+
+/** False when the result fell back to popularity and the version had none: every built version has some. */
+async function hasFallbackRows(
+  result: RecommendationResult,
+  popularity: () => Promise<PopularItem[]>,
+): Promise<boolean> {
+  return !result.fallback || (await popularity()).length > 0;
 }
 
 function engineOptions(filters: FilterOptions): Partial<RecommendOptions> {

@@ -1,14 +1,14 @@
 /**
  * S3 ObjectCreated (uploads/<dataset>/<file>) -> a new model version in DynamoDB. Same shape as ./api.ts: env
  * parsed once, clients and store built once per cold start and reused, the shared Powertools logger / metrics /
- * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries
- * (then the DLQ). Env: TABLE_NAME (required), BUILD_THREADS; the bucket comes from each event record. The store is
- * used through the build's roles only (see ../adapters/store-contract.ts).
+ * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries (then the DLQ).
+ * Env: TABLE_NAME (required), BUILD_THREADS, RETIRED_VERSION_GRACE_MS; the bucket comes from each event record.
+ * The store is used through the build's roles only (see ../adapters/store-contract.ts).
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { createDynamoDocumentClient, createS3Client } from '../adapters/aws-clients.js';
-import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
+import { DEFAULT_RETIRED_VERSION_GRACE_MS, DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
 import { parseEnvironment, TABLE_NAME } from './environment.js';
@@ -26,10 +26,21 @@ const environment = parseEnvironment(
       .describe(
         "Worker threads for the similarity kernel, 1-64; leave it unset for the engine's choice (one per core, up to 4).",
       ),
+    RETIRED_VERSION_GRACE_MS: z.coerce
+      .number({ error: 'is not a number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(86_400_000, 'must be at most 86400000 (one day)')
+      .optional()
+      .describe(
+        `Milliseconds a retired version's rows outlive its retirement, so readers still on it finish; more than the API's MANIFEST_CACHE_MS plus its longest request (default ${DEFAULT_RETIRED_VERSION_GRACE_MS}).`,
+      ),
   }),
 );
 const s3 = createS3Client();
-const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME);
+const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
+  retiredVersionGraceMs: environment.RETIRED_VERSION_GRACE_MS,
+});
 
 export const handler = async (event: S3Event, context: Context): Promise<BuildOutcome[]> => {
   logger.addContext(context);

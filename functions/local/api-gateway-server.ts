@@ -1,7 +1,9 @@
 /**
  * A local stand-in for an API Gateway HTTP API ($default route, Lambda proxy integration, payload format 2.0).
  * Each Node HTTP request becomes the event API Gateway would send, and the handler's result is turned back into
- * an HTTP response by API Gateway's rules, so the API handler runs locally exactly as deployed.
+ * an HTTP response by API Gateway's rules, so the API handler runs locally exactly as deployed. Unlike API
+ * Gateway it has no authentication, so it first refuses requests for other Host names and cross-site requests
+ * that change state (./request-guard.ts).
  * Reference: docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { createLambdaContext } from './lambda-context.js';
 import { configuredRegion } from './defaults.js';
+import { allowedHosts, refuseRequest } from './request-guard.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -31,6 +34,11 @@ export interface ApiServerOptions {
   timeoutMs?: number;
   /** Handler errors and protocol violations are logged here (CloudWatch's role). */
   log?: (line: string) => void;
+  /**
+   * Host names the server answers to besides localhost, 127.0.0.1, [::1] and the address it listens on, each
+   * with the server's port (e.g. a name from /etc/hosts). Requests for any other Host are refused (421).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface RunningApiServer {
@@ -50,6 +58,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const timeoutMs = options.timeoutMs ?? API_GATEWAY_TIMEOUT_MS;
   const log = options.log ?? ((line: string) => console.error(line));
   const apiId = 'local';
+  // Filled once the port is known (no request arrives before listen() has bound it).
+  let hosts = new Set<string>();
 
   const server = createServer((req, res) => {
     const requestId = randomBytes(10).toString('base64');
@@ -62,6 +72,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   });
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const refusal = refuseRequest(req, hosts);
+    if (refusal) {
+      log(`API ${req.method} ${req.url} refused (${refusal.status}): ${refusal.detail}`);
+      sendProblem(res, refusal.status, refusal.title, refusal.detail, { type: refusal.type, hint: refusal.hint });
+      return;
+    }
     const body = await readBody(req);
     if (body === 'too-large') {
       sendProblem(
@@ -121,6 +137,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(port, host, options.allowedHosts);
   return {
     url: `http://${host}:${port}`,
     port,
@@ -315,10 +332,18 @@ function sendJson(res: ServerResponse, statusCode: number, payload: unknown): vo
   res.end(JSON.stringify(payload));
 }
 
-function sendProblem(res: ServerResponse, status: number, title: string, detail: string): void {
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  extra: { type?: string; hint?: string } = {},
+): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/problem+json');
+  res.setHeader('cache-control', 'no-store');
   // The client may still be sending; closing afterwards keeps a half-read connection from being reused.
   res.setHeader('connection', 'close');
-  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+  const type = extra.type ?? 'about:blank';
+  res.end(JSON.stringify({ type, title, status, detail, ...(extra.hint ? { hint: extra.hint } : {}) }));
 }

@@ -38,13 +38,10 @@ beforeAll(async () => {
 
 const similarToM1 = async () =>
   (await (await app.request(`${PATH}/items/m1/similar`)).json()) as { version: string; similar: { id: string }[] };
+/** Without `body`: a JSON request with no body (every POST must be JSON: test/api/json-content-type.test.ts). */
+const JSON_POST = { method: 'POST', headers: { 'Content-Type': 'application/json' } };
 const rollback = (body?: unknown) =>
-  app.request(
-    `${PATH}/rollback`,
-    body === undefined
-      ? { method: 'POST' }
-      : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
-  );
+  app.request(`${PATH}/rollback`, body === undefined ? JSON_POST : { ...JSON_POST, body: JSON.stringify(body) });
 
 describe('GET /v1/datasets/{dataset}', () => {
   it('shows the active version, the kept versions with stats (newest first) and the latest job', async () => {
@@ -132,7 +129,7 @@ describe('POST /v1/datasets/{dataset}/rollback', () => {
     const unknown = await rollback({ version: 'v9' });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { detail: string }).detail).toContain('v9');
-    expect((await app.request('/v1/datasets/never/rollback', { method: 'POST' })).status).toBe(404);
+    expect((await app.request('/v1/datasets/never/rollback', JSON_POST)).status).toBe(404);
     const bad = await rollback({ version: '', force: true });
     expect(bad.status).toBe(400);
     const fields = ((await bad.json()) as { errors: { field: string }[] }).errors.map((error) => error.field);

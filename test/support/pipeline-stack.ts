@@ -78,7 +78,16 @@ export interface PipelineStack {
 
 const BUILD_CONTEXT = { functionName: 'affinity-build', timeoutMs: 15 * 60_000 };
 
-export async function startPipelineStack(options: { mode?: DeliveryMode } = {}): Promise<PipelineStack> {
+export interface PipelineStackOptions {
+  mode?: DeliveryMode;
+  /**
+   * How long a retired version's rows outlive its retirement (the build handler's RETIRED_VERSION_GRACE_MS).
+   * Default 0: these tests assert that the next build deletes them; 'default' keeps the deployed grace.
+   */
+  retiredVersionGraceMs?: number | 'default';
+}
+
+export async function startPipelineStack(options: PipelineStackOptions = {}): Promise<PipelineStack> {
   // Read by Powertools when the handler modules are first imported (below, after the stack is up).
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -88,6 +97,9 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
   // These tests assert what readers see right after each build or rollback, so the API re-reads the manifest on
   // every request; the deployed default (reuse for 1 s) is covered by the store's own tests.
   process.env.MANIFEST_CACHE_MS = '0';
+  const grace = options.retiredVersionGraceMs ?? 0;
+  if (grace === 'default') delete process.env.RETIRED_VERSION_GRACE_MS;
+  else process.env.RETIRED_VERSION_GRACE_MS = String(grace);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'affinity-pipeline-'));
   let buildModule: typeof import('../../functions/handlers/build.js') | undefined;
@@ -197,9 +209,11 @@ export async function startPipelineStack(options: { mode?: DeliveryMode } = {}):
       }
     },
     async api<T>(path: string, init: { method?: string; body?: unknown } = {}) {
+      const method = init.method ?? 'GET';
       const response = await fetch(`${stack.apiUrl}${path}`, {
-        method: init.method ?? 'GET',
-        headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+        method,
+        // Like the CLI: every POST is JSON, with or without a body (the API refuses others with 415).
+        headers: init.body === undefined && method === 'GET' ? {} : { 'content-type': 'application/json' },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
       const text = await response.text();

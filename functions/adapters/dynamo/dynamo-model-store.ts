@@ -2,7 +2,8 @@
  * Every storage role of ../store-contract.ts on one DynamoDB table (layout in ./keys.ts), composed of parts that
  * each keep their own safety properties (see their headers):
  * - ./manifests.ts      versions and the atomic swap (one conditional PutItem), out-of-order uploads
- *                       (`latestSourceOrder`), rollback, and clean-up of retired or crashed versions (registry rows)
+ *                       (`latestSourceOrder`), rollback, and clean-up of retired (after a grace) or crashed
+ *                       versions (registry rows)
  * - ./version-writer.ts a version's rows, registry row first, nothing dropped silently
  * - ./model-rows.ts     row reads of one named version, with the row cache
  * - ./jobs.ts           job records: one leased claim per upload at a time, fenced updates, TTL `expiresAt`
@@ -52,12 +53,24 @@ export interface DynamoModelStoreOptions {
   /** How long readers may reuse a manifest read (ms); 0 (default) reads it on every call. See Manifests.getManifest. */
   manifestCacheMs?: number;
   /**
+   * How long the rows of a version dropped from the kept list outlive its retirement (ms), so that readers still
+   * on it finish: longer than any reader's manifest cache plus its longest request. Default
+   * {@link DEFAULT_RETIRED_VERSION_GRACE_MS}. See ./manifests.ts.
+   */
+  retiredVersionGraceMs?: number;
+  /**
    * Memory budget (bytes) for caching model rows read by this store; 0 (default) disables it. Safe because a
    * version's rows never change while any manifest names it (see RowCache). The API function turns it on.
    */
   rowCacheBytes?: number;
   now?: () => Date;
 }
+
+/**
+ * Two minutes: more than the API's longest manifest cache (MANIFEST_CACHE_MS, at most 60 s) plus its longest
+ * request (API Gateway gives up after 30 s).
+ */
+export const DEFAULT_RETIRED_VERSION_GRACE_MS = 120_000;
 
 export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
   /** Exposed for metrics and tests (hits/misses). */
@@ -81,6 +94,7 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
       staleBuildMs: options.staleBuildMs ?? 2 * 3_600_000,
       maxActivationAttempts: options.maxActivationAttempts ?? 10,
       manifestCacheMs: options.manifestCacheMs ?? 0,
+      retiredVersionGraceMs: options.retiredVersionGraceMs ?? DEFAULT_RETIRED_VERSION_GRACE_MS,
       now,
     });
     this.rows = new ModelRows(this.table, {
@@ -100,6 +114,10 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
 
   getManifest(dataset: string): Promise<Manifest | undefined> {
     return this.manifests.getManifest(dataset);
+  }
+
+  refreshManifest(dataset: string, seen: Manifest): Promise<Manifest | undefined> {
+    return this.manifests.refreshManifest(dataset, seen);
   }
 
   createVersionWriter(dataset: string, version: string): DynamoVersionWriter {

@@ -16,16 +16,26 @@
  * `pruneVersions` also find rows of builds that crashed before deleting their own rows: a version still
  * 'building' is left alone until it is older than `staleBuildMs`, so a concurrent build is never deleted.
  *
+ * Retired versions outlive their readers: the activation that drops a version from the kept list records when
+ * (`retired`: version + retiredAt, in the same conditional PutItem, so no crash can lose it), and neither
+ * `pruneVersions` nor `deleteVersion` deletes its rows until `retiredVersionGraceMs` later: longer than any
+ * reader's manifest cache plus its longest request, so a reader holding any manifest that named the version as
+ * active finishes on rows that exist. The manifest also records the grace it promises; a reader that finds rows
+ * missing under a manifest read longer ago than that grace re-reads the manifest (`refreshManifest`) instead of
+ * concluding the rows do not exist (tests: test/adapters/retired-versions.test.ts, and the burst of builds under
+ * cached readers in test/pipeline/concurrent-reader.test.ts).
+ *
  * Stored manifests are read through `readManifest` only, which also brings versions stored in an older shape
- * up to date (see normaliseStoredVersion); a manifest written back is therefore always in the current shape.
+ * up to date (./stored-manifest.ts); a manifest written back is therefore always in the current shape.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { UserInputError, type ModelKind } from '../../engine/types.js';
-import { ConflictError, NotFoundError, type Manifest, type ModelOptions, type VersionInfo } from '../store-contract.js';
+import { UserInputError } from '../../engine/types.js';
+import { ConflictError, NotFoundError, type Manifest, type VersionInfo } from '../store-contract.js';
 import { BatchWriter } from './batch.js';
 import { queryAll, storable, type Item, type StoreTable } from './documents.js';
 import { VERSION_SK_PREFIX, datasetPk, manifestKey, versionPartitions, versionRegistryKey } from './keys.js';
+import { decodeStoredManifest, retiredAfter, sparedVersions, type StoredManifest } from './stored-manifest.js';
 
 export interface ManifestSettings {
   /** BatchWriteItem chunks in flight per deletion. */
@@ -36,43 +46,24 @@ export interface ManifestSettings {
   maxActivationAttempts: number;
   /** How long readers may reuse a manifest read (ms); 0 reads it on every call. */
   manifestCacheMs: number;
+  /** How long a retired version's rows outlive its retirement (ms): longer than any manifest cache + request. */
+  retiredVersionGraceMs: number;
   now: () => Date;
 }
 
 type RegistryState = 'building' | 'activated';
 
-interface StoredManifest {
-  manifest: Manifest;
-  latestSourceOrder: string;
-}
-
-/** Version options as stored before model kinds were named (`mode` item | user | both was kept as two flags). */
-interface LegacyModelOptions extends Omit<ModelOptions, 'models'> {
-  itemBased?: boolean;
-  userBased?: boolean;
-}
-
-/** A version as stored: in the current shape, or in the one before model kinds were named. */
-type StoredVersionInfo = Omit<VersionInfo, 'options'> & { options: ModelOptions | LegacyModelOptions };
-
-/** Which legacy flag stood for which model kind (frozen: new kinds only ever appear in `models`). */
-const LEGACY_KIND_FLAGS: ReadonlyArray<readonly ['itemBased' | 'userBased', ModelKind]> = [
-  ['itemBased', 'item'],
-  ['userBased', 'user'],
-];
-
-/** Brings a stored version to the current shape: legacy `itemBased` / `userBased` flags become `models`. */
-function normaliseStoredVersion(stored: StoredVersionInfo): VersionInfo {
-  const { options } = stored;
-  if ('models' in options) return { ...stored, options };
-  const { itemBased: _itemBased, userBased: _userBased, ...rest } = options;
-  const models = LEGACY_KIND_FLAGS.filter(([flag]) => options[flag] === true).map(([, kind]) => kind);
-  return { ...stored, options: { ...rest, models } };
+/** When a manifest object handed to readers was read, and the grace it promised: see `refreshManifest`. */
+interface ManifestRead {
+  startedAt: number;
+  graceMs: number;
 }
 
 export class Manifests {
   private readonly manifestCache = new Map<string, { manifest: Manifest | undefined; until: number }>();
   private readonly manifestReads = new Map<string, Promise<Manifest | undefined>>();
+  /** Per manifest object given to readers (cached objects are shared): when its read started. */
+  private readonly readsOf = new WeakMap<Manifest, ManifestRead>();
   private manifestGeneration = 0;
 
   constructor(
@@ -83,33 +74,33 @@ export class Manifests {
   /**
    * The manifest as readers see it. With `manifestCacheMs` set (the API function), it is re-read at most that
    * often per process: a new or rolled-back version reaches readers within that time, and every version a cached
-   * manifest names stays readable meanwhile (builds spare the version they retire until the next build).
+   * manifest names stays readable meanwhile (retired versions' rows outlive the retirement by the grace).
    * Writers (activation, prune, rollback) always read it fresh.
    */
   async getManifest(dataset: string): Promise<Manifest | undefined> {
-    if (this.settings.manifestCacheMs <= 0) return (await this.readManifest(dataset))?.manifest;
+    if (this.settings.manifestCacheMs <= 0) return this.readForReaders(dataset);
     const cached = this.manifestCache.get(dataset);
     if (cached && cached.until > Date.now()) return cached.manifest;
     // One read per dataset at a time: when the cached manifest expires under load, every request waiting for it
     // shares the same read instead of sending one each.
     const inFlight = this.manifestReads.get(dataset);
     if (inFlight) return inFlight;
-    const generation = this.manifestGeneration;
-    const read = this.readManifest(dataset)
-      .then((stored) => {
-        // A rollback by this process while the read was under way knows better than the read.
-        if (generation !== this.manifestGeneration)
-          return this.manifestCache.get(dataset)?.manifest ?? stored?.manifest;
-        if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
-        this.manifestCache.set(dataset, {
-          manifest: stored?.manifest,
-          until: Date.now() + this.settings.manifestCacheMs,
-        });
-        return stored?.manifest;
-      })
-      .finally(() => this.manifestReads.delete(dataset));
+    const read = this.readIntoCache(dataset).finally(() => this.manifestReads.delete(dataset));
     this.manifestReads.set(dataset, read);
     return read;
+  }
+
+  /**
+   * For a reader that found rows of `seen.activeVersion` missing: the manifest as it is now, or `seen` itself when
+   * it was read less than its promised grace ago (its versions' rows still exist then, so the rows are truly
+   * absent and no read is spent). A manifest older than that (a long cache, or one written before the grace was
+   * recorded) is read again, fresh, and the cache updated.
+   */
+  async refreshManifest(dataset: string, seen: Manifest): Promise<Manifest | undefined> {
+    const read = this.readsOf.get(seen);
+    if (read && Date.now() - read.startedAt < read.graceMs) return seen;
+    if (this.settings.manifestCacheMs <= 0) return this.readForReaders(dataset);
+    return this.readIntoCache(dataset);
   }
 
   async activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'> {
@@ -129,6 +120,7 @@ export class Manifests {
         0,
         versionsKept,
       );
+      const now = this.settings.now();
       try {
         await doc.send(
           new PutCommand({
@@ -139,8 +131,10 @@ export class Manifests {
               activeVersion: info.version,
               versions: storable(versions),
               latestSourceOrder: info.source.sourceOrder,
+              retired: retiredAfter(current, versions, now, this.settings.retiredVersionGraceMs),
+              retiredVersionGraceMs: this.settings.retiredVersionGraceMs,
               revision: (current?.manifest.revision ?? 0) + 1,
-              updatedAt: this.settings.now().toISOString(),
+              updatedAt: now.toISOString(),
             },
             ...(current
               ? {
@@ -165,6 +159,7 @@ export class Manifests {
   }
 
   async rollback(dataset: string, version?: string): Promise<Manifest> {
+    const readStartedAt = Date.now();
     const current = await this.readManifest(dataset);
     if (!current) throw new NotFoundError(`Dataset "${dataset}" has no model to roll back`);
     const { manifest } = current;
@@ -212,6 +207,7 @@ export class Manifests {
     // This process sees its own rollback at once; other API instances within manifestCacheMs.
     if (this.settings.manifestCacheMs > 0) {
       this.manifestGeneration++;
+      this.readsOf.set(next, { startedAt: readStartedAt, graceMs: current.retiredVersionGraceMs });
       this.manifestCache.set(dataset, { manifest: next, until: Date.now() + this.settings.manifestCacheMs });
     }
     return next;
@@ -225,8 +221,11 @@ export class Manifests {
       ExpressionAttributeValues: { ':pk': datasetPk(dataset), ':prefix': VERSION_SK_PREFIX },
       ConsistentRead: true,
     });
-    const manifest = (await this.readManifest(dataset))?.manifest;
-    const kept = new Set([...(manifest?.versions.map((v) => v.version) ?? []), ...protect]);
+    const stored = await this.readManifest(dataset);
+    const kept = new Set([
+      ...sparedVersions(stored, this.settings.now(), this.settings.retiredVersionGraceMs),
+      ...protect,
+    ]);
     const staleBefore = this.settings.now().getTime() - this.settings.staleBuildMs;
     let rowsDeleted = 0;
     for (const row of registered) {
@@ -239,12 +238,16 @@ export class Manifests {
   }
 
   async deleteVersion(dataset: string, version: string): Promise<{ rowsDeleted: number }> {
-    const manifest = (await this.readManifest(dataset))?.manifest;
-    if (manifest?.versions.some((v) => v.version === version)) {
+    const stored = await this.readManifest(dataset);
+    if (stored?.manifest.versions.some((v) => v.version === version)) {
       throw new ConflictError(
         `Version "${version}" of dataset "${dataset}" is kept by the manifest; it is deleted when pruned out of the kept versions`,
       );
     }
+    // Retired within the grace (a retried build of a version that was active): readers may still be on it, so
+    // its rows are left to the first prune after the grace, which finds them through the registry.
+    if (sparedVersions(stored, this.settings.now(), this.settings.retiredVersionGraceMs).has(version))
+      return { rowsDeleted: 0 };
     return { rowsDeleted: await this.deleteRows(dataset, version) };
   }
 
@@ -263,22 +266,30 @@ export class Manifests {
     );
   }
 
+  /** A fresh read for readers, remembered with its start time (see refreshManifest). */
+  private async readForReaders(dataset: string): Promise<Manifest | undefined> {
+    const startedAt = Date.now();
+    const stored = await this.readManifest(dataset);
+    if (stored) this.readsOf.set(stored.manifest, { startedAt, graceMs: stored.retiredVersionGraceMs });
+    return stored?.manifest;
+  }
+
+  /** A fresh read for readers that also replaces the cached manifest, unless this process rolled back meanwhile. */
+  private async readIntoCache(dataset: string): Promise<Manifest | undefined> {
+    const generation = this.manifestGeneration;
+    const manifest = await this.readForReaders(dataset);
+    // A rollback by this process while the read was under way knows better than the read.
+    if (generation !== this.manifestGeneration) return this.manifestCache.get(dataset)?.manifest ?? manifest;
+    if (this.manifestCache.size >= 10_000) this.manifestCache.clear(); // bounded: datasets are few, ids may be junk
+    this.manifestCache.set(dataset, { manifest, until: Date.now() + this.settings.manifestCacheMs });
+    return manifest;
+  }
+
   private async readManifest(dataset: string): Promise<StoredManifest | undefined> {
     const output = await this.table.doc.send(
       new GetCommand({ TableName: this.table.tableName, Key: manifestKey(dataset), ConsistentRead: true }),
     );
-    const item = output.Item;
-    if (!item) return undefined;
-    return {
-      manifest: {
-        dataset: item.dataset as string,
-        activeVersion: item.activeVersion as string,
-        versions: (item.versions as StoredVersionInfo[]).map(normaliseStoredVersion),
-        revision: item.revision as number,
-        updatedAt: item.updatedAt as string,
-      },
-      latestSourceOrder: item.latestSourceOrder as string,
-    };
+    return output.Item ? decodeStoredManifest(output.Item) : undefined;
   }
 
   /** Best effort: the manifest already lists the version, and a stale 'building' entry is pruned all the same. */
