@@ -62,10 +62,27 @@ const TOO_LONG = `longer than ${MAX_LINE_BYTES} bytes (${MAX_LINE_BYTES >> 20} M
 
 export type IngestSource = string | NodeJS.ReadableStream | Readable;
 
-/** Parse a file (path) or stream into an interaction log, with the parse half of the quality report. */
+/**
+ * Parse a file (path) or stream into an interaction log, with the parse half of the quality report.
+ *
+ * An error leaving the parse has its stack trace formatted first: until then V8 keeps every frame's closure
+ * alive through it, and with them the partial log (hundreds of MB past a limit) for as long as the error lives.
+ */
 export async function ingestToLog(
   source: IngestSource,
   options: IngestOptions = {},
+): Promise<{ log: InteractionLog; report: LogReport }> {
+  try {
+    return await parse(source, options);
+  } catch (error) {
+    if (error instanceof Error) void error.stack;
+    throw error;
+  }
+}
+
+async function parse(
+  source: IngestSource,
+  options: IngestOptions,
 ): Promise<{ log: InteractionLog; report: LogReport }> {
   const label = options.fileName ?? (typeof source === 'string' ? source : 'input');
   const input = await openSource(source, label, options.onProgress);
