@@ -26,7 +26,7 @@ import type {
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { openObject, readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
-import type { QualityReport } from '../engine/ingest/index.js';
+import { DataQualityError, type IngestLimits, type LogReport, type QualityReport } from '../engine/ingest/index.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
@@ -43,6 +43,8 @@ export interface BuildDeps {
   threads?: number;
   /** Minimum milliseconds between progress writes to the job record. */
   progressIntervalMs?: number;
+  /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
+  limits?: IngestLimits;
 }
 
 export type BuildOutcome =
@@ -142,6 +144,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       fileName: key,
       threads: deps.threads,
       totalBytes: object.size,
+      deploymentLimits: deps.limits,
       onProgress: (phase, done, total) => progress.report(phase, done, total),
     });
     const { model, report, timings } = built;
@@ -240,11 +243,18 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
         deps.logger.warn('could not delete the failed version rows', { ...log, cleanup: String(cleanup) });
       });
     }
+    // Above the rejection threshold the parse's data-quality report is what the uploader needs: S3 and the job get it.
+    const quality = error instanceof DataQualityError ? error.report : undefined;
     const failedReport =
       error instanceof UserInputError
-        ? await saveFailureReport(deps, bucket, dataset, version, jobId, key, config, jobError)
+        ? await saveFailureReport(deps, bucket, dataset, version, jobId, key, config, jobError, quality)
         : undefined;
-    await finishJob(deps, dataset, jobId, now, { status: 'failed', error: jobError, reportKey: failedReport });
+    await finishJob(deps, dataset, jobId, now, {
+      status: 'failed',
+      error: jobError,
+      reportKey: failedReport,
+      ...(quality ? { report: summarise(quality) } : {}),
+    });
     if (!(error instanceof UserInputError)) throw error;
     return { status: 'failed', dataset, jobId, version, error: jobError };
   }
@@ -293,6 +303,7 @@ async function saveFailureReport(
   key: string,
   config: ModelConfig | undefined,
   error: JobError,
+  report?: LogReport,
 ): Promise<string | undefined> {
   const objectKey = reportKey(dataset, version);
   try {
@@ -304,6 +315,7 @@ async function saveFailureReport(
       config,
       status: 'failed',
       error,
+      ...(report ? { report } : {}),
     });
     return objectKey;
   } catch (cause) {
@@ -322,8 +334,9 @@ function describeError(error: unknown): JobError {
   };
 }
 
-/** The part of the data-quality report kept in the job record (the full one is in S3). */
-function summarise(report: QualityReport): Record<string, unknown> {
+/** The part of the data-quality report kept in the job record (the full one is in S3); a failed parse has only its part. */
+function summarise(report: QualityReport | LogReport): Record<string, unknown> {
+  const matrix: Partial<QualityReport> = report;
   return {
     format: report.format,
     rowsRead: report.rowsRead,
@@ -331,11 +344,11 @@ function summarise(report: QualityReport): Record<string, unknown> {
     rejected: Object.fromEntries(
       Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }]),
     ),
-    duplicatesDropped: report.duplicatesDropped,
-    ratings: report.ratings,
-    users: report.users,
-    items: report.items,
-    density: report.density,
+    duplicatesDropped: matrix.duplicatesDropped,
+    ratings: matrix.ratings,
+    users: matrix.users,
+    items: matrix.items,
+    density: matrix.density,
     warnings: report.warnings,
   };
 }
