@@ -5,8 +5,8 @@
  * - Bounded: no line is buffered past `maxLineBytes`. A longer line is reported once (`onTooLong`, when the limit
  *   is crossed) and its remaining bytes are dropped as they arrive, up to its line break; a 1 GB line without one
  *   costs no more memory than the limit.
- * - Line breaks: LF and CRLF (the CR is left at the line's end for the caller to strip), or CR alone when the
- *   first line break of the input is a lone CR (old Mac files; then a CRLF also counts as one break).
+ * - Line breaks: LF and CRLF (the CR is left at the line's end for the caller to strip); when the first line
+ *   break of the input is a lone CR (classic Mac OS files), CR, LF and CRLF all end a line, whatever the chunks.
  * - A line is copied at most once however many chunks it spans (the carry is kept as parts).
  */
 const LF = 0x0a;
@@ -15,8 +15,9 @@ const CR = 0x0d;
 export class LineSplitter {
   /** True once the input was found to use CR-only line breaks. */
   crOnly = false;
-  private breakByte = LF;
   private decided = false;
+  /** CR-only input: the last line break was a CR, so an LF right after it belongs to the same break. */
+  private lastBreakCr = false;
   /** The first line break seen so far is a CR that ended a chunk: the next byte tells CR from CRLF. */
   private heldCr = false;
   private carry: Buffer[] = [];
@@ -37,7 +38,8 @@ export class LineSplitter {
         this.heldCr = false;
         this.decide(chunk[0] === LF ? LF : CR);
         this.endLine(chunk, 0, 0);
-        position = this.breakByte === LF ? 1 : 0;
+        position = this.crOnly ? 0 : 1;
+        this.lastBreakCr = this.crOnly;
       } else {
         const lf = chunk.indexOf(LF);
         const cr = chunk.indexOf(CR);
@@ -53,14 +55,35 @@ export class LineSplitter {
         }
       }
     }
-    const breakByte = this.breakByte;
+    position = this.crOnly ? this.splitUniversal(chunk, position) : this.splitLf(chunk, position);
+    if (position < chunk.length) this.append(chunk.subarray(position));
+  }
+
+  /** LF ends a line; returns where the unfinished last line starts. */
+  private splitLf(chunk: Buffer, position: number): number {
     for (;;) {
-      const at = chunk.indexOf(breakByte, position);
-      if (at < 0) break;
+      const at = chunk.indexOf(LF, position);
+      if (at < 0) return position;
       this.endLine(chunk, position, at);
       position = at + 1;
     }
-    if (position < chunk.length) this.append(chunk.subarray(position));
+  }
+
+  /** CR, LF and CRLF end a line (each byte searched once per chunk, not once per line). */
+  private splitUniversal(chunk: Buffer, position: number): number {
+    let nextCr = chunk.indexOf(CR, position);
+    let nextLf = chunk.indexOf(LF, position);
+    while (nextCr >= 0 || nextLf >= 0) {
+      const isCr = nextLf < 0 || (nextCr >= 0 && nextCr < nextLf);
+      const at = isCr ? nextCr : nextLf;
+      const restOfCrlf = !isCr && this.lastBreakCr && at === position && this.carryBytes === 0 && !this.skipping;
+      if (!restOfCrlf) this.endLine(chunk, position, at);
+      this.lastBreakCr = isCr;
+      position = at + 1;
+      if (isCr) nextCr = chunk.indexOf(CR, position);
+      else nextLf = chunk.indexOf(LF, position);
+    }
+    return position;
   }
 
   /** End of input: the last line, when it has no line break. */
@@ -77,10 +100,9 @@ export class LineSplitter {
     }
   }
 
-  private decide(breakByte: number): void {
+  private decide(firstBreak: number): void {
     this.decided = true;
-    this.breakByte = breakByte;
-    this.crOnly = breakByte === CR;
+    this.crOnly = firstBreak === CR;
   }
 
   /** A line break at `end` of `chunk`; the line began at `start` of it, after any carried parts. */
@@ -119,8 +141,6 @@ export class LineSplitter {
   }
 
   private emit(buf: Buffer, start: number, end: number): void {
-    // CRLF in a CR-only file: the LF is the rest of the same line break.
-    if (this.crOnly && start < end && buf[start] === LF) start++;
     this.onLine(buf, start, end);
   }
 }

@@ -43,7 +43,7 @@ import { JsonLinesParser } from './json-lines.js';
 import { LimitGuard } from './limits.js';
 import { LineSplitter } from './lines.js';
 import { checkRejectedShare, DEFAULT_MAX_REJECTED_SHARE } from './rejected-share.js';
-import { detectHeader, resolveDelimitedColumns, resolveJsonColumns } from './columns.js';
+import { detectHeader, resolveDelimitedColumns, resolveJsonColumns, type DelimitedColumns } from './columns.js';
 import { chooseFormat } from './detect-format.js';
 import { QuotedRecord } from './quoted-record.js';
 import { Rejections } from './rejections.js';
@@ -51,6 +51,7 @@ import { completeReport } from './report.js';
 import { InteractionSink } from './sink.js';
 import { openSource } from './source.js';
 import type { IngestFormat, IngestOptions, LogReport, QualityReport, RejectionReason } from './types.js';
+import { show } from './values.js';
 
 /**
  * The longest line read: a rating line is a few dozen bytes (ids are at most 256), a JSON Lines record with
@@ -103,6 +104,7 @@ async function parse(
   if (input.notGzipDespiteName) warnings.push(`${label} is named .gz but is not gzip-compressed: read as plain text`);
 
   let consumer: LineConsumer | undefined;
+  let delimited: DelimitedParser | undefined;
   let sink: InteractionSink | undefined;
   let format: IngestFormat | undefined;
   let header = false;
@@ -117,7 +119,9 @@ async function parse(
     header = detectHeader(options, fields);
     const columns = resolveDelimitedColumns(options, header ? fields : undefined, fields.length, label, warnings);
     sink = new InteractionSink(log, rejections, columns.implicit);
-    consumer = new DelimitedParser(sink, columns, delimiter, format === 'csv', label);
+    delimited = new DelimitedParser(sink, columns, delimiter, format === 'csv', label, fields.length);
+    consumer = delimited;
+    warnUnreadColumns(columns, header ? fields : undefined, fields.length, warnings);
     if (header) return;
     lines.forEach((text, k) => {
       const bytes = Buffer.from(text, 'utf8');
@@ -179,9 +183,16 @@ async function parse(
     rejections.add(reason, line, problem);
     rejectedBeforeLayout++;
   };
+  /** Lines after the first that begin with a UTF-8 byte-order mark (files joined together): it is removed. */
+  let bomLines = 0;
+  let firstBomLine = 0;
   const handleLine = (buf: Buffer, start: number, end: number): void => {
     if (end > start && buf[end - 1] === 0x0d) end--;
     lineNumber++;
+    if (buf[start] === 0xef && end - start >= 3 && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      start += 3;
+      if (bomLines++ === 0) firstBomLine = lineNumber;
+    }
     if (consumer) consumer.line(buf, start, end, lineNumber);
     else firstLine(buf, start, end);
     guard.checkCounts(rowsSoFar(), log.users.size, log.items.size, lineNumber);
@@ -201,6 +212,18 @@ async function parse(
   }
   splitter.end();
   checkEstimate();
+  if (splitter.crOnly) warnings.push('line breaks are CR only (classic Mac OS): each CR is read as a line break');
+  if (bomLines > 0) {
+    warnings.push(
+      `${bomLines} line${bomLines === 1 ? '' : 's'} began with a byte-order mark (U+FEFF), removed: e.g. line ${firstBomLine} (files joined together?)`,
+    );
+  }
+  if (delimited?.firstExtra) {
+    const { extraFieldLines: count, firstExtra } = delimited;
+    warnings.push(
+      `${count} line${count === 1 ? ' has' : 's have'} more fields than the first line (${delimited.fieldCount}): the extra fields are ignored, e.g. line ${firstExtra.line}: ${show(firstExtra.text)}`,
+    );
+  }
   if (consumer === undefined && firstRecord !== undefined) {
     decideDelimited(firstRecord.record.fields, firstRecord.lines, firstRecord.firstNumber, firstRecord.delimiter);
   }
@@ -252,6 +275,25 @@ export async function loadRatings(
   const { log, report } = await ingestToLog(source, options);
   const { matrix, duplicatesDropped } = buildRatingMatrix(log);
   return { matrix, report: completeReport(report, matrix, duplicatesDropped) };
+}
+
+/** Columns of the first record that no role reads: say so once, rather than drop them silently. */
+function warnUnreadColumns(
+  columns: DelimitedColumns,
+  names: readonly string[] | undefined,
+  fieldCount: number,
+  warnings: string[],
+): void {
+  const used = new Set([columns.user, columns.item, columns.rating, columns.timestamp]);
+  const unread: string[] = [];
+  for (let k = 0; k < fieldCount; k++) {
+    if (!used.has(k)) unread.push(names ? `${show(names[k])} (${k})` : String(k));
+  }
+  if (unread.length === 0) return;
+  const list = unread.length > 5 ? `${unread.slice(0, 5).join(', ')} and ${unread.length - 5} more` : unread.join(', ');
+  warnings.push(
+    `column${unread.length === 1 ? '' : 's'} ${list} ${unread.length === 1 ? 'is' : 'are'} not read: only user, item, rating and timestamp are`,
+  );
 }
 
 function noUsableRows(label: string, rowsRead: number, rejections: Rejections): UserInputError {
