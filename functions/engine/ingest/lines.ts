@@ -1,7 +1,8 @@
 /**
  * Splits a stream of chunks into physical lines, at byte level.
  *
- * Safety properties (each tested in test/engine/ingest-hostile-lines.test.ts and ingest-corpus.test.ts):
+ * Safety properties (each tested in test/engine/ingest-hostile-lines.test.ts, ingest-line-breaks.test.ts and the
+ * corpus, ingest-corpus.test.ts):
  * - Bounded: no line is buffered past `maxLineBytes`. A longer line is reported once (`onTooLong`, when the limit
  *   is crossed) and its remaining bytes are dropped as they arrive, up to its line break; a 1 GB line without one
  *   costs no more memory than the limit.
