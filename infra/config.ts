@@ -3,6 +3,13 @@
  * "context" object of cdk.json) with a safe default. Command-line context values arrive as strings, cdk.json
  * values as JSON, so each setting accepts both. A bad value stops the synth with the key, the value and a fix.
  */
+import {
+  DEPLOYMENT_SETTINGS,
+  LIMIT_NAMES,
+  limitsForMemory,
+  type IngestLimits,
+  type LimitName,
+} from '../functions/engine/ingest/limits.js';
 import { UserInputError } from '../functions/engine/types.js';
 
 export type AuthMode = 'iam' | 'jwt' | 'none';
@@ -15,6 +22,11 @@ export interface BuildFunctionSettings {
   /** Lambda's own retries of a failed asynchronous (S3) invocation before it goes to the dead-letter queue. */
   retryAttempts: number;
   maxEventAgeHours: number;
+  /**
+   * The deployment's ingest limits, set as the function's environment (DEPLOYMENT_SETTINGS names the variables):
+   * by default what fits `memoryMb` (engine/ingest/limits.ts limitsForMemory); a dataset may only lower them.
+   */
+  limits: Required<IngestLimits>;
 }
 
 export interface ApiFunctionSettings {
@@ -89,6 +101,7 @@ export interface ContextSource {
 export function readAffinityConfig(context: ContextSource): AffinityConfig {
   const read = new ContextReader(context);
   const auth = read.choice('auth', ['iam', 'jwt', 'none'], DEFAULTS.auth);
+  const buildMemoryMb = read.integer('buildMemoryMb', DEFAULTS.buildMemoryMb, 128, 10_240);
   const config: AffinityConfig = {
     stackName: read.string(
       'stackName',
@@ -134,11 +147,12 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
       'letters, digits and . _ -',
     ),
     build: {
-      memoryMb: read.integer('buildMemoryMb', DEFAULTS.buildMemoryMb, 128, 10_240),
+      memoryMb: buildMemoryMb,
       timeoutMinutes: read.integer('buildTimeoutMinutes', DEFAULTS.buildTimeoutMinutes, 1, 15),
       ephemeralStorageMb: read.integer('buildEphemeralStorageMb', DEFAULTS.buildEphemeralStorageMb, 512, 10_240),
       retryAttempts: read.integer('buildRetryAttempts', DEFAULTS.buildRetryAttempts, 0, 2),
       maxEventAgeHours: read.integer('buildMaxEventAgeHours', DEFAULTS.buildMaxEventAgeHours, 1, 6),
+      limits: readBuildLimits(read, buildMemoryMb),
     },
     api: {
       memoryMb: read.integer('apiMemoryMb', DEFAULTS.apiMemoryMb, 128, 10_240),
@@ -166,6 +180,31 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
     }
   }
   return config;
+}
+
+/** Largest value each ingest limit takes from context: beyond these a value is a typo, not a choice. */
+const LIMIT_MAXIMA: Record<LimitName, number> = {
+  maxBytes: 1e13,
+  maxRows: 1e10,
+  maxUsers: 1e10,
+  maxItems: 1e10,
+  maxMemoryMb: 10_240,
+};
+
+function readBuildLimits(read: ContextReader, memoryMb: number): Required<IngestLimits> {
+  const defaults = limitsForMemory(memoryMb);
+  const limits = { ...defaults };
+  for (const name of LIMIT_NAMES) {
+    limits[name] = read.integer(DEPLOYMENT_SETTINGS[name].context, defaults[name], 1, LIMIT_MAXIMA[name]);
+  }
+  if (limits.maxMemoryMb > memoryMb) {
+    throw new UserInputError(
+      `buildMemoryBudgetMb (${limits.maxMemoryMb}) is above the build function's memory, buildMemoryMb (${memoryMb})`,
+      'context buildMemoryBudgetMb',
+      `Leave it unset (the default is ${defaults.maxMemoryMb}, 80% of the memory) or raise buildMemoryMb.`,
+    );
+  }
+  return limits;
 }
 
 function checkAuth(config: AffinityConfig): void {

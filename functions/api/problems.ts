@@ -7,6 +7,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { ConflictError, NotFoundError } from '../adapters/store-contract.js';
 import { UserInputError } from '../engine/types.js';
+import { NonFiniteScoreError } from '../engine/recommend/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -133,7 +134,8 @@ export function classifyError(error: unknown): { problem: ProblemError; log: Log
     };
   }
   if (error instanceof HTTPException) return { problem: fromHttpException(error), log: 'none' };
-  if (error instanceof NonFiniteNumberError) {
+  // A non-finite score (engine guard) or number (reply check) can only come from stored values no build accepts now.
+  if (error instanceof NonFiniteNumberError || error instanceof NonFiniteScoreError) {
     return {
       problem: new ProblemError(500, ProblemType.internal, 'Internal error', 'The service computed an invalid reply.', {
         hint: 'This is a bug in the service; quote the requestId to the operators.',

@@ -7,6 +7,7 @@
  * Every rejection names the field, its rule and the value given: `k: must be an integer from 1 to 500 (got 0)`.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
@@ -39,7 +40,12 @@ const RULES = {
   models: `must be a non-empty list of model kinds (${MODEL_KINDS.join(', ')}), each at most once`,
   modelKind: `must be a model kind: one of ${MODEL_KINDS.join(', ')}`,
   versionsKept: `must be an integer from 1 to ${MAX_VERSIONS_KEPT}`,
+  maxRejectedShare: 'must be a number from 0 to 1',
+  limit: 'must be a whole number >= 1',
 } as const;
+
+/** A per-dataset limit: a positive whole number (bytes, rows, ids or MiB); it may only lower the deployment's. */
+const limitField = z.number(RULES.limit).int(RULES.limit).min(1, RULES.limit).optional();
 
 const similarityFields = {
   measure: z.enum(SIMILARITY_MEASURES, RULES.measure).default(DEFAULT_SIMILARITY_OPTIONS.measure),
@@ -82,6 +88,25 @@ export const modelConfigSchema = z.strictObject({
     .min(1, RULES.versionsKept)
     .max(MAX_VERSIONS_KEPT, RULES.versionsKept)
     .default(3),
+  /** Above this share of rejected data rows the build fails with its data-quality report (0..1). */
+  maxRejectedShare: z
+    .number(RULES.maxRejectedShare)
+    .min(0, RULES.maxRejectedShare)
+    .max(1, RULES.maxRejectedShare)
+    .default(DEFAULT_MAX_REJECTED_SHARE),
+  /**
+   * Ingest limits of this dataset (see engine/ingest/limits.ts): each may only lower the deployment's limit of the
+   * same name (the lower of the two applies).
+   */
+  limits: z
+    .strictObject({
+      maxBytes: limitField,
+      maxRows: limitField,
+      maxUsers: limitField,
+      maxItems: limitField,
+      maxMemoryMb: limitField,
+    })
+    .default({}),
   /** Parsing options for the uploaded files of this dataset. */
   input: z
     .strictObject({

@@ -4,8 +4,8 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { loadRatings } from './ingest/index.js';
-import type { IngestOptions, QualityReport } from './ingest/index.js';
+import { combineLimits, DEFAULT_MEMORY_COST, loadRatings } from './ingest/index.js';
+import type { IngestLimits, IngestOptions, MemoryCost, QualityReport } from './ingest/index.js';
 import { parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { prestartWorkers } from './similarity/index.js';
@@ -24,8 +24,13 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   fileName?: string;
   /** `phase` is 'parse', then each model kind's phase ('items', 'users'). */
   onProgress?: (phase: string, done: number, total: number) => void;
-  /** Total bytes of the source, for parse progress. */
+  /** Total bytes of the source as stored (compressed, for a gzip): parse progress and the memory estimate. */
   totalBytes?: number;
+  /**
+   * The deployment's ingest limits (the build function's); the config's `limits` may only lower them. Absent
+   * (the CLI): only the config's limits apply.
+   */
+  deploymentLimits?: IngestLimits;
 }
 
 export interface BuiltModel {
@@ -50,9 +55,14 @@ export async function buildModel(source: string | Readable, options: BuildFromSo
         )
       : 0);
   if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
+  const { limits, hint } = combineLimits(options.deploymentLimits, config.limits);
   const ingestOptions: IngestOptions = {
     ...config.input,
     implicit: config.implicit || undefined,
+    limits,
+    limitHint: hint,
+    memoryCost: memoryCostOf(config),
+    maxRejectedShare: config.maxRejectedShare,
     fileName: options.fileName,
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),
@@ -70,6 +80,16 @@ export async function buildModel(source: string | Readable, options: BuildFromSo
   const model = InMemoryModel.fromNeighbours(matrix, blocks);
   timings.total = seconds(started);
   return { model, report, config, timings };
+}
+
+/** Neighbour rows (k slots of neighbour, similarity and support: 16 bytes) for each row of the kinds built. */
+function memoryCostOf(config: ModelConfig): MemoryCost {
+  const neighbourRow = config.k * 16;
+  return {
+    perRow: DEFAULT_MEMORY_COST.perRow,
+    perUser: DEFAULT_MEMORY_COST.perUser + (config.models.includes('user') ? neighbourRow : 0),
+    perItem: DEFAULT_MEMORY_COST.perItem + (config.models.includes('item') ? neighbourRow : 0),
+  };
 }
 
 function seconds(since: number): number {

@@ -1,9 +1,10 @@
 /**
  * S3 ObjectCreated (uploads/<dataset>/<file>) -> a new model version in DynamoDB. Same shape as ./api.ts: env
  * parsed once, clients and store built once per cold start and reused, the shared Powertools logger / metrics /
- * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries (then the DLQ).
- * Env: TABLE_NAME (required), BUILD_THREADS, RETIRED_VERSION_GRACE_MS; the bucket comes from each event record.
- * The store is used through the build's roles only (see ../adapters/store-contract.ts).
+ * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries
+ * (then the DLQ). Env: TABLE_NAME (required), BUILD_THREADS, RETIRED_VERSION_GRACE_MS, the ingest limits
+ * (./build-limits.ts); the bucket comes from each event record. The store is used through the build's roles only
+ * (see ../adapters/store-contract.ts).
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { createDynamoDocumentClient, createS3Client } from '../adapters/aws-clie
 import { DEFAULT_RETIRED_VERSION_GRACE_MS, DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
+import { BUILD_LIMIT_VARIABLES, deploymentLimits } from './build-limits.js';
 import { parseEnvironment, TABLE_NAME } from './environment.js';
 
 const environment = parseEnvironment(
@@ -35,8 +37,10 @@ const environment = parseEnvironment(
       .describe(
         `Milliseconds a retired version's rows outlive its retirement, so readers still on it finish; more than the API's MANIFEST_CACHE_MS plus its longest request (default ${DEFAULT_RETIRED_VERSION_GRACE_MS}).`,
       ),
+    ...BUILD_LIMIT_VARIABLES,
   }),
 );
+const limits = deploymentLimits(environment);
 const s3 = createS3Client();
 const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
   retiredVersionGraceMs: environment.RETIRED_VERSION_GRACE_MS,
@@ -50,7 +54,9 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     const failures: unknown[] = [];
     for (const record of event.Records ?? []) {
       try {
-        outcomes.push(await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS }));
+        outcomes.push(
+          await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS, limits }),
+        );
       } catch (error) {
         failures.push(error);
       }

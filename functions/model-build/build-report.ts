@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobError } from '../adapters/store-contract.js';
 import { reportKey } from '../adapters/bucket-layout.js';
 import { writeJsonObject } from '../adapters/s3-objects.js';
-import type { QualityReport } from '../engine/ingest/index.js';
+import type { LogReport, QualityReport } from '../engine/ingest/index.js';
 import type { ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
@@ -31,9 +31,11 @@ export async function saveFailureReport(
     key: string;
     config?: ModelConfig;
     error: JobError;
+    /** The parse's data-quality report, when the data itself failed the build (rejection threshold). */
+    report?: LogReport;
   },
 ): Promise<string | undefined> {
-  const { bucket, dataset, version, jobId, key, config, error } = failed;
+  const { bucket, dataset, version, jobId, key, config, error, report } = failed;
   const objectKey = reportKey(dataset, version);
   try {
     await writeJsonObject(deps.s3, bucket, objectKey, {
@@ -44,6 +46,7 @@ export async function saveFailureReport(
       config,
       status: 'failed',
       error,
+      ...(report ? { report } : {}),
     });
     return objectKey;
   } catch (cause) {
@@ -53,7 +56,9 @@ export async function saveFailureReport(
 }
 
 /** The part of the data-quality report kept in the job record (the full one is in S3). */
-export function summarise(report: QualityReport): Record<string, unknown> {
+export function summarise(report: QualityReport | LogReport): Record<string, unknown> {
+  // A failed parse has only the log's part of the report (no matrix counts).
+  const matrix: Partial<QualityReport> = report;
   return {
     format: report.format,
     rowsRead: report.rowsRead,
@@ -61,11 +66,11 @@ export function summarise(report: QualityReport): Record<string, unknown> {
     rejected: Object.fromEntries(
       Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }]),
     ),
-    duplicatesDropped: report.duplicatesDropped,
-    ratings: report.ratings,
-    users: report.users,
-    items: report.items,
-    density: report.density,
+    duplicatesDropped: matrix.duplicatesDropped,
+    ratings: matrix.ratings,
+    users: matrix.users,
+    items: matrix.items,
+    density: matrix.density,
     warnings: report.warnings,
   };
 }

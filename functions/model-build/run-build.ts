@@ -34,6 +34,7 @@ import {
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
 import { readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
+import { DataQualityError, type IngestLimits } from '../engine/ingest/index.js';
 import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger, AppMetrics } from '../observability.js';
@@ -58,6 +59,8 @@ export interface BuildDeps {
   lease?: Partial<LeaseSettings>;
   /** Waiting while another attempt holds the job (tests pass a fake). */
   sleep?: (ms: number) => Promise<void>;
+  /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
+  limits?: IngestLimits;
 }
 
 export type BuildOutcome =
@@ -217,6 +220,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
       fileName: key,
       threads: deps.threads,
       totalBytes: object.size,
+      deploymentLimits: deps.limits,
       onProgress: (phase, done, total) => job.report(phase, done, total),
     });
     job.assertHeld();
@@ -332,11 +336,23 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
       error: jobError,
       ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }),
     });
+    // Above the rejection threshold the parse's data-quality report is what the uploader needs: S3 and the job get it.
+    const quality = error instanceof DataQualityError ? error.report : undefined;
     const failedReport =
       error instanceof UserInputError
-        ? await saveFailureReport(deps, { bucket, dataset, version, jobId, key, config, error: jobError })
+        ? await saveFailureReport(deps, {
+            bucket,
+            dataset,
+            version,
+            jobId,
+            key,
+            config,
+            error: jobError,
+            report: quality,
+          })
         : undefined;
-    await job.finish({ status: 'failed', error: jobError, reportKey: failedReport }).catch((finishError: unknown) => {
+    const failure = { status: 'failed' as const, error: jobError, reportKey: failedReport };
+    await job.finish(quality ? { ...failure, report: summarise(quality) } : failure).catch((finishError: unknown) => {
       if (!(finishError instanceof JobLeaseLostError)) throw finishError;
       deps.logger.warn('job taken over before its failure was recorded', { ...log, error: finishError.message });
     });

@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEPLOYMENT_SETTINGS, LIMIT_NAMES } from '../../functions/engine/ingest/limits.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
@@ -63,7 +64,7 @@ export class BuildFunction extends Construct {
       timeout: Duration.minutes(props.settings.timeoutMinutes),
       ephemeralStorageMb: props.settings.ephemeralStorageMb,
       // No bucket name: the build reads the bucket of each upload from its S3 event record.
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: { TABLE_NAME: props.table.tableName, ...limitVariables(props.settings) },
       powertools: props.powertools,
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
@@ -123,6 +124,11 @@ export class BuildFunction extends Construct {
     });
     acknowledgeNotificationsHandler(Stack.of(this));
   }
+}
+
+/** The ingest limits as the build handler reads them (functions/handlers/build-limits.ts), explicit in the template. */
+function limitVariables(settings: BuildFunctionSettings): Record<string, string> {
+  return Object.fromEntries(LIMIT_NAMES.map((name) => [DEPLOYMENT_SETTINGS[name].env, String(settings.limits[name])]));
 }
 
 /** The stack-wide helper function CDK creates to configure bucket notifications (a CloudFormation custom resource). */

@@ -27,6 +27,8 @@ describe('parseModelConfig', () => {
       ...DEFAULT_SIMILARITY_OPTIONS,
       models: ['item'],
       versionsKept: 3,
+      maxRejectedShare: 0.1,
+      limits: {},
       input: {},
     });
     expect(parseModelConfig(undefined).models).toEqual(['item']);
@@ -70,7 +72,7 @@ describe('parseModelConfig', () => {
     const error = rejection(() => parseModelConfig({ neighbors: 20 }));
     expect(error.message).toContain('"neighbors"');
     expect(error.hint).toMatch(
-      /allowed keys are measure, k, shrinkage, minSupport, implicit, models, versionsKept, input/,
+      /allowed keys are measure, k, shrinkage, minSupport, implicit, models, versionsKept, maxRejectedShare, limits, input/,
     );
   });
 

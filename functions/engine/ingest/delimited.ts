@@ -20,6 +20,9 @@ const MAX_BOUNDS = 64;
  */
 export class DelimitedParser implements LineConsumer {
   blankLines = 0;
+  /** Lines with more fields than the first record (their extra fields are not read), and the first of them. */
+  extraFieldLines = 0;
+  firstExtra: { line: number; text: string } | undefined;
   private readonly delimiterBytes: Buffer;
   /** Start and end (exclusive) of each field of the current line, for the first MAX_BOUNDS fields. */
   private readonly starts = new Int32Array(MAX_BOUNDS);
@@ -35,6 +38,8 @@ export class DelimitedParser implements LineConsumer {
     /** Only CSV has quoting; in TSV and '::' files a quote is an ordinary character. */
     private readonly quoting: boolean,
     private readonly label: string,
+    /** Fields of the first record (the header, or the first data line). */
+    readonly fieldCount: number,
   ) {
     this.delimiterBytes = Buffer.from(delimiter, 'utf8');
     this.needed = Math.max(columns.user, columns.item, columns.rating, columns.timestamp) + 1;
@@ -99,6 +104,7 @@ export class DelimitedParser implements LineConsumer {
       return;
     }
     if (fields < this.needed) return this.missingField(fields, lineNumber);
+    if (fields > this.fieldCount) this.extraFields(lineNumber, buf.toString('utf8', start, end));
     const { user, item, rating, timestamp } = this.columns;
     const ratingStart = rating < 0 ? -1 : starts[rating];
     const ratingEnd = rating < 0 ? -1 : ends[rating];
@@ -164,6 +170,7 @@ export class DelimitedParser implements LineConsumer {
     }
     const fields = this.quoted.fields;
     if (fields.length < this.needed) return this.missingField(fields.length, line);
+    if (fields.length > this.fieldCount) this.extraFields(line, fields.join(this.delimiterBytes.toString()));
     const { user, item, rating, timestamp } = this.columns;
     this.sink.addText(
       fields[user],
@@ -172,6 +179,11 @@ export class DelimitedParser implements LineConsumer {
       timestamp >= 0 ? fields[timestamp] : undefined,
       line,
     );
+  }
+
+  private extraFields(line: number, text: string): void {
+    this.extraFieldLines++;
+    this.firstExtra ??= { line, text };
   }
 
   private missingField(found: number, line: number): void {

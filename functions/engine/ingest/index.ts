@@ -1,6 +1,19 @@
 /** Ingest: rating / interaction files -> InteractionLog / RatingMatrix with a quality report (see load-ratings.ts). */
 export { ingestToLog, loadRatings, MAX_LINE_BYTES, type IngestSource } from './load-ratings.js';
 export { MAX_ID_BYTES } from './values.js';
+export {
+  combineLimits,
+  DEFAULT_MEMORY_COST,
+  DEPLOYMENT_SETTINGS,
+  IngestLimitError,
+  LIMIT_NAMES,
+  limitsForMemory,
+  type IngestLimits,
+  type LimitHint,
+  type LimitName,
+  type MemoryCost,
+} from './limits.js';
+export { DataQualityError, DEFAULT_MAX_REJECTED_SHARE } from './rejected-share.js';
 export type {
   ColumnRef,
   IngestFormat,

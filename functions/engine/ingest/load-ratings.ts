@@ -40,33 +40,71 @@ import { InteractionLog, buildRatingMatrix } from '../data/index.js';
 import { UserInputError, type RatingMatrix } from '../types.js';
 import { DelimitedParser, type LineConsumer } from './delimited.js';
 import { JsonLinesParser } from './json-lines.js';
-import { detectHeader, resolveDelimitedColumns, resolveJsonColumns } from './columns.js';
+import { LimitGuard } from './limits.js';
+import { LineSplitter } from './lines.js';
+import { checkRejectedShare, DEFAULT_MAX_REJECTED_SHARE } from './rejected-share.js';
+import { detectHeader, resolveDelimitedColumns, resolveJsonColumns, type DelimitedColumns } from './columns.js';
 import { chooseFormat } from './detect-format.js';
 import { QuotedRecord } from './quoted-record.js';
 import { Rejections } from './rejections.js';
 import { completeReport } from './report.js';
 import { InteractionSink } from './sink.js';
 import { openSource } from './source.js';
-import type { IngestFormat, IngestOptions, LogReport, QualityReport } from './types.js';
+import type { IngestFormat, IngestOptions, LogReport, QualityReport, RejectionReason } from './types.js';
+import { show } from './values.js';
 
-/** A line longer than this means the file has no usable line breaks (or is not a ratings file). */
-export const MAX_LINE_BYTES = 16 << 20;
+/**
+ * The longest line read: a rating line is a few dozen bytes (ids are at most 256), a JSON Lines record with
+ * extra fields a few KB. A longer line is rejected (line-too-long) without being buffered; the bound also caps
+ * what JSON.parse of one line can allocate.
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+const TOO_LONG = `longer than ${MAX_LINE_BYTES} bytes (${MAX_LINE_BYTES >> 20} MiB, the limit on one line): skipped up to its line break`;
 
 export type IngestSource = string | NodeJS.ReadableStream | Readable;
 
-/** Parse a file (path) or stream into an interaction log, with the parse half of the quality report. */
+/**
+ * Parse a file (path) or stream into an interaction log, with the parse half of the quality report.
+ *
+ * An error leaving the parse has its stack trace formatted first: until then V8 keeps every frame's closure
+ * alive through it, and with them the partial log (hundreds of MB past a limit) for as long as the error lives.
+ */
 export async function ingestToLog(
   source: IngestSource,
   options: IngestOptions = {},
+): Promise<{ log: InteractionLog; report: LogReport }> {
+  try {
+    return await parse(source, options);
+  } catch (error) {
+    if (error instanceof Error) void error.stack;
+    throw error;
+  }
+}
+
+async function parse(
+  source: IngestSource,
+  options: IngestOptions,
 ): Promise<{ log: InteractionLog; report: LogReport }> {
   const label = options.fileName ?? (typeof source === 'string' ? source : 'input');
   const input = await openSource(source, label, options.onProgress);
   const log = new InteractionLog();
   const rejections = new Rejections(options.maxErrorLines ?? 10);
   const warnings: string[] = [];
+  const guard = new LimitGuard(
+    options.limits ?? {},
+    label,
+    {
+      rawBytes: input.fileBytes ?? options.expectedBytes,
+      compressed: input.compressed,
+      rawBytesRead: input.rawBytesRead,
+    },
+    options.memoryCost,
+    options.limitHint,
+  );
   if (input.notGzipDespiteName) warnings.push(`${label} is named .gz but is not gzip-compressed: read as plain text`);
 
   let consumer: LineConsumer | undefined;
+  let delimited: DelimitedParser | undefined;
   let sink: InteractionSink | undefined;
   let format: IngestFormat | undefined;
   let header = false;
@@ -81,7 +119,9 @@ export async function ingestToLog(
     header = detectHeader(options, fields);
     const columns = resolveDelimitedColumns(options, header ? fields : undefined, fields.length, label, warnings);
     sink = new InteractionSink(log, rejections, columns.implicit);
-    consumer = new DelimitedParser(sink, columns, delimiter, format === 'csv', label);
+    delimited = new DelimitedParser(sink, columns, delimiter, format === 'csv', label, fields.length);
+    consumer = delimited;
+    warnUnreadColumns(columns, header ? fields : undefined, fields.length, warnings);
     if (header) return;
     lines.forEach((text, k) => {
       const bytes = Buffer.from(text, 'utf8');
@@ -107,7 +147,10 @@ export async function ingestToLog(
     format = chosen.format;
     // Size the log from the file size and this first line (a header is about as long as a data line).
     const totalBytes = input.plainBytes ?? (input.compressed ? undefined : options.expectedBytes);
-    if (totalBytes) log.reserve(Math.min(Math.ceil((totalBytes / (end - start + 1)) * 1.1), 500_000_000));
+    if (totalBytes) {
+      const rows = Math.ceil((totalBytes / (end - start + 1)) * 1.1);
+      log.reserve(Math.min(rows, 500_000_000, guard.rowCap + 1));
+    }
     if (chosen.format === 'jsonl') {
       const first = parseFirstJson(text, label, lineNumber);
       const columns = resolveJsonColumns(options, first, label, warnings);
@@ -133,51 +176,59 @@ export async function ingestToLog(
     );
   };
 
+  /** A line rejected before its content is parsed (too long): counted like any other rejected line. */
+  let rejectedBeforeLayout = 0;
+  const rejectLine = (reason: RejectionReason, line: number, problem: string): void => {
+    if (sink) return sink.reject(reason, line, problem);
+    rejections.add(reason, line, problem);
+    rejectedBeforeLayout++;
+  };
+  /** Lines after the first that begin with a UTF-8 byte-order mark (files joined together): it is removed. */
+  let bomLines = 0;
+  let firstBomLine = 0;
   const handleLine = (buf: Buffer, start: number, end: number): void => {
     if (end > start && buf[end - 1] === 0x0d) end--;
     lineNumber++;
+    if (buf[start] === 0xef && end - start >= 3 && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      start += 3;
+      if (bomLines++ === 0) firstBomLine = lineNumber;
+    }
     if (consumer) consumer.line(buf, start, end, lineNumber);
     else firstLine(buf, start, end);
+    guard.checkCounts(rowsSoFar(), log.users.size, log.items.size, lineNumber);
   };
-  // The unfinished last line of the previous chunks, kept as parts so a long line is copied once, not per chunk.
-  let carry: Buffer[] = [];
-  let carryBytes = 0;
+  const rowsSoFar = () => (sink?.rowsRead ?? 0) + rejectedBeforeLayout;
+  const splitter = new LineSplitter(MAX_LINE_BYTES, handleLine, () => {
+    lineNumber++;
+    rejectLine('line-too-long', lineNumber, TOO_LONG);
+    guard.checkCounts(rowsSoFar(), log.users.size, log.items.size, lineNumber);
+  });
+  const checkEstimate = () => guard.checkEstimate(rowsSoFar(), log.users.size, log.items.size, lineNumber);
+  // A limit throws out of this loop, which closes the source (destroying its streams) before the error surfaces.
   for await (const chunk of input.chunks) {
-    let position = 0;
-    if (carryBytes > 0) {
-      const newline = chunk.indexOf(0x0a);
-      if (newline < 0) {
-        carry.push(chunk);
-        carryBytes += chunk.length;
-        checkLineLength(carryBytes, label, lineNumber + 1);
-        continue;
-      }
-      const joined = Buffer.concat([...carry, chunk.subarray(0, newline)]);
-      handleLine(joined, 0, joined.length);
-      position = newline + 1;
-      carry = [];
-      carryBytes = 0;
-    }
-    for (;;) {
-      const newline = chunk.indexOf(0x0a, position);
-      if (newline < 0) break;
-      handleLine(chunk, position, newline);
-      position = newline + 1;
-    }
-    if (position < chunk.length) {
-      carry.push(chunk.subarray(position));
-      carryBytes = chunk.length - position;
-      checkLineLength(carryBytes, label, lineNumber + 1);
-    }
+    guard.addBytes(chunk.length, lineNumber + 1);
+    splitter.push(chunk);
+    checkEstimate();
   }
-  if (carryBytes > 0) {
-    const last = Buffer.concat(carry);
-    handleLine(last, 0, last.length);
+  splitter.end();
+  checkEstimate();
+  if (splitter.crOnly) warnings.push('line breaks are CR only (classic Mac OS): each CR is read as a line break');
+  if (bomLines > 0) {
+    warnings.push(
+      `${bomLines} line${bomLines === 1 ? '' : 's'} began with a byte-order mark (U+FEFF), removed: e.g. line ${firstBomLine} (files joined together?)`,
+    );
+  }
+  if (delimited?.firstExtra) {
+    const { extraFieldLines: count, firstExtra } = delimited;
+    warnings.push(
+      `${count} line${count === 1 ? ' has' : 's have'} more fields than the first line (${delimited.fieldCount}): the extra fields are ignored, e.g. line ${firstExtra.line}: ${show(firstExtra.text)}`,
+    );
   }
   if (consumer === undefined && firstRecord !== undefined) {
     decideDelimited(firstRecord.record.fields, firstRecord.lines, firstRecord.firstNumber, firstRecord.delimiter);
   }
   if (consumer === undefined || sink === undefined || format === undefined) {
+    if (rejections.total > 0) throw noUsableRows(label, rejections.total, rejections);
     throw new UserInputError(
       `${label} is empty`,
       label,
@@ -186,39 +237,34 @@ export async function ingestToLog(
   }
   consumer.finish();
 
+  const rowsRead = sink.rowsRead + rejectedBeforeLayout;
   if (sink.accepted === 0) {
-    const what =
-      sink.rowsRead === 0
-        ? 'has no data rows' + (header ? ' (only a header)' : '')
-        : `has no usable rows: all ${sink.rowsRead} were rejected — ${rejections.summary()}`;
+    if (rowsRead > 0) throw noUsableRows(label, rowsRead, rejections);
     throw new UserInputError(
-      `${label} ${what}`,
+      `${label} has no data rows${header ? ' (only a header)' : ''}`,
       label,
-      sink.rowsRead === 0
-        ? 'add one interaction per line after the header'
-        : 'fix the lines above, or check the format, header and columns options (they decide which field is the rating)',
+      'add one interaction per line after the header',
     );
   }
   if (rejections.total > 0) {
-    const percent = ((100 * rejections.total) / sink.rowsRead).toFixed(rejections.total * 1000 < sink.rowsRead ? 3 : 1);
-    warnings.push(`${rejections.total} of ${sink.rowsRead} rows rejected (${percent}%): ${rejections.summary()}`);
+    const percent = ((100 * rejections.total) / rowsRead).toFixed(rejections.total * 1000 < rowsRead ? 3 : 1);
+    warnings.push(`${rejections.total} of ${rowsRead} rows rejected (${percent}%): ${rejections.summary()}`);
   }
-  return {
-    log,
-    report: {
-      file: label,
-      format,
-      compressed: input.compressed,
-      header,
-      implicit: sink.implicit,
-      hasTimestamps: sink.withTimestamp > 0,
-      rowsRead: sink.rowsRead,
-      blankLines: leadingBlankLines + consumer.blankLines,
-      accepted: sink.accepted,
-      rejected: rejections.byReason,
-      warnings,
-    },
+  const report: LogReport = {
+    file: label,
+    format,
+    compressed: input.compressed,
+    header,
+    implicit: sink.implicit,
+    hasTimestamps: sink.withTimestamp > 0,
+    rowsRead,
+    blankLines: leadingBlankLines + consumer.blankLines,
+    accepted: sink.accepted,
+    rejected: rejections.byReason,
+    warnings,
   };
+  checkRejectedShare(report, rejections, options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE, label);
+  return { log, report };
 }
 
 /** Parse, apply the duplicate rule and report: file -> RatingMatrix. */
@@ -231,12 +277,30 @@ export async function loadRatings(
   return { matrix, report: completeReport(report, matrix, duplicatesDropped) };
 }
 
-function checkLineLength(bytes: number, label: string, lineNumber: number): void {
-  if (bytes <= MAX_LINE_BYTES) return;
-  throw new UserInputError(
-    `${label} line ${lineNumber} is longer than ${MAX_LINE_BYTES >> 20} MiB`,
-    `${label}:${lineNumber}`,
-    'the file must have one interaction per line, ending in LF or CRLF (old Mac CR-only endings are not supported)',
+/** Columns of the first record that no role reads: say so once, rather than drop them silently. */
+function warnUnreadColumns(
+  columns: DelimitedColumns,
+  names: readonly string[] | undefined,
+  fieldCount: number,
+  warnings: string[],
+): void {
+  const used = new Set([columns.user, columns.item, columns.rating, columns.timestamp]);
+  const unread: string[] = [];
+  for (let k = 0; k < fieldCount; k++) {
+    if (!used.has(k)) unread.push(names ? `${show(names[k])} (${k})` : String(k));
+  }
+  if (unread.length === 0) return;
+  const list = unread.length > 5 ? `${unread.slice(0, 5).join(', ')} and ${unread.length - 5} more` : unread.join(', ');
+  warnings.push(
+    `column${unread.length === 1 ? '' : 's'} ${list} ${unread.length === 1 ? 'is' : 'are'} not read: only user, item, rating and timestamp are`,
+  );
+}
+
+function noUsableRows(label: string, rowsRead: number, rejections: Rejections): UserInputError {
+  return new UserInputError(
+    `${label} has no usable rows: all ${rowsRead} were rejected — ${rejections.summary()}`,
+    label,
+    'fix the lines above, or check the format, header and columns options (they decide which field is the rating)',
   );
 }
 

@@ -1,7 +1,7 @@
 import type { IdDictionary, InteractionLog } from '../data/index.js';
 import type { Rejections } from './rejections.js';
 import type { RejectionReason } from './types.js';
-import { MAX_ID_BYTES, parseId, parsePlainDecimal, parseRating, parseTimestamp } from './values.js';
+import { MAX_ABS_VALUE, MAX_ID_BYTES, parseId, parsePlainDecimal, parseRating, parseTimestamp } from './values.js';
 
 /**
  * Validates one record and appends it to the log, or counts it as rejected. Everything is validated before
@@ -45,7 +45,8 @@ export class InteractionSink {
     let value = 1;
     if (!this.implicit && ratingStart >= 0) {
       value = parsePlainDecimal(buf, ratingStart, ratingEnd);
-      if (Number.isNaN(value)) return false;
+      // NaN (not a plain decimal) and out-of-range values: addText rejects them with the message.
+      if (!(Math.abs(value) <= MAX_ABS_VALUE)) return false;
     }
     let timestamp = NaN;
     if (timeStart >= 0 && timeEnd > timeStart) {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { directoryError, readFileError } from '../shared/index.js';
 import { UserInputError } from '../types.js';
 
@@ -13,6 +13,10 @@ export interface ByteSource {
   notGzipDespiteName: boolean;
   /** Size in bytes of a plain (not gzip) file given by path; undefined otherwise. */
   plainBytes?: number;
+  /** Size in bytes of a file given by path (compressed or not); undefined for a stream. */
+  fileBytes?: number;
+  /** Raw bytes consumed so far: what the inflater has taken in (gzip); 0 for plain input (use the chunks). */
+  rawBytesRead(): number;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -36,12 +40,16 @@ export async function openSource(
   }
   const rest = prepend(first, iterator, label);
   const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-  const chunks = gzip ? gunzip(rest, label) : rest;
+  const inflater = gzip ? createGunzip({ chunkSize: 1 << 18 }) : undefined;
+  const chunks = inflater ? gunzip(rest, inflater, label) : rest;
   return {
     chunks: withoutBom(chunks, label),
     compressed: gzip,
     notGzipDespiteName: !gzip && /\.gz$/i.test(label),
     plainBytes: gzip ? undefined : file?.size,
+    fileBytes: file?.size,
+    // bytesWritten counts the input zlib has consumed, not what is queued in front of it.
+    rawBytesRead: () => inflater?.bytesWritten ?? 0,
   };
 }
 
@@ -112,8 +120,7 @@ async function* prepend(
   }
 }
 
-async function* gunzip(compressed: AsyncIterable<Buffer>, label: string): AsyncIterable<Buffer> {
-  const inflater = createGunzip({ chunkSize: 1 << 18 });
+async function* gunzip(compressed: AsyncIterable<Buffer>, inflater: Gunzip, label: string): AsyncIterable<Buffer> {
   const feeding = pipeline(Readable.from(compressed), inflater);
   feeding.catch(() => undefined); // the same error surfaces through the iteration below
   try {
@@ -131,6 +138,8 @@ async function* gunzip(compressed: AsyncIterable<Buffer>, label: string): AsyncI
     throw readFileError(error, label);
   } finally {
     inflater.destroy();
+    // Let the pipeline close the compressed side too (a stopped parse must leave no stream open behind it).
+    await feeding.catch(() => undefined);
   }
 }
 

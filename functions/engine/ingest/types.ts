@@ -1,4 +1,5 @@
 /** Public option and report types of the ingest module (see index.ts for the behaviour). */
+import type { IngestLimits, LimitHint, MemoryCost } from './limits.js';
 
 export type IngestFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
 
@@ -26,14 +27,33 @@ export interface IngestOptions {
   maxErrorLines?: number;
   /** Shown in messages and the report (defaults to the path when `source` is a path). */
   fileName?: string;
-  /** Uncompressed size of a streamed input, when known (e.g. an S3 object's length): sizes the log up front. */
+  /**
+   * Size of a streamed input as stored, when known (an S3 object's length: for a gzip, its compressed size): sizes
+   * the log up front and lets the memory estimate project the whole input early.
+   */
   expectedBytes?: number;
+  /** Limits past which the parse stops at once with an IngestLimitError (see limits.ts); absent = unlimited. */
+  limits?: IngestLimits;
+  /** How to raise each limit, for the error's hint (default: the dataset config's `limits`). */
+  limitHint?: LimitHint;
+  /** Bytes the build takes per row, user and item, for the memory estimate (default DEFAULT_MEMORY_COST). */
+  memoryCost?: MemoryCost;
+  /** Largest share of data rows that may be rejected (0..1, default 0.1); above it a DataQualityError. */
+  maxRejectedShare?: number;
   /** Called after each chunk with the number of (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
 }
 
 export type RejectionReason =
-  'missing-field' | 'empty-id' | 'id-too-long' | 'bad-id' | 'bad-rating' | 'bad-timestamp' | 'bad-json' | 'bad-quoting';
+  | 'missing-field'
+  | 'empty-id'
+  | 'id-too-long'
+  | 'bad-id'
+  | 'bad-rating'
+  | 'bad-timestamp'
+  | 'bad-json'
+  | 'bad-quoting'
+  | 'line-too-long';
 
 export interface RejectionSummary {
   count: number;

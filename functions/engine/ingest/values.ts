@@ -1,7 +1,21 @@
-/** Parsing of one field's text into an id, a rating or a timestamp, with the message used when it fails. */
-import { MAX_ID_BYTES } from '../types.js';
+/**
+ * Parsing of one field's text into an id, a rating or a timestamp, with the message used when it fails.
+ *
+ * Numbers are decimal only (`-12`, `4.5`, `.5`, `1e-3`): `Number()` alone would also take `0x10`, `0o7`, `0b1`,
+ * `Infinity` and blanks. Ratings are bounded by ±{@link MAX_ABS_VALUE}, the range a model stores (float32) and
+ * scores without overflow: larger ones are rejected, never clipped.
+ */
+import { MAX_ABS_VALUE, MAX_ID_BYTES } from '../types.js';
 
-export { MAX_ID_BYTES };
+export { MAX_ABS_VALUE, MAX_ID_BYTES };
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const OTHER_BASE = /^[+-]?0[xXoObB]/;
+
+/** The value of a decimal number's text (already trimmed), or NaN when it is not one. */
+export function decimalValue(trimmed: string): number {
+  return DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -35,9 +49,19 @@ export function parseId(
 export function parseRating(text: string): Parsed<number> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: false, problem: 'rating is empty' };
-  const value = Number(trimmed);
-  if (Number.isNaN(value)) return { ok: false, problem: `rating ${show(trimmed)} is not a number` };
-  if (!Number.isFinite(value)) return { ok: false, problem: `rating ${show(trimmed)} is not finite` };
+  const value = decimalValue(trimmed);
+  if (Number.isNaN(value)) {
+    const problem = OTHER_BASE.test(trimmed)
+      ? 'is not a decimal number (hex, octal and binary are not accepted)'
+      : 'is not a number';
+    return { ok: false, problem: `rating ${show(trimmed)} ${problem}` };
+  }
+  if (!(Math.abs(value) <= MAX_ABS_VALUE)) {
+    return {
+      ok: false,
+      problem: `rating ${show(trimmed)} is outside ±${MAX_ABS_VALUE}, the range a model can store and score`,
+    };
+  }
   return { ok: true, value };
 }
 
@@ -50,7 +74,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(Z|
 export function parseTimestamp(text: string): Parsed<number> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: NaN };
-  const numeric = Number(trimmed);
+  const numeric = decimalValue(trimmed);
   if (Number.isFinite(numeric)) return { ok: true, value: numeric };
   const iso = ISO_DATE.exec(trimmed);
   if (iso) {
@@ -71,7 +95,7 @@ export function parseTimestamp(text: string): Parsed<number> {
 /** True when the text reads as a number (used to tell a header from data). */
 export function isNumeric(text: string): boolean {
   const trimmed = text.trim();
-  return trimmed !== '' && Number.isFinite(Number(trimmed));
+  return Number.isFinite(decimalValue(trimmed));
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  MAX_ABS_VALUE,
   UserInputError,
   type Contribution,
   type HistoryEntry,
@@ -53,6 +54,24 @@ export class CandidateFilter {
 
   accepts(item: string): boolean {
     return !this.blocked.has(item) && (this.allowed === undefined || this.allowed.has(item));
+  }
+}
+
+/**
+ * A score that is not a finite number: the values scored overflowed a double (far beyond MAX_ABS_VALUE, which
+ * ingest and the API refuse) or a similarity was NaN. Thrown rather than answered: Infinity would go out as JSON
+ * null and a NaN candidate would silently vanish from the ranking.
+ */
+export class NonFiniteScoreError extends RangeError {
+  override readonly name = 'NonFiniteScoreError';
+  constructor(
+    readonly item: string,
+    readonly score: number,
+  ) {
+    super(
+      `the score of item ${JSON.stringify(item)} is ${score}: the values being scored are too large ` +
+        `(interaction values are bounded by ±${MAX_ABS_VALUE})`,
+    );
   }
 }
 
@@ -122,8 +141,10 @@ export class ScoreBoard {
 
   private *positiveCandidates(normalise: boolean): Generator<Ranked> {
     for (const candidate of this.candidates.values()) {
+      if (!Number.isFinite(candidate.raw)) throw new NonFiniteScoreError(candidate.item, candidate.raw);
       if (!(candidate.raw > 0)) continue;
       candidate.score = normalise ? candidate.raw / candidate.absSimilarity : candidate.raw;
+      if (!Number.isFinite(candidate.score)) throw new NonFiniteScoreError(candidate.item, candidate.score);
       yield candidate;
     }
   }

@@ -7,6 +7,7 @@ export { recommendFromItemNeighbours } from './item-based.js';
 export { recommendFromUserNeighbours } from './user-based.js';
 export { recommendPopular, popularityRanking, type FallbackReason } from './popularity.js';
 export { similarFrom } from './similar.js';
+export { NonFiniteScoreError } from './candidates.js';
 export { explanationRecord, isContribution, type ExplanationRecord } from './explanations.js';
 export {
   computeModelBlocks,
