@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import { ensureBenchFile, type EngineBenchResult } from './engine.js';
 import { PARSERS, type ParserResult } from './parsers.js';
 import { benchPipeline } from './pipeline.js';
@@ -66,10 +67,10 @@ async function engineSuite(): Promise<string> {
 }
 
 /** Replaces the text between <!-- name:start --> and <!-- name:end --> (appends the section when missing). */
-function writeSection(name: string, title: string, body: string): void {
+async function writeSection(name: string, title: string, body: string): Promise<void> {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  const section = `${start}\n## ${title}\n\n_Measured ${today()} on ${describeMachine()}._\n\n${body}\n${end}`;
+  const section = `${start}\n\n## ${title}\n\n_Measured ${today()} on ${describeMachine()}._\n\n${body}\n${end}`;
   const current = existsSync(docs)
     ? readFileSync(docs, 'utf8')
     : '# Benchmarks\n\n`npm run bench` regenerates the sections below.\n';
@@ -79,7 +80,8 @@ function writeSection(name: string, title: string, body: string): void {
     from >= 0 && to > from
       ? current.slice(0, from) + section + current.slice(to + end.length)
       : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docs, next);
+  // Written as Prettier formats it, so `npm test`'s format check passes after a benchmark run.
+  writeFileSync(docs, await prettier.format(next, { ...(await prettier.resolveConfig(docs)), filepath: docs }));
 }
 
 async function pipelineSuite(): Promise<string> {
