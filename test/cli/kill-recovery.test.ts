@@ -3,7 +3,7 @@
 // phase; the stack is started again on the same data folder. The upload must then be built without anyone
 // uploading it again: the killed job is retried as its second attempt and succeeds, its model is active, and no
 // model rows are left but those of versions the manifest keeps (the killed attempt's rows are deleted).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,60 +13,23 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
 import { LOCAL_CREDENTIALS } from '../../functions/local/defaults.js';
+import { startAffinity, type RunningStack } from '../support/affinity-start.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'affinity.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'affinity-kill-'));
-const children: ChildProcess[] = [];
+
+const stacks: RunningStack[] = [];
 
 afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  for (const stack of stacks) await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Running {
-  child: ChildProcess;
-  apiUrl: string;
-  s3Endpoint: string;
-  dynamoEndpoint: string;
-  bucket: string;
-  output: () => string;
-}
-
-/** `affinity start --no-demo` on ephemeral ports; resolves once it has printed its welcome. */
-async function start(): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'start', '--no-demo', '--api-port', '0', '--s3-port', '0', '--dynamo-port', '0'],
-    { env: { ...process.env, AFFINITY_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`affinity start printed no welcome in 50 s:\n${output}`)), 50_000);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Affinity is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    child.once('exit', (code, signal) => reject(new Error(`affinity start exited (${code ?? signal}):\n${output}`)));
-  });
-  const target = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as {
-    apiUrl: string;
-    s3Endpoint: string;
-    bucket: string;
-  };
-  const dynamoEndpoint = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-  if (!dynamoEndpoint) throw new Error(`no DynamoDB endpoint in the welcome:\n${output}`);
-  return { child, ...target, dynamoEndpoint, output: () => output };
+/** `affinity start --no-demo` on ephemeral ports, stopped after the tests. */
+async function start(): Promise<RunningStack> {
+  const stack = await startAffinity(dataDir, { demo: false });
+  stacks.push(stack);
+  return stack;
 }
 
 interface Job {

@@ -1,50 +1,25 @@
 // `affinity start` as the README's Quick start runs it (a child process on ephemeral ports): the demo dataset is
 // built with both model kinds, so the originating method (user-based CF) and similar users answer out of the box.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAffinity, type RunningStack } from '../support/affinity-start.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'affinity.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'affinity-start-'));
-let child: ChildProcess;
-let apiUrl: string;
+let stack: RunningStack | undefined;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [BIN, 'start', '--api-port', '0', '--s3-port', '0', '--dynamo-port', '0'], {
-    env: { ...process.env, AFFINITY_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`affinity start printed no welcome in 50 s:\n${output}`)), 50_000);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      // The welcome is printed once the demo upload has been built.
-      if (output.includes('Affinity is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    child.on('exit', (code) => reject(new Error(`affinity start exited with ${code}:\n${output}`)));
-  });
-  apiUrl = (JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { apiUrl: string }).apiUrl;
+  stack = await startAffinity(dataDir);
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 const get = async (path: string) => {
-  const response = await fetch(`${apiUrl}${path}`);
+  const response = await fetch(`${stack!.apiUrl}${path}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
