@@ -8,7 +8,7 @@
  * one matrix per rule from the same log (same dictionaries), plus an `unweighted` row (every pair 1: the types
  * ignored). Each is scored with the same recommender (item- or user-based, default similarity) at k.
  *
- * Deterministic: the same options give the same table (property tested in test/engine/combine-rules.test.ts).
+ * Deterministic: the same options give the same table (tested in test/engine/synthetic-events.test.ts).
  */
 import { InteractionLog, buildRatingMatrix, COMBINE_RULES, type CombineRule } from '../data/index.js';
 import { InMemoryModel } from '../recommend/index.js';
@@ -72,12 +72,10 @@ export async function evaluateCombineRules(options: CombineRuleEvaluationOptions
   const algorithms = options.algorithms ?? ['item'];
   const matrices: [string, RatingMatrix][] = [
     ['unweighted', buildRatingMatrix(unweighted).matrix],
-    ...(options.rules ?? COMBINE_RULES).map(
-      (rule): [string, RatingMatrix] => [
-        rule,
-        buildRatingMatrix(train, { rule, halfLifeDays: options.halfLifeDays }).matrix,
-      ],
-    ),
+    ...(options.rules ?? COMBINE_RULES).map((rule): [string, RatingMatrix] => [
+      rule,
+      buildRatingMatrix(train, { rule, halfLifeDays: options.halfLifeDays }).matrix,
+    ]),
   ];
   for (const algorithm of algorithms) {
     for (const [name, matrix] of matrices) {
@@ -111,7 +109,14 @@ export async function evaluateCombineRules(options: CombineRuleEvaluationOptions
   return {
     k,
     dataset: { users, items: events.source.options.items, ratings: trainPairs + testPairs },
-    split: { kind: 'holdout', ratio, seed, trainRatings: trainPairs, testRatings: testPairs, testUsers: heldLiked.size },
+    split: {
+      kind: 'holdout',
+      ratio,
+      seed,
+      trainRatings: trainPairs,
+      testRatings: testPairs,
+      testUsers: heldLiked.size,
+    },
     evaluatedUsers: rows[0]?.users ?? 0,
     rows,
   };

@@ -8,7 +8,7 @@
  * - a row whose weight is 0 is accepted but ignored (counted in `ignoredRows`, never added to the log);
  * - more than {@link MAX_EVENT_TYPES} distinct types stop the parse: that column is not an event type.
  *
- * Safety properties, each tested in test/engine/event-types.test.ts: a type is counted only once its row is
+ * Safety properties, each tested in test/engine/event-weights.test.ts: a type is counted only once its row is
  * accepted; the distinct types are bounded (so a wrong column cannot grow the report without end).
  */
 import { UserInputError } from '../types.js';

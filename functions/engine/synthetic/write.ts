@@ -40,7 +40,8 @@ export function* syntheticChunks(
   onRows?: (rows: number) => void,
 ): Generator<Buffer> {
   checkFormat(format, resolveSyntheticOptions(options));
-  if (options.events) return yield* syntheticEventChunks(options, format as 'csv' | 'tsv' | 'jsonl', CHUNK_BYTES, onRows);
+  if (options.events)
+    return yield* syntheticEventChunks(options, format as 'csv' | 'tsv' | 'jsonl', CHUNK_BYTES, onRows);
   const source = new SyntheticSource(options);
   const { implicit, timestamps, users, items } = source.options;
   // Ids are plain ASCII (prefixes are restricted), so their bytes can be prepared once.
