@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { decimal, integer, list } from './args.js';
 import { evaluate, formatEvaluationTable, type EvaluationConfig } from '../engine/evaluate/index.js';
 import { loadRatings } from '../engine/ingest/index.js';
-import { similarityOptionsOf, type ModelConfig } from '../engine/model-config.js';
+import { eventOptionsOf, similarityOptionsOf, type ModelConfig } from '../engine/model-config.js';
 import { UserInputError, type SimilarityMeasure } from '../engine/types.js';
 import { action } from './errors.js';
 import { modelConfigFromFlags, withModelOptions, type ModelFlags } from './model-flags.js';
@@ -43,6 +43,7 @@ async function evaluateFile(file: string, flags: EvaluateFlags): Promise<void> {
   const { matrix } = await loadRatings(file, {
     ...config.input,
     implicit: config.implicit || undefined,
+    ...eventOptionsOf(config),
     fileName: file,
   });
   const report = await evaluate(matrix, {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
+import type { IngestOptions } from './ingest/types.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
@@ -28,6 +29,10 @@ export const MAX_K = 500;
 const MAX_SHRINKAGE = 1e6;
 const MAX_MIN_SUPPORT = 1e6;
 const MAX_VERSIONS_KEPT = 20;
+/** Event weights and decay (eventWeights, defaultEventWeight, halfLifeDays): bounds past which a value is a typo. */
+const MAX_EVENT_WEIGHT = 1000;
+const MAX_EVENT_TYPE_BYTES = 256;
+const MAX_HALF_LIFE_DAYS = 36_500;
 export const DEFAULT_MODELS: readonly ModelKind[] = ['item'];
 
 /** The rule of each field, as the sentence its errors and hints use. */
@@ -42,7 +47,16 @@ const RULES = {
   versionsKept: `must be an integer from 1 to ${MAX_VERSIONS_KEPT}`,
   maxRejectedShare: 'must be a number from 0 to 1',
   limit: 'must be a whole number >= 1',
+  eventType: `must be an event type of 1 to ${MAX_EVENT_TYPE_BYTES} characters`,
+  eventWeight: `must be a finite number from -${MAX_EVENT_WEIGHT} to ${MAX_EVENT_WEIGHT} (negative: a signal against the item; 0: ignored)`,
+  eventWeights: `must be an object mapping event types to weights, e.g. {"view": 1, "like": 4, "dislike": -4}`,
+  halfLifeDays: `must be a number of days > 0, at most ${MAX_HALF_LIFE_DAYS}`,
 } as const;
+
+const eventWeightField = z
+  .number(RULES.eventWeight)
+  .min(-MAX_EVENT_WEIGHT, RULES.eventWeight)
+  .max(MAX_EVENT_WEIGHT, RULES.eventWeight);
 
 /** A per-dataset limit: a positive whole number (bytes, rows, ids or MiB); it may only lower the deployment's. */
 const limitField = z.number(RULES.limit).int(RULES.limit).min(1, RULES.limit).optional();
@@ -119,13 +133,34 @@ export const modelConfigSchema = z.strictObject({
           item: z.union([z.string(), z.number().int().min(0)]).optional(),
           rating: z.union([z.string(), z.number().int().min(0), z.null()]).optional(),
           timestamp: z.union([z.string(), z.number().int().min(0), z.null()]).optional(),
+          type: z.union([z.string(), z.number().int().min(0)]).optional(),
         })
         .optional(),
     })
     .default({}),
+  /**
+   * Event types (README "Event types and time decay"): with `eventWeights` each row's `type` column picks its
+   * weight (types not listed get `defaultEventWeight`, default 1; weight 0 = ignored) and a user's events on an item
+   * are summed, then sign·log1p. `halfLifeDays`: each event's weight halves every that many days, age measured from
+   * the newest timestamp in the dataset. Absent: rows are plain ratings and the latest one wins.
+   */
+  eventWeights: z
+    .record(z.string().min(1, RULES.eventType).max(MAX_EVENT_TYPE_BYTES, RULES.eventType), eventWeightField, {
+      error: RULES.eventWeights,
+    })
+    .optional(),
+  defaultEventWeight: eventWeightField.optional(),
+  halfLifeDays: z
+    .number(RULES.halfLifeDays)
+    .gt(0, RULES.halfLifeDays)
+    .max(MAX_HALF_LIFE_DAYS, RULES.halfLifeDays)
+    .optional(),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;
+
+/** The weight of event types no `eventWeights` entry names, unless `defaultEventWeight` says otherwise. */
+export const DEFAULT_EVENT_WEIGHT = 1;
 
 const CONFIG_KEYS = Object.keys(modelConfigSchema.shape).join(', ');
 
@@ -133,7 +168,7 @@ const CONFIG_KEYS = Object.keys(modelConfigSchema.shape).join(', ');
 export function parseModelConfig(input: unknown, where = 'config'): ModelConfig {
   rejectReplacedMode(input, where);
   const result = modelConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) return checkEventOptions(result.data, where);
   const problems = describeIssues(result.error, input).map(({ field, rule, got }) =>
     field === '' ? rule : `${field}: ${rule}${got}`,
   );
@@ -142,6 +177,36 @@ export function parseModelConfig(input: unknown, where = 'config'): ModelConfig 
     where,
     `Fix the listed fields; allowed keys are ${CONFIG_KEYS}.`,
   );
+}
+
+/** `defaultEventWeight` and `input.columns.type` mean something only with `eventWeights`: say so, never ignore them. */
+function checkEventOptions(config: ModelConfig, where: string): ModelConfig {
+  if (config.eventWeights !== undefined) return config;
+  const field =
+    config.defaultEventWeight !== undefined
+      ? 'defaultEventWeight'
+      : config.input.columns?.type !== undefined
+        ? 'input.columns.type'
+        : undefined;
+  if (field === undefined) return config;
+  throw new UserInputError(
+    `invalid model configuration: ${field}: is read only together with eventWeights (eventWeights is not set)`,
+    where,
+    'Add "eventWeights": {"<type>": <weight>, ...} (it may be {} to give every type the default weight), or remove the field.',
+  );
+}
+
+/** The ingest options of a config's event types and decay (absent: plain ratings, the latest one wins). */
+export function eventOptionsOf(config: ModelConfig): Pick<IngestOptions, 'events' | 'halfLifeDays'> {
+  const options: Pick<IngestOptions, 'events' | 'halfLifeDays'> = {};
+  if (config.eventWeights !== undefined) {
+    options.events = {
+      weights: config.eventWeights,
+      defaultWeight: config.defaultEventWeight ?? DEFAULT_EVENT_WEIGHT,
+    };
+  }
+  if (config.halfLifeDays !== undefined) options.halfLifeDays = config.halfLifeDays;
+  return options;
 }
 
 /** The similarity options of a config. */

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { combineLimits, DEFAULT_MEMORY_COST, loadRatings } from './ingest/index.js';
 import type { IngestLimits, IngestOptions, MemoryCost, QualityReport } from './ingest/index.js';
-import { parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
+import { eventOptionsOf, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { prestartWorkers } from './similarity/index.js';
 
@@ -63,6 +63,7 @@ export async function buildModel(source: string | Readable, options: BuildFromSo
     limitHint: hint,
     memoryCost: memoryCostOf(config),
     maxRejectedShare: config.maxRejectedShare,
+    ...eventOptionsOf(config),
     fileName: options.fileName,
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),

@@ -1,11 +1,17 @@
 import type { CsrMatrix, RatingMatrix } from '../types.js';
 import { IdDictionary } from './id-dictionary.js';
+import { combineEvents, type CombineOptions, type CombineReport } from './combine-events.js';
 import type { InteractionLog } from './interaction-log.js';
 
 export interface BuildMatrixResult {
   matrix: RatingMatrix;
-  /** Interactions dropped because a later one (by timestamp, else by file order) had the same (user, item). */
+  /**
+   * Interactions dropped because a later one (by timestamp, else by file order) had the same (user, item); with
+   * typed events, the events merged into another of the same pair (log rows - pairs).
+   */
   duplicatesDropped: number;
+  /** Only when combined by combine-events.ts (typed events or time decay). */
+  weighting?: CombineReport;
 }
 
 /**
@@ -15,7 +21,9 @@ export interface BuildMatrixResult {
  * timestamps) the last occurrence in the file wins. Two stable counting sorts (by item, then by user) give
  * O(ratings) time and leave each (user, item) run in file order, which makes the rule above a linear scan.
  */
-export function buildRatingMatrix(log: InteractionLog): BuildMatrixResult {
+export function buildRatingMatrix(log: InteractionLog, combine?: CombineOptions): BuildMatrixResult {
+  // Typed events and time decay combine a pair's events by their own rule (combine-events.ts).
+  if (combine && (combine.rule !== 'latest' || combine.halfLifeDays !== undefined)) return combineEvents(log, combine);
   const { user, item, value, timestamp } = log.columns();
   const n = user.length;
   const nUsers = log.users.size;
@@ -106,14 +114,14 @@ export function csrFromDense(dense: readonly (readonly number[])[], cols = dense
   return { rows: dense.length, cols, indptr, indices: Uint32Array.from(indices), values: Float32Array.from(values) };
 }
 
-function identity(n: number): Uint32Array {
+export function identity(n: number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
 }
 
 /** Stable counting sort of `order` (a permutation of positions) by key[position]. */
-function countingSortOrder(key: Uint32Array, buckets: number, order: Uint32Array): Uint32Array {
+export function countingSortOrder(key: Uint32Array, buckets: number, order: Uint32Array): Uint32Array {
   const start = new Uint32Array(buckets + 1);
   for (let i = 0; i < key.length; i++) start[key[i] + 1]++;
   for (let b = 0; b < buckets; b++) start[b + 1] += start[b];

@@ -12,3 +12,4 @@ export type {
   EvaluationRow,
   RankedList,
 } from './types.js';
+export { evaluateCombineRules, type CombineRuleEvaluationOptions } from './combine-rules.js';

@@ -76,6 +76,8 @@ const ALIASES = {
     'unixreviewtime',
     'eventtime',
   ],
+  /** Read only when the config has eventWeights (typed events). */
+  type: ['type', 'eventtype', 'event', 'eventname', 'action', 'interaction', 'interactiontype', 'signal', 'kind'],
 } as const;
 
 export type Role = keyof typeof ALIASES;

@@ -2,6 +2,10 @@
  * Which column (delimited) or key (JSON Lines) holds the user, item, rating and timestamp, and whether a delimited
  * file's first line is a header: from the options' columns where given, else from recognised header names, else by
  * position (user, item, rating, timestamp). Unknown names and impossible positions are fatal.
+ *
+ * The event type column is resolved only for typed events (`options.events`): `columns.type`, else a recognised
+ * header name (type, event, action...); a typed file without one is fatal, as is a file without a timestamp
+ * column when time decay needs timestamps (`halfLifeDays`).
  */
 import { UserInputError } from '../types.js';
 import { aliasIndex, type Role } from './column-aliases.js';
@@ -14,6 +18,8 @@ export interface DelimitedColumns {
   item: number;
   rating: number;
   timestamp: number;
+  /** The event type's position (typed events only); -1 = not read. */
+  type: number;
   implicit: boolean;
 }
 
@@ -116,6 +122,9 @@ export function resolveDelimitedColumns(
         ? lookup('timestamp', columns.timestamp)
         : byDefault('timestamp', 3);
 
+  const type = options.events === undefined ? -1 : typeColumn(options, names, label, (ref) => lookup('type', ref));
+  if (options.halfLifeDays !== undefined && timestamp < 0) throw noTimestampColumn(label);
+
   if (user < 0 || item < 0) {
     throw new UserInputError(
       `${label} needs at least two columns (user and item); line 1 has ${fieldCount}`,
@@ -123,19 +132,59 @@ export function resolveDelimitedColumns(
       'write one interaction per line: user, item[, rating[, timestamp]]',
     );
   }
-  const used = [user, item, rating, timestamp].filter((p) => p >= 0);
+  const used = [user, item, rating, timestamp, type].filter((p) => p >= 0);
   if (new Set(used).size !== used.length) {
+    const typePart = type >= 0 ? `, type ${type}` : '';
     throw new UserInputError(
-      `two roles read the same column (user ${user}, item ${item}, rating ${rating}, timestamp ${timestamp})`,
+      `two roles read the same column (user ${user}, item ${item}, rating ${rating}, timestamp ${timestamp}${typePart})`,
       'columns',
-      'give each of user, item, rating and timestamp its own column',
+      'give each of user, item, rating, timestamp and type its own column',
     );
   }
   const implicit = rating < 0;
   if (implicit && ratingWanted(options)) {
-    warnings.push('no rating column: every interaction counts as 1 (implicit feedback)');
+    warnings.push(
+      options.events
+        ? "no rating column: each event's value is its type's weight"
+        : 'no rating column: every interaction counts as 1 (implicit feedback)',
+    );
   }
-  return { user, item, rating, timestamp, implicit };
+  return { user, item, rating, timestamp, type, implicit };
+}
+
+/** Where a typed file's event type is: `columns.type`, else a recognised header name; fatal when neither. */
+function typeColumn<T>(
+  options: IngestOptions,
+  names: readonly string[] | undefined,
+  label: string,
+  lookup: (ref: ColumnRef) => T,
+): T | number {
+  if (options.columns?.type !== undefined) return lookup(options.columns.type);
+  const index = names === undefined ? -1 : aliasIndex(names, 'type');
+  if (index >= 0) return index;
+  throw new UserInputError(
+    `eventWeights is set, but ${label} has no event type column${names ? ` (its header has ${names.map((n) => `'${n}'`).join(', ')})` : ' (it has no header)'}`,
+    'input.columns.type',
+    'name the column "type" (or event, action), or set input.columns.type to its name or 0-based position',
+  );
+}
+
+function noTimestampColumn(label: string): UserInputError {
+  return new UserInputError(
+    `halfLifeDays (time decay) is set, but ${label} has no timestamp column`,
+    'halfLifeDays',
+    'add a timestamp to every row (epoch seconds or ISO-8601), or remove halfLifeDays',
+  );
+}
+
+/** `columns.type` names a column that nothing reads unless the rows are typed events. */
+export function checkTypeColumnUse(options: IngestOptions): void {
+  if (options.columns?.type === undefined || options.events !== undefined) return;
+  throw new UserInputError(
+    'columns.type is set, but event types are read only with eventWeights',
+    'input.columns.type',
+    'add eventWeights to the config (it may be {}), or remove columns.type',
+  );
 }
 
 /** Keys (objects) or positions (arrays) of each role in a JSON Lines record; undefined = absent. */
@@ -144,6 +193,7 @@ export interface JsonColumns {
   item: string | number;
   rating: string | number | undefined;
   timestamp: string | number | undefined;
+  type: string | number | undefined;
   implicit: boolean;
 }
 
@@ -163,6 +213,7 @@ export function resolveJsonColumns(
       item: positional.item,
       rating: pos(positional.rating),
       timestamp: pos(positional.timestamp),
+      type: pos(positional.type),
       implicit: positional.implicit,
     };
   }
@@ -208,7 +259,11 @@ export function resolveJsonColumns(
   if (ratingWanted(options)) {
     rating = columns.rating != null ? lookup('rating', columns.rating) : byDefault('rating');
     if (rating === undefined)
-      warnings.push('no rating field in the first record: every interaction counts as 1 (implicit feedback)');
+      warnings.push(
+        options.events
+          ? "no rating field in the first record: each event's value is its type's weight"
+          : 'no rating field in the first record: every interaction counts as 1 (implicit feedback)',
+      );
   }
   const timestamp =
     columns.timestamp === null
@@ -216,5 +271,14 @@ export function resolveJsonColumns(
       : columns.timestamp !== undefined
         ? lookup('timestamp', columns.timestamp)
         : (byDefault('timestamp') ?? 'timestamp');
-  return { user, item, rating, timestamp, implicit: rating === undefined };
+  if (options.halfLifeDays !== undefined && timestamp === undefined) throw noTimestampColumn(label);
+  const type =
+    options.events === undefined
+      ? undefined
+      : (typeColumn(options, keys, label, (ref) => lookup('type', ref)) as string | number);
+  if (typeof type === 'number') {
+    // typeColumn found a recognised key's position among the keys: records are read by key.
+    return { user, item, rating, timestamp, type: keys[type], implicit: rating === undefined };
+  }
+  return { user, item, rating, timestamp, type, implicit: rating === undefined };
 }

@@ -42,7 +42,7 @@ export class DelimitedParser implements LineConsumer {
     readonly fieldCount: number,
   ) {
     this.delimiterBytes = Buffer.from(delimiter, 'utf8');
-    this.needed = Math.max(columns.user, columns.item, columns.rating, columns.timestamp) + 1;
+    this.needed = Math.max(columns.user, columns.item, columns.rating, columns.timestamp, columns.type) + 1;
     if (this.needed > MAX_BOUNDS) {
       throw new UserInputError(
         `column positions must be below ${MAX_BOUNDS}`,
@@ -105,11 +105,13 @@ export class DelimitedParser implements LineConsumer {
     }
     if (fields < this.needed) return this.missingField(fields, lineNumber);
     if (fields > this.fieldCount) this.extraFields(lineNumber, buf.toString('utf8', start, end));
-    const { user, item, rating, timestamp } = this.columns;
+    const { user, item, rating, timestamp, type } = this.columns;
     const ratingStart = rating < 0 ? -1 : starts[rating];
     const ratingEnd = rating < 0 ? -1 : ends[rating];
     const timeStart = timestamp < 0 ? -1 : starts[timestamp];
     const timeEnd = timestamp < 0 ? -1 : ends[timestamp];
+    const typeStart = type < 0 ? -1 : starts[type];
+    const typeEnd = type < 0 ? -1 : ends[type];
     if (
       this.sink.addBytes(
         buf,
@@ -121,6 +123,8 @@ export class DelimitedParser implements LineConsumer {
         ratingEnd,
         timeStart,
         timeEnd,
+        typeStart,
+        typeEnd,
       )
     )
       return;
@@ -132,6 +136,7 @@ export class DelimitedParser implements LineConsumer {
       rating < 0 ? undefined : this.text(buf, ratingStart, ratingEnd),
       timestamp < 0 ? undefined : this.text(buf, timeStart, timeEnd),
       lineNumber,
+      type < 0 ? undefined : this.text(buf, typeStart, typeEnd),
     );
   }
 
@@ -171,13 +176,14 @@ export class DelimitedParser implements LineConsumer {
     const fields = this.quoted.fields;
     if (fields.length < this.needed) return this.missingField(fields.length, line);
     if (fields.length > this.fieldCount) this.extraFields(line, fields.join(this.delimiterBytes.toString()));
-    const { user, item, rating, timestamp } = this.columns;
+    const { user, item, rating, timestamp, type } = this.columns;
     this.sink.addText(
       fields[user],
       fields[item],
       rating >= 0 ? fields[rating] : undefined,
       timestamp >= 0 ? fields[timestamp] : undefined,
       line,
+      type >= 0 ? fields[type] : undefined,
     );
   }
 
@@ -187,7 +193,7 @@ export class DelimitedParser implements LineConsumer {
   }
 
   private missingField(found: number, line: number): void {
-    const roles = (['user', 'item', 'rating', 'timestamp'] as const)
+    const roles = (['user', 'item', 'rating', 'timestamp', 'type'] as const)
       .filter((role) => this.columns[role] >= found)
       .map((role) => `${role} (column ${this.columns[role]})`);
     this.sink.reject('missing-field', line, `${found} field${found === 1 ? '' : 's'}, no ${roles.join(', ')}`);

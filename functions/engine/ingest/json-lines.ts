@@ -13,7 +13,7 @@ import { show } from './values.js';
 
 /** The fields of one record as the sink takes them, or why the line is rejected. */
 type Extracted =
-  | { user: string; item: string; rating: string | undefined; time: string | undefined }
+  | { user: string; item: string; rating: string | undefined; time: string | undefined; type: string | undefined }
   | { reason: RejectionReason; problem: string };
 
 export class JsonLinesParser implements LineConsumer {
@@ -38,7 +38,7 @@ export class JsonLinesParser implements LineConsumer {
       record = { reason: 'bad-json', problem: `cannot be read (${error.message}): nested too deeply?` };
     }
     if ('reason' in record) return this.sink.reject(record.reason, lineNumber, record.problem);
-    this.sink.addText(record.user, record.item, record.rating, record.time, lineNumber);
+    this.sink.addText(record.user, record.item, record.rating, record.time, lineNumber, record.type);
   }
 
   private extract(text: string): Extracted {
@@ -54,7 +54,7 @@ export class JsonLinesParser implements LineConsumer {
     }
     const fields = record as Record<string | number, unknown>;
     const name = (ref: string | number) => (typeof ref === 'number' ? `element ${ref}` : `"${ref}"`);
-    const { user: userRef, item: itemRef, rating: ratingRef, timestamp: timeRef } = this.columns;
+    const { user: userRef, item: itemRef, rating: ratingRef, timestamp: timeRef, type: typeRef } = this.columns;
 
     const user = idText(fields[userRef]);
     if (user === undefined) return { reason: 'missing-field', problem: `no ${name(userRef)} (user id)` };
@@ -94,7 +94,18 @@ export class JsonLinesParser implements LineConsumer {
         }
       }
     }
-    return { user, item, rating, time };
+    let type: string | undefined;
+    if (typeRef !== undefined) {
+      const value = fields[typeRef];
+      if (value === undefined || value === null)
+        return { reason: 'missing-field', problem: `no ${name(typeRef)} (event type)` };
+      type = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+      if (type === undefined) {
+        const found = describe(value);
+        return { reason: 'missing-field', problem: `event type ${name(typeRef)} must be a string, found ${found}` };
+      }
+    }
+    return { user, item, rating, time, type };
   }
 
   finish(): void {}

@@ -43,12 +43,21 @@ import { JsonLinesParser } from './json-lines.js';
 import { LimitGuard } from './limits.js';
 import { LineSplitter } from './lines.js';
 import { checkRejectedShare, DEFAULT_MAX_REJECTED_SHARE } from './rejected-share.js';
-import { detectHeader, resolveDelimitedColumns, resolveJsonColumns, type DelimitedColumns } from './columns.js';
+import {
+  checkTypeColumnUse,
+  detectHeader,
+  resolveDelimitedColumns,
+  resolveJsonColumns,
+  type DelimitedColumns,
+} from './columns.js';
+import { aliasIndex } from './column-aliases.js';
 import { chooseFormat } from './detect-format.js';
 import { QuotedRecord } from './quoted-record.js';
 import { Rejections } from './rejections.js';
 import { completeReport } from './report.js';
 import { InteractionSink } from './sink.js';
+import { EventTypeCounter } from './event-types.js';
+import { combineOptionsOf, describeRule, weightingReport } from './weighting.js';
 import { openSource } from './source.js';
 import type { IngestFormat, IngestOptions, LogReport, QualityReport, RejectionReason } from './types.js';
 import { show } from './values.js';
@@ -86,7 +95,10 @@ async function parse(
   options: IngestOptions,
 ): Promise<{ log: InteractionLog; report: LogReport }> {
   const label = options.fileName ?? (typeof source === 'string' ? source : 'input');
+  checkTypeColumnUse(options);
   const input = await openSource(source, label, options.onProgress);
+  const eventTypes = options.events && new EventTypeCounter(options.events, label);
+  const requireTimestamps = options.halfLifeDays !== undefined;
   const log = new InteractionLog();
   const rejections = new Rejections(options.maxErrorLines ?? 10);
   const warnings: string[] = [];
@@ -118,7 +130,7 @@ async function parse(
   const decideDelimited = (fields: string[], lines: string[], firstNumber: number, delimiter: string): void => {
     header = detectHeader(options, fields);
     const columns = resolveDelimitedColumns(options, header ? fields : undefined, fields.length, label, warnings);
-    sink = new InteractionSink(log, rejections, columns.implicit);
+    sink = new InteractionSink(log, rejections, columns.implicit, eventTypes, requireTimestamps);
     delimited = new DelimitedParser(sink, columns, delimiter, format === 'csv', label, fields.length);
     consumer = delimited;
     warnUnreadColumns(columns, header ? fields : undefined, fields.length, warnings);
@@ -154,7 +166,7 @@ async function parse(
     if (chosen.format === 'jsonl') {
       const first = parseFirstJson(text, label, lineNumber);
       const columns = resolveJsonColumns(options, first, label, warnings);
-      sink = new InteractionSink(log, rejections, columns.implicit);
+      sink = new InteractionSink(log, rejections, columns.implicit, eventTypes, requireTimestamps);
       consumer = new JsonLinesParser(sink, columns);
       consumer.line(buf, start, end, lineNumber);
       return;
@@ -261,8 +273,9 @@ async function parse(
     blankLines: leadingBlankLines + consumer.blankLines,
     accepted: sink.accepted,
     rejected: rejections.byReason,
-    warnings,
+    warnings: eventTypes ? [...warnings, ...eventTypes.warnings()] : warnings,
   };
+  if (eventTypes) report.eventTypes = eventTypes.report();
   checkRejectedShare(report, rejections, options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE, label);
   return { log, report };
 }
@@ -273,8 +286,10 @@ export async function loadRatings(
   options: IngestOptions = {},
 ): Promise<{ matrix: RatingMatrix; report: QualityReport }> {
   const { log, report } = await ingestToLog(source, options);
-  const { matrix, duplicatesDropped } = buildRatingMatrix(log);
-  return { matrix, report: completeReport(report, matrix, duplicatesDropped) };
+  const combine = combineOptionsOf(options);
+  const { matrix, duplicatesDropped, weighting } = buildRatingMatrix(log, combine);
+  const complete = completeReport(report, matrix, duplicatesDropped, combine && describeRule(combine));
+  return { matrix, report: weighting ? weightingReport(complete, weighting) : complete };
 }
 
 /** Columns of the first record that no role reads: say so once, rather than drop them silently. */
@@ -284,7 +299,7 @@ function warnUnreadColumns(
   fieldCount: number,
   warnings: string[],
 ): void {
-  const used = new Set([columns.user, columns.item, columns.rating, columns.timestamp]);
+  const used = new Set([columns.user, columns.item, columns.rating, columns.timestamp, columns.type]);
   const unread: string[] = [];
   for (let k = 0; k < fieldCount; k++) {
     if (!used.has(k)) unread.push(names ? `${show(names[k])} (${k})` : String(k));
@@ -292,7 +307,10 @@ function warnUnreadColumns(
   if (unread.length === 0) return;
   const list = unread.length > 5 ? `${unread.slice(0, 5).join(', ')} and ${unread.length - 5} more` : unread.join(', ');
   warnings.push(
-    `column${unread.length === 1 ? '' : 's'} ${list} ${unread.length === 1 ? 'is' : 'are'} not read: only user, item, rating and timestamp are`,
+    `column${unread.length === 1 ? '' : 's'} ${list} ${unread.length === 1 ? 'is' : 'are'} not read: only user, item, rating and timestamp are` +
+      (columns.type < 0 && names && aliasIndex(names, 'type') >= 0
+        ? ` (event types are read when the config sets eventWeights)`
+        : ''),
   );
 }
 

@@ -6,12 +6,22 @@ const HISTOGRAM_BINS = 10;
 const POPULAR_ITEMS = 10;
 
 /** Add the matrix-level figures (after the duplicate rule) to the report of the parse. */
-export function completeReport(partial: LogReport, matrix: RatingMatrix, duplicatesDropped: number): QualityReport {
+export function completeReport(
+  partial: LogReport,
+  matrix: RatingMatrix,
+  duplicatesDropped: number,
+  /** Set when a pair's events are combined by a rule rather than the latest one winning. */
+  combinedBy?: string,
+): QualityReport {
   const ratings = matrix.byUser.values.length;
   const users = matrix.users.size;
   const items = matrix.items.size;
   const warnings = [...partial.warnings];
-  if (duplicatesDropped > 0) {
+  if (duplicatesDropped > 0 && combinedBy !== undefined) {
+    warnings.push(
+      `${duplicatesDropped} event${duplicatesDropped === 1 ? '' : 's'} merged with earlier events of the same (user, item): ${combinedBy}`,
+    );
+  } else if (duplicatesDropped > 0) {
     warnings.push(
       `${duplicatesDropped} duplicate (user, item) row${duplicatesDropped === 1 ? '' : 's'} dropped: the latest timestamp wins, else the last in the file`,
     );

@@ -1,7 +1,16 @@
 import type { IdDictionary, InteractionLog } from '../data/index.js';
+import type { EventTypeCounter } from './event-types.js';
 import type { Rejections } from './rejections.js';
 import type { RejectionReason } from './types.js';
-import { MAX_ABS_VALUE, MAX_ID_BYTES, parseId, parsePlainDecimal, parseRating, parseTimestamp } from './values.js';
+import {
+  MAX_ABS_VALUE,
+  MAX_ID_BYTES,
+  parseId,
+  parsePlainDecimal,
+  parseRating,
+  parseTimestamp,
+  show,
+} from './values.js';
 
 /**
  * Validates one record and appends it to the log, or counts it as rejected. Everything is validated before
@@ -10,6 +19,10 @@ import { MAX_ABS_VALUE, MAX_ID_BYTES, parseId, parsePlainDecimal, parseRating, p
  * `addBytes` is the fast path for simple unquoted records (plain decimals, ASCII/UTF-8 ids without blanks);
  * it returns false for anything else and the caller re-submits the record as text via `addText`, which owns
  * every rule and every message. Canonical decimal ids skip string creation through a number -> index cache.
+ *
+ * Typed events (`events`): the value is rating × the type's weight (the weight alone without a rating column);
+ * a row of weight 0 is accepted and counted but never reaches the log (nor interns its ids). With
+ * `requireTimestamps` (time decay) a row without a timestamp is rejected as bad-timestamp.
  */
 export class InteractionSink {
   rowsRead = 0;
@@ -23,7 +36,14 @@ export class InteractionSink {
     private readonly rejections: Rejections,
     /** Value 1 for every row, rating ignored. */
     readonly implicit: boolean,
+    private readonly events?: EventTypeCounter,
+    private readonly requireTimestamps = false,
   ) {}
+
+  /** Rows accepted but not in the log: their event type weighs 0. */
+  get ignored(): number {
+    return this.events?.ignoredRows ?? 0;
+  }
 
   reject(reason: RejectionReason, line: number, problem: string): void {
     this.rowsRead++;
@@ -41,6 +61,8 @@ export class InteractionSink {
     ratingEnd: number,
     timeStart: number,
     timeEnd: number,
+    typeStart = -1,
+    typeEnd = -1,
   ): boolean {
     let value = 1;
     if (!this.implicit && ratingStart >= 0) {
@@ -52,6 +74,13 @@ export class InteractionSink {
     if (timeStart >= 0 && timeEnd > timeStart) {
       timestamp = parsePlainDecimal(buf, timeStart, timeEnd);
       if (Number.isNaN(timestamp)) return false;
+    }
+    if (this.requireTimestamps && timestamp !== timestamp) return false;
+    let type: string | undefined;
+    if (this.events) {
+      if (typeStart < 0) return false;
+      type = simpleId(buf, typeStart, typeEnd);
+      if (type === undefined) return false;
     }
     const userNumber = canonicalDecimal(buf, userStart, userEnd);
     let user = userNumber >= 0 ? this.userByNumber.get(userNumber) : undefined;
@@ -67,17 +96,29 @@ export class InteractionSink {
       itemText = simpleId(buf, itemStart, itemEnd);
       if (itemText === undefined) return false;
     }
+    if (type !== undefined && this.events) {
+      // Validated before it is counted: addText rejects an out-of-range product with the message.
+      if (!(Math.abs(value * this.events.weightOf(type)) <= MAX_ABS_VALUE)) return false;
+      const weight = this.events.accept(type);
+      if (weight === 0) return this.countAccepted(timestamp);
+      value *= weight;
+    }
     if (user === undefined) user = internCached(this.log.users, this.userByNumber, userNumber, userText as string);
     if (item === undefined) item = internCached(this.log.items, this.itemByNumber, itemNumber, itemText as string);
-    this.rowsRead++;
-    this.accepted++;
-    if (timestamp === timestamp) this.withTimestamp++;
+    this.countAccepted(timestamp);
     this.log.addIndexed(user, item, value, timestamp);
     return true;
   }
 
   /** The general path: ids already trimmed (or quoted), rating/timestamp text undefined when the column is absent. */
-  addText(user: string, item: string, rating: string | undefined, time: string | undefined, line: number): void {
+  addText(
+    user: string,
+    item: string,
+    rating: string | undefined,
+    time: string | undefined,
+    line: number,
+    type?: string,
+  ): void {
     const userId = parseId(user, 'user');
     if (!userId.ok) return this.reject(userId.reason ?? 'bad-id', line, userId.problem);
     const itemId = parseId(item, 'item');
@@ -94,10 +135,33 @@ export class InteractionSink {
       if (!parsed.ok) return this.reject('bad-timestamp', line, parsed.problem);
       timestamp = parsed.value;
     }
+    if (this.requireTimestamps && timestamp !== timestamp) {
+      return this.reject('bad-timestamp', line, 'no timestamp: halfLifeDays (time decay) needs one on every row');
+    }
+    if (this.events) {
+      const typeText = (type ?? '').trim();
+      const problem = type === undefined ? 'no event type field' : this.events.problemWith(typeText);
+      if (problem !== undefined) return this.reject('missing-field', line, problem);
+      if (!(Math.abs(value * this.events.weightOf(typeText)) <= MAX_ABS_VALUE)) {
+        const problem = `rating ${value} × the weight of event type ${show(typeText)} is outside ±${MAX_ABS_VALUE}`;
+        return this.reject('bad-rating', line, problem);
+      }
+      const weight = this.events.accept(typeText);
+      if (weight === 0) {
+        this.countAccepted(timestamp);
+        return;
+      }
+      value *= weight;
+    }
+    this.countAccepted(timestamp);
+    this.log.add(userId.value, itemId.value, value, timestamp);
+  }
+
+  private countAccepted(timestamp: number): true {
     this.rowsRead++;
     this.accepted++;
     if (timestamp === timestamp) this.withTimestamp++;
-    this.log.add(userId.value, itemId.value, value, timestamp);
+    return true;
   }
 }
 

@@ -1,4 +1,5 @@
 /** Public option and report types of the ingest module (see index.ts for the behaviour). */
+import type { EventWeightingReport, EventTypesReport, EventWeighting } from './event-types.js';
 import type { IngestLimits, LimitHint, MemoryCost } from './limits.js';
 
 export type IngestFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
@@ -18,7 +19,25 @@ export interface IngestOptions {
    * Names (with a header, or JSON keys) or 0-based positions. Defaults: recognised header names
    * (userId, movieId, ...), else positions 0, 1, 2, 3. `rating: null` => implicit; `timestamp: null` => ignored.
    */
-  columns?: { user?: ColumnRef; item?: ColumnRef; rating?: ColumnRef | null; timestamp?: ColumnRef | null };
+  columns?: {
+    user?: ColumnRef;
+    item?: ColumnRef;
+    rating?: ColumnRef | null;
+    timestamp?: ColumnRef | null;
+    /** The event type column (read only with `events`); default: a recognised header name (type, event, action...). */
+    type?: ColumnRef;
+  };
+  /**
+   * Typed events (event-types.ts): each row's type picks a weight; its value is rating × weight (weight alone
+   * without a rating column); weight 0 = the row is ignored. Absent: rows are plain ratings.
+   */
+  events?: EventWeighting;
+  /**
+   * Time decay (data/combine-events.ts): each row's value × 0.5^(age / halfLifeDays), age from the newest timestamp,
+   * applied when the matrix is built. Every accepted row then needs a timestamp: a row without one is rejected as
+   * bad-timestamp, a file without a timestamp column fails.
+   */
+  halfLifeDays?: number;
   /** Field delimiter for csv (default ',' or the one sniffed from the first line: ',', ';', '|'). */
   delimiter?: string;
   /** Ignore any rating column; every interaction has value 1. */
@@ -90,11 +109,15 @@ export interface QualityReport {
   ratingHistogram: { value: string; count: number }[];
   /** Top 10 items by distinct users, ties by id ascending. */
   popularItems: { item: string; count: number }[];
+  /** With `events`: rows per event type and the weight each got. */
+  eventTypes?: EventTypesReport;
+  /** With `events` or time decay: how events were combined and decayed, and the effective weight distribution. */
+  weighting?: EventWeightingReport;
   warnings: string[];
 }
 
 /** The part of the report known before the matrix is built. */
 export type LogReport = Omit<
   QualityReport,
-  'duplicatesDropped' | 'ratings' | 'users' | 'items' | 'density' | 'ratingHistogram' | 'popularItems'
+  'duplicatesDropped' | 'ratings' | 'users' | 'items' | 'density' | 'ratingHistogram' | 'popularItems' | 'weighting'
 >;

@@ -25,6 +25,11 @@ export interface SyntheticOptions {
    * after the original (for de-duplication tests). Not counted in `ratings`. Default 0.
    */
   duplicates?: number;
+  /**
+   * Typed events instead of ratings (events.ts): files have columns user, item, type, timestamp, each interaction
+   * giving a view and maybe play, complete, like, skip or dislike. Default false (ratings, as before).
+   */
+  events?: boolean;
   /** Prefix of user ids (`u123`). Default 'u'. */
   userPrefix?: string;
   /** Prefix of item ids (`i456`). Default 'i'. */
@@ -111,6 +116,7 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
     zipf,
     timestamps: options.timestamps ?? true,
     implicit: options.implicit ?? false,
+    events: options.events ?? false,
     duplicates,
     userPrefix,
     itemPrefix,

@@ -11,3 +11,4 @@ export {
 export { writeSyntheticRatings, syntheticChunks, formatFromPath, type SyntheticFormat } from './write.js';
 export { writeSyntheticItemMetadata, syntheticItems, clusterGenre, type SyntheticItem } from './metadata.js';
 export { Random, AliasTable } from '../shared/index.js';
+export { SyntheticEventSource, syntheticEventChunks, EVENT_TYPES, type SyntheticEventType } from './events.js';

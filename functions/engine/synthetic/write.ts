@@ -6,6 +6,7 @@ import { createGzip } from 'node:zlib';
 import { writeFileError } from '../shared/index.js';
 import { UserInputError } from '../types.js';
 import { ByteChunker } from './bytes.js';
+import { checkSyntheticEventOptions, syntheticEventChunks } from './events.js';
 import {
   SyntheticSource,
   resolveSyntheticOptions,
@@ -31,6 +32,7 @@ export function formatFromPath(path: string): SyntheticFormat {
  * - csv / tsv: a header line `user,item,rating,timestamp` (tab-separated for tsv), then one row per line.
  * - dat: MovieLens `user::item::rating::timestamp`, no header.
  * - jsonl: one object per line with the same keys.
+ * With `events`: columns user, item, type, timestamp (events.ts).
  */
 export function* syntheticChunks(
   options: SyntheticOptions,
@@ -38,6 +40,8 @@ export function* syntheticChunks(
   onRows?: (rows: number) => void,
 ): Generator<Buffer> {
   checkFormat(format, resolveSyntheticOptions(options));
+  if (options.events)
+    return yield* syntheticEventChunks(options, format as 'csv' | 'tsv' | 'jsonl', CHUNK_BYTES, onRows);
   const source = new SyntheticSource(options);
   const { implicit, timestamps, users, items } = source.options;
   // Ids are plain ASCII (prefixes are restricted), so their bytes can be prepared once.
@@ -130,6 +134,14 @@ function checkFormat(format: SyntheticFormat, options: ResolvedSyntheticOptions)
       `use one of ${FORMATS.join(', ')}`,
     );
   }
+  checkSyntheticEventOptions(options);
+  if (format === 'dat' && options.events) {
+    throw new UserInputError(
+      'typed events need a type column, which a .dat file (user::item::rating::timestamp) has not',
+      'format',
+      'write typed events as csv, tsv or jsonl',
+    );
+  }
   if (format === 'dat' && options.implicit && options.timestamps) {
     throw new UserInputError(
       'an implicit .dat file with timestamps would read as user::item::rating (dat has no header)',
@@ -151,6 +163,7 @@ export async function writeSyntheticRatings(
   onProgress?: (rowsWritten: number, totalRows: number) => void,
 ): Promise<{ ratings: number; bytes: number }> {
   checkFormat(format, resolveSyntheticOptions(options)); // fail before the file is created
+  // With events the number of rows is known only once written: progress counts interactions' events as they come.
   const total = options.ratings + (options.duplicates ?? 0);
   let written = 0;
   const chunks = syntheticChunks(options, format, (rows) => {
