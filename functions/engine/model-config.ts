@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
+import { catalogueConfigSchema } from './catalogue/config.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
@@ -123,6 +124,8 @@ export const modelConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** How to read the dataset's item catalogue (uploads/<dataset>/items.csv|tsv|jsonl[.gz]); see engine/catalogue. */
+  catalogue: catalogueConfigSchema,
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;
