@@ -312,6 +312,17 @@ export const VersionSchema = z
     }),
     options: z.record(z.string(), z.unknown()),
     reportKey: z.string().optional(),
+    catalogue: z
+      .object({
+        key: z.string(),
+        eTag: z.string().optional(),
+        versionId: z.string().optional(),
+        size: z.number().optional(),
+        rows: z.number().int(),
+        items: z.number().int(),
+      })
+      .optional()
+      .openapi({ description: 'The catalogue object this version carries (absent: none).' }),
   })
   .openapi('ModelVersion');
 

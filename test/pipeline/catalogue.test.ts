@@ -91,6 +91,8 @@ describe('a build with a catalogue', () => {
     const manifest = await env.store.getManifest(DATASET);
     expect(manifest?.versions[0].catalogue).toMatchObject({ key: CATALOGUE_KEY, rows: 10, items: 9 });
     expect(manifest?.versions[0].catalogue?.eTag).toMatch(/^[0-9a-f]{32}$/);
+    const state = await env.api<{ versions: { catalogue?: unknown }[] }>(BASE);
+    expect(state.body.versions[0].catalogue).toEqual(manifest?.versions[0].catalogue);
   });
 
   it('returns titles with fields=title on popular items (absent for an item the catalogue lacks)', async () => {
