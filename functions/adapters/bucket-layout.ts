@@ -1,6 +1,7 @@
 /**
  * The bucket layout, shared by the build, the CLI, the local stack and the CDK stack:
- * uploads/<dataset>/<file> are interaction files (uploads/<dataset>/config.json holds the dataset's build options);
+ * uploads/<dataset>/<file> are interaction files (uploads/<dataset>/config.json holds the dataset's build options,
+ * uploads/<dataset>/items.csv|tsv|jsonl[.gz] its item catalogue);
  * reports/<dataset>/<version>.json are the builds' data-quality reports; reports/ignored-uploads/<key>.json say why
  * an object under uploads/ built nothing (its key cannot be a dataset file). Version ids never contain '/', so
  * those reports cannot collide with the reports of a dataset named "ignored-uploads".
@@ -19,6 +20,17 @@ export function uploadKey(dataset: string, file: string): string {
 
 export function configKey(dataset: string): string {
   return uploadKey(dataset, CONFIG_FILE);
+}
+
+/** The names of a dataset's item catalogue, directly under uploads/<dataset>/ (a dataset has at most one). */
+export const CATALOGUE_FILES: readonly string[] = ['items.csv', 'items.tsv', 'items.jsonl'].flatMap((name) => [
+  name,
+  `${name}.gz`,
+]);
+
+/** Whether a file under uploads/<dataset>/ is the dataset's catalogue (never an interaction file). */
+export function isCatalogueFile(file: string): boolean {
+  return CATALOGUE_FILES.includes(file);
 }
 
 export function reportKey(dataset: string, version: string): string {

@@ -5,6 +5,7 @@
  * (./dynamo/dynamo-model-store.ts) implements every role on one DynamoDB table; the contract is written here so
  * that the build pipeline, the API and the storage can evolve apart.
  */
+import type { CatalogueEntry } from '../engine/catalogue/index.js';
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
@@ -38,6 +39,17 @@ export interface ModelSource {
   sourceOrder: string;
 }
 
+/** The catalogue object a version carries (uploads/<dataset>/items.*): exactly which object, and what it gave. */
+export interface CatalogueSource {
+  key: string;
+  eTag?: string;
+  versionId?: string;
+  size?: number;
+  /** Rows read and distinct items stored (one catalogue row each). */
+  rows: number;
+  items: number;
+}
+
 export interface VersionInfo {
   version: string;
   createdAt: string;
@@ -47,6 +59,8 @@ export interface VersionInfo {
   options: ModelOptions;
   /** S3 key of the full data-quality report. */
   reportKey?: string;
+  /** Present when the version carries an item catalogue (its rows serve `fields=` and GET …/items/{itemId}). */
+  catalogue?: CatalogueSource;
 }
 
 export interface Manifest {
@@ -141,6 +155,8 @@ export interface VersionWriter {
   /** Most recent first; the store may cap it (documented limit) to respect the 400 KB item size. */
   putUserHistory(userId: string, history: readonly HistoryEntry[]): Promise<void>;
   putPopularity(items: readonly PopularItem[]): Promise<void>;
+  /** One item's catalogue entry (its own row, whether or not anyone interacted with the item). */
+  putCatalogueEntry(entry: CatalogueEntry): Promise<void>;
   /** Waits for every buffered write; throws (never drops a row) when retries are exhausted. */
   flush(): Promise<{ rowsWritten: number }>;
 }
@@ -163,6 +179,12 @@ export interface ModelReader extends ManifestReader {
   /** History and neighbour rows of one user in one BatchGetItem round. */
   getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
   getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
+  /** Catalogue entries of the given items in one BatchGetItem round; items without an entry are absent. */
+  getCatalogueEntries(
+    dataset: string,
+    version: string,
+    itemIds: readonly string[],
+  ): Promise<Map<string, CatalogueEntry>>;
   /**
    * For a reader that found rows of `seen.activeVersion` missing: the manifest as it is now, or `seen` itself when
    * it is recent enough that its versions' rows are sure to exist (then the rows are truly absent). A reader

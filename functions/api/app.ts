@@ -16,6 +16,7 @@ import { serveOpenApiDocument } from './openapi.js';
 import { errorHandler, methodNotAllowedResponse, routeNotFound } from './problem-responses.js';
 import { DEFAULT_HISTORY_CAP } from './schemas.js';
 import { RecommendationService } from './service.js';
+import { CatalogueService } from './catalogue-service.js';
 import { throwValidationProblem } from './validation.js';
 
 export interface AppDependencies {
@@ -49,7 +50,8 @@ export function createApp(dependencies: AppDependencies): ApiApp {
     if (route.method !== 'get') app.on(route.method.toUpperCase(), honoPath(route.path), requireJsonBody());
   }
 
-  registerRouteHandlers(app, { service, logger, metrics });
+  const catalogue = new CatalogueService(dependencies.store, (dataset) => service.activeModel(dataset));
+  registerRouteHandlers(app, { service, catalogue, logger, metrics });
   serveOpenApiDocument(app);
 
   app.notFound(routeNotFound);

@@ -8,6 +8,7 @@ import {
   datasetRoute,
   healthRoute,
   historyRecommendationsRoute,
+  itemRoute,
   jobRoute,
   jobsRoute,
   popularRoute,
@@ -18,6 +19,7 @@ import {
 } from './routes.js';
 import { finiteReply } from './finite-json.js';
 import type { RecommendationService } from './service.js';
+import type { CatalogueService } from './catalogue-service.js';
 
 const PERSONALISED = { 'Cache-Control': 'no-store' };
 /** Shared responses change only when a model is built or rolled back. */
@@ -25,11 +27,21 @@ const SHARED = { 'Cache-Control': 'public, max-age=60' };
 
 export interface HandlerDependencies {
   service: RecommendationService;
+  catalogue: CatalogueService;
   logger: AppLogger;
   metrics: AppMetrics;
 }
 
-export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }: HandlerDependencies): void {
+export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger, metrics }: HandlerDependencies): void {
+  /** A ranking with the asked-for catalogue attributes of its items (from the version that ranked them). */
+  const withFields = async <B extends { dataset: string; version: string; items: { item: string }[] }>(
+    body: B,
+    fields: Parameters<CatalogueService['withFields']>[4],
+  ): Promise<B> => ({
+    ...body,
+    items: await catalogue.withFields(body.dataset, body.version, body.items, (entry) => entry.item, fields),
+  });
+
   const served = (body: { fallback?: unknown; items: unknown[] }) => {
     metrics.addMetric('RecommendationsServed', MetricUnit.Count, 1);
     metrics.addMetric('ItemsRecommended', MetricUnit.Count, body.items.length);
@@ -39,24 +51,33 @@ export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }:
 
   app.openapi(userRecommendationsRoute, async (c) => {
     const { dataset, userId } = c.req.valid('param');
-    const { limit, exclude, algorithm, explain } = c.req.valid('query');
-    const body = await service.forUser(dataset, userId, algorithm, { limit, exclude, explain });
+    const { limit, exclude, algorithm, explain, fields } = c.req.valid('query');
+    const body = await withFields(
+      await service.forUser(dataset, userId, algorithm, { limit, exclude, explain }),
+      fields,
+    );
     served(body);
     return c.json(finiteReply(body), 200, PERSONALISED);
   });
 
   app.openapi(historyRecommendationsRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    const { history, limit, exclude, allow, explain } = c.req.valid('json');
+    const { history, limit, exclude, allow, explain, fields } = c.req.valid('json');
     const entries = history.map(({ item, rating }) => ({ item, value: rating ?? 1 }));
-    const body = await service.forHistory(dataset, entries, { limit, exclude, allow, explain });
+    const body = await withFields(
+      await service.forHistory(dataset, entries, { limit, exclude, allow, explain }),
+      fields,
+    );
     served(body);
     return c.json(finiteReply(body), 200, PERSONALISED);
   });
 
   app.openapi(similarItemsRoute, async (c) => {
     const { dataset, itemId } = c.req.valid('param');
-    return c.json(finiteReply(await service.similarItems(dataset, itemId, c.req.valid('query').limit)), 200, SHARED);
+    const { limit, fields } = c.req.valid('query');
+    const body = await service.similarItems(dataset, itemId, limit);
+    const similar = await catalogue.withFields(body.dataset, body.version, body.similar, (entry) => entry.id, fields);
+    return c.json(finiteReply({ ...body, similar }), 200, SHARED);
   });
 
   app.openapi(similarUsersRoute, async (c) => {
@@ -70,7 +91,13 @@ export function registerRouteHandlers(app: ApiApp, { service, logger, metrics }:
 
   app.openapi(popularRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    return c.json(finiteReply(await service.popular(dataset, c.req.valid('query').limit)), 200, SHARED);
+    const { limit, fields } = c.req.valid('query');
+    return c.json(finiteReply(await withFields(await service.popular(dataset, limit), fields)), 200, SHARED);
+  });
+
+  app.openapi(itemRoute, async (c) => {
+    const { dataset, itemId } = c.req.valid('param');
+    return c.json(finiteReply(await catalogue.item(dataset, itemId)), 200, SHARED);
   });
 
   app.openapi(datasetRoute, async (c) => {

@@ -5,6 +5,7 @@ import {
   DatasetParams,
   DatasetResponse,
   HealthResponse,
+  ItemListQuery,
   ItemParams,
   JobParams,
   JobSchema,
@@ -24,6 +25,7 @@ import {
   DEFAULT_HISTORY_CAP,
 } from './schemas.js';
 import { MAX_BODY_BYTES } from './problems.js';
+import { ItemEntryResponse } from './catalogue-schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -103,7 +105,7 @@ export const similarItemsRoute = createRoute({
   operationId: 'similarItems',
   tags: ['similarity'],
   summary: 'Items most similar to an item',
-  request: { params: ItemParams, query: LimitQuery },
+  request: { params: ItemParams, query: ItemListQuery },
   responses: {
     200: json(SimilarItemsResponse, 'Neighbours, most similar first (similarity desc, id asc).'),
     ...storeErrors,
@@ -134,11 +136,28 @@ export const popularRoute = createRoute({
   tags: ['recommendations'],
   summary: 'Most popular items',
   description: 'Ranked by distinct users (count) desc, then mean rating desc, then item id.',
-  request: { params: DatasetParams, query: LimitQuery },
+  request: { params: DatasetParams, query: ItemListQuery },
   responses: {
     200: json(PopularResponse, 'Popular items, most popular first.'),
     ...storeErrors,
     404: problem('Unknown dataset or no active model.'),
+  },
+});
+
+export const itemRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/items/{itemId}',
+  operationId: 'getItem',
+  tags: ['catalogue'],
+  summary: "An item's catalogue entry",
+  description:
+    "The entry from the dataset's catalogue (uploads/<dataset>/items.csv, .tsv or .jsonl) in the active version, " +
+    'whether or not anyone interacted with the item. Long text is stored cut (`textLength` gives the full length).',
+  request: { params: ItemParams },
+  responses: {
+    200: json(ItemEntryResponse, 'The catalogue entry.'),
+    ...storeErrors,
+    404: problem('Unknown dataset, no active model, or the item has no catalogue entry.'),
   },
 });
 
@@ -213,6 +232,7 @@ export const apiRoutes = [
   similarItemsRoute,
   similarUsersRoute,
   popularRoute,
+  itemRoute,
   datasetRoute,
   jobRoute,
   jobsRoute,

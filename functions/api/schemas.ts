@@ -5,6 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
 import { FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
+import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
 
 export const DEFAULT_LIMIT = 10;
 /** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
@@ -106,8 +107,11 @@ export const UserRecommendationsQuery = z.strictObject({
     .default('true')
     .transform((value) => value === 'true')
     .openapi({ description: 'false drops the `because` explanations (smaller, faster responses).' }),
+  fields: fieldsQuery,
 });
 export const LimitQuery = z.strictObject({ limit: limitQuery('entries') });
+/** Routes that list items: a limit and the catalogue fields to return with each. */
+export const ItemListQuery = z.strictObject({ limit: limitQuery('entries'), fields: fieldsQuery });
 
 // ---- bodies ---------------------------------------------------------------------------------------------------
 export const HistoryEntryBody = z.strictObject({
@@ -155,6 +159,7 @@ export const RecommendBody = z
       .optional()
       .openapi({ description: 'When given, only these items may be returned (e.g. what is licensed in a region).' }),
     explain: z.boolean({ error: 'explain must be true or false' }).default(true),
+    fields: fieldsBody,
   })
   .openapi('RecommendRequest');
 
@@ -204,6 +209,7 @@ export const RecommendedItemSchema = z
           'collaborative-filtering score, largest first; a popularity fallback item has one `popular` entry with ' +
           'its interaction count and the fallback reason. Omitted when explain=false.',
       }),
+    ...catalogueFieldSchemas,
   })
   .openapi('RecommendedItem');
 
@@ -241,7 +247,12 @@ export const SimilarEntrySchema = z
   .openapi('SimilarEntry');
 
 export const SimilarItemsResponse = z
-  .object({ dataset: z.string(), version: z.string(), item: z.string(), similar: z.array(SimilarEntrySchema) })
+  .object({
+    dataset: z.string(),
+    version: z.string(),
+    item: z.string(),
+    similar: z.array(SimilarEntrySchema.extend(catalogueFieldSchemas).openapi('SimilarItem')),
+  })
   .openapi('SimilarItems');
 
 export const SimilarUsersResponse = z
@@ -252,7 +263,9 @@ export const PopularResponse = z
   .object({
     dataset: z.string(),
     version: z.string(),
-    items: z.array(z.object({ item: z.string(), count: z.number().int(), meanValue: z.number() })),
+    items: z.array(
+      z.object({ item: z.string(), count: z.number().int(), meanValue: z.number(), ...catalogueFieldSchemas }),
+    ),
   })
   .openapi('PopularItems');
 
@@ -299,6 +312,17 @@ export const VersionSchema = z
     }),
     options: z.record(z.string(), z.unknown()),
     reportKey: z.string().optional(),
+    catalogue: z
+      .object({
+        key: z.string(),
+        eTag: z.string().optional(),
+        versionId: z.string().optional(),
+        size: z.number().optional(),
+        rows: z.number().int(),
+        items: z.number().int(),
+      })
+      .optional()
+      .openapi({ description: 'The catalogue object this version carries (absent: none).' }),
   })
   .openapi('ModelVersion');
 

@@ -382,6 +382,7 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     stats: info.stats,
     options: { ...info.options } as Record<string, unknown>,
     ...(info.reportKey ? { reportKey: info.reportKey } : {}),
+    ...(info.catalogue ? { catalogue: info.catalogue } : {}),
   };
 }
 

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
 import type { IngestOptions } from './ingest/types.js';
+import { catalogueConfigSchema } from './catalogue/config.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
@@ -155,6 +156,8 @@ export const modelConfigSchema = z.strictObject({
     .gt(0, RULES.halfLifeDays)
     .max(MAX_HALF_LIFE_DAYS, RULES.halfLifeDays)
     .optional(),
+  /** How to read the dataset's item catalogue (uploads/<dataset>/items.csv|tsv|jsonl[.gz]); see engine/catalogue. */
+  catalogue: catalogueConfigSchema,
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;

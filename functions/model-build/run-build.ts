@@ -42,6 +42,7 @@ import { reportIgnoredUpload } from './ignored-uploads.js';
 import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
 import { claimBuildJob, DEFAULT_LEASE, JobLease, settleAbandonedJobs, type LeaseSettings } from './job-lease.js';
 import { publishModel } from './publish-model.js';
+import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { openUpload, UploadSupersededError } from './read-upload.js';
 import { configKey, reportKey } from '../adapters/bucket-layout.js';
 import { parseUploadKey } from './upload-key.js';
@@ -212,6 +213,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
     );
 
     config = await loadConfig(deps.s3, bucket, dataset);
+    const catalogue = await readCatalogue(deps.s3, bucket, dataset, config, deps.limits);
     job.report('download', 0, record.s3.object.size ?? 0);
     const object = await openUpload(deps.s3, record, key);
     const built = await buildModel(object.body, {
@@ -225,6 +227,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
     });
     job.assertHeld();
     const { model, report, timings } = built;
+    const catalogueReport = catalogue && catalogueReportFor(catalogue, model.matrix.items);
 
     const reportObjectKey = reportKey(dataset, version);
     await writeJsonObject(deps.s3, bucket, reportObjectKey, {
@@ -235,6 +238,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
       config,
       timings,
       report,
+      ...(catalogueReport && { catalogue: catalogueReport }),
     });
 
     const writeStart = performance.now();
@@ -246,6 +250,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
         job.report('write', done, total);
       },
     });
+    if (catalogue) await publishCatalogue(catalogue, writer);
     const flushed = await writer.flush();
     timings.write = Math.round(performance.now() - writeStart) / 1000;
 
@@ -267,6 +272,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
         models: config.models,
         versionsKept: config.versionsKept,
       },
+      ...(catalogue && { catalogue: catalogue.source }),
     };
     // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.
     await job.confirm();
@@ -305,6 +311,7 @@ async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
         rowsWritten: flushed.rowsWritten,
         ...capCounters(flushed),
         oldRowsDeleted: pruned.rowsDeleted,
+        ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
       },
     });
     deps.logger.info('model version activated', { ...log, timings, ratings: report.ratings });

@@ -115,10 +115,11 @@ describe('key layout', () => {
 
   it('enumerates every partition a version can use', () => {
     const partitions = versionPartitions('d', 'v');
-    expect(partitions).toHaveLength(3 * SHARDS + 1);
+    expect(partitions).toHaveLength(4 * SHARDS + 1);
     expect(new Set(partitions).size).toBe(partitions.length);
     for (const id of ATTACK_IDS) {
-      for (const kind of ['i', 'u', 'h'] as const) expect(partitions).toContain(entityRowKey('d', 'v', kind, id)!.pk);
+      for (const kind of ['i', 'u', 'h', 'c'] as const)
+        expect(partitions).toContain(entityRowKey('d', 'v', kind, id)!.pk);
     }
   });
 });

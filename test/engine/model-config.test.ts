@@ -30,6 +30,7 @@ describe('parseModelConfig', () => {
       maxRejectedShare: 0.1,
       limits: {},
       input: {},
+      catalogue: { columns: {}, attributes: [] },
     });
     expect(parseModelConfig(undefined).models).toEqual(['item']);
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);

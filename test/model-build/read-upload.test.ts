@@ -1,7 +1,7 @@
 // The build reads exactly the object version its S3 event names: by versionId where the bucket has versioning (the
 // deployed bucket), else conditionally on the event's ETag. S3's refusals, which the local s3rver cannot produce
 // (412 PreconditionFailed, NoSuchVersion), come from an SDK client mock; the job store is the real dynalite.
-import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
@@ -35,6 +35,8 @@ beforeEach(() => {
   s3Mock
     .on(GetObjectCommand, { Key: 'uploads/reads/config.json' })
     .rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  // No catalogue (uploads/reads/items.*) either.
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
 });
 
 function s3Error(name: string, status: number): S3ServiceException {

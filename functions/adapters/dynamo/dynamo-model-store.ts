@@ -10,6 +10,7 @@
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type {
   JobClaim,
@@ -169,6 +170,14 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
 
   getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
     return this.rows.getPopularity(dataset, version);
+  }
+
+  getCatalogueEntries(
+    dataset: string,
+    version: string,
+    itemIds: readonly string[],
+  ): Promise<Map<string, CatalogueEntry>> {
+    return this.rows.getCatalogueEntries(dataset, version, itemIds);
   }
 
   // ---- jobs (JobReader, JobStore) ----

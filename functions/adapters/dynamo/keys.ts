@@ -13,6 +13,7 @@
  * | User neighbours             | `m#<dataset>#<version>#u#<shard>`       | `r#<userId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User history                | `m#<dataset>#<version>#h#<shard>`       | `r#<userId>`        | d = JSON `[[item, value]…]`, n = entries before capping |
  * | Popularity page             | `m#<dataset>#<version>#p#0`             | `p#<page, 6 digits>`| d = JSON `[[item, count, mean]…]` |
+ * | Catalogue entry             | `m#<dataset>#<version>#c#<shard>`       | `r#<itemId>`        | d = JSON of the entry (rows.ts)   |
  *
  * `<shard>` = FNV-1a(escaped id) mod {@link SHARDS}: a build's writes spread over many partitions, and a
  * version's rows can be enumerated for deletion by querying its (kind, shard) partitions — no Scan.
@@ -27,8 +28,10 @@ export const SHARDS = 16;
 export const MAX_PARTITION_KEY_BYTES = 2048;
 export const MAX_SORT_KEY_BYTES = 1024;
 
-export type RowKind = 'i' | 'u' | 'h' | 'p';
-export const ROW_KINDS: readonly RowKind[] = ['i', 'u', 'h', 'p'];
+export type RowKind = 'i' | 'u' | 'h' | 'p' | 'c';
+export const ROW_KINDS: readonly RowKind[] = ['i', 'u', 'h', 'p', 'c'];
+/** Kinds of rows keyed by one entity's id (sharded). */
+export type EntityRowKind = 'i' | 'u' | 'h' | 'c';
 
 // A type alias (not an interface) so it is assignable to the SDK's Record<string, unknown> keys.
 export type TableKey = { pk: string; sk: string };
@@ -90,7 +93,7 @@ export function modelPartition(dataset: string, version: string, kind: RowKind, 
 /** Every partition that can hold rows of one version (for deletion). */
 export function versionPartitions(dataset: string, version: string): string[] {
   const partitions: string[] = [];
-  for (const kind of ['i', 'u', 'h'] as const) {
+  for (const kind of ['i', 'u', 'h', 'c'] as const) {
     for (let shard = 0; shard < SHARDS; shard++) partitions.push(modelPartition(dataset, version, kind, shard));
   }
   partitions.push(popularityPartition(dataset, version));
@@ -98,12 +101,7 @@ export function versionPartitions(dataset: string, version: string): string[] {
 }
 
 /** Key of an item/user row, or undefined when the id is too long to be a key (such a row cannot exist). */
-export function entityRowKey(
-  dataset: string,
-  version: string,
-  kind: 'i' | 'u' | 'h',
-  id: string,
-): TableKey | undefined {
+export function entityRowKey(dataset: string, version: string, kind: EntityRowKind, id: string): TableKey | undefined {
   const escaped = escapeKeyPart(id);
   const sk = `r#${escaped}`;
   if (Buffer.byteLength(sk) > MAX_SORT_KEY_BYTES) return undefined;
@@ -111,7 +109,7 @@ export function entityRowKey(
 }
 
 /** Like {@link entityRowKey} for writes: an over-long id is a user mistake, reported with the limit. */
-export function entityRowKeyForWrite(dataset: string, version: string, kind: 'i' | 'u' | 'h', id: string): TableKey {
+export function entityRowKeyForWrite(dataset: string, version: string, kind: EntityRowKind, id: string): TableKey {
   const key = entityRowKey(dataset, version, kind, id);
   if (!key) {
     throw new UserInputError(

@@ -7,13 +7,14 @@
  * change while any manifest names it; rows found absent are cached as absent. An empty popularity list is never
  * cached: it may be a version pruned under a reader holding a stale manifest.
  */
+import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type { UserRows } from '../store-contract.js';
 import { batchGet } from './batch.js';
 import { queryAll, type StoreTable } from './documents.js';
-import { POPULARITY_SK_PREFIX, entityRowKey, popularityPartition, type TableKey } from './keys.js';
+import { POPULARITY_SK_PREFIX, entityRowKey, popularityPartition, type EntityRowKind, type TableKey } from './keys.js';
 import { RowCache } from './row-cache.js';
-import { decodeHistory, decodeNeighbours, decodePopularity } from './rows.js';
+import { decodeCatalogueEntry, decodeHistory, decodeNeighbours, decodePopularity } from './rows.js';
 
 export interface ModelRowSettings {
   /** Strongly consistent reads of model rows (twice the read cost). */
@@ -53,6 +54,14 @@ export class ModelRows {
     return this.getRows(dataset, version, 'h', userIds, decodeHistory);
   }
 
+  getCatalogueEntries(
+    dataset: string,
+    version: string,
+    itemIds: readonly string[],
+  ): Promise<Map<string, CatalogueEntry>> {
+    return this.getRows(dataset, version, 'c', itemIds, decodeCatalogueEntry);
+  }
+
   async getUserRows(dataset: string, version: string, userId: string): Promise<UserRows> {
     const historyKey = entityRowKey(dataset, version, 'h', userId);
     const neighboursKey = entityRowKey(dataset, version, 'u', userId);
@@ -90,7 +99,7 @@ export class ModelRows {
   private async getRows<T>(
     dataset: string,
     version: string,
-    kind: 'i' | 'u' | 'h',
+    kind: EntityRowKind,
     ids: readonly string[],
     decode: (data: string) => T,
   ): Promise<Map<string, T>> {

@@ -10,6 +10,7 @@
  * most recent entries (about 290 KB with 256-byte ids), then is trimmed by bytes if needed; both are counted in
  * `historiesCapped`.
  */
+import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 
 /** DynamoDB's item size limit. */
@@ -97,4 +98,21 @@ function encodeWithin(entries: readonly unknown[], budget: number): Encoded {
     bytes += entryBytes;
   }
   return { data: `[${parts.join(',')}]`, kept: parts.length };
+}
+
+/**
+ * A catalogue entry as its row's `d`: the entry's JSON (its id included). The engine's bounds keep any entry under
+ * MAX_ENTRY_JSON_BYTES (< the budget; test/adapters/catalogue-rows.test.ts); one past the budget would be a bug, and
+ * it throws rather than store a cut entry.
+ */
+export function encodeCatalogueEntry(entry: CatalogueEntry, budget = ROW_DATA_BUDGET_BYTES): string {
+  const data = JSON.stringify(entry);
+  if (data.length * 3 > budget && Buffer.byteLength(data) > budget) {
+    throw new Error(`catalogue entry of item ${JSON.stringify(entry.item.slice(0, 40))} is over ${budget} bytes`);
+  }
+  return data;
+}
+
+export function decodeCatalogueEntry(data: string): CatalogueEntry {
+  return JSON.parse(data) as CatalogueEntry;
 }

@@ -8,12 +8,13 @@
  * - Nothing dropped silently: `flush` throws when retries are exhausted; rows cut to fit DynamoDB's 400 KB item
  *   limit (histories past the cap, heavily escaped neighbour rows) are counted in the flush result.
  */
+import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type { VersionWriter } from '../store-contract.js';
 import type { BatchWriter, WriteRequest } from './batch.js';
 import type { Item } from './documents.js';
 import { entityRowKeyForWrite, popularityPageKey } from './keys.js';
-import { encodeHistory, encodeNeighbours, encodePopularityPages } from './rows.js';
+import { encodeCatalogueEntry, encodeHistory, encodeNeighbours, encodePopularityPages } from './rows.js';
 
 export interface FlushResult {
   rowsWritten: number;
@@ -73,6 +74,11 @@ export class VersionRowWriter implements DynamoVersionWriter {
     for (const data of encodePopularityPages(items)) {
       await this.put({ ...popularityPageKey(this.dataset, this.version, this.popularityPages++), d: data });
     }
+  }
+
+  async putCatalogueEntry(entry: CatalogueEntry): Promise<void> {
+    const key = entityRowKeyForWrite(this.dataset, this.version, 'c', entry.item);
+    await this.put({ ...key, d: encodeCatalogueEntry(entry) });
   }
 
   async flush(): Promise<FlushResult> {

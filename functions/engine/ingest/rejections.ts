@@ -1,13 +1,16 @@
 import type { RejectionReason, RejectionSummary } from './types.js';
 
-/** Counts rejected lines by reason, keeping the first few line numbers and the first message of each. */
-export class Rejections {
-  readonly byReason: Partial<Record<RejectionReason, RejectionSummary>> = {};
+/**
+ * Counts rejected lines by reason, keeping the first few line numbers and the first message of each. Generic in
+ * the reason so the catalogue (engine/catalogue) reports its own reasons the same way.
+ */
+export class Rejections<Reason extends string = RejectionReason> {
+  readonly byReason: Partial<Record<Reason, RejectionSummary>> = {};
   total = 0;
 
   constructor(private readonly maxLines: number) {}
 
-  add(reason: RejectionReason, line: number, problem: string): void {
+  add(reason: Reason, line: number, problem: string): void {
     this.total++;
     const entry = this.byReason[reason];
     if (entry === undefined) {
@@ -20,7 +23,7 @@ export class Rejections {
 
   /** One line per reason, most frequent first, for error messages and warnings. */
   summary(): string {
-    return Object.entries(this.byReason)
+    return (Object.entries(this.byReason) as [string, RejectionSummary][])
       .sort((a, b) => b[1].count - a[1].count)
       .map(([reason, entry]) => `${reason}: ${entry.count} (e.g. ${entry.example})`)
       .join('; ');
