@@ -291,6 +291,7 @@ async function readState(
       if (listing >= MAX_LISTINGS)
         throw new Error(
           `files under ${uploadKey(dataset, '')} kept changing during ${MAX_LISTINGS} reads: ${error.message}`,
+          { cause: error },
         );
       deps.logger.info('a file changed during the build; listing the dataset again', { dataset, error: error.message });
     }
