@@ -52,7 +52,10 @@ describe('the union of interaction files', () => {
     await expect(failure).rejects.toMatchObject({
       limit: 'maxRows',
       value: 5,
-      message: expect.stringMatching(/^b\.csv exceeds the maxRows limit.*1 file\(s\) before it \(3 rows/) as unknown,
+      reached: 6,
+      message:
+        "b.csv takes the dataset's interaction files past the maxRows limit: 6 rows counting the 3 rows of the 1 " +
+        'file(s) before it (at b.csv:4), the limit is 5 rows',
     });
     // Each file alone fits.
     await expect(loadSources([file('b.csv', B)], { limits: { maxRows: 5 } })).resolves.toBeDefined();

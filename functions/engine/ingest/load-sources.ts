@@ -97,15 +97,25 @@ export async function ingestSourcesToLog(
         onProgress: options.onProgress && ((bytes) => options.onProgress?.(bytesBefore + bytes)),
       });
     } catch (error) {
-      if (error instanceof IngestLimitError && index > 0 && error.limit !== 'maxBytes') {
+      // Rows and memory were given as what was left: say what the total reached and the dataset's limit.
+      if (
+        error instanceof IngestLimitError &&
+        index > 0 &&
+        (error.limit === 'maxRows' || error.limit === 'maxMemoryMb')
+      ) {
+        const limit = limits[error.limit]!;
+        const before = error.limit === 'maxRows' ? rowsRead : limit - (remaining.maxMemoryMb ?? limit);
+        const total = Math.round(before + error.reached);
+        const unit = error.limit === 'maxRows' ? ' rows' : ' MB (estimated)';
         throw new IngestLimitError(
-          `${error.message}, counting the ${group(index)} file(s) before it (${group(rowsRead)} rows, ` +
-            `${group(log.users.size)} users, ${group(log.items.size)} items): the limits apply to the dataset's total`,
+          `${source.name} takes the dataset's interaction files past the ${error.limit} limit: ${group(total)}${unit} ` +
+            `counting the ${group(Math.round(before))}${unit} of the ${group(index)} file(s) before it ` +
+            `(at ${error.where ?? source.name}), the limit is ${group(limit)}${unit}`,
           error.where ?? source.name,
-          hint(error.limit, limits[error.limit] ?? error.value),
+          hint(error.limit, limit),
           error.limit,
-          limits[error.limit] ?? error.value,
-          error.reached,
+          limit,
+          total,
           error.bytesRead,
         );
       }
