@@ -5,14 +5,46 @@
  * read as exactly the object its S3 event named — by version id where the bucket is versioned, else with
  * If-Match on the event's ETag, and the answer's ETag checked too (a store that ignores If-Match cannot slip
  * another object in). A refusal is a typed error, so the build can tell "a newer upload exists" from a fault.
+ * A listing is every object under a prefix (all pages; S3 lists strongly consistently), each with the ETag that
+ * its exact read then pins.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 
 export interface ObjectStream {
   body: Readable;
   size?: number;
   eTag?: string;
+  /** The version read (versioned buckets). */
+  versionId?: string;
+}
+
+/** One object of a listing; `eTag` bare (as events carry it). */
+export interface ListedObject {
+  key: string;
+  eTag: string;
+  size: number;
+  lastModified: Date;
+}
+
+/** Every object under `prefix`, through all pages of ListObjectsV2 (1,000 keys a page). */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      if (!object.Key) continue;
+      objects.push({
+        key: object.Key,
+        eTag: object.ETag ? bareETag(object.ETag) : '',
+        size: object.Size ?? 0,
+        lastModified: object.LastModified ?? new Date(0),
+      });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
 }
 
 /** Which object an S3 event named: its version id (versioned buckets) and its ETag (bare, as events carry it). */
@@ -74,7 +106,7 @@ export async function openObject(
     body.destroy();
     throw new ObjectChangedError(`${where} has ETag "${served}", not "${eTag}"`, 'replaced');
   }
-  return { body, size: response.ContentLength, eTag: response.ETag };
+  return { body, size: response.ContentLength, eTag: response.ETag, versionId: response.VersionId };
 }
 
 /** S3 answers ETags quoted, events carry them bare. */

@@ -50,11 +50,44 @@ export interface CatalogueSource {
   items: number;
 }
 
+/** One interaction file a version was built from, as it was read. */
+export interface SourceRecord {
+  key: string;
+  /** Bare, as listed. */
+  eTag: string;
+  versionId?: string;
+  size: number;
+  /** Data rows read from it (accepted and rejected). */
+  rows?: number;
+}
+
+/**
+ * The interaction files of a version. The manifest is one DynamoDB item (400 KB for every kept version), so it
+ * holds the first {@link MAX_SOURCES_IN_MANIFEST} files; `digest` (SHA-256 over every file's key and ETag, in
+ * order) identifies the whole set, and the version's report in S3 lists every file.
+ */
+export interface VersionSources {
+  files: number;
+  rows: number;
+  bytes: number;
+  digest: string;
+  listed: SourceRecord[];
+  /** Interaction files left out (e.g. replaced by a snapshot). */
+  excluded?: number;
+}
+
+export const MAX_SOURCES_IN_MANIFEST = 100;
+
 export interface VersionInfo {
   version: string;
   createdAt: string;
   jobId: string;
+  /**
+   * The event that started the build. For a build of the dataset's state (every current file), `sourceOrder` is
+   * the state's place in the dataset's order (when its listing started), and `sources` lists the files.
+   */
   source: ModelSource;
+  sources?: VersionSources;
   stats: ModelStats;
   options: ModelOptions;
   /** S3 key of the full data-quality report. */
@@ -241,6 +274,31 @@ export interface JobStore extends JobReader {
   ): Promise<void>;
   /** Stored 'running' jobs of the dataset whose lease has passed (`includeLive`: every 'running' job). */
   findAbandonedJobs(dataset: string, options?: { includeLive?: boolean }): Promise<JobRecord[]>;
+}
+
+/**
+ * What an event found when it asked to build its dataset: `holding` (it runs the build; `adopted` are jobs that
+ * were queued for a build that stopped, which its build now includes) or `queued` (a live build holds the dataset;
+ * the event's job was added to the holder's pending set, and the holder builds again once it is done).
+ */
+export type DatasetBuildEntry = { status: 'holding'; adopted: string[] } | { status: 'queued'; holderJobId: string };
+
+/** What a holder found when its build was done: nothing pending (released), or jobs to rebuild for. */
+export type DatasetBuildExit = { status: 'released' } | { status: 'rebuild'; pending: string[] };
+
+/**
+ * One build per dataset at a time (the dataset's build lease), and bursts coalesced into at most one more build.
+ * `token` identifies one holder (job and attempt); every write but the entry is fenced on it.
+ */
+export interface DatasetBuildStore {
+  /** Takes the dataset's build lease when it is free, expired or already this job's; else queues `jobId`. */
+  enterDatasetBuild(dataset: string, jobId: string, token: string, leaseUntil: string): Promise<DatasetBuildEntry>;
+  /** Renews the lease; {@link JobLeaseLostError} when another holder has it. */
+  renewDatasetBuild(dataset: string, token: string, leaseUntil: string): Promise<void>;
+  /** Releases the lease when nothing is pending; else takes the pending jobs (the holder builds again). */
+  exitDatasetBuild(dataset: string, token: string): Promise<DatasetBuildExit>;
+  /** Clears the holder whatever its lease (the local stack on start: no build can be running), keeping pending jobs. */
+  clearDatasetBuild(dataset: string): Promise<void>;
 }
 
 /** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */

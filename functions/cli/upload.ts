@@ -49,7 +49,7 @@ export async function uploadCommand(file: string, flags: UploadFlags, dataDir: s
 }
 
 /** The object key, and whether the build treats it as interaction data or as the dataset's config. */
-function uploadDestination(dataset: string, name: string): { key: string; kind: 'ratings' | 'config' } {
+function uploadDestination(dataset: string, name: string): { key: string; kind: 'ratings' | 'catalogue' | 'config' } {
   // Checked first: with a '/' in it, the build would read the key as another dataset's file.
   if (dataset.includes('/') || dataset === '')
     throw new UserInputError(`dataset name '${dataset}' must be non-empty and contain no '/'`, '--dataset');

@@ -4,8 +4,9 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { combineLimits, DEFAULT_MEMORY_COST, loadRatings } from './ingest/index.js';
-import type { IngestLimits, IngestOptions, MemoryCost, QualityReport } from './ingest/index.js';
+import { combineLimits, DEFAULT_MEMORY_COST, loadRatings, loadSources } from './ingest/index.js';
+import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, QualityReport } from './ingest/index.js';
+import type { SourceReport } from './ingest/index.js';
 import { eventOptionsOf, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { prestartWorkers } from './similarity/index.js';
@@ -35,14 +36,21 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
 
 export interface BuiltModel {
   model: InMemoryModel;
-  report: QualityReport;
+  /** With `sources` when built from several files (the per-file counts). */
+  report: QualityReport & { sources?: SourceReport[] };
   config: ModelConfig;
   /** Seconds per phase: parse (file -> matrix), one per model kind built (items, users), total. */
   timings: Record<string, number>;
 }
 
-/** Reads ratings from a path or stream and computes the rows of the model kinds the config lists. */
-export async function buildModel(source: string | Readable, options: BuildFromSourceOptions = {}): Promise<BuiltModel> {
+/**
+ * Reads ratings from a path, a stream or a list of files (a dataset's interaction files, in upload order: their
+ * union, see ingest/load-sources.ts) and computes the rows of the model kinds the config lists.
+ */
+export async function buildModel(
+  source: string | Readable | readonly InteractionSource[],
+  options: BuildFromSourceOptions = {},
+): Promise<BuiltModel> {
   const config = options.config ?? parseModelConfig({});
   const started = performance.now();
   // A large input: let the similarity workers start up on the core the (single-threaded) parse leaves idle.
@@ -53,7 +61,9 @@ export async function buildModel(source: string | Readable, options: BuildFromSo
           (s) => s.size,
           () => 0,
         )
-      : 0);
+      : Array.isArray(source)
+        ? source.reduce((sum: number, file: InteractionSource) => sum + (file.size ?? 0), 0)
+        : 0);
   if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
   const { limits, hint } = combineLimits(options.deploymentLimits, config.limits);
   const ingestOptions: IngestOptions = {
@@ -68,7 +78,9 @@ export async function buildModel(source: string | Readable, options: BuildFromSo
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),
   };
-  const { matrix, report } = await loadRatings(source, ingestOptions);
+  const { matrix, report } = Array.isArray(source)
+    ? await loadSources(source as readonly InteractionSource[], ingestOptions)
+    : await loadRatings(source as string | Readable, ingestOptions);
   const timings: Record<string, number> = { parse: seconds(started) };
 
   const { blocks, seconds: phases } = await computeModelBlocks(matrix, {

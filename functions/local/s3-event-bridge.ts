@@ -155,7 +155,8 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
 
   const onEvent = (notification: S3rverNotification) => {
     for (const record of notification.Records ?? []) {
-      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      // Deletions build too: the dataset's next model no longer has the file's rows.
+      if (!record.eventName.startsWith('ObjectCreated:') && !record.eventName.startsWith('ObjectRemoved:')) continue;
       const rawKey = record.s3.object.key;
       if (options.filter?.prefix && !rawKey.startsWith(options.filter.prefix)) continue;
       if (options.filter?.suffix && !rawKey.endsWith(options.filter.suffix)) continue;
@@ -182,7 +183,8 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
   const buildRecord = async (record: S3rverNotification['Records'][number], rawKey: string, sequencer: string) => {
     const bucket = record.s3.bucket.name;
     let { eTag, size } = record.s3.object;
-    if (eTag === undefined && options.describeObject) {
+    const removed = record.eventName.startsWith('ObjectRemoved:');
+    if (eTag === undefined && options.describeObject && !removed) {
       // Deliver even when the look-up fails (object already gone?): an empty ETag beats a lost event.
       const described = await options.describeObject(bucket, rawKey).catch((error: unknown) => {
         log(`S3 event for ${rawKey}: could not look up its ETag: ${String(error)}`);
@@ -194,8 +196,9 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
     return s3EventRecord({
       bucket,
       key: rawKey,
-      eTag: eTag ?? '',
-      size: size ?? 0,
+      // S3's ObjectRemoved records carry neither ETag nor size.
+      eTag: removed ? undefined : (eTag ?? ''),
+      size: removed ? undefined : (size ?? 0),
       sequencer,
       eventTime: record.eventTime ?? new Date().toISOString(),
       eventName: realEventName(record.eventName),
@@ -241,13 +244,14 @@ export function startS3EventBridge(options: S3EventBridgeOptions): S3EventBridge
   };
 }
 
-/** The fields of one ObjectCreated record; the rest is filled in as real S3 fills it. */
+/** The fields of one ObjectCreated or ObjectRemoved record; the rest is filled in as real S3 fills it. */
 export interface S3EventRecordFields {
   bucket: string;
   /** The raw (decoded) key: encoded here as S3 encodes it. */
   key: string;
-  eTag: string;
-  size: number;
+  /** Absent for ObjectRemoved records (as S3 sends them). */
+  eTag?: string;
+  size?: number;
   sequencer: string;
   eventTime: string;
   versionId?: string;
@@ -279,11 +283,12 @@ export function s3EventRecord(fields: S3EventRecordFields): S3EventRecord {
       bucket: { name: bucket, ownerIdentity: { principalId: 'A3LOCALAFFINITY' }, arn: `arn:aws:s3:::${bucket}` },
       object: {
         key: encodeS3EventKey(fields.key),
-        size: fields.size,
-        eTag: fields.eTag,
+        ...(fields.size !== undefined ? { size: fields.size } : {}),
+        ...(fields.eTag !== undefined ? { eTag: fields.eTag } : {}),
         sequencer: fields.sequencer,
         ...(fields.versionId ? { versionId: fields.versionId } : {}),
-      },
+        // The type says every record has a size and ETag; S3's ObjectRemoved records have neither.
+      } as S3EventRecord['s3']['object'],
     },
   };
 }

@@ -3,9 +3,9 @@
  * (killed, crashed, or stopped with events queued or waiting to retry), and builds them.
  *
  * Safety properties (test/local/upload-recovery.test.ts, test/cli/kill-recovery.test.ts):
- * - Nothing left running: no build can be running before the stack has started, so every job still 'running' is
- *   settled at once, lease or not: failed (reason 'interrupted') with its rows deleted, or succeeded if its version
- *   had gone live (model-build/job-lease.ts, settleAbandonedJobs).
+ * - Nothing left running: no build can be running before the stack has started, so every job still 'running' or
+ *   'queued' is settled at once, lease or not: failed (reason 'interrupted') with its rows deleted, or succeeded if
+ *   its version had gone live (model-build/job-lease.ts, settleAbandonedJobs); each dataset's build lease is freed.
  * - No lost upload: every object under uploads/<dataset>/ that no finished job built (same key and ETag; a failure
  *   of the file itself counts as finished, an interrupted or infrastructure failure does not) is delivered again,
  *   oldest first, so the usual ordering makes the newest upload win.
@@ -22,7 +22,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import { UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
-import type { JobRecord, JobStore, ModelPublisher } from '../adapters/store-contract.js';
+import type { DatasetBuildStore, JobRecord, JobStore, ModelPublisher } from '../adapters/store-contract.js';
 import { settleAbandonedJobs } from '../model-build/job-lease.js';
 import { jobIdOf, sourceOrderOf } from '../model-build/run-build.js';
 import { parseUploadKey } from '../model-build/upload-key.js';
@@ -31,7 +31,7 @@ import { s3EventRecord } from './s3-event-bridge.js';
 
 export interface RecoveryDeps {
   s3: S3Client;
-  store: JobStore & ModelPublisher;
+  store: JobStore & ModelPublisher & DatasetBuildStore;
   bucket: string;
   region: string;
   /** Where the recovered events go (the bridge's queue). */
@@ -55,7 +55,7 @@ export async function recoverUnbuiltUploads(
   const byDataset = new Map<string, StoredUpload[]>();
   for (const upload of await listUploads(deps.s3, deps.bucket)) {
     const target = parseUploadKey(upload.key);
-    if (target.kind !== 'ratings') continue;
+    if (target.kind !== 'ratings' && target.kind !== 'catalogue') continue;
     byDataset.set(target.dataset, [...(byDataset.get(target.dataset) ?? []), upload]);
   }
 
@@ -63,6 +63,8 @@ export async function recoverUnbuiltUploads(
   const records: S3EventRecord[] = [];
   for (const [dataset, uploads] of byDataset) {
     settled.push(...(await settleAbandonedJobs(deps.store, dataset, logger, now, { includeLive: true })));
+    // No build runs before the stack has started: a build lease left by the last run is free (its queued jobs stay).
+    await deps.store.clearDatasetBuild(dataset);
     const jobs = await deps.store.listJobs(dataset, 100_000);
     const manifest = await deps.store.getManifest(dataset);
     for (const upload of uploads) {

@@ -20,22 +20,27 @@ export async function openUpload(s3: S3Client, record: S3EventRecord, key: strin
   try {
     return await openObject(s3, bucket.name, key, { versionId: object.versionId, eTag: object.eTag });
   } catch (error) {
-    if (error instanceof ObjectChangedError) {
-      throw new UploadSupersededError(
-        error.change === 'replaced'
-          ? `${key} was replaced by a newer upload before this build read it (${error.message}): this build ` +
-              "builds nothing, and the newer upload's own build builds the newer file."
-          : `Version ${object.versionId} of ${key} no longer exists (deleted, or removed by the bucket's ` +
-              "lifecycle rule): nothing to build. If a newer upload replaced it, that upload's own build builds it.",
-      );
-    }
-    if (error instanceof ObjectMissingError) {
-      throw new UserInputError(
-        `${key} was deleted before its build read it`,
-        key,
-        'Upload the file again to build it, and leave it in place until its build job has finished.',
-      );
-    }
-    throw error;
+    throw eventObjectError(error, key, object.versionId);
   }
+}
+
+/** What a failed read of the event's own object means for its build (see the header); other errors unchanged. */
+export function eventObjectError(error: unknown, key: string, versionId?: string): unknown {
+  if (error instanceof ObjectChangedError) {
+    return new UploadSupersededError(
+      error.change === 'replaced'
+        ? `${key} was replaced by a newer upload before this build read it (${error.message}): this build ` +
+            "builds nothing, and the newer upload's own build builds the newer file."
+        : `Version ${versionId} of ${key} no longer exists (deleted, or removed by the bucket's ` +
+            "lifecycle rule): nothing to build. If a newer upload replaced it, that upload's own build builds it.",
+    );
+  }
+  if (error instanceof ObjectMissingError) {
+    return new UserInputError(
+      `${key} was deleted before its build read it`,
+      key,
+      'Upload the file again to build it, and leave it in place until its build job has finished.',
+    );
+  }
+  return error;
 }

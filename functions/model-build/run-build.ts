@@ -1,5 +1,6 @@
 /**
- * One S3 upload -> one model version, with a job record kept current throughout.
+ * One S3 event (an interaction file or the catalogue created or removed) -> a build of the dataset's current state,
+ * with a job record per event kept current throughout. What one build does is in ./build-state.ts.
  *
  * Safety properties (each has a test):
  * - Idempotent: the job id is derived from (bucket, key, eTag, versionId, sequencer), and the job record is
@@ -8,15 +9,12 @@
  *   meets an expired lease (a build killed, timed out or out of memory) takes the job over, deletes the dead
  *   attempt's rows first, then builds; a build that lost its job stops and removes its own rows. Jobs of the
  *   dataset whose builds died are settled by the next build (failed, reason 'interrupted').
- * - Exact: the upload is read as the object version the event named (./read-upload.ts); a newer upload of the
- *   same key supersedes this job, which builds nothing.
- * - Atomic: rows are written under a new version; the manifest flips in one conditional write after a flush.
- * - Ordered: the manifest only moves to a later upload (`sourceOrder`); an older one is marked superseded.
- * - Fault-tolerant: any failure leaves the previous version serving; the half-written version is deleted.
- *   User mistakes (bad file, bad config) fail the job with a clear message and are not retried; infrastructure
- *   failures are re-thrown so Lambda retries the event (a failed job may be claimed again). A retry of an
- *   attempt that failed after its version went live only completes the job record; clean-up of retired
- *   versions is best effort, so it never fails a build that is already serving.
+ * - One build per dataset, bursts coalesced (./dataset-lease.ts, ../adapters/dynamo/dataset-builds.ts): an event
+ *   that finds a live build of its dataset queues its job and returns; the running build, when done, builds once
+ *   more for everything queued meanwhile (as the newest queued job), and finishes the queued jobs with that
+ *   build's version. A build whose listing equals the active version's files and config builds nothing. So a
+ *   burst of files gives at most two builds, and the last lists every file.
+ * - Exact, atomic, ordered, fault-tolerant: see ./build-state.ts.
  * - Never silent: an upload key that cannot be a dataset file is logged, counted and reported (./ignored-uploads.ts).
  */
 import { createHash } from 'node:crypto';
@@ -24,32 +22,27 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import {
   JobLeaseLostError,
+  type DatasetBuildEntry,
+  type DatasetBuildStore,
   type JobError,
   type JobRecord,
   type JobStore,
   type ModelPublisher,
   type ModelSource,
-  type VersionInfo,
-  type VersionWriter,
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
-import { readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
-import { DataQualityError, type IngestLimits } from '../engine/ingest/index.js';
-import { buildModel, parseModelConfig, similarityOptionsOf, type ModelConfig } from '../engine/pipeline.js';
-import { UserInputError } from '../engine/types.js';
+import type { IngestLimits } from '../engine/ingest/index.js';
 import type { AppLogger, AppMetrics } from '../observability.js';
+import { describeError } from './build-report.js';
+import { buildDatasetState } from './build-state.js';
+import { DatasetLease, finishIncluded, queueJob, type IncludedOutcome } from './dataset-lease.js';
 import { reportIgnoredUpload } from './ignored-uploads.js';
-import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
 import { claimBuildJob, DEFAULT_LEASE, JobLease, settleAbandonedJobs, type LeaseSettings } from './job-lease.js';
-import { publishModel } from './publish-model.js';
-import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
-import { openUpload, UploadSupersededError } from './read-upload.js';
-import { configKey, reportKey } from '../adapters/bucket-layout.js';
 import { parseUploadKey } from './upload-key.js';
 
 export interface BuildDeps {
   s3: S3Client;
-  store: ModelPublisher & JobStore;
+  store: ModelPublisher & JobStore & DatasetBuildStore;
   logger: AppLogger;
   /** Build metrics (e.g. IgnoredUploads); the handler passes the shared Powertools instance. */
   metrics?: AppMetrics;
@@ -67,6 +60,8 @@ export interface BuildDeps {
 export type BuildOutcome =
   | { status: 'ignored'; key: string; reason: string; reportKey?: string }
   | { status: 'duplicate'; dataset: string; jobId: string }
+  /** A build of the dataset was running: the job waits for the build that follows it. */
+  | { status: 'queued'; dataset: string; jobId: string; holderJobId: string }
   /** The attempt lost its job to another (a retry took over its expired lease); it stopped and removed its rows. */
   | { status: 'taken-over'; dataset: string; jobId: string; version: string }
   | {
@@ -75,6 +70,8 @@ export type BuildOutcome =
       jobId: string;
       version: string;
       error?: JobError;
+      /** Succeeded without building: the dataset's files were those of the active version. */
+      unchanged?: boolean;
     };
 
 /** Stable id of one upload event: the same object version delivered twice gives the same job. */
@@ -107,8 +104,8 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     const reportKey = await reportIgnoredUpload(record, key, target, deps);
     return { status: 'ignored', key, reason: target.reason, ...(reportKey ? { reportKey } : {}) };
   }
-  if (target.kind !== 'ratings') {
-    const reason = target.kind === 'config' ? 'configuration file (applies to the next upload)' : target.reason;
+  if (target.kind !== 'ratings' && target.kind !== 'catalogue') {
+    const reason = target.kind === 'config' ? 'configuration file (applies to the next build)' : target.reason;
     deps.logger.info('object ignored', { key, reason });
     return { status: 'ignored', key, reason };
   }
@@ -152,235 +149,115 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
     return { status: 'duplicate', dataset, jobId };
   }
   const job = new JobLease(deps.store, dataset, jobId, claim.attempt, now, lease);
-  return buildClaimedJob({
-    record,
-    deps,
-    now,
-    dataset,
-    bucket,
-    key,
-    jobId,
-    source,
-    started,
-    version: versionIdOf(started, jobId),
-    previous: claim.previous,
-    job,
-  });
-}
-
-/** One claimed attempt at building an upload. */
-interface Attempt {
-  record: S3EventRecord;
-  deps: BuildDeps;
-  now: () => Date;
-  dataset: string;
-  bucket: string;
-  key: string;
-  jobId: string;
-  source: ModelSource;
-  started: Date;
-  version: string;
-  /** The job record this claim replaced: a failed or interrupted attempt of the same upload. */
-  previous?: JobRecord;
-  job: JobLease;
-}
-
-async function buildClaimedJob(attempt: Attempt): Promise<BuildOutcome> {
-  const { record, deps, now, dataset, bucket, key, jobId, source, started, version, job } = attempt;
-  const log = { dataset, jobId, version, key, attempt: job.holder.attempt };
-  let config: ModelConfig | undefined;
-  let writer: VersionWriter | undefined;
-  let activated = false;
+  const token = `${jobId}#${claim.attempt}`;
+  let entry: DatasetBuildEntry;
   try {
-    // A retry of an attempt that failed after activating its version (e.g. the final job write): that version
-    // is serving, so only the job record is left to finish. Rebuilding would be superseded by it.
-    const manifestBefore = await deps.store.getManifest(dataset);
-    const earlier = manifestBefore?.versions.find((v) => v.jobId === jobId);
-    if (earlier) {
-      await job.finish({ status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
-      deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
-      return { status: 'succeeded', dataset, jobId, version: earlier.version };
-    }
-    // Taking over from an attempt that died (or failed) part-way: its rows go before any of ours are written.
-    const deadVersion = attempt.previous?.version;
-    if (deadVersion && deadVersion !== version) {
-      const { rowsDeleted } = await deps.store.deleteVersion(dataset, deadVersion);
-      if (attempt.previous?.status === 'running' || rowsDeleted > 0)
-        deps.logger.warn('took over the job of a build that stopped', { ...log, deadVersion, rowsDeleted });
-    }
-    await settleAbandonedJobs(deps.store, dataset, deps.logger, now, { except: jobId }).catch((error: unknown) =>
-      deps.logger.warn('could not look for abandoned build jobs', { ...log, error: String(error) }),
-    );
-
-    config = await loadConfig(deps.s3, bucket, dataset);
-    const catalogue = await readCatalogue(deps.s3, bucket, dataset, config, deps.limits);
-    job.report('download', 0, record.s3.object.size ?? 0);
-    const object = await openUpload(deps.s3, record, key);
-    const built = await buildModel(object.body, {
-      config,
-      // The whole key, so that a problem in the file is reported where the uploader put it.
-      fileName: key,
-      threads: deps.threads,
-      totalBytes: object.size,
-      deploymentLimits: deps.limits,
-      onProgress: (phase, done, total) => job.report(phase, done, total),
-    });
-    job.assertHeld();
-    const { model, report, timings } = built;
-    const catalogueReport = catalogue && catalogueReportFor(catalogue, model.matrix.items);
-
-    const reportObjectKey = reportKey(dataset, version);
-    await writeJsonObject(deps.s3, bucket, reportObjectKey, {
-      dataset,
-      version,
-      jobId,
-      source: { bucket, key },
-      config,
-      timings,
-      report,
-      ...(catalogueReport && { catalogue: catalogueReport }),
-    });
-
-    const writeStart = performance.now();
-    writer = deps.store.createVersionWriter(dataset, version);
-    const rows = await publishModel(model, writer, {
-      models: config.models,
-      onProgress: (done, total) => {
-        job.assertHeld(); // a build that lost its job stops writing rows
-        job.report('write', done, total);
-      },
-    });
-    if (catalogue) await publishCatalogue(catalogue, writer);
-    const flushed = await writer.flush();
-    timings.write = Math.round(performance.now() - writeStart) / 1000;
-
-    const info: VersionInfo = {
-      version,
-      createdAt: started.toISOString(),
-      jobId,
-      source,
-      reportKey: reportObjectKey,
-      stats: {
-        users: model.matrix.users.size,
-        items: model.matrix.items.size,
-        ratings: report.ratings,
-        itemRows: rows.itemRows,
-        userRows: rows.userRows,
-      },
-      options: {
-        similarity: similarityOptionsOf(config),
-        models: config.models,
-        versionsKept: config.versionsKept,
-      },
-      ...(catalogue && { catalogue: catalogue.source }),
-    };
-    // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.
-    await job.confirm();
-    const activation = await deps.store.activateVersion(dataset, info, config.versionsKept);
-    activated = activation === 'activated';
-    if (activation === 'superseded') {
-      await deps.store.deleteVersion(dataset, version);
-      await job.finish({
-        status: 'superseded',
-        message: 'A model from a later upload of this dataset was already active; this version was not activated.',
-        timings,
-        report: summarise(report),
-        reportKey: reportObjectKey,
-      });
-      deps.logger.warn('upload superseded by a newer model; not activated', log);
-      return { status: 'superseded', dataset, jobId, version };
-    }
-    // Housekeeping: the new version serves already, so a failed prune must not fail (and retry) the build;
-    // the next build's prune finds the rows through their registry entries. The version this build retired is
-    // spared until the next build (even with versionsKept 1): a request that read the old manifest a moment ago
-    // may still be reading its rows.
-    const retired = manifestBefore?.activeVersion;
-    const pruned = await deps.store
-      .pruneVersions(dataset, retired ? [version, retired] : [version])
-      .catch((error: unknown) => {
-        deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
-        return { rowsDeleted: 0 };
-      });
-    timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
-    await job.finish({
-      status: 'succeeded',
-      timings,
-      reportKey: reportObjectKey,
-      report: {
-        ...summarise(report),
-        rowsWritten: flushed.rowsWritten,
-        ...capCounters(flushed),
-        oldRowsDeleted: pruned.rowsDeleted,
-        ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
-      },
-    });
-    deps.logger.info('model version activated', { ...log, timings, ratings: report.ratings });
-    return { status: 'succeeded', dataset, jobId, version };
+    entry = await deps.store.enterDatasetBuild(dataset, jobId, token, job.leaseFromNow());
   } catch (error) {
     await job.stop();
-    if (writer && !activated) {
-      // Writes still in flight would land after the deletion and outlive it, unreachable: let them settle first.
-      await writer.flush().catch(() => undefined);
-      await deps.store.deleteVersion(dataset, version).catch((cleanup: unknown) => {
-        // Rows of a never-activated version are harmless (nothing points to them); the next prune or TTL removes them.
-        deps.logger.warn('could not delete the failed version rows', { ...log, cleanup: String(cleanup) });
-      });
-    }
-    if (error instanceof UploadSupersededError) {
-      // Nothing was written yet: the read comes before the first row.
-      await job.finish({ status: 'superseded', message: error.message });
-      deps.logger.warn('upload superseded before it was read; nothing built', { ...log, reason: error.message });
-      return { status: 'superseded', dataset, jobId, version };
-    }
-    if (error instanceof JobLeaseLostError) {
-      // Another attempt holds the job now (or a sweep settled it): its record is not ours to write.
-      deps.logger.warn('build stopped: its job was taken over', { ...log, error: error.message, activated });
-      return { status: 'taken-over', dataset, jobId, version };
-    }
-    const jobError = describeError(error);
-    deps.logger.error('build failed', {
-      ...log,
-      error: jobError,
-      ...(error instanceof UserInputError ? {} : { stack: (error as Error)?.stack }),
+    throw error; // the job stays running: a retry takes it over once its lease has passed
+  }
+  if (entry.status === 'queued') {
+    await queueJob(job, deps.store, dataset, jobId, entry.holderJobId);
+    deps.logger.info('a build of the dataset is running: upload queued for the next build', { dataset, jobId, key });
+    return { status: 'queued', dataset, jobId, holderJobId: entry.holderJobId };
+  }
+
+  const datasetLease = new DatasetLease(deps.store, dataset, token, now, lease, deps.logger);
+  try {
+    await settleAbandonedJobs(deps.store, dataset, deps.logger, now, { except: jobId }).catch((error: unknown) =>
+      deps.logger.warn('could not look for abandoned build jobs', { dataset, jobId, error: String(error) }),
+    );
+    const outcome = await buildDatasetState({
+      deps,
+      now,
+      dataset,
+      bucket,
+      key,
+      jobId,
+      source,
+      event: record,
+      started,
+      version: versionIdOf(started, jobId),
+      previous: claim.previous,
+      job,
     });
-    // Above the rejection threshold the parse's data-quality report is what the uploader needs: S3 and the job get it.
-    const quality = error instanceof DataQualityError ? error.report : undefined;
-    const failedReport =
-      error instanceof UserInputError
-        ? await saveFailureReport(deps, {
-            bucket,
-            dataset,
-            version,
-            jobId,
-            key,
-            config,
-            error: jobError,
-            report: quality,
-          })
-        : undefined;
-    const failure = { status: 'failed' as const, error: jobError, reportKey: failedReport };
-    await job.finish(quality ? { ...failure, report: summarise(quality) } : failure).catch((finishError: unknown) => {
-      if (!(finishError instanceof JobLeaseLostError)) throw finishError;
-      deps.logger.warn('job taken over before its failure was recorded', { ...log, error: finishError.message });
-    });
-    if (!(error instanceof UserInputError)) throw error;
-    return { status: 'failed', dataset, jobId, version, error: jobError };
+    // Jobs queued behind a holder that died: included if this build read the state, else built next.
+    let queued = entry.adopted;
+    if (queued.length > 0 && (outcome.status === 'succeeded' || outcome.status === 'failed')) {
+      await finishIncluded(deps.store, dataset, queued, included(outcome, jobId), deps.logger);
+      queued = [];
+    }
+    for (;;) {
+      if (queued.length > 0) await rebuildFor(queued, { deps, now, dataset, bucket, lease });
+      const exit = await deps.store.exitDatasetBuild(dataset, token);
+      if (exit.status === 'released') break;
+      queued = exit.pending;
+    }
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof JobLeaseLostError)) throw error;
+    deps.logger.warn('the dataset build lease was taken over; not building again', { dataset, jobId });
+    return { status: 'taken-over', dataset, jobId, version: versionIdOf(started, jobId) };
+  } finally {
+    await datasetLease.stop();
   }
 }
 
-async function loadConfig(s3: S3Client, bucket: string, dataset: string): Promise<ModelConfig> {
-  const key = configKey(dataset);
-  const text = await readTextObject(s3, bucket, key);
-  if (text === undefined) return parseModelConfig({});
-  let json: unknown;
+function included(outcome: BuildOutcome, runnerJobId: string): IncludedOutcome {
+  const built = outcome as Extract<BuildOutcome, { status: 'succeeded' | 'superseded' | 'failed' }>;
+  return { status: built.status, version: built.version, error: built.error, runnerJobId };
+}
+
+/**
+ * The build once more, for the jobs queued while the last one ran: as the newest of them (its job record shows
+ * the build), the others finished with its outcome. A failure is recorded on every one of them and not re-thrown:
+ * the holder's own event has been built, so a retry of it would not build theirs; the next upload does.
+ */
+async function rebuildFor(
+  queued: readonly string[],
+  context: { deps: BuildDeps; now: () => Date; dataset: string; bucket: string; lease: LeaseSettings },
+): Promise<void> {
+  const { deps, now, dataset, bucket, lease } = context;
+  const jobs = (await Promise.all(queued.map((id) => deps.store.getJob(dataset, id)))).filter(
+    (job): job is JobRecord => job !== undefined,
+  );
+  const runner = jobs.sort((a, b) => compare(b.startedAt, a.startedAt) || compare(b.jobId, a.jobId))[0];
+  if (!runner) return;
+  const at = now();
+  const version = versionIdOf(at, runner.jobId);
+  const attempt = runner.attempt ?? 1;
+  await deps.store.updateJob(dataset, runner.jobId, {
+    status: 'running',
+    version,
+    attempt,
+    message: `Building the dataset's current files for ${jobs.length} upload(s) queued during the previous build.`,
+    progress: { phase: 'queued', done: 0, total: 0 },
+    leaseUntil: new Date(at.getTime() + lease.leaseMs).toISOString(),
+    updatedAt: at.toISOString(),
+  });
+  const job = new JobLease(deps.store, dataset, runner.jobId, attempt, now, lease);
+  let outcome: BuildOutcome;
   try {
-    json = JSON.parse(text);
+    outcome = await buildDatasetState({
+      deps,
+      now,
+      dataset,
+      bucket,
+      key: runner.source.key,
+      jobId: runner.jobId,
+      source: runner.source,
+      started: at,
+      version,
+      job,
+    });
   } catch (error) {
-    throw new UserInputError(
-      `${key} is not valid JSON: ${(error as Error).message}`,
-      key,
-      'Upload a JSON object such as {"measure":"cosine","k":50}.',
-    );
+    deps.logger.error('the build for queued uploads failed', { dataset, jobId: runner.jobId, error: String(error) });
+    outcome = { status: 'failed', dataset, jobId: runner.jobId, version, error: describeError(error) };
   }
-  return parseModelConfig(json, key);
+  await finishIncluded(deps.store, dataset, queued, included(outcome, runner.jobId), deps.logger);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

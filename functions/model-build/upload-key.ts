@@ -1,4 +1,14 @@
-/** Classifies object keys under the bucket layout (./../adapters/bucket-layout.ts). */
+/**
+ * Classifies object keys under the bucket layout (./../adapters/bucket-layout.ts). A dataset's prefix
+ * `uploads/<dataset>/` holds:
+ * - `config.json`: the build options (builds nothing: the next build reads it);
+ * - the item catalogue `items.csv` / `items.tsv` / `items.jsonl` (optionally `.gz`) directly under the prefix: it
+ *   starts a build of the dataset, like an interaction file;
+ * - `snapshot/<file>`: full snapshots. While any object is under `snapshot/`, the newest one (by upload time) is the
+ *   dataset's only interaction file; every other interaction file is left out (and listed in the build's report);
+ * - every other object (directly under the prefix, under `interactions/` or any sub-folder): an interaction file.
+ *   A build reads all of them: the dataset's interactions are their union (./dataset-sources.ts).
+ */
 import { CONFIG_FILE, MAX_DATASET_BYTES, UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 
 /**
@@ -10,9 +20,16 @@ import { CONFIG_FILE, MAX_DATASET_BYTES, UPLOADS_PREFIX } from '../adapters/buck
 export type IgnoredCause = 'outside-uploads' | 'folder-marker' | 'not-a-dataset-file';
 
 export type UploadKey =
-  | { kind: 'ratings'; dataset: string; file: string }
+  /** An interaction file (`file` is its path under the dataset prefix); `snapshot`: under `snapshot/`. */
+  | { kind: 'ratings'; dataset: string; file: string; snapshot: boolean }
+  | { kind: 'catalogue'; dataset: string; file: string }
   | { kind: 'config'; dataset: string }
   | { kind: 'ignored'; cause: IgnoredCause; reason: string; fix: string };
+
+/** The item catalogue: directly under the dataset prefix (a sub-folder's items.csv is interaction data). */
+export const CATALOGUE_FILE = /^items\.(csv|tsv|jsonl)(\.gz)?$/;
+/** Objects under this sub-folder are full snapshots: the newest replaces every other interaction file. */
+export const SNAPSHOT_FOLDER = 'snapshot/';
 
 const LAYOUT_FIX = `Upload data files as ${UPLOADS_PREFIX}<dataset>/<file>`;
 
@@ -64,5 +81,6 @@ export function parseUploadKey(key: string): UploadKey {
     };
   }
   if (file === CONFIG_FILE) return { kind: 'config', dataset };
-  return { kind: 'ratings', dataset, file };
+  if (CATALOGUE_FILE.test(file)) return { kind: 'catalogue', dataset, file };
+  return { kind: 'ratings', dataset, file, snapshot: file.startsWith(SNAPSHOT_FOLDER) };
 }

@@ -89,8 +89,8 @@ export class BuildFunction extends Construct {
     built.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListBucketForNotFound',
-        // Without ListBucket S3 answers a missing object (the optional uploads/<dataset>/config.json) with 403
-        // AccessDenied instead of 404 NoSuchKey. It reveals key names only; the build already owns both prefixes.
+        // A build lists its dataset's prefix (every current interaction file). Without ListBucket S3 would also
+        // answer a missing object (the optional config.json) with 403 AccessDenied instead of 404 NoSuchKey.
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
       }),
@@ -119,9 +119,10 @@ export class BuildFunction extends Construct {
     );
     acknowledgeXRay(policy);
 
-    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
-      prefix: UPLOADS_PREFIX,
-    });
+    // A dataset is the union of its files: a deletion builds too (the next model no longer has the file's rows).
+    const destination = new s3n.LambdaDestination(this.function);
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix: UPLOADS_PREFIX });
+    props.bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, { prefix: UPLOADS_PREFIX });
     acknowledgeNotificationsHandler(Stack.of(this));
   }
 }

@@ -125,16 +125,17 @@ describe('model bucket', () => {
     expect(rules.filter((rule) => rule.ExpirationInDays !== undefined && rule.Prefix !== 'reports/')).toEqual([]);
   });
 
-  test('an object created under uploads/ (and only there) invokes the build function', () => {
+  test('an object created or removed under uploads/ (and only there) invokes the build function', () => {
+    const uploads = {
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+      LambdaFunctionArn: { 'Fn::GetAtt': [buildFunctionId, 'Arn'] },
+    };
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: modelBucketId },
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
-            LambdaFunctionArn: { 'Fn::GetAtt': [buildFunctionId, 'Arn'] },
-          },
+          { Events: ['s3:ObjectCreated:*'], ...uploads },
+          { Events: ['s3:ObjectRemoved:*'], ...uploads },
         ],
       },
     });

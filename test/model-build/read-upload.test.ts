@@ -1,4 +1,4 @@
-// The build reads exactly the object version its S3 event names: by versionId where the bucket has versioning (the
+// The build reads exactly the objects its listing names, and the event's own object as the event names it: by versionId where the bucket has versioning (the
 // deployed bucket), else conditionally on the event's ETag. S3's refusals, which the local s3rver cannot produce
 // (412 PreconditionFailed, NoSuchVersion), come from an SDK client mock; the job store is the real dynalite.
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
@@ -43,6 +43,13 @@ function s3Error(name: string, status: number): S3ServiceException {
   return new S3ServiceException({ name, $fault: 'client', message: name, $metadata: { httpStatusCode: status } });
 }
 
+/** The dataset's listing: the one file, with the ETag its event names (as S3 lists it, quoted). */
+function listed(key: string, eTag: string): void {
+  s3Mock.on(ListObjectsV2Command, { Prefix: 'uploads/reads/' }).resolves({
+    Contents: [{ Key: key, ETag: `"${eTag}"`, Size: CSV.length, LastModified: new Date() }],
+  });
+}
+
 function uploadBody(eTag: string) {
   return { Body: Readable.from([Buffer.from(CSV)]) as never, ContentLength: CSV.length, ETag: `"${eTag}"` };
 }
@@ -50,6 +57,7 @@ function uploadBody(eTag: string) {
 describe('reading the upload an event names', () => {
   it('sends If-Match with the event ETag when the event has no version id, and builds', async () => {
     const record = s3Record('bucket', 'uploads/reads/plain.csv', { eTag: 'etag-1', size: CSV.length });
+    listed('uploads/reads/plain.csv', 'etag-1');
     s3Mock.on(GetObjectCommand, { Key: 'uploads/reads/plain.csv' }).resolves(uploadBody('etag-1'));
     const outcome = await runBuild(record, { s3, store, logger: recordingLogger() });
     expect(outcome).toMatchObject({ status: 'succeeded' });
@@ -60,6 +68,7 @@ describe('reading the upload an event names', () => {
 
   it('sends the version id (and no If-Match) when the bucket is versioned', async () => {
     const record = s3Record('bucket', 'uploads/reads/versioned.csv', { eTag: 'etag-2', versionId: 'v-123' });
+    listed('uploads/reads/versioned.csv', 'etag-2');
     s3Mock.on(GetObjectCommand, { Key: 'uploads/reads/versioned.csv' }).resolves(uploadBody('etag-2'));
     expect(await runBuild(record, { s3, store, logger: recordingLogger() })).toMatchObject({ status: 'succeeded' });
     const [read] = s3Mock.commandCalls(GetObjectCommand, { Key: 'uploads/reads/versioned.csv' });
@@ -73,6 +82,7 @@ describe('reading the upload an event names', () => {
   ])('marks the job superseded on %s, building and writing nothing', async (_, error, extra) => {
     const key = `uploads/reads/refused-${error.name}.csv`;
     const record = s3Record('bucket', key, { eTag: 'etag-old', ...extra });
+    listed(key, 'etag-old');
     s3Mock.on(GetObjectCommand, { Key: key }).rejects(error);
     const outcome = await runBuild(record, { s3, store, logger: recordingLogger() });
     expect(outcome).toMatchObject({ status: 'superseded' });
@@ -84,6 +94,7 @@ describe('reading the upload an event names', () => {
 
   it('marks the job superseded when a store ignores If-Match and answers with another ETag', async () => {
     const record = s3Record('bucket', 'uploads/reads/ignored-if-match.csv', { eTag: 'etag-old' });
+    listed('uploads/reads/ignored-if-match.csv', 'etag-old');
     s3Mock.on(GetObjectCommand, { Key: 'uploads/reads/ignored-if-match.csv' }).resolves(uploadBody('etag-new'));
     expect(await runBuild(record, { s3, store, logger: recordingLogger() })).toMatchObject({ status: 'superseded' });
     expect((await store.getJob('reads', jobIdOf(record)))?.message).toContain('"etag-new"');
@@ -91,6 +102,7 @@ describe('reading the upload an event names', () => {
 
   it('fails the job (no retry) when the upload was deleted before the build read it', async () => {
     const record = s3Record('bucket', 'uploads/reads/deleted.csv', { eTag: 'etag-3' });
+    listed('uploads/reads/deleted.csv', 'etag-3');
     s3Mock
       .on(GetObjectCommand, { Key: 'uploads/reads/deleted.csv' })
       .rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));

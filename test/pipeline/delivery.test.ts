@@ -3,6 +3,7 @@
 // build handler in the order each test needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Event } from 'aws-lambda';
+import { runBuild } from '../../functions/model-build/run-build.js';
 import { approx, itemBased, toCsv, type Ratings } from '../support/brute-force.js';
 import { jobsOf, seg, startPipelineStack, type PipelineStack } from '../support/pipeline-stack.js';
 
@@ -84,30 +85,27 @@ describe('a duplicate S3 event', () => {
 });
 
 describe('out-of-order S3 events', () => {
-  it('keeps the newer upload when its event is handled first (two files of one dataset)', async () => {
+  it('builds nothing more for an older event handled last: the active model already has both files', async () => {
     const older = await captureUpload('uploads/news/monday.csv', toCsv(OLD));
     const newer = await captureUpload('uploads/news/tuesday.csv', toCsv(NEW));
 
     const [newOutcome] = await env.build(newer);
     expect(newOutcome.status).toBe('succeeded');
     const manifestBefore = await env.store.getManifest('news');
+    expect(manifestBefore?.versions[0].sources).toMatchObject({ files: 2 });
 
+    // Its state (both files, the same config) is the active version's: succeeded, nothing built.
     const [oldOutcome] = await env.build(older);
-    expect(oldOutcome.status).toBe('superseded');
+    expect(oldOutcome).toMatchObject({ status: 'succeeded', unchanged: true, version: manifestBefore!.activeVersion });
     expect(await env.store.getManifest('news')).toEqual(manifestBefore);
-
-    const jobs = await jobsOf(env, 'news');
-    const oldJob = jobs.find((job) => job.jobId === (oldOutcome as { jobId: string }).jobId)!;
-    expect(oldJob.status).toBe('superseded');
-    // The superseded build's rows were written, then removed; only the served version is left.
-    expect(await env.versionRows('news', oldJob.version)).toEqual({ rows: 0, registered: false });
     expect(await env.registeredVersions('news')).toEqual([manifestBefore!.activeVersion]);
 
+    // The union, tuesday.csv (the later upload) winning every (user, item) both files have.
+    const union: Ratings = [...OLD.filter(([u, i]) => !NEW.some(([v, j]) => v === u && j === i)), ...NEW];
     const served = await recommendationsFor('news', 'alice');
     expect(served.version).toBe(manifestBefore!.activeVersion);
-    expect(served.items).toEqual(approx(itemBased(NEW, 'alice')));
-    // The oracle tells the two files apart, so the assertion above could not pass with the older model.
-    expect(itemBased(NEW, 'alice')).not.toEqual(itemBased(OLD, 'alice'));
+    expect(served.items).toEqual(approx(itemBased(union, 'alice')));
+    expect(itemBased(union, 'alice')).not.toEqual(itemBased(OLD, 'alice'));
   });
 
   it('keeps the newer upload when the same key is overwritten and the events arrive reversed', async () => {
@@ -119,22 +117,22 @@ describe('out-of-order S3 events', () => {
     expect(await env.store.getManifest('overwrite')).toEqual(manifest);
   });
 
-  it('orders events of the same instant by sequencer as a number, not as text', async () => {
-    const captured = await captureUpload('uploads/same-instant/ratings.csv', toCsv(NEW));
-    // S3 sequencers are hex of varying length: 0xFF < 0x100 although 'FF' > '100' as strings.
-    const withSequencer = (sequencer: string): S3Event => {
-      const event = structuredClone(captured);
-      event.Records[0].eventTime = '2030-01-01T00:00:00.000Z';
-      event.Records[0].s3.object.sequencer = sequencer;
-      return event;
-    };
-    expect(await env.build(withSequencer('100'))).toMatchObject([{ status: 'succeeded' }]);
-    const manifest = await env.store.getManifest('same-instant');
-    expect(await env.build(withSequencer('FF'))).toMatchObject([{ status: 'superseded' }]);
-    expect(await env.store.getManifest('same-instant')).toEqual(manifest);
-    // A later event still takes over.
-    const later = withSequencer('101');
-    expect(await env.build(later)).toMatchObject([{ status: 'succeeded' }]);
-    expect((await env.store.getManifest('same-instant'))?.versions).toHaveLength(2);
+  it('an older state never replaces a newer model: the listing orders versions, not the event', async () => {
+    const first = await captureUpload('uploads/late-state/a.csv', toCsv(OLD));
+    expect(await env.build(first)).toMatchObject([{ status: 'succeeded' }]);
+    const manifest = await env.store.getManifest('late-state');
+    // A second file, built by a build whose listing is dated before the active version's (a build that listed
+    // first and activated last): superseded, its rows removed.
+    const second = await captureUpload('uploads/late-state/b.csv', toCsv(NEW));
+    const listedEarlier = new Date(Date.parse(manifest!.versions[0].source.sourceOrder.split('#')[0]) - 60_000);
+    const outcome = await runBuild(second.Records[0], {
+      s3: env.s3,
+      store: env.store,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      now: () => listedEarlier,
+    });
+    expect(outcome).toMatchObject({ status: 'superseded' });
+    expect(await env.store.getManifest('late-state')).toEqual(manifest);
+    expect(await env.registeredVersions('late-state')).toEqual([manifest!.activeVersion]);
   });
 });

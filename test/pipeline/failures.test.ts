@@ -4,6 +4,7 @@
 // removes the half-written version, and the retried event then succeeds by re-claiming the failed job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { createDocumentClient } from '../../functions/adapters/dynamo/documents.js';
 import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
@@ -82,6 +83,9 @@ describe('a malformed upload', () => {
     });
     expect(await served(DATASET)).toEqual(before);
     expect(await env.registeredVersions(DATASET)).toEqual([before.activeVersion]);
+    // A dataset is the union of its files: the bad file goes, or it fails every later build too.
+    await env.s3.send(new DeleteObjectCommand({ Bucket: env.stack.bucket, Key: key }));
+    await env.stack.bridge.idle();
     return job;
   }
 
@@ -180,12 +184,13 @@ describe('a DynamoDB write failure in the middle of a build', () => {
   async function servingV1ThenUploadV2(
     dataset: string,
   ): Promise<{ before: Awaited<ReturnType<typeof served>>; event: S3Event }> {
-    await env.upload(`uploads/${dataset}/v1.csv`, toCsv(GOOD));
+    // The dataset's one file, replaced by v2 under its key.
+    await env.upload(`uploads/${dataset}/ratings.csv`, toCsv(GOOD));
     const before = await served(dataset);
     expect(before.items).toEqual(approx(itemBased(GOOD, 'alice')));
     env.mode = 'capture';
     try {
-      await env.upload(`uploads/${dataset}/v2.csv`, toCsv(V2));
+      await env.upload(`uploads/${dataset}/ratings.csv`, toCsv(V2));
     } finally {
       env.mode = 'build';
     }

@@ -65,10 +65,13 @@ describe('limits and the rejection threshold in the build', () => {
 
   it("a gzip past the deployment's row limit fails, naming MAX_INPUT_ROWS", async () => {
     const rows = Array.from({ length: 5000 }, (_, k) => `u${k % 50},i${k},3`).join('\n');
-    const key = 'uploads/rows/big.csv.gz';
+    // Sorted after good.csv even when both land in the same second (upload order: LastModified, then key).
+    const key = 'uploads/rows/later-big.csv.gz';
     const job = await expectFailed('rows', key, gzipSync(rows));
+    // good.csv (6 rows) is read first: the limit applies to the dataset's total.
     expect(job.error?.message).toBe(
-      `${key} exceeds the maxRows limit: 1,001 rows read (at line 1,001), the limit is 1,000`,
+      `${key} takes the dataset's interaction files past the maxRows limit: 1,001 rows counting the 6 rows of the ` +
+        `1 file(s) before it (at ${key}:995), the limit is 1,000 rows`,
     );
     expect(job.error?.hint).toMatch(
       /^this is the deployment's limit: raise MAX_INPUT_ROWS .*CDK context buildMaxInputRows/,

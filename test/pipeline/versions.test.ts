@@ -1,4 +1,5 @@
-// Model versions end to end: each upload activates a new version, config.json's versionsKept bounds how many
+// Model versions end to end: each upload (here, of the dataset's one file, replaced under its key) activates a new
+// version, config.json's versionsKept bounds how many
 // are kept (older rows deleted from DynamoDB), and the rollback API re-activates a kept one atomically.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approx, itemBased, toCsv, type Ratings } from '../support/brute-force.js';
@@ -62,13 +63,13 @@ describe('versions and rollback', () => {
   it('activates each upload, rolls back through the API, and keeps exactly versionsKept versions', async () => {
     await env.upload(`uploads/${DATASET}/config.json`, JSON.stringify({ versionsKept: 2 }));
 
-    await env.upload(`uploads/${DATASET}/1.csv`, toCsv(V1));
+    await env.upload(`uploads/${DATASET}/ratings.csv`, toCsv(V1));
     const v1 = await activeVersion();
     expect(await alice()).toMatchObject({ version: v1, items: approx(itemBased(V1, 'alice')) });
     const v1Rows = (await env.versionRows(DATASET, v1)).rows;
     expect(v1Rows).toBeGreaterThan(0);
 
-    await env.upload(`uploads/${DATASET}/2.csv`, toCsv(V2));
+    await env.upload(`uploads/${DATASET}/ratings.csv`, toCsv(V2));
     const v2 = await activeVersion();
     expect(v2).not.toBe(v1);
     expect((await alice()).items).toEqual(approx(itemBased(V2, 'alice')));
@@ -84,7 +85,7 @@ describe('versions and rollback', () => {
     expect((await env.api(`${BASE}/rollback`, { method: 'POST', body: {} })).status).toBe(404);
 
     // A new upload after a rollback becomes active; with versionsKept 2 the oldest (v1) is pruned.
-    await env.upload(`uploads/${DATASET}/3.csv`, toCsv(V3));
+    await env.upload(`uploads/${DATASET}/ratings.csv`, toCsv(V3));
     const v3 = await activeVersion();
     expect(env.stack.bridge.failed).toEqual([]);
     const status = await env.api<{ versions: Array<{ version: string; active: boolean }> }>(BASE);
@@ -101,7 +102,7 @@ describe('versions and rollback', () => {
 
     // The next build deletes it, and v2, which left the kept list without serving just before (versionsKept 2).
     const v2Rows = (await env.versionRows(DATASET, v2)).rows;
-    await env.upload(`uploads/${DATASET}/4.csv`, toCsv(V2));
+    await env.upload(`uploads/${DATASET}/ratings.csv`, toCsv(V2));
     const v4 = await activeVersion();
     expect(await env.versionRows(DATASET, v1)).toEqual({ rows: 0, registered: false });
     expect(await env.versionRows(DATASET, v2)).toEqual({ rows: 0, registered: false });

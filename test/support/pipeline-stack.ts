@@ -85,6 +85,8 @@ export interface PipelineStackOptions {
    * Default 0: these tests assert that the next build deletes them; 'default' keeps the deployed grace.
    */
   retiredVersionGraceMs?: number | 'default';
+  /** Build invocations running at once (Lambda runs many; the local default is 1). */
+  bridgeConcurrency?: number;
 }
 
 export async function startPipelineStack(options: PipelineStackOptions = {}): Promise<PipelineStack> {
@@ -127,7 +129,7 @@ export async function startPipelineStack(options: PipelineStackOptions = {}): Pr
       apiModule ??= await import('../../functions/handlers/api.js');
       return apiModule.handler(event, context);
     },
-    bridge: { retryDelayMs: 50 },
+    bridge: { retryDelayMs: 50, concurrency: options.bridgeConcurrency },
     log: () => {},
   });
 

@@ -7,12 +7,16 @@
  * - ./version-writer.ts a version's rows, registry row first, nothing dropped silently
  * - ./model-rows.ts     row reads of one named version, with the row cache
  * - ./jobs.ts           job records: one leased claim per upload at a time, fenced updates, TTL `expiresAt`
+ * - ./dataset-builds.ts the dataset build lease: one build per dataset at a time, bursts coalesced (pending jobs)
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type {
+  DatasetBuildEntry,
+  DatasetBuildExit,
+  DatasetBuildStore,
   JobClaim,
   JobHolder,
   JobRecord,
@@ -25,6 +29,7 @@ import type {
 } from '../store-contract.js';
 import { BatchWriter, resolveRetry, type RetryPolicy } from './batch.js';
 import type { StoreTable } from './documents.js';
+import { DatasetBuilds } from './dataset-builds.js';
 import { JobRecords } from './jobs.js';
 import { Manifests } from './manifests.js';
 import { ModelRows } from './model-rows.js';
@@ -73,13 +78,14 @@ export interface DynamoModelStoreOptions {
  */
 export const DEFAULT_RETIRED_VERSION_GRACE_MS = 120_000;
 
-export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
+export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, DatasetBuildStore {
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
   private readonly table: StoreTable;
   private readonly manifests: Manifests;
   private readonly rows: ModelRows;
   private readonly jobs: JobRecords;
+  private readonly datasetBuilds: DatasetBuilds;
   private readonly writerSettings: { concurrency: number; historyCap: number };
 
   constructor(
@@ -108,6 +114,7 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
       staleJobMs: options.staleJobMs ?? 16 * 60_000,
       now,
     });
+    this.datasetBuilds = new DatasetBuilds(this.table, now);
     this.writerSettings = { concurrency, historyCap: options.historyCap ?? HISTORY_CAP };
   }
 
@@ -205,5 +212,23 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore {
 
   listJobs(dataset: string, limit?: number): Promise<JobRecord[]> {
     return this.jobs.listJobs(dataset, limit);
+  }
+
+  // ---- the dataset build lease (DatasetBuildStore) ----
+
+  enterDatasetBuild(dataset: string, jobId: string, token: string, leaseUntil: string): Promise<DatasetBuildEntry> {
+    return this.datasetBuilds.enterDatasetBuild(dataset, jobId, token, leaseUntil);
+  }
+
+  renewDatasetBuild(dataset: string, token: string, leaseUntil: string): Promise<void> {
+    return this.datasetBuilds.renewDatasetBuild(dataset, token, leaseUntil);
+  }
+
+  exitDatasetBuild(dataset: string, token: string): Promise<DatasetBuildExit> {
+    return this.datasetBuilds.exitDatasetBuild(dataset, token);
+  }
+
+  clearDatasetBuild(dataset: string): Promise<void> {
+    return this.datasetBuilds.clearDatasetBuild(dataset);
   }
 }

@@ -9,6 +9,7 @@
  * | Manifest                    | `ds#<dataset>`                          | `manifest`          | activeVersion, versions, revision, latestSourceOrder, updatedAt |
  * | Version registry            | `ds#<dataset>`                          | `ver#<version>`     | version, state (building/activated), startedAt |
  * | Job                         | `ds#<dataset>`                          | `job#<jobId>`       | the JobRecord fields, expiresAt   |
+ * | Dataset build lease         | `ds#<dataset>`                          | `build`             | holderJobId, token, leaseUntil, pending (job ids) |
  * | Item neighbours             | `m#<dataset>#<version>#i#<shard>`       | `r#<itemId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User neighbours             | `m#<dataset>#<version>#u#<shard>`       | `r#<userId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User history                | `m#<dataset>#<version>#h#<shard>`       | `r#<userId>`        | d = JSON `[[item, value]…]`, n = entries before capping |
@@ -39,6 +40,7 @@ export type TableKey = { pk: string; sk: string };
 export const MANIFEST_SK = 'manifest';
 export const JOB_SK_PREFIX = 'job#';
 export const VERSION_SK_PREFIX = 'ver#';
+export const DATASET_BUILD_SK = 'build';
 export const POPULARITY_SK_PREFIX = 'p#';
 
 const LONE_SURROGATE_SOURCE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
@@ -76,6 +78,10 @@ export function datasetPk(dataset: string): string {
 
 export function manifestKey(dataset: string): TableKey {
   return { pk: datasetPk(dataset), sk: MANIFEST_SK };
+}
+
+export function datasetBuildKey(dataset: string): TableKey {
+  return { pk: datasetPk(dataset), sk: DATASET_BUILD_SK };
 }
 
 export function jobKey(dataset: string, jobId: string): TableKey {

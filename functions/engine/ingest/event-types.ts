@@ -138,3 +138,28 @@ export class EventTypeCounter {
     ];
   }
 }
+
+/**
+ * The event-type report of several files: rows summed per type. Exact while each file has at most 50 types (what one
+ * file's report lists); past that, `distinct` counts the types the files list, at least the largest file's count.
+ */
+export function mergeEventTypeReports(reports: readonly EventTypesReport[]): EventTypesReport | undefined {
+  if (reports.length === 0) return undefined;
+  if (reports.length === 1) return reports[0];
+  const byType = new Map<string, EventTypeCount>();
+  for (const report of reports) {
+    for (const entry of report.types) {
+      const seen = byType.get(entry.type);
+      if (seen) seen.rows += entry.rows;
+      else byType.set(entry.type, { ...entry });
+    }
+  }
+  const all = [...byType.values()].sort((a, b) => b.rows - a.rows || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return {
+    types: all.slice(0, REPORTED_TYPES),
+    distinct: Math.max(all.length, ...reports.map((r) => r.distinct)),
+    ignoredRows: reports.reduce((sum, r) => sum + r.ignoredRows, 0),
+    defaultedRows: reports.reduce((sum, r) => sum + r.defaultedRows, 0),
+    defaultWeight: reports[0].defaultWeight,
+  };
+}

@@ -23,3 +23,10 @@ export type {
   RejectionReason,
   RejectionSummary,
 } from './types.js';
+export {
+  ingestSourcesToLog,
+  loadSources,
+  type InteractionSource,
+  type SourceReport,
+  type SourcesReport,
+} from './load-sources.js';
