@@ -323,6 +323,29 @@ export const VersionSchema = z
       })
       .optional()
       .openapi({ description: 'The catalogue object this version carries (absent: none).' }),
+    sources: z
+      .object({
+        files: z.number().int(),
+        rows: z.number().int(),
+        bytes: z.number(),
+        digest: z.string(),
+        listed: z.array(
+          z.object({
+            key: z.string(),
+            eTag: z.string(),
+            versionId: z.string().optional(),
+            size: z.number(),
+            rows: z.number().int().optional(),
+          }),
+        ),
+        excluded: z.number().int().optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The interaction files this version was built from: counts, a SHA-256 digest of every key and ETag, and ' +
+          'the first 100 files (the version report in S3 lists all).',
+      }),
   })
   .openapi('ModelVersion');
 

@@ -383,6 +383,7 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     options: { ...info.options } as Record<string, unknown>,
     ...(info.reportKey ? { reportKey: info.reportKey } : {}),
     ...(info.catalogue ? { catalogue: info.catalogue } : {}),
+    ...(info.sources ? { sources: info.sources } : {}),
   };
 }
 

@@ -1,13 +1,12 @@
 /**
  * `affinity start`: the whole service on this machine (the README's main job). Writes the stack file the other
- * commands read (./target.ts), loads the demo dataset on first start, and removes the stack file on Ctrl-C.
+ * commands read (./target.ts), keeps the demo dataset equal to the shipped demo (./demo-dataset.ts), and removes the stack file on Ctrl-C.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { configKey, uploadKey } from '../adapters/bucket-layout.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../local/defaults.js';
-import { DEMO_CONFIG, DEMO_DATASET, ensureDemoFiles } from './demo.js';
+import { ensureDemoFiles } from './demo.js';
+import { syncDemoDataset } from './demo-dataset.js';
 import { s3ClientFor, stackFile, type StackTarget } from './target.js';
 
 export interface StartFlags {
@@ -56,23 +55,10 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
 
   if (flags.demo) {
     const s3 = s3ClientFor(target);
-    const { ratings } = await ensureDemoFiles(join(dataDir, 'demo'));
-    const exists = (key: string) =>
-      s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key })).then(
-        () => true,
-        () => false,
-      );
-    const key = uploadKey(DEMO_DATASET, basename(ratings));
-    // The config goes first: it applies to the next data upload. A data folder from before the demo had its config
-    // gets the config and the data again, so its demo model gains the user rows too.
-    const configured = await exists(configKey(DEMO_DATASET));
-    if (!configured) {
-      const body = JSON.stringify(DEMO_CONFIG);
-      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: configKey(DEMO_DATASET), Body: body }));
-    }
-    if (!configured || !(await exists(key))) {
-      console.error(`loading the demo dataset (${basename(ratings)}) through the S3 API…`);
-      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: readFileSync(ratings) }));
+    const { ratings, metadata } = await ensureDemoFiles(join(dataDir, 'demo'));
+    const changed = await syncDemoDataset(s3, stack.bucket, { events: ratings, catalogue: metadata });
+    if (changed.length > 0) {
+      console.error(`loading the demo dataset through the S3 API (${changed.join(', ')})…`);
       await stack.bridge.idle();
     }
   }
