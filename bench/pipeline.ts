@@ -20,6 +20,17 @@ export interface UploadResult {
   jobTimings: Record<string, number>;
 }
 
+/** The same rows as one file and as many files (a dataset is the union of its files): build to live. */
+export interface ManyFilesResult {
+  ratings: number;
+  files: number;
+  /** First PUT to the active version holding every file (all uploads sent at once, 8 in flight). */
+  secondsToLive: number;
+  /** Build jobs that read files (the rest were coalesced into them or found nothing new). */
+  builds: number;
+  jobTimings: Record<string, number>;
+}
+
 export interface LoadResult {
   requests: number;
   rps: number;
@@ -35,7 +46,8 @@ export async function benchPipeline(
   sizes: DatasetSize[],
   dataDir: string,
   load: { connections: number; seconds: number },
-): Promise<{ uploads: UploadResult[]; load: LoadResult }> {
+  manyFiles = 100,
+): Promise<{ uploads: UploadResult[]; many: ManyFilesResult; load: LoadResult }> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const files = [];
@@ -83,6 +95,11 @@ export async function benchPipeline(
       console.error(`${dataset}: live after ${secondsToLive.toFixed(2)} s`);
     }
 
+    const many = await uploadAsManyFiles(stack, s3, files[files.length - 1], manyFiles);
+    console.error(
+      `bench-many: ${many.files} files live after ${many.secondsToLive.toFixed(2)} s (${many.builds} builds)`,
+    );
+
     // Load on the smallest dataset: personalised recommendations for many users, similar items, popular.
     const dataset = `bench-${sizes[0].ratings}`;
     const paths: string[] = [];
@@ -108,9 +125,52 @@ export async function benchPipeline(
     };
     // A warm-up pass first, as a warm Lambda instance would have: its row cache holds the hot rows.
     await fire(5);
-    return { uploads, load: await fire(load.seconds) };
+    return { uploads, many, load: await fire(load.seconds) };
   } finally {
     await stack.stop();
     rmSync(stackDir, { recursive: true, force: true });
   }
+}
+
+type LocalStack = Awaited<ReturnType<(typeof import('../functions/local/stack.js'))['startLocalStack']>>;
+
+/** The largest file's rows cut into `parts` files (each with the header) under one dataset, uploaded at once. */
+async function uploadAsManyFiles(
+  stack: LocalStack,
+  s3: S3Client,
+  { size, file }: { size: DatasetSize; file: string },
+  parts: number,
+): Promise<ManyFilesResult> {
+  const dataset = `bench-${size.ratings}-${parts}-files`;
+  const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const per = Math.ceil(rows.length / parts);
+  const bodies = Array.from(
+    { length: parts },
+    (_, k) => `${header}\n${rows.slice(k * per, (k + 1) * per).join('\n')}\n`,
+  );
+  const started = performance.now();
+  let next = 0;
+  const sender = async () => {
+    for (let k = next++; k < parts; k = next++) {
+      const key = uploadKey(dataset, `interactions/part-${String(k).padStart(4, '0')}.csv`);
+      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: bodies[k] }));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, sender));
+  await stack.bridge.idle();
+  const status = (await (await fetch(`${stack.apiUrl}/v1/datasets/${dataset}`)).json()) as {
+    activeVersion?: string;
+    versions: { version: string; sources?: { files: number }; stats: { ratings: number } }[];
+  };
+  const secondsToLive = (performance.now() - started) / 1000;
+  const active = status.versions.find((v) => v.version === status.activeVersion);
+  if (active?.sources?.files !== parts || active.stats.ratings !== rows.length) {
+    throw new Error(`dataset ${dataset} is not live with all ${parts} files: ${JSON.stringify(active)}`);
+  }
+  const jobs = (await (await fetch(`${stack.apiUrl}/v1/datasets/${dataset}/jobs?limit=100`)).json()) as {
+    jobs: { version?: string; status: string; timings?: Record<string, number> }[];
+  };
+  const built = jobs.jobs.filter((job) => job.timings?.parse !== undefined);
+  const last = jobs.jobs.find((job) => job.version === status.activeVersion && job.timings?.parse !== undefined);
+  return { ratings: rows.length, files: parts, secondsToLive, builds: built.length, jobTimings: last?.timings ?? {} };
 }
