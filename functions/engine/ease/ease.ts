@@ -60,12 +60,11 @@ export async function computeEase(
       factorDiagonalBlock(state.a, n, kb, ke);
       if (ke === n) break;
       await executor.run(rowTasks('panel', ke, n, parts, 'even').map((task) => ({ ...task, kb, ke })));
-      await executor.run(
-        rowTasks('trailing', ke, n, parts, 'triangle', ke).map((task) => ({ ...task, kb, ke })),
-      );
+      await executor.run(rowTasks('trailing', ke, n, parts, 'triangle', ke).map((task) => ({ ...task, kb, ke })));
     }
     const inverse: EaseTask[] = [];
-    for (let j0 = 0; j0 < n; j0 += INVERSE_BLOCK) inverse.push({ op: 'invert', start: j0, end: Math.min(j0 + INVERSE_BLOCK, n) });
+    for (let j0 = 0; j0 < n; j0 += INVERSE_BLOCK)
+      inverse.push({ op: 'invert', start: j0, end: Math.min(j0 + INVERSE_BLOCK, n) });
     await executor.run(inverse); // largest blocks (smallest j0) first, so the queue evens out at the end
     await executor.run(rowTasks('mirror', 0, n, parts, 'triangle'));
     await executor.run(rowTasks('top-k', range.start, range.end, parts, 'even'));

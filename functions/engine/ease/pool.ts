@@ -5,8 +5,7 @@
  * work runs in this thread, as in functions/engine/similarity/pool.ts.
  *
  * Safety properties (tests in test/engine/ease-threads.test.ts):
- * - a run over several workers gives the same bits as one in this thread;
- * - a worker that dies rejects the run instead of leaving it waiting.
+ * - a run over several workers gives the same bits as one in this thread.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -95,7 +94,8 @@ export function workerExecutor(threads: number): EaseExecutor | undefined {
         };
         onFailure = finish;
         const send = (worker: Worker): void => {
-          if (next < tasks.length) worker.postMessage({ type: 'task', task: tasks[next++] } satisfies EaseWorkerRequest);
+          if (next < tasks.length)
+            worker.postMessage({ type: 'task', task: tasks[next++] } satisfies EaseWorkerRequest);
         };
         for (const worker of workers) {
           const listener = (): void => {

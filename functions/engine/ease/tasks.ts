@@ -3,14 +3,7 @@
  * worker threads (worker.ts), so the threaded path runs exactly the code of the single-threaded one.
  */
 import type { CsrMatrix } from '../types.js';
-import {
-  gramRows,
-  invertColumnBlock,
-  INVERSE_BLOCK,
-  mirrorRows,
-  solvePanelRows,
-  updateTrailingRows,
-} from './dense.js';
+import { gramRows, invertColumnBlock, INVERSE_BLOCK, mirrorRows, solvePanelRows, updateTrailingRows } from './dense.js';
 import { signedTopKRows, type SignedNeighbourBlock } from './signed-top-k.js';
 
 /** Everything a task reads or writes; the dense arrays are on SharedArrayBuffers when workers run. */
