@@ -1,0 +1,137 @@
+/**
+ * Where EASE's tasks run: in this thread, or on worker threads that share the dense arrays through
+ * SharedArrayBuffers and take tasks from a queue as they free up. Workers start from worker.ts next to this file
+ * (through tsx under vitest and the CLI), or from BUNDLED_EASE_WORKER_FILE next to a bundle; with neither, the
+ * work runs in this thread, as in functions/engine/similarity/pool.ts.
+ *
+ * Safety properties (tests in test/engine/ease-threads.test.ts):
+ * - a run over several workers gives the same bits as one in this thread.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { UserInputError } from '../types.js';
+import { runTask, scratchFor, type EaseState, type EaseTask } from './tasks.js';
+
+export interface EaseExecutor {
+  /** Whether the state's arrays must be on SharedArrayBuffers. */
+  readonly shared: boolean;
+  init(state: EaseState): void;
+  /** Runs every task (in any order, any thread) and resolves when all are done. */
+  run(tasks: readonly EaseTask[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type EaseWorkerRequest = { type: 'init'; state: EaseState } | { type: 'task'; task: EaseTask };
+
+/** A bundle (the build Lambda) would ship the worker, bundled on its own, as this file next to itself. */
+export const BUNDLED_EASE_WORKER_FILE = 'ease-worker.mjs';
+
+export function resolveEaseThreads(threads: number | undefined): number {
+  if (threads === undefined) return Math.max(1, Math.min(availableParallelism(), 4));
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new UserInputError(
+      `threads must be an integer from 1 to 256 (got ${String(threads)})`,
+      'threads',
+      'use 1 to compute in the calling thread, or about the number of CPU cores',
+    );
+  }
+  return threads;
+}
+
+export function inThreadExecutor(): EaseExecutor {
+  let state: EaseState | undefined;
+  let work: Float64Array = new Float64Array(0);
+  return {
+    shared: false,
+    init(s) {
+      state = s;
+      work = scratchFor(s.n);
+    },
+    async run(tasks) {
+      for (const task of tasks) runTask(state!, task, work);
+      // Let timers (progress, heartbeats) run between phases.
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    async close() {},
+  };
+}
+
+/** Worker threads, or undefined where no worker script can be found (then run in this thread). */
+export function workerExecutor(threads: number): EaseExecutor | undefined {
+  const script = workerScript();
+  if (script === undefined) return undefined;
+  const workers = Array.from({ length: threads }, () => new Worker(script));
+  let failure: Error | undefined;
+  let onFailure: ((error: Error) => void) | undefined;
+  const fail = (error: Error): void => {
+    failure ??= error;
+    onFailure?.(failure);
+  };
+  for (const worker of workers) {
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`EASE worker stopped with exit code ${code}`)));
+  }
+  return {
+    shared: true,
+    init(state) {
+      for (const worker of workers) worker.postMessage({ type: 'init', state } satisfies EaseWorkerRequest);
+    },
+    run(tasks) {
+      return new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        if (tasks.length === 0) return resolve();
+        let next = 0;
+        let done = 0;
+        const listeners = new Map<Worker, () => void>();
+        const finish = (error?: Error): void => {
+          for (const [worker, listener] of listeners) worker.off('message', listener);
+          onFailure = undefined;
+          if (error) reject(error);
+          else resolve();
+        };
+        onFailure = finish;
+        const send = (worker: Worker): void => {
+          if (next < tasks.length)
+            worker.postMessage({ type: 'task', task: tasks[next++] } satisfies EaseWorkerRequest);
+        };
+        for (const worker of workers) {
+          const listener = (): void => {
+            done++;
+            if (done === tasks.length) finish();
+            else send(worker);
+          };
+          listeners.set(worker, listener);
+          worker.on('message', listener);
+          send(worker);
+        }
+      });
+    },
+    async close() {
+      for (const worker of workers) worker.removeAllListeners('exit');
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+function workerScript(): URL | undefined {
+  try {
+    const here = fileURLToPath(import.meta.url);
+    const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.js') ? '.js' : undefined;
+    if (ext === undefined || basename(here) !== `pool${ext}`) {
+      const bundled = new URL(`./${BUNDLED_EASE_WORKER_FILE}`, import.meta.url);
+      return existsSync(fileURLToPath(bundled)) ? bundled : undefined;
+    }
+    const worker = new URL(`./worker${ext}`, import.meta.url);
+    if (!existsSync(fileURLToPath(worker))) return undefined;
+    if (ext === '.js') return worker;
+    const tsxApi = import.meta.resolve('tsx/esm/api');
+    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker.href)});\n`;
+    return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+  } catch {
+    // import.meta.url is missing in a CommonJS bundle, tsx may be absent from a deployment: compute in-thread.
+    return undefined;
+  }
+}
