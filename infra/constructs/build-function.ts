@@ -13,6 +13,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_SETTINGS, LIMIT_NAMES } from '../../functions/engine/ingest/limits.js';
+import { BUNDLED_EASE_WORKER_FILE } from '../../functions/engine/ease/pool.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
@@ -29,6 +30,12 @@ export const BUILD_TABLE_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+
+/** The worker scripts the build bundle ships beside its handler (file -> entry), so each kernel uses every vCPU. */
+export const BUILD_WORKER_BUNDLES: Record<string, string> = {
+  [BUNDLED_WORKER_FILE]: 'functions/engine/similarity/worker.ts',
+  [BUNDLED_EASE_WORKER_FILE]: 'functions/engine/ease/worker.ts',
+};
 
 export interface BuildFunctionProps {
   bucket: s3.Bucket;
@@ -58,7 +65,7 @@ export class BuildFunction extends Construct {
 
     const built = new BundledFunction(this, 'Build', {
       entry: 'functions/handlers/build.ts',
-      extraBundles: { [BUNDLED_WORKER_FILE]: 'functions/engine/similarity/worker.ts' },
+      extraBundles: BUILD_WORKER_BUNDLES,
       description: 'Affinity: builds a model version from an upload',
       memoryMb: props.settings.memoryMb,
       timeout: Duration.minutes(props.settings.timeoutMinutes),

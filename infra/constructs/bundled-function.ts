@@ -30,6 +30,18 @@ export interface PowertoolsSettings {
   logLevel: string;
 }
 
+/** The shell commands CDK runs after bundling the handler: each extra entry bundled on its own beside it. */
+export function extraBundleCommands(
+  extraBundles: Record<string, string>,
+  inputDir: string,
+  outputDir: string,
+): string[] {
+  return Object.entries(extraBundles).map(
+    ([file, entry]) =>
+      `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${entry}" --bundle --platform=node --format=esm --target=${BUNDLE_TARGET} --minify --outfile="${outputDir}/${file}"`,
+  );
+}
+
 export interface BundledFunctionProps {
   /** Handler entry, relative to the project root (e.g. functions/handlers/api.ts). */
   entry: string;
@@ -44,7 +56,7 @@ export interface BundledFunctionProps {
   asyncInvoke?: Pick<lambda.FunctionOptions, 'onFailure' | 'retryAttempts' | 'maxEventAge'>;
   /**
    * More entry points bundled on their own next to the handler: output file name -> entry (relative to the project
-   * root). The build function ships its similarity worker this way, so the kernel can use every vCPU.
+   * root). The build function ships its similarity and EASE workers this way, so the kernels can use every vCPU.
    */
   extraBundles?: Record<string, string>;
 }
@@ -103,10 +115,7 @@ export class BundledFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            Object.entries(props.extraBundles ?? {}).map(
-              ([file, entry]) =>
-                `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${entry}" --bundle --platform=node --format=esm --target=${BUNDLE_TARGET} --minify --outfile="${outputDir}/${file}"`,
-            ),
+            extraBundleCommands(props.extraBundles ?? {}, inputDir, outputDir),
         },
       },
       ...props.asyncInvoke,

@@ -26,7 +26,7 @@ export interface EaseExecutor {
 
 export type EaseWorkerRequest = { type: 'init'; state: EaseState } | { type: 'task'; task: EaseTask };
 
-/** A bundle (the build Lambda) would ship the worker, bundled on its own, as this file next to itself. */
+/** The build Lambda's bundle ships the worker, bundled on its own, as this file beside itself (infra/constructs). */
 export const BUNDLED_EASE_WORKER_FILE = 'ease-worker.mjs';
 
 export function resolveEaseThreads(threads: number | undefined): number {
