@@ -74,7 +74,8 @@ function evaluationConfigs(config: ModelConfig, flags: EvaluateFlags): Evaluatio
       configs.push({
         name: `${algorithm}-${measure}-k${config.k}`,
         algorithm,
-        similarity: { ...similarityOptionsOf(config), measure },
+        // Resolved per measure: an unset shrinkage defaults by measure (defaultShrinkage).
+        similarity: similarityOptionsOf({ ...config, measure }),
       });
     }
   }

@@ -69,7 +69,8 @@ const similarityFields = {
     .number(RULES.shrinkage)
     .min(0, RULES.shrinkage)
     .max(MAX_SHRINKAGE, RULES.shrinkage)
-    .default(DEFAULT_SIMILARITY_OPTIONS.shrinkage),
+    // No schema default: it depends on the measure (defaultShrinkage), filled in by the two functions below.
+    .optional(),
   minSupport: z
     .number(RULES.minSupport)
     .int(RULES.minSupport)
@@ -212,12 +213,27 @@ export function eventOptionsOf(config: ModelConfig): Pick<IngestOptions, 'events
   return options;
 }
 
+/**
+ * Shrinkage λ for the centred measures (pearson, adjusted-cosine) when none is given. Their similarity carries no
+ * sign of how many users a pair shares: two items with 2 co-raters that happen to agree score near 1, so without
+ * shrinkage the top-K rows fill with such noise pairs of rarely rated items (docs/BENCHMARKS.md, "Centred
+ * measures"). λ = 100 is the value of Koren (KDD 2008) for shrunk Pearson; cosine and jaccard grow with the
+ * co-rater count already and keep 0. An explicit `shrinkage` (0 included) always wins.
+ */
+export const CENTRED_MEASURE_SHRINKAGE = 100;
+
+export function defaultShrinkage(measure: SimilarityMeasure): number {
+  return measure === 'pearson' || measure === 'adjusted-cosine'
+    ? CENTRED_MEASURE_SHRINKAGE
+    : DEFAULT_SIMILARITY_OPTIONS.shrinkage;
+}
+
 /** The similarity options of a config. */
 export function similarityOptionsOf(config: ModelConfig): SimilarityOptions {
   return {
     measure: config.measure,
     k: config.k,
-    shrinkage: config.shrinkage,
+    shrinkage: config.shrinkage ?? defaultShrinkage(config.measure),
     minSupport: config.minSupport,
     implicit: config.implicit,
   };
@@ -229,7 +245,8 @@ export function similarityOptionsOf(config: ModelConfig): SimilarityOptions {
  */
 export function resolveSimilarityOptions(options: Partial<SimilarityOptions> = {}): SimilarityOptions {
   const result = similarityOptionsSchema.safeParse(options ?? {});
-  if (result.success) return result.data;
+  if (result.success)
+    return { ...result.data, shrinkage: result.data.shrinkage ?? defaultShrinkage(result.data.measure) };
   throw optionError('similarity option', describeIssues(result.error, options)[0]);
 }
 

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
-import { parseModelConfig, resolveModelKinds } from '../../functions/engine/model-config.js';
+import { parseModelConfig, resolveModelKinds, similarityOptionsOf } from '../../functions/engine/model-config.js';
 import { buildModel } from '../../functions/engine/pipeline.js';
 import { InMemoryModel } from '../../functions/engine/recommend/index.js';
 import { resolveSimilarityOptions } from '../../functions/engine/similarity/index.js';
 import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type SimilarityOptions } from '../../functions/engine/types.js';
+import { documentedSimilarityOptions } from '../support/brute-force.js';
 
 function rejection(run: () => unknown): UserInputError {
   try {
@@ -23,8 +24,10 @@ function rejection(run: () => unknown): UserInputError {
 
 describe('parseModelConfig', () => {
   it('fills every default: item rows only, the default similarity, 3 versions kept', () => {
+    // shrinkage is left unset in the config: its default depends on the measure (see the next test)
+    const { shrinkage: _byMeasure, ...similarityDefaults } = DEFAULT_SIMILARITY_OPTIONS;
     expect(parseModelConfig({})).toEqual({
-      ...DEFAULT_SIMILARITY_OPTIONS,
+      ...similarityDefaults,
       models: ['item'],
       versionsKept: 3,
       maxRejectedShare: 0.1,
@@ -35,6 +38,21 @@ describe('parseModelConfig', () => {
     expect(parseModelConfig(undefined).models).toEqual(['item']);
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);
     expect(parseModelConfig({ models: ['user'] }).models).toEqual(['user']);
+  });
+
+  it('defaults shrinkage by measure: 100 for pearson and adjusted-cosine, 0 otherwise; an explicit value wins', () => {
+    const shrinkageOf = (config: object) => similarityOptionsOf(parseModelConfig(config)).shrinkage;
+    expect(shrinkageOf({})).toBe(0);
+    expect(shrinkageOf({ measure: 'jaccard' })).toBe(0);
+    expect(shrinkageOf({ measure: 'pearson' })).toBe(100);
+    expect(shrinkageOf({ measure: 'adjusted-cosine' })).toBe(100);
+    expect(shrinkageOf({ measure: 'pearson', shrinkage: 0 })).toBe(0);
+    expect(shrinkageOf({ measure: 'cosine', shrinkage: 7 })).toBe(7);
+    expect(resolveSimilarityOptions({ measure: 'pearson' }).shrinkage).toBe(100);
+    expect(resolveSimilarityOptions({ measure: 'adjusted-cosine', shrinkage: 3 }).shrinkage).toBe(3);
+    expect(resolveSimilarityOptions({ measure: 'cosine' }).shrinkage).toBe(0);
+    for (const measure of ['cosine', 'adjusted-cosine', 'pearson', 'jaccard'] as const)
+      expect(resolveSimilarityOptions({ measure })).toEqual(documentedSimilarityOptions({ measure }));
   });
 
   it.each([

@@ -106,11 +106,14 @@ describe('computeNeighbourBlock', () => {
     const pearson01 =
       (1.5 * -0.25 + -0.5 * 0.75 + 0.5 * 1.75 + -1.5 * -2.25) /
       (Math.sqrt(1.5 ** 2 + 0.5 ** 2 + 0.5 ** 2 + 1.5 ** 2) * Math.sqrt(0.25 ** 2 + 0.75 ** 2 + 1.75 ** 2 + 2.25 ** 2));
-    const pearson = computeNeighbourBlock(matrix, 'users', 0, 1, { measure: 'pearson' });
+    const pearson = computeNeighbourBlock(matrix, 'users', 0, 1, { measure: 'pearson', shrinkage: 0 });
     // u2 (mean 2.5) centred is [-1.5, 1.5] on items 1, 3; with u0: -0.5 * -1.5 + -1.5 * 1.5 < 0, so dropped
     expect(pearson.count[0]).toBe(1);
     expect(pearson.neighbour[0]).toBe(1);
     expect(pearson.similarity[0]).toBeCloseTo(pearson01, 12);
+    // unset, a centred measure's shrinkage is 100: u0 and u1 share 4 items, so * 4 / (4 + 100)
+    const pearsonDefault = computeNeighbourBlock(matrix, 'users', 0, 1, { measure: 'pearson' });
+    expect(pearsonDefault.similarity[0]).toBeCloseTo(pearson01 * (4 / 104), 12);
 
     // jaccard u0,u2: |{1,3}| / |{0,1,2,3}| = 2/4; with shrinkage 2: * 2/(2+2)
     const jaccard = computeNeighbourBlock(matrix, 'users', 2, 3, { measure: 'jaccard', shrinkage: 2 });
@@ -127,10 +130,20 @@ describe('computeNeighbourBlock', () => {
     const i2 = [4 - 3.5, 5 - 3.25];
     const dot = (p: number[], q: number[]) => p.reduce((s, v, i) => s + v * (q[i] ?? 0), 0);
     const len = (p: number[]) => Math.sqrt(dot(p, p));
-    const adjusted = computeNeighbourBlock(matrix, 'items', 0, 4, { measure: 'adjusted-cosine' });
+    const adjusted = computeNeighbourBlock(matrix, 'items', 0, 4, { measure: 'adjusted-cosine', shrinkage: 0 });
     const row0 = neighbourRow(adjusted, 0, matrix.items);
     // i0 = [1.5, -0.25, -], i2 = [0.5, 1.75, -]: 0.75 - 0.4375 > 0
     expect(row0.find((n) => n.id === 'i2')?.similarity).toBeCloseTo(dot(i0, i2) / (len(i0) * len(i2)), 12);
+    // unset shrinkage is 100 here too: i0 and i2 share 2 users, so * 2 / (2 + 100)
+    const adjustedDefault = neighbourRow(
+      computeNeighbourBlock(matrix, 'items', 0, 1, { measure: 'adjusted-cosine' }),
+      0,
+      matrix.items,
+    );
+    expect(adjustedDefault.find((n) => n.id === 'i2')?.similarity).toBeCloseTo(
+      (dot(i0, i2) / (len(i0) * len(i2))) * (2 / 102),
+      12,
+    );
     expect(dot(i1, i3)).toBeLessThan(0);
     expect(neighbourRow(adjusted, 1, matrix.items).map((n) => n.id)).not.toContain('i3');
   });

@@ -8,7 +8,8 @@
  * - adjusted-cosine: x = value − the column's mean (item-item: the user's mean), then cosine on x;
  * - pearson: x = value − the row's own mean, then cosine on x;
  * - jaccard: n / (|A| + |B| − n);
- * a pair is dropped when n = 0, n < minSupport or a norm is 0; shrinkage multiplies by n / (n + λ); only
+ * a pair is dropped when n = 0, n < minSupport or a norm is 0; shrinkage multiplies by n / (n + λ), where an
+ * unset λ is 100 for pearson and adjusted-cosine and 0 for cosine and jaccard; only
  * sim > 1e-12 is kept; a row is never its own neighbour; order: similarity desc, then row index asc; the top k
  * are the first k.
  * Recommendation (options as resolved by the engine's defaults):
@@ -46,6 +47,13 @@ export const DEFAULT_SIMILARITY: SimilarityOptions = {
   minSupport: 1,
   implicit: false,
 };
+
+/** The documented defaults under `given`: an unset shrinkage is 100 for the centred measures, else 0. */
+export function documentedSimilarityOptions(given: Partial<SimilarityOptions>): SimilarityOptions {
+  const measure = given.measure ?? DEFAULT_SIMILARITY.measure;
+  const centred = measure === 'pearson' || measure === 'adjusted-cosine';
+  return { ...DEFAULT_SIMILARITY, ...given, measure, shrinkage: given.shrinkage ?? (centred ? 100 : 0) };
+}
 
 /** Cosine with the documented defaults, keeping `k` neighbours per row. */
 export function cosineTopK(k: number): SimilarityOptions {
