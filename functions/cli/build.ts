@@ -1,5 +1,6 @@
 /** `affinity build`: builds a model from a local file and prints its summary and the data-quality report. */
 import type { Command } from 'commander';
+import { similarityOptionsOf } from '../engine/model-config.js';
 import { action } from './errors.js';
 import { buildFromFile, withModelOptions, type ModelFlags } from './model-flags.js';
 import { formatReport, formatTimings } from './print.js';
@@ -31,8 +32,10 @@ async function build(file: string, flags: ModelFlags & { json?: boolean }): Prom
     return;
   }
   console.log(formatReport(report));
+  // The effective value: pearson and adjusted-cosine default to a shrinkage the config may leave out.
+  const { shrinkage } = similarityOptionsOf(config);
   console.log(
-    `Model: ${config.measure}, k=${config.k}, models=${config.models.join(',')}${config.shrinkage ? `, shrinkage ${config.shrinkage}` : ''}; ` +
+    `Model: ${config.measure}, k=${config.k}, models=${config.models.join(',')}${shrinkage ? `, shrinkage ${shrinkage}` : ''}; ` +
       `${summary.itemRows.toLocaleString('en')} item rows, ${summary.userRows.toLocaleString('en')} user rows`,
   );
   console.log(formatTimings(timings));
