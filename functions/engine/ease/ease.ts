@@ -12,7 +12,8 @@
 import type { RatingMatrix } from '../types.js';
 import { CHOLESKY_BLOCK, factorDiagonalBlock, INVERSE_BLOCK } from './dense.js';
 import { resolveEaseOptions, resolveRowRange, type EaseOptions } from './options.js';
-import { inThreadExecutor, resolveEaseThreads, workerExecutor, type EaseExecutor } from './pool.js';
+import { resolveThreadCount } from '../shared/threads.js';
+import { inThreadExecutor, workerExecutor, type EaseExecutor } from './pool.js';
 import { allocateSignedBlock, type SignedNeighbourBlock } from './signed-top-k.js';
 import type { EaseState, EaseTask } from './tasks.js';
 
@@ -36,7 +37,7 @@ export async function computeEase(
   const n = matrix.byItem.rows;
   const { lambda, k } = resolveEaseOptions(options, n);
   const range = resolveRowRange(run.rows, n);
-  const threads = resolveEaseThreads(run.threads);
+  const threads = resolveThreadCount(run.threads);
   const wanted = run.threads !== undefined || n >= MIN_ITEMS_FOR_DEFAULT_WORKERS;
   const executor: EaseExecutor =
     (threads > 1 && n > 1 && wanted ? workerExecutor(threads) : undefined) ?? inThreadExecutor();

@@ -8,11 +8,9 @@
  * - a run over several workers gives the same bits as one in this thread.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UserInputError } from '../types.js';
 import { runTask, scratchFor, type EaseState, type EaseTask } from './tasks.js';
 
 export interface EaseExecutor {
@@ -28,18 +26,6 @@ export type EaseWorkerRequest = { type: 'init'; state: EaseState } | { type: 'ta
 
 /** The build Lambda's bundle ships the worker, bundled on its own, as this file beside itself (infra/constructs). */
 export const BUNDLED_EASE_WORKER_FILE = 'ease-worker.mjs';
-
-export function resolveEaseThreads(threads: number | undefined): number {
-  if (threads === undefined) return Math.max(1, Math.min(availableParallelism(), 4));
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new UserInputError(
-      `threads must be an integer from 1 to 256 (got ${String(threads)})`,
-      'threads',
-      'use 1 to compute in the calling thread, or about the number of CPU cores',
-    );
-  }
-  return threads;
-}
 
 export function inThreadExecutor(): EaseExecutor {
   let state: EaseState | undefined;

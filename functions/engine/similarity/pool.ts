@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UserInputError, type NeighbourBlock, type RatingMatrix, type SimilarityOptions } from '../types.js';
+import type { NeighbourBlock, RatingMatrix, SimilarityOptions } from '../types.js';
 import { mergeBlocks, SymmetricKernel } from './kernel.js';
 import { resolveSimilarityOptions } from './options.js';
 import { prepareRows, rowWork } from './prepare.js';
 import type { WorkerInit, WorkerRequest } from './worker.js';
+import { resolveThreadCount } from '../shared/threads.js';
 
 interface WorkerJob {
   start: number;
@@ -41,7 +41,7 @@ export async function computeNeighbours(
   run: NeighbourRun = {},
 ): Promise<NeighbourBlock> {
   const resolved = resolveSimilarityOptions(options);
-  const threads = resolveThreads(run.threads);
+  const threads = resolveThreadCount(run.threads);
   const rows = target === 'items' ? matrix.byItem.rows : matrix.byUser.rows;
   const script = threads > 1 && rows > 1 ? workerScript() : undefined;
   const worthIt = run.threads !== undefined || estimatedWork(matrix, target) >= MIN_WORK_FOR_DEFAULT_WORKERS;
@@ -82,18 +82,6 @@ function estimatedWork(matrix: RatingMatrix, target: 'items' | 'users'): number 
     work += (length * (length - 1)) / 2;
   }
   return work;
-}
-
-function resolveThreads(threads: number | undefined): number {
-  if (threads === undefined) return Math.max(1, Math.min(availableParallelism(), 4));
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new UserInputError(
-      `threads must be an integer from 1 to 256 (got ${String(threads)})`,
-      'threads',
-      'use 1 to compute in the calling thread, or about the number of CPU cores',
-    );
-  }
-  return threads;
 }
 
 /**
@@ -167,7 +155,7 @@ let warm: Worker[] = [];
  */
 export function prestartWorkers(threads?: number): void {
   const script = workerScript();
-  const count = resolveThreads(threads);
+  const count = resolveThreadCount(threads);
   if (!script || count < 2 || warm.length > 0) return;
   warm = startWorkers(script, count);
   for (const worker of warm) worker.unref();
