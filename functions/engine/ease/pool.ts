@@ -7,11 +7,9 @@
  * Safety properties (tests in test/engine/ease-threads.test.ts):
  * - a run over several workers gives the same bits as one in this thread.
  */
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runTask, scratchFor, type EaseState, type EaseTask } from './tasks.js';
+import { workerScript as sharedWorkerScript } from '../shared/worker-script.js';
 
 export interface EaseExecutor {
   /** Whether the state's arrays must be on SharedArrayBuffers. */
@@ -102,22 +100,4 @@ export function workerExecutor(threads: number): EaseExecutor | undefined {
   };
 }
 
-function workerScript(): URL | undefined {
-  try {
-    const here = fileURLToPath(import.meta.url);
-    const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.js') ? '.js' : undefined;
-    if (ext === undefined || basename(here) !== `pool${ext}`) {
-      const bundled = new URL(`./${BUNDLED_EASE_WORKER_FILE}`, import.meta.url);
-      return existsSync(fileURLToPath(bundled)) ? bundled : undefined;
-    }
-    const worker = new URL(`./worker${ext}`, import.meta.url);
-    if (!existsSync(fileURLToPath(worker))) return undefined;
-    if (ext === '.js') return worker;
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker.href)});\n`;
-    return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
-  } catch {
-    // import.meta.url is missing in a CommonJS bundle, tsx may be absent from a deployment: compute in-thread.
-    return undefined;
-  }
-}
+const workerScript = (): URL | undefined => sharedWorkerScript(import.meta.url, BUNDLED_EASE_WORKER_FILE);

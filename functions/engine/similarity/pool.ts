@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NeighbourBlock, RatingMatrix, SimilarityOptions } from '../types.js';
 import { mergeBlocks, SymmetricKernel } from './kernel.js';
@@ -8,6 +5,7 @@ import { resolveSimilarityOptions } from './options.js';
 import { prepareRows, rowWork } from './prepare.js';
 import type { WorkerInit, WorkerRequest } from './worker.js';
 import { resolveThreadCount } from '../shared/threads.js';
+import { workerScript as sharedWorkerScript } from '../shared/worker-script.js';
 
 interface WorkerJob {
   start: number;
@@ -104,37 +102,10 @@ export function splitByWork(work: Float64Array, parts: number): WorkerJob[] {
   return chunks;
 }
 
-/**
- * What to start a worker from, or undefined when there is no worker file next to this module: in an esbuild
- * single-file bundle (Lambda) this code no longer lives in pool.ts/pool.js, so the caller computes in-thread.
- * A .ts worker is started through a tiny ESM bootstrap that registers tsx first (Node 20 does not apply
- * `--import` loader hooks inside workers, but tsx's register() called in the worker does work), with both
- * resolved from here so it works from any working directory, under vitest and under the CLI.
- */
-function workerScript(): URL | undefined {
-  try {
-    const here = fileURLToPath(import.meta.url);
-    const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.js') ? '.js' : undefined;
-    if (ext === undefined || basename(here) !== `pool${ext}`) return bundledWorker();
-    const worker = new URL(`./worker${ext}`, import.meta.url);
-    if (!existsSync(fileURLToPath(worker))) return undefined;
-    if (ext === '.js') return worker;
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker.href)});\n`;
-    return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
-  } catch {
-    // import.meta.url is missing in a CommonJS bundle, tsx may be absent from a deployment: compute in-thread.
-    return undefined;
-  }
-}
-
 /** A bundle (the build Lambda) ships the worker, bundled on its own, as this file next to itself. */
 export const BUNDLED_WORKER_FILE = 'similarity-worker.mjs';
 
-function bundledWorker(): URL | undefined {
-  const worker = new URL(`./${BUNDLED_WORKER_FILE}`, import.meta.url);
-  return existsSync(fileURLToPath(worker)) ? worker : undefined;
-}
+const workerScript = (): URL | undefined => sharedWorkerScript(import.meta.url, BUNDLED_WORKER_FILE);
 
 /** Whether computeNeighbours can use worker threads here (false in a bundle shipped without its worker file). */
 export function workersAvailable(): boolean {
