@@ -16,9 +16,9 @@
  * Safety properties, each tested in test/engine/combine-events.test.ts: the same log gives the same bits; a
  * row without a timestamp under decay fails naming halfLifeDays; values stay finite and within ±MAX_ABS_VALUE.
  */
-import { MAX_ABS_VALUE, UserInputError, type CsrMatrix } from '../types.js';
+import { MAX_ABS_VALUE, UserInputError } from '../types.js';
 import type { InteractionLog } from './interaction-log.js';
-import { countingSortOrder, identity, transpose, type BuildMatrixResult } from './rating-matrix.js';
+import { assembleMatrix, countingSortOrder, identity, type BuildMatrixResult } from './rating-matrix.js';
 
 export const COMBINE_RULES = ['latest', 'sum', 'sign-log1p', 'clamp'] as const;
 export type CombineRule = (typeof COMBINE_RULES)[number];
@@ -105,14 +105,6 @@ export function combineEvents(log: InteractionLog, options: CombineOptions): Bui
     indptr[u + 1]++;
     nnz++;
   }
-  for (let u = 0; u < nUsers; u++) indptr[u + 1] += indptr[u];
-  const byUser: CsrMatrix = {
-    rows: nUsers,
-    cols: nItems,
-    indptr,
-    indices: indices.slice(0, nnz),
-    values: values.slice(0, nnz),
-  };
   const weighting: CombineReport = { rule: options.rule, cancelledPairs, effectiveWeights: effective };
   if (options.halfLifeDays !== undefined) {
     Object.assign(weighting, {
@@ -122,13 +114,7 @@ export function combineEvents(log: InteractionLog, options: CombineOptions): Bui
     });
   }
   return {
-    matrix: {
-      users: log.users,
-      items: log.items,
-      byUser,
-      byItem: transpose(byUser),
-      timestamps: times ? times.slice(0, nnz) : undefined,
-    },
+    matrix: assembleMatrix(log, { indptr, indices, values, times, nnz }),
     duplicatesDropped: n - pairs,
     weighting,
   };

@@ -57,24 +57,33 @@ export function buildRatingMatrix(log: InteractionLog, combine?: CombineOptions)
     nnz++;
     p = q;
   }
-  for (let u = 0; u < nUsers; u++) indptr[u + 1] += indptr[u];
+  return { matrix: assembleMatrix(log, { indptr, indices, values, times, nnz }), duplicatesDropped: n - nnz };
+}
 
+/**
+ * The matrix from per-user row counts (`indptr[u + 1]` = entries of user u, in user order) and the first `nnz`
+ * entries: prefix sums, then the by-item copy. Shared by the duplicate rule above and the typed-event combine.
+ */
+export function assembleMatrix(
+  log: InteractionLog,
+  rows: { indptr: Uint32Array; indices: Uint32Array; values: Float32Array; times?: Float64Array; nnz: number },
+): RatingMatrix {
+  const { indptr, indices, values, times, nnz } = rows;
+  const nUsers = log.users.size;
+  for (let u = 0; u < nUsers; u++) indptr[u + 1] += indptr[u];
   const byUser: CsrMatrix = {
     rows: nUsers,
-    cols: nItems,
+    cols: log.items.size,
     indptr,
     indices: indices.slice(0, nnz),
     values: values.slice(0, nnz),
   };
   return {
-    matrix: {
-      users: log.users,
-      items: log.items,
-      byUser,
-      byItem: transpose(byUser),
-      timestamps: times ? times.slice(0, nnz) : undefined,
-    },
-    duplicatesDropped: n - nnz,
+    users: log.users,
+    items: log.items,
+    byUser,
+    byItem: transpose(byUser),
+    timestamps: times ? times.slice(0, nnz) : undefined,
   };
 }
 
