@@ -50,6 +50,7 @@ import {
 import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
+import { parseUploadKey } from './upload-key.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
 
@@ -118,7 +119,12 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     const { built, state, records } = read;
     job.assertHeld();
     const { model, report, timings } = built;
-    const catalogue = await readCatalogue(deps.s3, bucket, dataset, config, deps.limits);
+    // The catalogue objects the state's listing saw (the state's digest covers them): no second listing.
+    const catalogueObjects = [...state.all.values()].filter((object) => {
+      const target = parseUploadKey(object.key);
+      return target.kind === 'catalogue' && target.dataset === dataset;
+    });
+    const catalogue = await readCatalogue(deps.s3, bucket, dataset, config, deps.limits, catalogueObjects);
     const catalogueReport = catalogue && catalogueReportFor(catalogue, model.matrix.items);
     (report.sources ?? []).forEach((file, k) => (records[k].rows = file.rowsRead));
     const sources = versionSources(records, state);

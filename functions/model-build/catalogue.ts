@@ -36,9 +36,12 @@ export async function readCatalogue(
   dataset: string,
   config: ModelConfig,
   deploymentLimits?: IngestLimits,
+  /** The catalogue objects of the build's own listing: the first attempt reads them, retries list again. */
+  listedByBuild?: readonly ListedObject[],
 ): Promise<LoadedCatalogue | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const listed = await listCatalogueObjects(s3, bucket, dataset);
+    const listed =
+      attempt === 1 && listedByBuild ? [...listedByBuild] : await listCatalogueObjects(s3, bucket, dataset);
     if (listed.length === 0) return undefined;
     if (listed.length > 1) {
       throw new UserInputError(
