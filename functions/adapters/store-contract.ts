@@ -6,6 +6,7 @@
  * that the build pipeline, the API and the storage can evolve apart.
  */
 import type { CatalogueEntry } from '../engine/catalogue/index.js';
+import type { ModelSpec } from '../engine/models/index.js';
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
@@ -18,6 +19,8 @@ export interface ModelOptions {
   models: ModelKind[];
   /** Model versions kept for rollback (the active one included). */
   versionsKept: number;
+  /** The model served (absent on versions stored before models were named: item-knn, or user-knn without item rows). */
+  model?: ModelSpec;
 }
 
 export interface ModelStats {

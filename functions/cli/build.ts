@@ -1,6 +1,7 @@
 /** `affinity build`: builds a model from a local file and prints its summary and the data-quality report. */
 import type { Command } from 'commander';
-import { similarityOptionsOf } from '../engine/model-config.js';
+import { formatValidationTable } from '../engine/evaluate/index.js';
+import { describeSpec } from '../engine/models/index.js';
 import { action } from './errors.js';
 import { buildFromFile, withModelOptions, type ModelFlags } from './model-flags.js';
 import { formatReport, formatTimings } from './print.js';
@@ -14,11 +15,13 @@ export function registerBuildCommand(program: Command): void {
 }
 
 async function build(file: string, flags: ModelFlags & { json?: boolean }): Promise<void> {
-  const { model, report, timings, config } = await buildFromFile(file, flags);
+  const { model, report, timings, config, spec, validation } = await buildFromFile(file, flags);
   const { users, items } = model.matrix;
   const summary = {
     file,
     config,
+    model: spec,
+    ...(validation ? { validation } : {}),
     users: users.size,
     items: items.size,
     ratings: report.ratings,
@@ -32,10 +35,10 @@ async function build(file: string, flags: ModelFlags & { json?: boolean }): Prom
     return;
   }
   console.log(formatReport(report));
-  // The effective value: pearson and adjusted-cosine default to a shrinkage the config may leave out.
-  const { shrinkage } = similarityOptionsOf(config);
+  if (validation) console.log(formatValidationTable(validation));
+  // describeSpec gives the effective values (pearson and adjusted-cosine default to a shrinkage the config may omit).
   console.log(
-    `Model: ${config.measure}, k=${config.k}, models=${config.models.join(',')}${shrinkage ? `, shrinkage ${shrinkage}` : ''}; ` +
+    `Model: ${describeSpec(spec)}, rows ${model.models.join(',')}; ` +
       `${summary.itemRows.toLocaleString('en')} item rows, ${summary.userRows.toLocaleString('en')} user rows`,
   );
   console.log(formatTimings(timings));

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
 import type { IngestOptions } from './ingest/types.js';
 import { catalogueConfigSchema } from './catalogue/config.js';
+import { EASE_METHODS, MODEL_CHOICES, type ModelChoice } from './models/spec.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
@@ -35,6 +36,14 @@ const MAX_EVENT_WEIGHT = 1000;
 const MAX_EVENT_TYPE_BYTES = 256;
 const MAX_HALF_LIFE_DAYS = 36_500;
 export const DEFAULT_MODELS: readonly ModelKind[] = ['item'];
+/** EASE's λ: past these bounds a value is a typo (λ is in units of the squared interaction values). */
+const MIN_EASE_LAMBDA = 1e-3;
+const MAX_EASE_LAMBDA = 1e7;
+/** EASE weights kept per item row when `ease.k` is not given (docs/BENCHMARKS.md, "EASE: K"). */
+export const DEFAULT_EASE_K = 200;
+/** Validation users of a build's evaluation: enough for a stable NDCG@10, few enough to stay cheap. */
+export const DEFAULT_EVALUATION_USERS = 2000;
+const MAX_EVALUATION_USERS = 100_000;
 
 /** The rule of each field, as the sentence its errors and hints use. */
 const RULES = {
@@ -52,6 +61,14 @@ const RULES = {
   eventWeight: `must be a finite number from -${MAX_EVENT_WEIGHT} to ${MAX_EVENT_WEIGHT} (negative: a signal against the item; 0: ignored)`,
   eventWeights: `must be an object mapping event types to weights, e.g. {"view": 1, "like": 4, "dislike": -4}`,
   halfLifeDays: `must be a number of days > 0, at most ${MAX_HALF_LIFE_DAYS}`,
+  model: `must be one of ${MODEL_CHOICES.join(', ')}`,
+  easeLambda: `must be a number from ${MIN_EASE_LAMBDA} to ${MAX_EASE_LAMBDA} (leave it out to let the build choose)`,
+  easeK: `must be an integer from 1 to ${MAX_K}`,
+  easeMethod: `must be one of auto, ${EASE_METHODS.join(', ')}`,
+  evaluate: 'must be true or false',
+  evaluationUsers: `must be an integer from 10 to ${MAX_EVALUATION_USERS}`,
+  evaluationSeed: 'must be a whole number',
+  maxNdcgDrop: 'must be a number from 0 to 1 (the share of the active version’s NDCG@10 a new version may lose)',
 } as const;
 
 const eventWeightField = z
@@ -95,8 +112,53 @@ export const modelKindsSchema = z
  * Unknown keys are rejected so that a typo ("neighbors") fails loudly instead of being ignored.
  */
 export const modelConfigSchema = z.strictObject({
+  /**
+   * The model the API serves (README "Models"): `auto` (the default) has the build's validation choose among ease,
+   * item-knn and user-knn by NDCG@10. Absent with `models` given: the kNN model of those kinds, as before `model`.
+   */
+  model: z.enum(MODEL_CHOICES, RULES.model).optional(),
+  /** kNN options (measure, k, shrinkage, minSupport, implicit): item-knn and user-knn rows. */
   ...similarityFields,
-  models: modelKindsSchema,
+  /**
+   * The row kinds to build (item, user), each at most once. Absent: what the model needs (item rows; user and item
+   * rows for user-knn). Given without `model`: kNN rows of exactly these kinds.
+   */
+  models: modelKindsSchema.removeDefault().optional(),
+  /** EASE options: λ (absent: chosen by the build's validation), K weights kept per item, exact or approximate. */
+  ease: z
+    .strictObject({
+      lambda: z
+        .number(RULES.easeLambda)
+        .min(MIN_EASE_LAMBDA, RULES.easeLambda)
+        .max(MAX_EASE_LAMBDA, RULES.easeLambda)
+        .optional(),
+      k: z.number(RULES.easeK).int(RULES.easeK).min(1, RULES.easeK).max(MAX_K, RULES.easeK).default(DEFAULT_EASE_K),
+      method: z.enum(['auto', ...EASE_METHODS], RULES.easeMethod).default('auto'),
+    })
+    .default({ k: DEFAULT_EASE_K, method: 'auto' }),
+  /** Every build scores its model (and, under auto, each candidate) on a held-out validation split; false skips it. */
+  evaluate: z.boolean(RULES.evaluate).default(true),
+  evaluation: z
+    .strictObject({
+      /** Validation users sampled (seeded) from those with at least 2 interactions. */
+      users: z
+        .number(RULES.evaluationUsers)
+        .int(RULES.evaluationUsers)
+        .min(10, RULES.evaluationUsers)
+        .max(MAX_EVALUATION_USERS, RULES.evaluationUsers)
+        .default(DEFAULT_EVALUATION_USERS),
+      seed: z.number(RULES.evaluationSeed).int(RULES.evaluationSeed).default(1),
+    })
+    .default({ users: DEFAULT_EVALUATION_USERS, seed: 1 }),
+  /**
+   * Off unless given: a new version whose validation NDCG@10 is below the active version's model (retrained on
+   * the same new data and scored on the same users) by more than `maxNdcgDrop` of it is kept but not activated.
+   */
+  promotionGate: z
+    .strictObject({
+      maxNdcgDrop: z.number(RULES.maxNdcgDrop).min(0, RULES.maxNdcgDrop).max(1, RULES.maxNdcgDrop),
+    })
+    .optional(),
   /** Model versions kept for rollback, the active one included. */
   versionsKept: z
     .number(RULES.versionsKept)
@@ -172,7 +234,7 @@ const CONFIG_KEYS = Object.keys(modelConfigSchema.shape).join(', ');
 export function parseModelConfig(input: unknown, where = 'config'): ModelConfig {
   rejectReplacedMode(input, where);
   const result = modelConfigSchema.safeParse(input ?? {});
-  if (result.success) return checkEventOptions(result.data, where);
+  if (result.success) return checkModelOptions(checkEventOptions(result.data, where), where);
   const problems = describeIssues(result.error, input).map(({ field, rule, got }) =>
     field === '' ? rule : `${field}: ${rule}${got}`,
   );
@@ -198,6 +260,40 @@ function checkEventOptions(config: ModelConfig, where: string): ModelConfig {
     where,
     'Add "eventWeights": {"<type>": <weight>, ...} (it may be {} to give every type the default weight), or remove the field.',
   );
+}
+
+/** The model choice of a config: `model`, else the kNN model of a `models` list given alone, else auto. */
+export function modelChoiceOf(config: Pick<ModelConfig, 'model' | 'models'>): ModelChoice {
+  if (config.model !== undefined) return config.model;
+  if (config.models !== undefined) return config.models.includes('item') ? 'item-knn' : 'user-knn';
+  return 'auto';
+}
+
+/** Combinations that cannot mean what they say: refused with the fix, never half-applied. */
+function checkModelOptions(config: ModelConfig, where: string): ModelConfig {
+  const fail = (what: string, hint: string): never => {
+    throw new UserInputError(`invalid model configuration: ${what}`, where, hint);
+  };
+  const choice = modelChoiceOf(config);
+  if (choice === 'auto' && !config.evaluate)
+    fail(
+      'model "auto" chooses by the build\'s evaluation, but "evaluate" is false',
+      'Name a model ("model": "ease", "item-knn" or "user-knn") to build without evaluating, or remove "evaluate": false.',
+    );
+  if (config.promotionGate !== undefined && !config.evaluate)
+    fail(
+      'promotionGate compares validation scores, but "evaluate" is false',
+      'Remove "evaluate": false, or remove promotionGate.',
+    );
+  if (config.models !== undefined && choice !== 'auto') {
+    const needs = choice === 'user-knn' ? 'user' : 'item';
+    if (!config.models.includes(needs))
+      fail(
+        `model "${choice}" is served from ${needs} rows, but "models" (${config.models.join(', ')}) does not build them`,
+        `Add "${needs}" to "models", or remove "models" to build what the model needs.`,
+      );
+  }
+  return config;
 }
 
 /** The ingest options of a config's event types and decay (absent: plain ratings, the latest one wins). */

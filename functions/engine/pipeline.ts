@@ -9,6 +9,8 @@ import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, Qualit
 import type { SourceReport } from './ingest/index.js';
 import { eventOptionsOf, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
+import { validateModels, type ValidationReport } from './evaluate/index.js';
+import { candidateSpecs, rowKindsOf, type ModelSpec } from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
@@ -23,7 +25,7 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   config?: ModelConfig;
   /** File name for format detection and messages (when the source is a stream). */
   fileName?: string;
-  /** `phase` is 'parse', then each model kind's phase ('items', 'users'). */
+  /** `phase` is 'parse', 'evaluate' (candidates done of total), then each row kind's phase ('items', 'ease', 'users'). */
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Total bytes of the source as stored (compressed, for a gzip): parse progress and the memory estimate. */
   totalBytes?: number;
@@ -32,6 +34,8 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
    * (the CLI): only the config's limits apply.
    */
   deploymentLimits?: IngestLimits;
+  /** The active version's model: with the config's promotionGate, the validation scores it too (the gate). */
+  activeModel?: ModelSpec;
 }
 
 export interface BuiltModel {
@@ -39,6 +43,10 @@ export interface BuiltModel {
   /** With `sources` when built from several files (the per-file counts). */
   report: QualityReport & { sources?: SourceReport[] };
   config: ModelConfig;
+  /** The model served, as chosen (auto) or named. */
+  spec: ModelSpec;
+  /** The build's validation (absent with evaluate: false). */
+  validation?: ValidationReport;
   /** Seconds per phase: parse (file -> matrix), one per model kind built (items, users), total. */
   timings: Record<string, number>;
 }
@@ -83,25 +91,53 @@ export async function buildModel(
     : await loadRatings(source as string | Readable, ingestOptions);
   const timings: Record<string, number> = { parse: seconds(started) };
 
+  const candidates = candidateSpecs(config, matrix);
+  let spec = candidates[0];
+  let validation: ValidationReport | undefined;
+  if (config.evaluate) {
+    const validating = performance.now();
+    const gate = config.promotionGate &&
+      options.activeModel && { ...config.promotionGate, active: options.activeModel };
+    const outcome = await validateModels(matrix, {
+      candidates,
+      users: config.evaluation.users,
+      seed: config.evaluation.seed,
+      threads: options.threads,
+      ...(gate ? { gate } : {}),
+      onProgress: options.onProgress && ((done, total) => options.onProgress?.('evaluate', done, total)),
+    });
+    ({ report: validation, chosen: spec } = outcome);
+    timings.evaluate = seconds(validating);
+  }
+
   const { blocks, seconds: phases } = await computeModelBlocks(matrix, {
-    models: config.models,
+    spec,
+    models: config.models ?? rowKindsOf(spec),
     similarity: similarityOptionsOf(config),
     threads: options.threads,
     onProgress: options.onProgress,
   });
   Object.assign(timings, phases);
-  const model = InMemoryModel.fromNeighbours(matrix, blocks);
+  const model = InMemoryModel.fromNeighbours(matrix, blocks, spec);
   timings.total = seconds(started);
-  return { model, report, config, timings };
+  return { model, report, config, spec, ...(validation ? { validation } : {}), timings };
 }
 
-/** Neighbour rows (k slots of neighbour, similarity and support: 16 bytes) for each row of the kinds built. */
+/**
+ * Neighbour rows (k slots of neighbour, similarity and support: 16 bytes) for each row of the kinds that may be
+ * built: user rows when user-knn may be served (auto, user-knn, or listed), item rows always (EASE's K or kNN's k).
+ * The dense EASE Gram is checked by the EASE kernel itself (ease/options.ts).
+ */
 function memoryCostOf(config: ModelConfig): MemoryCost {
-  const neighbourRow = config.k * 16;
+  const itemRow =
+    Math.max(config.k, config.model === 'item-knn' || config.model === 'user-knn' ? 0 : config.ease.k) * 16;
+  const userRows =
+    config.models?.includes('user') ??
+    (config.model === undefined || config.model === 'auto' || config.model === 'user-knn');
   return {
     perRow: DEFAULT_MEMORY_COST.perRow,
-    perUser: DEFAULT_MEMORY_COST.perUser + (config.models.includes('user') ? neighbourRow : 0),
-    perItem: DEFAULT_MEMORY_COST.perItem + (config.models.includes('item') ? neighbourRow : 0),
+    perUser: DEFAULT_MEMORY_COST.perUser + (userRows ? config.k * 16 : 0),
+    perItem: DEFAULT_MEMORY_COST.perItem + itemRow,
   };
 }
 

@@ -147,7 +147,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     const writeStart = performance.now();
     writer = deps.store.createVersionWriter(dataset, version);
     const rows = await publishModel(model, writer, {
-      models: config.models,
+      models: model.models,
       onProgress: (done, total) => {
         job.assertHeld(); // a build that lost its job stops writing rows
         job.report('write', done, total);
@@ -171,7 +171,12 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         itemRows: rows.itemRows,
         userRows: rows.userRows,
       },
-      options: { similarity: similarityOptionsOf(config), models: config.models, versionsKept: config.versionsKept },
+      options: {
+        similarity: similarityOptionsOf(config),
+        models: model.models,
+        versionsKept: config.versionsKept,
+        model: built.spec,
+      },
       ...(catalogue && { catalogue: catalogue.source }),
     };
     // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.

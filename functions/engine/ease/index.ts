@@ -6,3 +6,4 @@ export { computeEase, MIN_ITEMS_FOR_DEFAULT_WORKERS, type EaseRun } from './ease
 export { DEFAULT_EASE_MAX_BYTES, maxEaseItems, type EaseOptions } from './options.js';
 export { BUNDLED_EASE_WORKER_FILE } from './pool.js';
 export { type SignedNeighbourBlock } from './signed-top-k.js';
+export { computeApproximateEase, type ApproximateEaseOptions } from './approximate.js';

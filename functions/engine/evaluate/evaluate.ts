@@ -5,11 +5,10 @@
  */
 import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend/index.js';
 import { resolveSimilarityOptions } from '../similarity/index.js';
-import { Random } from '../shared/random.js';
 import { UserInputError, type RatingMatrix, type SimilarityOptions } from '../types.js';
 import { checkEvaluateOptions } from './options.js';
 import { scoreRecommender } from './score.js';
-import { holdoutSplit, leaveLastOutSplit } from './split.js';
+import { holdoutSplit, leaveLastOutSplit, sampleUsers } from './split.js';
 import type { EvaluateOptions, EvaluationReport, EvaluationRow, RankedList } from './types.js';
 
 export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): Promise<EvaluationReport> {
@@ -91,16 +90,4 @@ function seenItems(train: RatingMatrix, user: number): string[] {
   const seen: string[] = [];
   for (let p = indptr[user]; p < indptr[user + 1]; p++) seen.push(train.items.idAt(indices[p]));
   return seen;
-}
-
-/** All users, or `maxUsers` of them chosen uniformly by seed, in ascending order. */
-function sampleUsers(users: number[], maxUsers: number | undefined, seed: number): number[] {
-  if (maxUsers === undefined || maxUsers >= users.length) return users;
-  const pool = users.slice();
-  const random = new Random(seed, 202);
-  for (let j = 0; j < maxUsers; j++) {
-    const pick = j + random.int(pool.length - j);
-    [pool[j], pool[pick]] = [pool[pick], pool[j]];
-  }
-  return pool.slice(0, maxUsers).sort((a, b) => a - b);
 }

@@ -3,7 +3,7 @@ export { evaluate } from './evaluate.js';
 export { scoreRecommender } from './score.js';
 export * from './metrics.js';
 export { holdoutSplit, leaveLastOutSplit, type Split, type HoldoutOptions } from './split.js';
-export { formatEvaluationTable } from './table.js';
+export { formatEvaluationTable, formatValidationTable } from './table.js';
 export type {
   EvaluateOptions,
   EvaluationConfig,
@@ -13,3 +13,14 @@ export type {
   RankedList,
 } from './types.js';
 export { evaluateCombineRules, type CombineRuleEvaluationOptions } from './combine-rules.js';
+export {
+  gateDecision,
+  validateModels,
+  VALIDATION_K,
+  type CandidateScore,
+  type GateDecision,
+  type ValidateModelsOptions,
+  type ValidationOutcome,
+  type ValidationReport,
+} from './model-selection.js';
+export { validationSplit, type ValidationSplit } from './split.js';

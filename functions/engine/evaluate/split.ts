@@ -82,6 +82,69 @@ export function leaveLastOutSplit(matrix: RatingMatrix): Split {
   return splitByMask(matrix, held);
 }
 
+export interface ValidationSplitOptions {
+  /** Users held out from (a seeded sample of those with >= 2 interactions). */
+  users: number;
+  seed: number;
+  /** Share of each sampled user's interactions held out. Default 0.2. */
+  share?: number;
+}
+
+export interface ValidationSplit extends Split {
+  /** 'time': each sampled user's latest interactions (the matrix has timestamps); 'random': a seeded random share. */
+  kind: 'time' | 'random';
+  share: number;
+  /** The sampled users, ascending: each has >= 1 held-out and >= 1 training interaction. */
+  users: number[];
+}
+
+/**
+ * A build's validation split: a seeded sample of at most `users` users with >= 2 interactions each hold out
+ * h = clamp(round(share·n), 1, n − 1) of their n interactions — the latest by timestamp when the matrix has
+ * timestamps (untimed ones count as oldest; ties: the one stored later), else a seeded uniform choice. Every other
+ * user's interactions all stay in train, so the candidates train on nearly all the data.
+ */
+export function validationSplit(matrix: RatingMatrix, options: ValidationSplitOptions): ValidationSplit {
+  const share = options.share ?? 0.2;
+  const { indptr } = matrix.byUser;
+  const eligible: number[] = [];
+  for (let u = 0; u < matrix.byUser.rows; u++) if (indptr[u + 1] - indptr[u] >= 2) eligible.push(u);
+  const users = sampleUsers(eligible, options.users, options.seed);
+  const held = new Uint8Array(matrix.byUser.indices.length);
+  const times = matrix.timestamps;
+  const random = new Random(options.seed, 303);
+  for (const u of users) {
+    const start = indptr[u];
+    const n = indptr[u + 1] - start;
+    const h = Math.min(n - 1, Math.max(1, Math.round(share * n)));
+    const positions = Array.from({ length: n }, (_, j) => start + j);
+    if (times) {
+      const time = (p: number): number => (Number.isNaN(times[p]) ? -Infinity : times[p]);
+      positions.sort((a, b) => time(a) - time(b) || a - b);
+      for (let j = n - h; j < n; j++) held[positions[j]] = 1;
+    } else {
+      for (let j = 0; j < h; j++) {
+        const pick = j + random.int(n - j);
+        [positions[j], positions[pick]] = [positions[pick], positions[j]];
+        held[positions[j]] = 1;
+      }
+    }
+  }
+  return { ...splitByMask(matrix, held), kind: times ? 'time' : 'random', share, users };
+}
+
+/** All of `users`, or `maxUsers` of them chosen uniformly by seed, in ascending order. */
+export function sampleUsers(users: readonly number[], maxUsers: number | undefined, seed: number): number[] {
+  if (maxUsers === undefined || maxUsers >= users.length) return users.slice();
+  const pool = users.slice();
+  const random = new Random(seed, 202);
+  for (let j = 0; j < maxUsers; j++) {
+    const pick = j + random.int(pool.length - j);
+    [pool[j], pool[pick]] = [pool[pick], pool[j]];
+  }
+  return pool.slice(0, maxUsers).sort((a, b) => a - b);
+}
+
 /** Train = the entries not held (CSR filtered, timestamps kept aligned); test = the held entries per user. */
 function splitByMask(matrix: RatingMatrix, held: Uint8Array): Split {
   const source = matrix.byUser;

@@ -1,5 +1,6 @@
 import { neighbourRow } from '../similarity/index.js';
 import {
+  DEFAULT_SIMILARITY_OPTIONS,
   MODEL_KINDS,
   UserInputError,
   type HistoryEntry,
@@ -14,6 +15,7 @@ import {
 } from '../types.js';
 import { recommendFromItemNeighbours } from './item-based.js';
 import { computeModelBlocks, MODEL_KIND_ROWS, type BuildModelOptions, type ModelBlocks } from './model-kinds.js';
+import { servedKind, type ModelSpec } from '../models/spec.js';
 import { resolveRecommendOptions } from './options.js';
 import { popularityRanking, recommendPopular } from './popularity.js';
 import { similarFrom } from './similar.js';
@@ -32,18 +34,23 @@ export class InMemoryModel {
   private constructor(
     readonly matrix: RatingMatrix,
     private readonly blocks: ModelBlocks,
+    /** The model served: what the item rows hold, and which rows answer `recommendForUser` by default. */
+    readonly spec: ModelSpec,
   ) {
     this.popularity = popularityRanking(matrix);
   }
 
   /** Computes the rows of `options.models` (default item only); see computeModelBlocks. */
   static async build(matrix: RatingMatrix, options: BuildModelOptions = {}): Promise<InMemoryModel> {
-    const { blocks } = await computeModelBlocks(matrix, options);
-    return new InMemoryModel(matrix, blocks);
+    const { blocks, spec } = await computeModelBlocks(matrix, options);
+    return new InMemoryModel(matrix, blocks, spec);
   }
 
-  /** A model from rows computed elsewhere (each block may cover any row range). */
-  static fromNeighbours(matrix: RatingMatrix, blocks: ModelBlocks): InMemoryModel {
+  /**
+   * A model from rows computed elsewhere (each block may cover any row range). `spec` says what they serve;
+   * default: kNN rows with the default similarity, item-based when there are item rows.
+   */
+  static fromNeighbours(matrix: RatingMatrix, blocks: ModelBlocks, spec?: ModelSpec): InMemoryModel {
     for (const kind of MODEL_KINDS) {
       const block = blocks[kind];
       const { rows: target } = MODEL_KIND_ROWS[kind];
@@ -54,7 +61,11 @@ export class InMemoryModel {
         );
       }
     }
-    return new InMemoryModel(matrix, { ...blocks });
+    const served: ModelSpec = spec ?? {
+      model: blocks.item || !blocks.user ? 'item-knn' : 'user-knn',
+      similarity: { ...DEFAULT_SIMILARITY_OPTIONS },
+    };
+    return new InMemoryModel(matrix, { ...blocks }, served);
   }
 
   /** The model kinds this model has rows for. */
@@ -77,7 +88,7 @@ export class InMemoryModel {
   readonly userNeighbours: NeighbourLookup = (userId) => this.neighboursOf('user', userId);
 
   recommendForUser(userId: string, options: ModelRecommendOptions = {}): RecommendationResult {
-    const { algorithm = 'item', ...rest } = options;
+    const { algorithm = servedKind(this.spec), ...rest } = options;
     if (algorithm !== 'item' && algorithm !== 'user') {
       throw new UserInputError(
         `algorithm must be "item" or "user", got ${JSON.stringify(algorithm)}`,

@@ -1,0 +1,230 @@
+/**
+ * The evaluation inside every build: hold out a validation split (split.ts `validationSplit`), train each candidate
+ * model on the rest, score NDCG@10, Recall@10, HitRate@10 and catalogue coverage against popularity, and choose the
+ * best candidate by NDCG@10. With a promotion gate, the active version's model is retrained on the same training
+ * part and scored on the same users, so the two are compared on the same new data.
+ *
+ * Safety properties (tests in test/engine/model-selection.test.ts):
+ * - the chosen candidate has the highest validation NDCG@10 (ties: the earlier, cheaper candidate);
+ * - popularity is always scored and never chosen; the table lists every candidate in the order given;
+ * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores;
+ * - the same matrix, candidates and seed give the same table.
+ */
+import { DEFAULT_EVALUATION_USERS } from '../model-config.js';
+import { describeSpec, sameSpec, servedKind, type ModelSpec } from '../models/spec.js';
+import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend/index.js';
+import { UserInputError, type RatingMatrix } from '../types.js';
+import { scoreRecommender } from './score.js';
+import { validationSplit, type ValidationSplit } from './split.js';
+import type { RankedList } from './types.js';
+
+/** Validation lists are scored at 10, the cut-off the published comparisons use. */
+export const VALIDATION_K = 10;
+
+export interface CandidateScore {
+  /** `popularity`, or the candidate's label (describeSpec). */
+  name: string;
+  /** Absent for the popularity baseline. */
+  spec?: ModelSpec;
+  ndcg: number;
+  recall: number;
+  hitRate: number;
+  /** Distinct items recommended to the validation users / items in the catalogue. */
+  coverage: number;
+  /** Validation users whose list came from the popularity fallback. */
+  fallbackUsers: number;
+  trainSeconds: number;
+  scoreSeconds: number;
+}
+
+export interface GateDecision {
+  passed: boolean;
+  maxNdcgDrop: number;
+  activeNdcg: number;
+  newNdcg: number;
+  message: string;
+}
+
+export interface ValidationReport {
+  k: number;
+  split: {
+    kind: ValidationSplit['kind'];
+    share: number;
+    seed: number;
+    users: number;
+    heldOut: number;
+    trainInteractions: number;
+  };
+  /** Popularity first, then the candidates in the order given. */
+  candidates: CandidateScore[];
+  /** The name of the best candidate by NDCG@10. */
+  chosen: string;
+  /** Why it was chosen, in one sentence with the figures. */
+  reason: string;
+  /** The active version's model retrained on the same data (only with a promotion gate and an active model). */
+  active?: CandidateScore;
+  gate?: GateDecision;
+}
+
+export interface ValidateModelsOptions {
+  candidates: readonly ModelSpec[];
+  /** Validation users sampled. Default DEFAULT_EVALUATION_USERS. */
+  users?: number;
+  seed?: number;
+  threads?: number;
+  /** With `active`: score the active version's model too, and decide whether the best candidate may replace it. */
+  gate?: { maxNdcgDrop: number; active: ModelSpec };
+  /** `done` of `total` candidates trained and scored (popularity and the active model included). */
+  onProgress?(done: number, total: number): void;
+}
+
+export interface ValidationOutcome {
+  report: ValidationReport;
+  /** The spec of the chosen candidate. */
+  chosen: ModelSpec;
+}
+
+export async function validateModels(matrix: RatingMatrix, options: ValidateModelsOptions): Promise<ValidationOutcome> {
+  if (options.candidates.length === 0)
+    throw new UserInputError('no candidate models to validate', 'model', 'name a model or use "auto"');
+  const seed = options.seed ?? 1;
+  const split = validationSplit(matrix, { users: options.users ?? DEFAULT_EVALUATION_USERS, seed });
+  if (split.users.length === 0) {
+    throw new UserInputError(
+      'the build cannot evaluate its model: no user has 2 or more interactions to hold one out',
+      'evaluate',
+      'Upload more interactions per user, or set "evaluate": false and name a model.',
+    );
+  }
+  const active = options.gate?.active;
+  const needsActive = active !== undefined && !options.candidates.some((spec) => sameSpec(spec, active));
+  const total = 1 + options.candidates.length + (needsActive ? 1 : 0);
+  let done = 0;
+  const progress = (): void => options.onProgress?.(++done, total);
+
+  const candidates: CandidateScore[] = [scorePopularity(split)];
+  progress();
+  for (const spec of options.candidates) {
+    candidates.push(await scoreSpec(split, spec, options.threads));
+    progress();
+  }
+  let best = candidates[1];
+  for (const candidate of candidates.slice(2)) if (candidate.ndcg > best.ndcg) best = candidate;
+
+  const report: ValidationReport = {
+    k: VALIDATION_K,
+    split: {
+      kind: split.kind,
+      share: split.share,
+      seed,
+      users: split.users.length,
+      heldOut: [...split.test.values()].reduce((sum, items) => sum + items.size, 0),
+      trainInteractions: split.train.byUser.indices.length,
+    },
+    candidates,
+    chosen: best.name,
+    reason: reasonFor(best, candidates),
+  };
+  if (options.gate && active) {
+    report.active = needsActive
+      ? await scoreSpec(split, active, options.threads)
+      : candidates.find((c) => c.spec && sameSpec(c.spec, active));
+    if (needsActive) progress();
+    report.gate = gateDecision(best.ndcg, report.active!.ndcg, options.gate.maxNdcgDrop, report.active!.name);
+  }
+  return { report, chosen: best.spec! };
+}
+
+/** The gate: the new model may lose at most `maxNdcgDrop` of the active model's NDCG@10. */
+export function gateDecision(newNdcg: number, activeNdcg: number, maxNdcgDrop: number, activeName: string) {
+  const floor = activeNdcg * (1 - maxNdcgDrop);
+  const passed = newNdcg >= floor;
+  const figures = `validation NDCG@10 ${newNdcg.toFixed(4)} against ${activeNdcg.toFixed(4)} for the active model, ${activeName}, retrained on the same data`;
+  return {
+    passed,
+    maxNdcgDrop,
+    activeNdcg,
+    newNdcg,
+    message: passed
+      ? `Promotion gate passed: ${figures} (at most ${formatShare(maxNdcgDrop)} lower allowed).`
+      : `Promotion gate held this version back: ${figures}, more than the ${formatShare(maxNdcgDrop)} drop allowed ` +
+        `(promotionGate.maxNdcgDrop). The version is kept, not active: activate it with a rollback to it.`,
+  } satisfies GateDecision;
+}
+
+function scorePopularity(split: ValidationSplit): CandidateScore {
+  const started = performance.now();
+  const { train } = split;
+  const popularity = popularityRanking(train);
+  const trainSeconds = seconds(started);
+  return score(split, 'popularity', undefined, trainSeconds, (user) => ({
+    items: indicesOf(train, recommendPopular(popularity, { limit: VALIDATION_K, explainTop: 0 }, seen(train, user))),
+  }));
+}
+
+async function scoreSpec(split: ValidationSplit, spec: ModelSpec, threads?: number): Promise<CandidateScore> {
+  const started = performance.now();
+  const { train } = split;
+  const model = await InMemoryModel.build(train, { spec, models: [servedKind(spec)], threads });
+  const trainSeconds = seconds(started);
+  return score(split, describeSpec(spec), spec, trainSeconds, (user) => {
+    const result = model.recommendForUser(train.users.idAt(user), { limit: VALIDATION_K, explainTop: 0 });
+    return { items: indicesOf(train, result), fallback: result.fallback !== undefined };
+  });
+}
+
+function score(
+  split: ValidationSplit,
+  name: string,
+  spec: ModelSpec | undefined,
+  trainSeconds: number,
+  recommend: (user: number) => RankedList,
+): CandidateScore {
+  const started = performance.now();
+  const metrics = scoreRecommender(split, split.users, VALIDATION_K, recommend);
+  return {
+    name,
+    ...(spec ? { spec } : {}),
+    ndcg: metrics.ndcg,
+    recall: metrics.recall,
+    hitRate: metrics.hitRate,
+    coverage: metrics.coverage,
+    fallbackUsers: metrics.fallbackUsers,
+    trainSeconds,
+    scoreSeconds: seconds(started),
+  };
+}
+
+function reasonFor(best: CandidateScore, candidates: readonly CandidateScore[]): string {
+  const others = candidates.filter((c) => c !== best && c.name !== 'popularity');
+  const runnerUp = others.reduce<CandidateScore | undefined>(
+    (a, c) => (a === undefined || c.ndcg > a.ndcg ? c : a),
+    undefined,
+  );
+  const popularity = candidates[0];
+  const against = [
+    ...(runnerUp ? [`${runnerUp.ndcg.toFixed(4)} for the next best, ${runnerUp.name}`] : []),
+    `${popularity.ndcg.toFixed(4)} for popularity`,
+  ].join(' and ');
+  const only = others.length === 0 ? ' (the only candidate)' : '';
+  return `${best.name}${only} has the best validation NDCG@10: ${best.ndcg.toFixed(4)}, against ${against}.`;
+}
+
+function indicesOf(train: RatingMatrix, result: { items: readonly { item: string }[] }): number[] {
+  return result.items.map(({ item }) => train.items.indexOf(item) as number);
+}
+
+function seen(train: RatingMatrix, user: number): string[] {
+  const { indptr, indices } = train.byUser;
+  const items: string[] = [];
+  for (let p = indptr[user]; p < indptr[user + 1]; p++) items.push(train.items.idAt(indices[p]));
+  return items;
+}
+
+function seconds(since: number): number {
+  return Math.round(performance.now() - since) / 1000;
+}
+
+function formatShare(share: number): string {
+  return `${Number((share * 100).toPrecision(3))}%`;
+}

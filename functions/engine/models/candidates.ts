@@ -1,0 +1,79 @@
+/**
+ * What a config asks the build to compare, as resolved ModelSpecs: under `auto` item-knn, user-knn and EASE over a
+ * λ grid; a named model alone (EASE over the λ grid when no λ is given, so validation still picks λ).
+ *
+ * Safety properties (tests in test/engine/model-candidates.test.ts):
+ * - the λ grid is EASE_LAMBDA_FACTORS × the mean of diag(XᵀX), so it follows the scale of the values;
+ * - `ease.method: auto` is exact up to EXACT_EASE_AUTO_MAX_ITEMS items and approximate beyond; `exact` beyond what
+ *   the dense Gram may take is refused by the EASE kernel before any work.
+ */
+import { modelChoiceOf, similarityOptionsOf, type ModelConfig } from '../model-config.js';
+import type { RatingMatrix } from '../types.js';
+import type { EaseMethod, EaseSpec, ModelSpec } from './spec.js';
+
+/**
+ * Items up to which `ease.method: auto` is exact: one exact factorisation takes about 75 s at 10,000 items on a
+ * 6-vCPU build Lambda and a validation with three λ needs four (docs/BENCHMARKS.md, "EASE"); beyond, the per-item
+ * approximation, whose cost grows with items × neighbourhood³ rather than items³.
+ */
+export const EXACT_EASE_AUTO_MAX_ITEMS = 10_000;
+
+/**
+ * λ candidates as multiples of the mean diagonal of XᵀX (an item's Σ_u x_ui²). Published EASE λ (about 500 on
+ * MovieLens-20M binary, hundreds on ratings) sit near 0.5–1× this mean; the grid spans 16× around it.
+ */
+export const EASE_LAMBDA_FACTORS = [0.25, 1, 4] as const;
+/** The factor used when there is no validation to choose λ (evaluate: false). */
+export const DEFAULT_EASE_LAMBDA_FACTOR = 1;
+
+/** Mean over items of Σ_u x_ui² (1 for an empty matrix, so λ stays positive). */
+export function meanGramDiagonal(matrix: RatingMatrix): number {
+  const { values } = matrix.byItem;
+  let sum = 0;
+  for (let p = 0; p < values.length; p++) sum += values[p] * values[p];
+  const items = matrix.byItem.rows;
+  return items > 0 && sum > 0 ? sum / items : 1;
+}
+
+export function easeLambdaGrid(matrix: RatingMatrix, factors: readonly number[] = EASE_LAMBDA_FACTORS): number[] {
+  const base = meanGramDiagonal(matrix);
+  return factors.map((factor) => Number((factor * base).toPrecision(3)));
+}
+
+export function easeMethodFor(method: 'auto' | EaseMethod, items: number): EaseMethod {
+  if (method !== 'auto') return method;
+  return items <= EXACT_EASE_AUTO_MAX_ITEMS ? 'exact' : 'approximate';
+}
+
+/** The EASE specs of a config: its λ, or the grid (several) when the build validates, else the grid's middle. */
+export function easeSpecs(config: ModelConfig, matrix: RatingMatrix, validating: boolean): EaseSpec[] {
+  const method = easeMethodFor(config.ease.method, matrix.byItem.rows);
+  const lambdas =
+    config.ease.lambda !== undefined
+      ? [config.ease.lambda]
+      : validating
+        ? easeLambdaGrid(matrix)
+        : easeLambdaGrid(matrix, [DEFAULT_EASE_LAMBDA_FACTOR]);
+  return lambdas.map((lambda) => ({ model: 'ease', lambda, k: config.ease.k, method }));
+}
+
+/** The candidates the build's validation compares (popularity, the baseline, is always scored beside them). */
+export function candidateSpecs(config: ModelConfig, matrix: RatingMatrix, validating = config.evaluate): ModelSpec[] {
+  const similarity = similarityOptionsOf(config);
+  const choice = modelChoiceOf(config);
+  const rows = config.models;
+  switch (choice) {
+    case 'item-knn':
+    case 'user-knn':
+      return [{ model: choice, similarity }];
+    case 'ease':
+      return easeSpecs(config, matrix, validating);
+    case 'auto': {
+      const specs: ModelSpec[] = [];
+      if (rows === undefined || rows.includes('item')) specs.push({ model: 'item-knn', similarity });
+      if (rows === undefined || rows.includes('user')) specs.push({ model: 'user-knn', similarity });
+      if (rows === undefined || rows.includes('item')) specs.push(...easeSpecs(config, matrix, validating));
+      return specs;
+    }
+  }
+}

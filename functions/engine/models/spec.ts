@@ -1,0 +1,69 @@
+/**
+ * The models a build can serve, by name, and the fully resolved description of one (a `ModelSpec`): what the
+ * build's validation compares, what a version records, and what its rows are computed from.
+ *
+ * - `ease`: EASE (Steck, WWW 2019) item×item weights, signed, stored as the item rows (served by item-based scoring);
+ *   `exact` (dense inverse) or `approximate` (per-item ridge regression over its co-occurring neighbourhood).
+ * - `item-knn`: item-item top-k similarity rows (item-based CF).
+ * - `user-knn`: user-user top-k similarity rows (user-based CF); item-knn rows are built beside them for similar
+ *   items and ad-hoc histories.
+ */
+import type { ModelKind, SimilarityOptions } from '../types.js';
+
+export const MODEL_NAMES = ['ease', 'item-knn', 'user-knn'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The config's `model`: a model by name, or `auto` (the build's validation picks the best by NDCG@10). */
+export const MODEL_CHOICES = ['auto', ...MODEL_NAMES] as const;
+export type ModelChoice = (typeof MODEL_CHOICES)[number];
+
+export const EASE_METHODS = ['exact', 'approximate'] as const;
+export type EaseMethod = (typeof EASE_METHODS)[number];
+
+export interface EaseSpec {
+  model: 'ease';
+  /** Ridge strength λ. */
+  lambda: number;
+  /** Weights kept per item row, by |weight|. */
+  k: number;
+  method: EaseMethod;
+}
+
+export interface KnnSpec {
+  model: 'item-knn' | 'user-knn';
+  similarity: SimilarityOptions;
+}
+
+export type ModelSpec = EaseSpec | KnnSpec;
+
+/** The rows the served model recommends from: user rows for user-knn, item rows for the others. */
+export function servedKind(spec: ModelSpec): ModelKind {
+  return spec.model === 'user-knn' ? 'user' : 'item';
+}
+
+/** The row kinds a version of this model has when no `models` list is given. */
+export function rowKindsOf(spec: ModelSpec): ModelKind[] {
+  return spec.model === 'user-knn' ? ['user', 'item'] : ['item'];
+}
+
+/** A short label: `ease (λ 250, K 200, exact)`, `item-knn (cosine, k 50)`. */
+export function describeSpec(spec: ModelSpec): string {
+  if (spec.model === 'ease') return `ease (λ ${formatNumber(spec.lambda)}, K ${spec.k}, ${spec.method})`;
+  const { measure, k, shrinkage } = spec.similarity;
+  return `${spec.model} (${measure}, k ${k}${shrinkage > 0 ? `, shrinkage ${formatNumber(shrinkage)}` : ''})`;
+}
+
+/** Whether two specs build the same rows (the gate reuses a candidate's score for an identical active model). */
+export function sameSpec(a: ModelSpec, b: ModelSpec): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(spec: ModelSpec): unknown {
+  if (spec.model === 'ease') return [spec.model, spec.lambda, spec.k, spec.method];
+  const { measure, k, shrinkage, minSupport, implicit } = spec.similarity;
+  return [spec.model, measure, k, shrinkage, minSupport, implicit];
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
+}
