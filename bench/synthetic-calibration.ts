@@ -4,19 +4,21 @@
  * the engine's own `evaluate` (holdout 0.2, seen items removed, every held-out rating relevant), and exact EASE
  * (`computeEase`, k 200, on the binarised train part) scored on the same split for λ in {10, 50, 100, 200, 500}.
  * Run: `node --import tsx bench/synthetic-calibration.ts [small|ml100k|both] [seed]` (default both, seed 1).
- * Env SYNTH_JSON='{"zipf":1.2}' adds generator options (for trying knobs).
+ * Experiments: env SYNTH_JSON='{"zipf":1.2}' adds generator options, SYNTH_TASTE='{"focus":0.7}' overrides the
+ * model's knobs (functions/engine/synthetic/model.ts), SYNTH_LAMBDAS='100,200' narrows the λ grid.
  */
 import { buildRatingMatrix } from '../functions/engine/data/index.js';
 import { computeEase, type SignedNeighbourBlock } from '../functions/engine/ease/index.js';
 import { evaluate, holdoutSplit, scoreRecommender } from '../functions/engine/evaluate/index.js';
 import { syntheticLog, type SyntheticOptions } from '../functions/engine/synthetic/index.js';
+import { TASTE } from '../functions/engine/synthetic/model.js';
 import type { RatingMatrix } from '../functions/engine/types.js';
 
 const SHAPES: Record<string, SyntheticOptions> = {
   '6k': { users: 6000, items: 3000, ratings: 400_000 },
   ml100k: { users: 943, items: 1682, ratings: 100_000 },
 };
-const LAMBDAS = [10, 50, 100, 200, 500];
+const LAMBDAS = (process.env.SYNTH_LAMBDAS ?? '10,50,100,200,500').split(',').map(Number);
 const SPLIT_SEED = 1;
 const K = 10;
 
@@ -64,7 +66,7 @@ function easeRecommender(train: RatingMatrix, block: SignedNeighbourBlock): (use
 }
 
 async function measure(name: string, options: SyntheticOptions): Promise<void> {
-  let started = performance.now();
+  const started = performance.now();
   const { matrix } = buildRatingMatrix(syntheticLog(options));
   const generateSeconds = (performance.now() - started) / 1000;
   const report = await evaluate(matrix, {
@@ -84,7 +86,6 @@ async function measure(name: string, options: SyntheticOptions): Promise<void> {
   let best = { lambda: 0, ndcg: -1 };
   const perLambda: string[] = [];
   for (const lambda of LAMBDAS) {
-    started = performance.now();
     const block = await computeEase(binary, { lambda, k: 200 });
     const metrics = scoreRecommender(split, users, K, easeRecommender(binary, block));
     perLambda.push(`λ=${lambda}: ${metrics.ndcg.toFixed(4)}`);
@@ -107,6 +108,7 @@ async function measure(name: string, options: SyntheticOptions): Promise<void> {
 
 const which = process.argv[2] ?? 'both';
 const seed = Number(process.argv[3] ?? 1);
+Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE ?? '{}'));
 const extra = JSON.parse(process.env.SYNTH_JSON ?? '{}') as Partial<SyntheticOptions>;
 for (const [name, shape] of Object.entries(SHAPES)) {
   if (which === 'both' || which === name) await measure(name, { ...shape, seed, ...extra });
