@@ -18,7 +18,7 @@ const SHAPES: Record<string, SyntheticOptions> = {
   '6k': { users: 6000, items: 3000, ratings: 400_000 },
   ml100k: { users: 943, items: 1682, ratings: 100_000 },
 };
-const LAMBDAS = (process.env.SYNTH_LAMBDAS ?? '10,50,100,200,500').split(',').map(Number);
+const LAMBDAS = (process.env.SYNTH_LAMBDAS || '10,50,100,200,500').split(',').map(Number);
 const SPLIT_SEED = 1;
 const K = 10;
 
@@ -108,8 +108,8 @@ async function measure(name: string, options: SyntheticOptions): Promise<void> {
 
 const which = process.argv[2] ?? 'both';
 const seed = Number(process.argv[3] ?? 1);
-Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE ?? '{}'));
-const extra = JSON.parse(process.env.SYNTH_JSON ?? '{}') as Partial<SyntheticOptions>;
+Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE || '{}'));
+const extra = JSON.parse(process.env.SYNTH_JSON || '{}') as Partial<SyntheticOptions>;
 for (const [name, shape] of Object.entries(SHAPES)) {
   if (which === 'both' || which === name) await measure(name, { ...shape, seed, ...extra });
 }

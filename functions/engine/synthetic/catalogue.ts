@@ -63,7 +63,7 @@ export function syntheticCatalogue(options: SyntheticOptions): SyntheticCatalogu
   const factorCluster: number[] = [];
   const byFactor: number[][] = [];
   for (let c = 0; c < o.clusters; c++) {
-    const count = Math.min(TASTE.factorsPerCluster, members[c].length);
+    const count = Math.max(1, Math.round(members[c].length / TASTE.factorSize));
     const base = factorCluster.length;
     for (let f = 0; f < count; f++) {
       factorCluster.push(c);

@@ -52,7 +52,11 @@ export class SyntheticSource {
   private readonly global: AliasTable;
   private readonly byFactor: AliasTable[];
   /** First factor of each cluster and how many it has. */
-  private readonly clusterFactors: { first: number; count: number }[];
+  private readonly clusterFactors: { first: number; count: number; weight: number }[];
+  /** Popularity (summed Zipf weight of its own items) of each factor and each cluster, as sampling tables. */
+  private readonly factorWeight: Float64Array;
+  private readonly factorTable: AliasTable;
+  private readonly clusterTable: AliasTable;
   private readonly duplicates: Map<number, Set<number>>;
   /** seenBy[i] === u + 1 when user u already has item i. */
   private readonly seenBy: Uint32Array;
@@ -82,12 +86,17 @@ export class SyntheticSource {
       }
     }
     this.byFactor = ids.map((list, f) => new AliasTable(weights[f], Uint32Array.from(list)));
-    this.clusterFactors = Array.from({ length: o.clusters }, () => ({ first: 0, count: 0 }));
+    this.factorWeight = new Float64Array(catalogue.factors);
+    for (let i = 0; i < o.items; i++) this.factorWeight[catalogue.factor[i]] += catalogue.weight[i];
+    this.factorTable = new AliasTable(this.factorWeight);
+    this.clusterFactors = Array.from({ length: o.clusters }, () => ({ first: 0, count: 0, weight: 0 }));
     for (let f = catalogue.factors - 1; f >= 0; f--) {
       const entry = this.clusterFactors[catalogue.factorCluster[f]];
       entry.first = f;
       entry.count++;
+      entry.weight += this.factorWeight[f];
     }
+    this.clusterTable = new AliasTable(this.clusterFactors.map((c) => c.weight));
     let maxRows = 0;
     let maxCount = 0;
     for (let u = 0; u < o.users; u++) {
@@ -116,23 +125,32 @@ export class SyntheticSource {
   }
 
   private taste(random: Random): Taste {
+    // Genres and factors are liked in proportion to their popularity, so every item keeps its Zipf share overall.
     const k = this.options.clusters;
-    const first = random.int(k);
+    const first = this.clusterTable.sample(random);
     const clusters = [first];
-    if (k > 1 && random.next() < 0.6) clusters.push((first + 1 + random.int(k - 1)) % k);
+    if (k > 1 && random.next() < 0.6) {
+      let second = this.clusterTable.sample(random);
+      if (second === first) second = (first + 1 + random.int(k - 1)) % k;
+      clusters.push(second);
+    }
     const bias = 0.4 * random.normal();
     const z = Math.log(TASTE.focus / (1 - TASTE.focus)) + TASTE.focusSpread * random.normal();
     const focus = 1 / (1 + Math.exp(-z));
+    const factorWeight = this.factorWeight;
     const inCluster = (c: number): number => {
-      const { first: f0, count } = this.clusterFactors[c];
-      return f0 + random.int(count);
+      const { first: f0, count, weight } = this.clusterFactors[c];
+      let pick = random.next() * weight;
+      let f = f0;
+      while (f + 1 < f0 + count && pick >= factorWeight[f]) pick -= factorWeight[f++];
+      return f;
     };
     // The strongest factor is in the first genre, the second in the second genre (if any); extras mostly too.
     const wanted = TASTE.likedMin + random.int(TASTE.likedExtra);
     const factors = [inCluster(clusters[0])];
     for (let attempt = 0; factors.length < wanted && attempt < 4 * wanted; attempt++) {
       const genre = factors.length === 1 ? clusters[clusters.length - 1] : clusters[random.int(clusters.length)];
-      const f = random.next() < TASTE.inGenre ? inCluster(genre) : random.int(this.catalogue.factors);
+      const f = random.next() < TASTE.inGenre ? inCluster(genre) : this.factorTable.sample(random);
       if (!factors.includes(f)) factors.push(f);
     }
     const raw = factors.map(() => Math.exp(TASTE.shareSpread * random.normal())).sort((a, b) => b - a);
