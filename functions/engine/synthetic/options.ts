@@ -11,9 +11,17 @@ export interface SyntheticOptions {
   ratings: number;
   /** Default 1. Any safe integer. */
   seed?: number;
-  /** Latent taste clusters ("genres"). Default min(10, items). */
+  /**
+   * Genres ("clusters"). Default min(10, items). Since the taste model of docs/SYNTHETIC.md a genre is no longer
+   * a hard taste cluster: it splits into taste factors of ~50 items each, users like a few factors mostly within
+   * one or two genres, and the metadata's first genre is the item's genre.
+   */
   clusters?: number;
-  /** Zipf exponent of item popularity: weight of the item of popularity rank r is 1 / r^zipf. Default 1. */
+  /**
+   * Zipf exponent of item popularity: weight of the item of popularity rank r is 1 / r^zipf. Default 1. Genres
+   * and factors are liked in proportion to their items' weights, so each item's expected share of the draws
+   * stays proportional to its weight (up to the one-rating-per-pair cap and series continuations).
+   */
   zipf?: number;
   /** Emit timestamps (epoch seconds, increasing per user). Default true. */
   timestamps?: boolean;
