@@ -1,0 +1,135 @@
+/**
+ * Approximate vs exact EASE (not part of `npm run bench`). Synthetic ratings, users = 2 × items, 150 ratings per
+ * item; a random 80/20 per-user holdout (seed 1); NDCG@10 over the test users of popularity, exact EASE for a few
+ * λ, and the approximation (computeApproximateEase) at the best exact λ for a few neighbourhoods M, Gram entries P
+ * and both selections; each with its time and the process's peak RSS so far. Both keep K = 200 weights per row.
+ * Run: `node --import tsx bench/ease-approx.ts [items]` (default 3000), or
+ * `node --import tsx bench/ease-approx.ts --time 30000 [M ...]` to time the approximation alone (no evaluation).
+ *
+ * FIGURES (filled in below from the runs recorded in the final section).
+ */
+import { buildRatingMatrix } from '../functions/engine/data/index.js';
+import {
+  computeApproximateEase,
+  computeEase,
+  type ApproximateEaseOptions,
+  type SignedNeighbourBlock,
+} from '../functions/engine/ease/index.js';
+import { holdoutSplit, ndcgAtK, type Split } from '../functions/engine/evaluate/index.js';
+import { syntheticLog } from '../functions/engine/synthetic/index.js';
+import type { RatingMatrix } from '../functions/engine/types.js';
+import { describeMachine, peakRssMb } from './machine.js';
+
+const K = 200;
+const CUTOFF = 10;
+const args = process.argv.slice(2);
+const timeOnly = args[0] === '--time';
+const sizes = (timeOnly ? args.slice(1) : args).map(Number);
+const items = sizes[0] ?? (timeOnly ? 30000 : 3000);
+
+console.log(describeMachine());
+const started = performance.now();
+const { matrix } = buildRatingMatrix(
+  syntheticLog({ users: 2 * items, items, ratings: 150 * items, seed: 7, timestamps: false }),
+);
+console.log(
+  `${matrix.byItem.rows} items, ${matrix.byUser.rows} users, ${matrix.byUser.indices.length} ratings ` +
+    `(generated in ${seconds(started)} s)`,
+);
+
+if (timeOnly) {
+  for (const m of sizes.length > 1 ? sizes.slice(1) : [200]) {
+    await timed(`approximate M ${m}`, () => computeApproximateEase(matrix, { lambda: 200, k: K, neighbourhood: m }));
+  }
+} else {
+  const split = holdoutSplit(matrix, { ratio: 0.2, seed: 1 });
+  const users = [...split.test.keys()].filter((u) => split.test.get(u)!.size > 0);
+  console.log(`popularity: NDCG@10 ${popularityNdcg(split, users).toFixed(4)}`);
+  let best = { lambda: 0, ndcg: -1 };
+  for (const lambda of [50, 200, 500]) {
+    const block = await timed(`exact λ ${lambda}`, () => computeEase(split.train, { lambda, k: K }));
+    const ndcg = easeNdcg(split, users, block);
+    console.log(`  NDCG@10 ${ndcg.toFixed(4)}`);
+    if (ndcg > best.ndcg) best = { lambda, ndcg };
+  }
+  const configs: Omit<ApproximateEaseOptions, 'lambda' | 'k'>[] = [
+    { neighbourhood: 50 },
+    { neighbourhood: 100 },
+    { neighbourhood: 200 },
+    { neighbourhood: 200, selection: 'gram' },
+    { neighbourhood: 200, gramEntries: 200 },
+    { neighbourhood: 200, gramEntries: 2000 },
+    { neighbourhood: 400 },
+  ];
+  for (const config of configs) {
+    const options = { lambda: best.lambda, k: K, ...config };
+    const block = await timed(`approximate ${JSON.stringify(options)}`, () =>
+      computeApproximateEase(split.train, options),
+    );
+    const ndcg = easeNdcg(split, users, block);
+    console.log(
+      `  NDCG@10 ${ndcg.toFixed(4)} = ${((100 * ndcg) / best.ndcg).toFixed(1)}% of exact at λ ${best.lambda}`,
+    );
+  }
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const from = performance.now();
+  const result = await work();
+  console.log(`${label}: ${seconds(from)} s, peak RSS ${peakRssMb().toFixed(0)} MB`);
+  return result;
+}
+
+function seconds(from: number): string {
+  return ((performance.now() - from) / 1000).toFixed(1);
+}
+
+/** Scores Σ_j x_j·B[j][i] over the train history, seen items left out, top 10 by score then index. */
+function easeNdcg(split: Split, users: readonly number[], block: SignedNeighbourBlock): number {
+  const { byUser } = split.train;
+  const n = split.train.byItem.rows;
+  const score = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  let total = 0;
+  for (const u of users) {
+    score.fill(0);
+    seen.fill(0);
+    for (let a = byUser.indptr[u]; a < byUser.indptr[u + 1]; a++) {
+      const j = byUser.indices[a];
+      seen[j] = 1;
+      const base = j * block.k;
+      for (let t = 0; t < block.count[j]; t++)
+        score[block.neighbour[base + t]] += byUser.values[a] * block.weight[base + t];
+    }
+    total += ndcgAtK(topUnseen(score, seen), split.test.get(u)!, CUTOFF);
+  }
+  return total / users.length;
+}
+
+function popularityNdcg(split: Split, users: readonly number[]): number {
+  const train: RatingMatrix = split.train;
+  const n = train.byItem.rows;
+  const count = Float64Array.from({ length: n }, (_, i) => train.byItem.indptr[i + 1] - train.byItem.indptr[i]);
+  const seen = new Uint8Array(n);
+  let total = 0;
+  for (const u of users) {
+    seen.fill(0);
+    for (let a = train.byUser.indptr[u]; a < train.byUser.indptr[u + 1]; a++) seen[train.byUser.indices[a]] = 1;
+    total += ndcgAtK(topUnseen(count, seen), split.test.get(u)!, CUTOFF);
+  }
+  return total / users.length;
+}
+
+function topUnseen(score: Float64Array, seen: Uint8Array): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < score.length; i++) {
+    if (seen[i]) continue;
+    let at = top.length;
+    while (at > 0 && score[top[at - 1]] < score[i]) at--;
+    if (at < CUTOFF) {
+      top.splice(at, 0, i);
+      if (top.length > CUTOFF) top.pop();
+    }
+  }
+  return top;
+}
