@@ -22,6 +22,7 @@ import { describeMachine, peakRssMb } from './machine.js';
 
 const K = 200;
 const CUTOFF = 10;
+const LAMBDAS = (process.env.EASE_LAMBDAS ?? '200,500,1000,2000,5000').split(',').map(Number);
 const args = process.argv.slice(2);
 const timeOnly = args[0] === '--time';
 const sizes = (timeOnly ? args.slice(1) : args).map(Number);
@@ -46,7 +47,7 @@ if (timeOnly) {
   const users = [...split.test.keys()].filter((u) => split.test.get(u)!.size > 0);
   console.log(`popularity: NDCG@10 ${popularityNdcg(split, users).toFixed(4)}`);
   let best = { lambda: 0, ndcg: -1 };
-  for (const lambda of [50, 200, 500]) {
+  for (const lambda of LAMBDAS) {
     const block = await timed(`exact λ ${lambda}`, () => computeEase(split.train, { lambda, k: K }));
     const ndcg = easeNdcg(split, users, block);
     console.log(`  NDCG@10 ${ndcg.toFixed(4)}`);
