@@ -52,24 +52,26 @@ if (timeOnly) {
     const ndcg = easeNdcg(split, users, block);
     console.log(`  NDCG@10 ${ndcg.toFixed(4)}`);
     if (ndcg > best.ndcg) best = { lambda, ndcg };
+    await approximate({ lambda, k: K }, ndcg);
   }
+  console.log(`best exact λ ${best.lambda}; the approximation's parameters there:`);
   const configs: Omit<ApproximateEaseOptions, 'lambda' | 'k'>[] = [
     { neighbourhood: 50 },
     { neighbourhood: 100 },
-    { neighbourhood: 200 },
-    { neighbourhood: 200, selection: 'gram' },
-    { neighbourhood: 200, gramEntries: 200 },
-    { neighbourhood: 200, gramEntries: 2000 },
-    { neighbourhood: 400 },
+    { neighbourhood: 100, selection: 'gram' },
+    { neighbourhood: 100, gramEntries: 100 },
+    { neighbourhood: 100, gramEntries: 1000 },
+    { neighbourhood: 300 },
   ];
-  for (const config of configs) {
-    const options = { lambda: best.lambda, k: K, ...config };
-    const block = await timed(`approximate ${JSON.stringify(options)}`, () =>
+  for (const config of configs) await approximate({ lambda: best.lambda, k: K, ...config }, best.ndcg);
+
+  async function approximate(options: ApproximateEaseOptions, exact: number): Promise<void> {
+    const block = await timed(`  approximate ${JSON.stringify(options)}`, () =>
       computeApproximateEase(split.train, options),
     );
     const ndcg = easeNdcg(split, users, block);
     console.log(
-      `  NDCG@10 ${ndcg.toFixed(4)} = ${((100 * ndcg) / best.ndcg).toFixed(1)}% of exact at λ ${best.lambda}`,
+      `    NDCG@10 ${ndcg.toFixed(4)} = ${((100 * ndcg) / exact).toFixed(1)}% of exact at λ ${options.lambda}`,
     );
   }
 }

@@ -86,27 +86,44 @@ function compensateMissing(a: Float64Array, size: number, s: Uint32Array, floor:
   }
 }
 
-/** Lower Cholesky factor of the size×size row-major `a` (full symmetric), in its lower triangle. */
+/**
+ * Lower Cholesky factor of the size×size row-major `a` (full symmetric), in its lower triangle, row by row. Four
+ * entries of a row are computed together, sharing each load of the row's finished prefix; each entry's sum is
+ * still a fixed sequence of operations, whatever thread runs it.
+ */
 function choleskyInPlace(a: Float64Array, size: number, item: number, s: Uint32Array): void {
   for (let r = 0; r < size; r++) {
     const rr = r * size;
-    for (let c = 0; c <= r; c++) {
-      const rc = c * size;
-      let sum = a[rr + c];
-      let t = 0;
-      // Four products per step, each sum still taken in t order within its lane.
+    let c = 0;
+    for (; c + 3 < r; c += 4) {
+      const p0 = c * size;
+      const p1 = p0 + size;
+      const p2 = p1 + size;
+      const p3 = p2 + size;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (; t + 3 < c; t += 4) {
-        s0 += a[rr + t] * a[rc + t];
-        s1 += a[rr + t + 1] * a[rc + t + 1];
-        s2 += a[rr + t + 2] * a[rc + t + 2];
-        s3 += a[rr + t + 3] * a[rc + t + 3];
+      for (let t = 0; t < c; t++) {
+        const x = a[rr + t];
+        s0 += x * a[p0 + t];
+        s1 += x * a[p1 + t];
+        s2 += x * a[p2 + t];
+        s3 += x * a[p3 + t];
       }
-      for (; t < c; t++) s0 += a[rr + t] * a[rc + t];
-      sum -= s0 + s1 + (s2 + s3);
+      const v0 = (a[rr + c] - s0) / a[p0 + c];
+      a[rr + c] = v0;
+      const v1 = (a[rr + c + 1] - (s1 + v0 * a[p1 + c])) / a[p1 + c + 1];
+      a[rr + c + 1] = v1;
+      const v2 = (a[rr + c + 2] - (s2 + v0 * a[p2 + c] + v1 * a[p2 + c + 1])) / a[p2 + c + 2];
+      a[rr + c + 2] = v2;
+      const v3 = (a[rr + c + 3] - (s3 + v0 * a[p3 + c] + v1 * a[p3 + c + 1] + v2 * a[p3 + c + 2])) / a[p3 + c + 3];
+      a[rr + c + 3] = v3;
+    }
+    for (; c <= r; c++) {
+      const rc = c * size;
+      let sum = a[rr + c];
+      for (let t = 0; t < c; t++) sum -= a[rr + t] * a[rc + t];
       if (c < r) {
         a[rr + c] = sum / a[rc + c];
       } else if (sum > 0 && Number.isFinite(sum)) {
@@ -116,7 +133,7 @@ function choleskyInPlace(a: Float64Array, size: number, item: number, s: Uint32A
           `the neighbourhood Gram of item index ${item} plus lambda is not positive definite in floating point ` +
             `(pivot ${sum} at its neighbour index ${s[r]})`,
           'lambda',
-          'raise lambda, or raise gramEntries (fewer Gram entries of the neighbourhood taken as 0)',
+          'raise lambda (the system is G_SS + λI with the pruned entries compensated on the diagonal)',
         );
       }
     }
