@@ -22,7 +22,7 @@ import { describeMachine, peakRssMb } from './machine.js';
 
 const K = 200;
 const CUTOFF = 10;
-const LAMBDAS = (process.env.EASE_LAMBDAS ?? '200,500,1000,2000,5000').split(',').map(Number);
+const LAMBDAS = (process.env.EASE_LAMBDAS ?? '500,2000,5000,10000,20000').split(',').map(Number);
 const args = process.argv.slice(2);
 const timeOnly = args[0] === '--time';
 const sizes = (timeOnly ? args.slice(1) : args).map(Number);

@@ -9,7 +9,8 @@
  * Phases (each split in row ranges over worker threads, approximate/pool.ts): the pruned Gram (approximate/gram.ts:
  * each item's top-P Gram entries by selection score, from one scatter over the user lists), the per-item
  * Cholesky solves (approximate/solve.ts), the transpose of the columns (here, in column order), the signed top-K
- * rows. Memory is linear in n (approximate-options.ts), time about n·(M³/6 + M·P) plus Σ_u |items(u)|².
+ * rows. Memory is linear in n (approximate-options.ts), time about n·(M³/6 + M·P) plus Σ_u |items(u)|². A row
+ * range (run.rows) limits only the rows extracted: a row gathers from every column, so all columns are solved.
  *
  * Safety properties (tests in test/engine/ease-approximate.test.ts):
  * - with M and P >= n − 1 the weights equal exact EASE's within 1e-9 relative;
