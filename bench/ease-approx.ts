@@ -36,6 +36,8 @@ import { describeMachine, peakRssMb } from './machine.js';
 
 const K = 200;
 const CUTOFF = 10;
+/** EASE_IMPLICIT=1: every value 1 (implicit feedback) instead of ratings 1–5. */
+const IMPLICIT = process.env.EASE_IMPLICIT === '1';
 const LAMBDAS = (process.env.EASE_LAMBDAS ?? '500,2000,5000,10000,20000').split(',').map(Number);
 const args = process.argv.slice(2);
 const timeOnly = args[0] === '--time';
@@ -45,7 +47,7 @@ const items = sizes[0] ?? (timeOnly ? 30000 : 3000);
 console.log(describeMachine());
 const started = performance.now();
 const { matrix } = buildRatingMatrix(
-  syntheticLog({ users: 2 * items, items, ratings: 150 * items, seed: 7, timestamps: false }),
+  syntheticLog({ users: 2 * items, items, ratings: 150 * items, seed: 7, timestamps: false, implicit: IMPLICIT }),
 );
 console.log(
   `${matrix.byItem.rows} items, ${matrix.byUser.rows} users, ${matrix.byUser.indices.length} ratings ` +

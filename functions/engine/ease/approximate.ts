@@ -14,7 +14,8 @@
  *
  * Safety properties (tests in test/engine/ease-approximate.test.ts):
  * - with M and P >= n − 1 the weights equal exact EASE's within 1e-9 relative;
- * - with a smaller M on a small catalogue the rows stay close to exact EASE's (bounded mean |ΔB|, top lists agree);
+ * - with a smaller M on a small catalogue the weights stay close to exact EASE's (bounded mean |ΔB| over the
+ *   largest exact entries) and so do the users' top-10 recommendations;
  * - the rows' ordering contract is exact EASE's: |weight| desc, ties to the smaller index, no self, no zeros;
  * - options and sizes that do not fit are refused with a UserInputError before any allocation;
  * - any thread count gives the same bits as one thread.
