@@ -6,9 +6,9 @@
  * is not timed. `auto` is the whole default build: the validation over every candidate, then the chosen model.
  */
 import { buildRatingMatrix } from '../functions/engine/data/index.js';
-import { validateModels } from '../functions/engine/evaluate/index.js';
 import { parseModelConfig } from '../functions/engine/model-config.js';
-import { candidateSpecs, describeSpec, easeLambdaGrid, type ModelSpec } from '../functions/engine/models/index.js';
+import { validateConfigModels } from '../functions/engine/pipeline.js';
+import { describeSpec, easeLambdaGrid, type ModelSpec } from '../functions/engine/models/index.js';
 import { computeModelBlocks } from '../functions/engine/recommend/index.js';
 import { syntheticLog } from '../functions/engine/synthetic/index.js';
 import { DEFAULT_SIMILARITY_OPTIONS } from '../functions/engine/types.js';
@@ -46,10 +46,7 @@ switch (model) {
     spec = { model: 'ease', lambda: middleLambda(), k: 200, method: model === 'ease-exact' ? 'exact' : 'approximate' };
     break;
   case 'auto': {
-    const { chosen } = await validateModels(matrix, {
-      candidates: candidateSpecs(parseModelConfig({}), matrix),
-      threads,
-    });
+    const { chosen } = await validateConfigModels(matrix, parseModelConfig({}), { threads });
     spec = chosen;
     evaluateSeconds = (performance.now() - started) / 1000;
     break;

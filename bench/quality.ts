@@ -6,9 +6,10 @@
  *   node --import tsx bench/quality.ts [users items ratings]   (default 6000 3000 400000)
  */
 import { buildRatingMatrix } from '../functions/engine/data/index.js';
-import { holdoutSplit, scoreRecommender, validateModels, type Split } from '../functions/engine/evaluate/index.js';
+import { holdoutSplit, scoreRecommender, type Split } from '../functions/engine/evaluate/index.js';
 import { parseModelConfig } from '../functions/engine/model-config.js';
-import { candidateSpecs, describeSpec, easeLambdaGrid, type ModelSpec } from '../functions/engine/models/index.js';
+import { validateConfigModels } from '../functions/engine/pipeline.js';
+import { describeSpec, easeLambdaGrid, type ModelSpec } from '../functions/engine/models/index.js';
 import {
   computeModelBlocks,
   InMemoryModel,
@@ -136,10 +137,7 @@ export async function benchQuality(options: SyntheticOptions, threads = 2): Prom
   });
   {
     const started = performance.now();
-    const { chosen } = await validateModels(split.train, {
-      candidates: candidateSpecs(parseModelConfig({}), split.train),
-      threads,
-    });
+    const { chosen } = await validateConfigModels(split.train, parseModelConfig({}), { threads });
     const model = await InMemoryModel.build(split.train, { spec: chosen, threads });
     scoreModel(`auto → ${describeSpec(chosen)}`, model, (performance.now() - started) / 1000);
   }

@@ -39,6 +39,8 @@ export const DEFAULT_MODELS: readonly ModelKind[] = ['item'];
 /** EASE's λ: past these bounds a value is a typo (λ is in units of the squared interaction values). */
 const MIN_EASE_LAMBDA = 1e-3;
 const MAX_EASE_LAMBDA = 1e7;
+/** The range EASE's λ is given or searched in. */
+export const EASE_LAMBDA_BOUNDS = Object.freeze({ min: MIN_EASE_LAMBDA, max: MAX_EASE_LAMBDA });
 /** EASE weights kept per item row when `ease.k` is not given (docs/BENCHMARKS.md, "EASE: K"). */
 export const DEFAULT_EASE_K = 200;
 /** Validation users of a build's evaluation: enough for a stable NDCG@10, few enough to stay cheap. */

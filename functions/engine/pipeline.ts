@@ -8,6 +8,7 @@ import { combineLimits, DEFAULT_MEMORY_COST, loadRatings, loadSources } from './
 import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, QualityReport } from './ingest/index.js';
 import type { SourceReport } from './ingest/index.js';
 import {
+  EASE_LAMBDA_BOUNDS,
   eventOptionsOf,
   modelChoiceOf,
   parseModelConfig,
@@ -15,9 +16,17 @@ import {
   type ModelConfig,
 } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
-import { validateModels, type ValidationReport } from './evaluate/index.js';
-import { candidateSpecs, describeSpec, rowKindsOf, type ModelSpec } from './models/index.js';
+import { validateModels, type ValidationOutcome, type ValidationReport } from './evaluate/index.js';
+import {
+  candidateSpecs,
+  describeSpec,
+  EASE_LAMBDA_MAX_STEPS,
+  nextEaseLambda,
+  rowKindsOf,
+  type ModelSpec,
+} from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
+import type { RatingMatrix } from './types.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
 export { modelConfigSchema, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
@@ -111,14 +120,10 @@ export async function buildModel(
       (modelChoiceOf(config) === 'auto' ? `; auto built the first candidate, ${describeSpec(spec)}` : '');
   } else if (config.evaluate) {
     const validating = performance.now();
-    const gate = config.promotionGate &&
-      options.activeModel && { ...config.promotionGate, active: options.activeModel };
-    const outcome = await validateModels(matrix, {
+    const outcome = await validateConfigModels(matrix, config, {
       candidates,
-      users: config.evaluation.users,
-      seed: config.evaluation.seed,
       threads: options.threads,
-      ...(gate ? { gate } : {}),
+      ...(options.activeModel ? { activeModel: options.activeModel } : {}),
       onProgress: options.onProgress && ((done, total) => options.onProgress?.('evaluate', done, total)),
     });
     ({ report: validation, chosen: spec } = outcome);
@@ -162,6 +167,39 @@ function memoryCostOf(config: ModelConfig): MemoryCost {
     perUser: DEFAULT_MEMORY_COST.perUser + (userRows ? config.k * 16 : 0),
     perItem: DEFAULT_MEMORY_COST.perItem + itemRow,
   };
+}
+
+/**
+ * The validation a config asks for: its candidates (candidateSpecs), its evaluation users and seed, EASE's λ
+ * widened past the grid's edge when λ is not given, and the promotion gate against `activeModel` when configured.
+ */
+export function validateConfigModels(
+  matrix: RatingMatrix,
+  config: ModelConfig,
+  options: {
+    candidates?: ModelSpec[];
+    threads?: number;
+    activeModel?: ModelSpec;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<ValidationOutcome> {
+  const gate = config.promotionGate && options.activeModel && { ...config.promotionGate, active: options.activeModel };
+  return validateModels(matrix, {
+    candidates: options.candidates ?? candidateSpecs(config, matrix),
+    ...(config.ease.lambda === undefined
+      ? {
+          widen: {
+            maxSteps: EASE_LAMBDA_MAX_STEPS,
+            next: (best, scored) => nextEaseLambda(best, scored, EASE_LAMBDA_BOUNDS),
+          },
+        }
+      : {}),
+    users: config.evaluation.users,
+    seed: config.evaluation.seed,
+    threads: options.threads,
+    ...(gate ? { gate } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }
 
 function hasValidationUsers(matrix: { byUser: { rows: number; indptr: Uint32Array } }): boolean {

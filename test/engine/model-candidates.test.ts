@@ -8,6 +8,7 @@ import {
   easeMethodFor,
   EXACT_EASE_AUTO_MAX_ITEMS,
   meanGramDiagonal,
+  nextEaseLambda,
 } from '../../functions/engine/models/index.js';
 import { UserInputError } from '../../functions/engine/types.js';
 
@@ -82,5 +83,25 @@ describe('model choice in the config', () => {
     expect(error).toBeInstanceOf(UserInputError);
     expect((error as UserInputError).message).toMatch(message);
     expect((error as UserInputError).hint).toBeTruthy();
+  });
+});
+
+describe('nextEaseLambda: past the grid’s edge', () => {
+  const ease = (lambda: number) => ({ spec: { model: 'ease' as const, lambda, k: 200, method: 'exact' as const } });
+  const tried = [ease(1), ease(4), ease(16)];
+  const bounds = { min: 0.5, max: 100 };
+
+  it('steps 4× past the largest λ tried, or ÷4 below the smallest, when the best is there', () => {
+    expect(nextEaseLambda(ease(16), tried, bounds)?.lambda).toBe(64);
+    expect(nextEaseLambda(ease(1), tried, { min: 0.1, max: 100 })?.lambda).toBe(0.25);
+  });
+
+  it('stops inside the grid, beyond the bounds, for one λ tried, or for a kNN winner', () => {
+    expect(nextEaseLambda(ease(4), tried, bounds)).toBeUndefined();
+    expect(nextEaseLambda(ease(1), tried, bounds)).toBeUndefined(); // 0.25 < min 0.5
+    expect(nextEaseLambda(ease(64), [...tried, ease(64)], bounds)).toBeUndefined(); // 256 > max 100
+    expect(nextEaseLambda(ease(16), [ease(16)], bounds)).toBeUndefined();
+    const knn = { spec: { model: 'item-knn' as const, similarity: parseModelConfig({}) as never } };
+    expect(nextEaseLambda(knn, [...tried, knn], bounds)).toBeUndefined();
   });
 });

@@ -98,6 +98,35 @@ describe('validateModels', () => {
     expect(report.split).toMatchObject({ kind: 'random', users: 200, share: 0.2, seed: 1 });
   });
 
+  it('widens one candidate at a time after the list, and stops at the first that does not improve', async () => {
+    const offered: ModelSpec[] = [];
+    const { report } = await validateModels(matrix, {
+      candidates: [knn('user-knn', 1)],
+      users: 200,
+      seed: 1,
+      widen: {
+        maxSteps: 5,
+        // First a better model (item-knn finds each partner; one neighbour user shares a pair or two), then a
+        // worse one (user-knn k 2): stop there.
+        next: () => {
+          const spec = offered.length === 0 ? knn('item-knn', 20) : knn('user-knn', 2);
+          offered.push(spec);
+          return spec;
+        },
+      },
+    });
+    expect(offered).toHaveLength(2);
+    expect(report.candidates.map((c) => c.name)).toEqual([
+      'popularity',
+      'user-knn (cosine, k 1)',
+      'item-knn (cosine, k 20)',
+      'user-knn (cosine, k 2)',
+    ]);
+    expect(report.candidates[2].ndcg).toBeGreaterThan(report.candidates[1].ndcg);
+    expect(report.candidates[3].ndcg).toBeLessThanOrEqual(report.candidates[2].ndcg);
+    expect(report.chosen).toBe('item-knn (cosine, k 20)');
+  });
+
   it('gives the same table for the same data and seed', async () => {
     const strip = (r: Awaited<ReturnType<typeof validateModels>>['report']) =>
       r.candidates.map(({ name, ndcg, recall, hitRate, coverage }) => ({ name, ndcg, recall, hitRate, coverage }));

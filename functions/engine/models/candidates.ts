@@ -77,3 +77,34 @@ export function candidateSpecs(config: ModelConfig, matrix: RatingMatrix, valida
     }
   }
 }
+
+/** Past the grid's edge, λ moves by this factor per step (the grid's own spacing). */
+export const EASE_LAMBDA_STEP = 4;
+/** Steps past the edge at most: the grid spans 16×, so the search spans up to 256×. */
+export const EASE_LAMBDA_MAX_STEPS = 2;
+
+/**
+ * The next λ to try when the best candidate is EASE at the edge of the λs tried so far (with at least two tried):
+ * 4× past the largest, or ÷4 below the smallest; undefined when the best is inside or λ was fixed by the config.
+ */
+export function nextEaseLambda(
+  best: { spec?: ModelSpec },
+  scored: readonly { spec?: ModelSpec }[],
+  bounds: { min: number; max: number },
+): EaseSpec | undefined {
+  const spec = best.spec;
+  if (spec?.model !== 'ease') return undefined;
+  const tried = scored.flatMap((c) =>
+    c.spec?.model === 'ease' && c.spec.method === spec.method ? [c.spec.lambda] : [],
+  );
+  if (tried.length < 2) return undefined;
+  const lambda =
+    spec.lambda === Math.max(...tried)
+      ? spec.lambda * EASE_LAMBDA_STEP
+      : spec.lambda === Math.min(...tried)
+        ? spec.lambda / EASE_LAMBDA_STEP
+        : undefined;
+  if (lambda === undefined || lambda < bounds.min || lambda > bounds.max) return undefined;
+  const rounded = Number(lambda.toPrecision(3));
+  return tried.includes(rounded) ? undefined : { ...spec, lambda: rounded };
+}
