@@ -231,14 +231,27 @@ export interface ModelReader extends ManifestReader {
   rollback(dataset: string, version?: string): Promise<Manifest>;
 }
 
+export interface ActivationOptions {
+  /** Default true. False: add the version to the kept list (first) and leave the active version serving. */
+  activate?: boolean;
+}
+
+export type ActivationOutcome = 'activated' | 'kept' | 'superseded';
+
 /** What a build needs to publish a model version and clean up after itself. */
 export interface ModelPublisher extends ManifestReader {
   createVersionWriter(dataset: string, version: string): VersionWriter;
   /**
    * Makes `info.version` active in one conditional write, after all its rows are written. Returns 'superseded'
-   * (and changes nothing) when the active model came from a later upload.
+   * (and changes nothing) when the active model came from a later upload. With `activate: false` the version is
+   * kept but not activated ('kept': the promotion gate held it back); a rollback to it activates it.
    */
-  activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'>;
+  activateVersion(
+    dataset: string,
+    info: VersionInfo,
+    versionsKept: number,
+    options?: ActivationOptions,
+  ): Promise<ActivationOutcome>;
   /**
    * Deletes rows of versions of `dataset` that the manifest no longer lists (excluding `protect`), once they were
    * retired longer ago than the store's grace (readers may still be on a version retired more recently).
