@@ -1,10 +1,10 @@
 /**
- * The model a stored version serves, for the API (the rows a recommendation defaults to) and the build (the
- * active model the promotion gate retrains). Versions stored before models were named carry no `model`: they
- * served item-knn over their similarity options, or user-knn when they had user rows only.
+ * The model a stored version serves, for the API (the rows a recommendation defaults to, its label) and the
+ * build (the active model the promotion gate retrains). Versions stored before models were named carry no
+ * `model`: they were item-knn over their similarity options, or user-knn when they had user rows only.
  *
- * Safety property (test: test/api/model-choice.test.ts): a version without `model` is served as before, from
- * its item rows whenever it has them.
+ * Safety property (tests: test/api/model-kinds.test.ts, test/api/served-model.test.ts): a version without
+ * `model` defaults to its item rows, as the API did before models were named (a user-only one: 409, not user).
  */
 import { servedKind, type ModelSpec } from '../engine/models/index.js';
 import type { ModelKind } from '../engine/types.js';
@@ -16,7 +16,7 @@ export function modelOfVersion(info: Pick<VersionInfo, 'options'>): ModelSpec {
   return { model: models.length > 0 && !models.includes('item') ? 'user-knn' : 'item-knn', similarity };
 }
 
-/** The rows recommendations come from by default. */
+/** The rows recommendations come from by default: the model's served rows; item rows on older versions. */
 export function servedKindOf(info: Pick<VersionInfo, 'options'>): ModelKind {
-  return servedKind(modelOfVersion(info));
+  return info.options.model ? servedKind(info.options.model) : 'item';
 }
