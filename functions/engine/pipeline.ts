@@ -7,10 +7,16 @@ import type { Readable } from 'node:stream';
 import { combineLimits, DEFAULT_MEMORY_COST, loadRatings, loadSources } from './ingest/index.js';
 import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, QualityReport } from './ingest/index.js';
 import type { SourceReport } from './ingest/index.js';
-import { eventOptionsOf, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
+import {
+  eventOptionsOf,
+  modelChoiceOf,
+  parseModelConfig,
+  similarityOptionsOf,
+  type ModelConfig,
+} from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { validateModels, type ValidationReport } from './evaluate/index.js';
-import { candidateSpecs, rowKindsOf, type ModelSpec } from './models/index.js';
+import { candidateSpecs, describeSpec, rowKindsOf, type ModelSpec } from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
@@ -45,8 +51,10 @@ export interface BuiltModel {
   config: ModelConfig;
   /** The model served, as chosen (auto) or named. */
   spec: ModelSpec;
-  /** The build's validation (absent with evaluate: false). */
+  /** The build's validation (absent with evaluate: false, or when skipped: see `evaluationSkipped`). */
   validation?: ValidationReport;
+  /** Why a named model was built without its evaluation (no user has 2 interactions to hold one out). */
+  evaluationSkipped?: string;
   /** Seconds per phase: parse (file -> matrix), one per model kind built (items, users), total. */
   timings: Record<string, number>;
 }
@@ -94,7 +102,14 @@ export async function buildModel(
   const candidates = candidateSpecs(config, matrix);
   let spec = candidates[0];
   let validation: ValidationReport | undefined;
-  if (config.evaluate) {
+  let evaluationSkipped: string | undefined;
+  // With nobody to hold out there is nothing to score: say so in the report rather than fail the build. Under auto
+  // every candidate would find no co-occurrence anyway, so the cheapest (item-knn, the first) is built.
+  if (config.evaluate && !hasValidationUsers(matrix)) {
+    evaluationSkipped =
+      'no user has 2 or more interactions, so none can be held out to evaluate the model' +
+      (modelChoiceOf(config) === 'auto' ? `; auto built the first candidate, ${describeSpec(spec)}` : '');
+  } else if (config.evaluate) {
     const validating = performance.now();
     const gate = config.promotionGate &&
       options.activeModel && { ...config.promotionGate, active: options.activeModel };
@@ -120,7 +135,15 @@ export async function buildModel(
   Object.assign(timings, phases);
   const model = InMemoryModel.fromNeighbours(matrix, blocks, spec);
   timings.total = seconds(started);
-  return { model, report, config, spec, ...(validation ? { validation } : {}), timings };
+  return {
+    model,
+    report,
+    config,
+    spec,
+    ...(validation ? { validation } : {}),
+    ...(evaluationSkipped ? { evaluationSkipped } : {}),
+    timings,
+  };
 }
 
 /**
@@ -139,6 +162,12 @@ function memoryCostOf(config: ModelConfig): MemoryCost {
     perUser: DEFAULT_MEMORY_COST.perUser + (userRows ? config.k * 16 : 0),
     perItem: DEFAULT_MEMORY_COST.perItem + itemRow,
   };
+}
+
+function hasValidationUsers(matrix: { byUser: { rows: number; indptr: Uint32Array } }): boolean {
+  const { rows, indptr } = matrix.byUser;
+  for (let u = 0; u < rows; u++) if (indptr[u + 1] - indptr[u] >= 2) return true;
+  return false;
 }
 
 function seconds(since: number): number {

@@ -102,7 +102,8 @@ export const DEFAULT_SIMILARITY_OPTIONS: SimilarityOptions = Object.freeze({
  * For row r (start <= r < end) the neighbours are slots `(r - start) * k .. + count[r - start]`,
  * sorted by similarity descending, ties broken by neighbour index ascending (deterministic).
  * Only similarities above SIMILARITY_EPSILON (1e-12: positive beyond float noise) are kept; a row may have fewer
- * than k neighbours (or none).
+ * than k neighbours (or none). EASE item rows (recommend/model-kinds.ts `signedRows`) are the one exception: signed
+ * weights sorted by |weight| descending, support 0.
  */
 export interface NeighbourBlock {
   readonly start: number;
@@ -150,7 +151,7 @@ export interface Contribution {
   value: number;
   /** similarity * value */
   contribution: number;
-  /** contribution / score, in [0, 1] for non-negative inputs. */
+  /** contribution / Σ of the item's positive contributions, in (0, 1]: only positive contributors are listed. */
   share: number;
 }
 

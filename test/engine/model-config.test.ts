@@ -23,19 +23,21 @@ function rejection(run: () => unknown): UserInputError {
 }
 
 describe('parseModelConfig', () => {
-  it('fills every default: item rows only, the default similarity, 3 versions kept', () => {
+  it('fills every default: model auto (no model, no row list), the default similarity, evaluation on, 3 versions kept', () => {
     // shrinkage is left unset in the config: its default depends on the measure (see the next test)
     const { shrinkage: _byMeasure, ...similarityDefaults } = DEFAULT_SIMILARITY_OPTIONS;
     expect(parseModelConfig({})).toEqual({
       ...similarityDefaults,
-      models: ['item'],
+      ease: { k: 200, method: 'auto' },
+      evaluate: true,
+      evaluation: { users: 2000, seed: 1 },
       versionsKept: 3,
       maxRejectedShare: 0.1,
       limits: {},
       input: {},
       catalogue: { columns: {}, attributes: [] },
     });
-    expect(parseModelConfig(undefined).models).toEqual(['item']);
+    expect(parseModelConfig(undefined).models).toBeUndefined();
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);
     expect(parseModelConfig({ models: ['user'] }).models).toEqual(['user']);
   });
@@ -91,7 +93,7 @@ describe('parseModelConfig', () => {
     const error = rejection(() => parseModelConfig({ neighbors: 20 }));
     expect(error.message).toContain('"neighbors"');
     expect(error.hint).toMatch(
-      /allowed keys are measure, k, shrinkage, minSupport, implicit, models, versionsKept, maxRejectedShare, limits, input/,
+      /allowed keys are model, measure, k, shrinkage, minSupport, implicit, models, ease, evaluate, evaluation, promotionGate, versionsKept, maxRejectedShare, limits, input/,
     );
   });
 
@@ -159,7 +161,8 @@ describe('building exactly the configured kinds', () => {
   it.each([[['item']], [['user']], [['user', 'item']]] as const)(
     'the file pipeline with models %j: rows and timings for those kinds only',
     async (models) => {
-      const built = await buildModel(file, { config: parseModelConfig({ models }), threads: 1 });
+      // `models` alone: the kNN model of those kinds, as before `model` existed; no evaluation asked for here.
+      const built = await buildModel(file, { config: parseModelConfig({ models, evaluate: false }), threads: 1 });
       expect(built.model.models).toEqual([...models].sort());
       expect(Object.keys(built.timings)).toEqual([
         'parse',

@@ -73,6 +73,8 @@ async function observe(): Promise<Observation> {
   };
 }
 
+const ITEM_KNN = { model: 'item-knn', evaluate: false };
+
 describe('a reader during a rebuild', () => {
   it('sees whole versions only, in upload order', async () => {
     const expected = (ratings: Ratings) => ({
@@ -82,6 +84,8 @@ describe('a reader during a rebuild', () => {
     const oracle = [expected(V1), expected(V2)];
     expect(JSON.stringify(oracle[0].items)).not.toBe(JSON.stringify(oracle[1].items)); // the versions are distinguishable
 
+    // The oracle is item-based cosine CF: name that model (the default, auto, would compare candidates).
+    await env.upload(`uploads/${DATASET}/config.json`, JSON.stringify(ITEM_KNN));
     await env.upload(`uploads/${DATASET}/day1.csv`, toCsv(V1));
     const v1 = (await env.store.getManifest(DATASET))!.activeVersion;
 
@@ -158,7 +162,7 @@ describe('readers with a cached manifest during a burst of builds (versionsKept 
     }));
     expect(new Set(oracle.map((o) => JSON.stringify([o.viewer, o.p]))).size).toBeGreaterThan(BURST / 2);
 
-    await env.upload(`uploads/${dataset}/config.json`, JSON.stringify({ versionsKept: 1 }));
+    await env.upload(`uploads/${dataset}/config.json`, JSON.stringify({ ...ITEM_KNN, versionsKept: 1 }));
     // The dataset's one file, replaced under its key: each build's state is one day's ratings.
     const file = `uploads/${dataset}/day.csv`;
     await env.upload(file, toCsv(burstRatings(0)));

@@ -41,7 +41,11 @@ let env: PipelineStack;
 
 beforeAll(async () => {
   env = await startPipelineStack();
-  for (const [dataset, ratings] of DATA) await env.put(`uploads/${dataset}/ratings.csv`, toCsv(ratings));
+  // The oracle is item-based cosine CF: each dataset names that model (the default, auto, compares candidates).
+  for (const [dataset, ratings] of DATA) {
+    await env.put(`uploads/${dataset}/config.json`, JSON.stringify({ model: 'item-knn', evaluate: false }));
+    await env.put(`uploads/${dataset}/ratings.csv`, toCsv(ratings));
+  }
   await env.stack.bridge.idle();
   expect(env.stack.bridge.failed).toEqual([]);
 });

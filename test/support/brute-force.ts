@@ -229,10 +229,15 @@ function rank(
     items: scored.slice(0, options.limit).map((s) => ({
       item: s.item,
       score: s.score,
-      because: [...s.contributions]
-        .sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1))
-        .slice(0, options.explainTop)
-        .map((c) => ({ ...c, kind: algorithm, share: c.contribution / s.raw })),
+      // The documented rule: only contributors that pushed the item up, each with its share of their sum.
+      because: (() => {
+        const positive = s.contributions.filter((c) => c.contribution > 0);
+        const sum = positive.reduce((total, c) => total + c.contribution, 0);
+        return positive
+          .sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1))
+          .slice(0, options.explainTop)
+          .map((c) => ({ ...c, kind: algorithm, share: c.contribution / sum }));
+      })(),
     })),
   };
 }

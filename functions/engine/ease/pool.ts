@@ -35,8 +35,11 @@ export function inThreadExecutor(): EaseExecutor {
       work = scratchFor(s.n);
     },
     async run(tasks) {
-      for (const task of tasks) runTask(state!, task, work);
-      // Let timers (progress, heartbeats) run between phases.
+      // Let timers (progress, the build's lease heartbeat) run between tasks: a phase can take seconds.
+      for (const task of tasks) {
+        runTask(state!, task, work);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       await new Promise((resolve) => setImmediate(resolve));
     },
     async close() {},

@@ -167,11 +167,19 @@ async function scoreSpec(split: ValidationSplit, spec: ModelSpec, threads?: numb
   const { train } = split;
   const model = await InMemoryModel.build(train, { spec, models: [servedKind(spec)], threads });
   const trainSeconds = seconds(started);
-  return score(split, describeSpec(spec), spec, trainSeconds, (user) => {
-    const result = model.recommendForUser(train.users.idAt(user), { limit: VALIDATION_K, explainTop: 0 });
-    return { items: indicesOf(train, result), fallback: result.fallback !== undefined };
-  });
+  // The lists are made in chunks with a yield between them, so the build's lease heartbeat keeps running.
+  const lists = new Map<number, RankedList>();
+  for (let from = 0; from < split.users.length; from += USERS_PER_CHUNK) {
+    for (const user of split.users.slice(from, from + USERS_PER_CHUNK)) {
+      const result = model.recommendForUser(train.users.idAt(user), { limit: VALIDATION_K, explainTop: 0 });
+      lists.set(user, { items: indicesOf(train, result), fallback: result.fallback !== undefined });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return score(split, describeSpec(spec), spec, trainSeconds, (user) => lists.get(user)!, started);
 }
+
+const USERS_PER_CHUNK = 200;
 
 function score(
   split: ValidationSplit,
@@ -179,8 +187,9 @@ function score(
   spec: ModelSpec | undefined,
   trainSeconds: number,
   recommend: (user: number) => RankedList,
+  trainingStarted?: number,
 ): CandidateScore {
-  const started = performance.now();
+  const started = trainingStarted === undefined ? performance.now() : trainingStarted + trainSeconds * 1000;
   const metrics = scoreRecommender(split, split.users, VALIDATION_K, recommend);
   return {
     name,

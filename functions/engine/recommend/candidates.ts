@@ -108,7 +108,7 @@ export class ScoreBoard {
 
   /**
    * The top `options.limit` items with a score > 0 (score desc, item id asc), each explained by its
-   * `options.explainTop` largest contributors. `visitContributors` reports the (item, contributor) pairs of
+   * `options.explainTop` largest positive contributors, each with its share of all positive contributions. `visitContributors` reports the (item, contributor) pairs of
    * the selected items (pairs of other items are ignored); it runs only when explanations are wanted.
    */
   rank(
@@ -120,23 +120,27 @@ export class ScoreBoard {
     if (options.explainTop === 0 || ranked.length === 0)
       return ranked.map(({ item, score }) => ({ item, score, because: [] }));
 
-    const contributors = new Map<string, { raw: number; list: Contribution[] }>();
-    for (const { item, raw } of ranked) contributors.set(item, { raw, list: [] });
+    // Only what pushed an item up explains it: with signed weights (EASE) or negative values a contributor can push
+    // it down, and a share of the net score could then exceed 1. Shares are of the positive contributions' sum.
+    const contributors = new Map<string, { positive: number; list: Contribution[] }>();
+    for (const { item } of ranked) contributors.set(item, { positive: 0, list: [] });
     const add: AddContributor = (item, id, similarity, value) => {
       const entry = contributors.get(item);
-      if (entry === undefined) return;
       const contribution = similarity * value;
-      entry.list.push({ id, kind, similarity, value, contribution, share: contribution / entry.raw });
+      if (entry === undefined || !(contribution > 0)) return;
+      entry.positive += contribution;
+      entry.list.push({ id, kind, similarity, value, contribution, share: 0 });
     };
     visitContributors(
       ranked.map((r) => r.item),
       add,
     );
-    return ranked.map(({ item, score }) => ({
-      item,
-      score,
-      because: topN(contributors.get(item)?.list ?? [], options.explainTop, betterContribution),
-    }));
+    return ranked.map(({ item, score }) => {
+      const entry = contributors.get(item);
+      const because = topN(entry?.list ?? [], options.explainTop, betterContribution);
+      for (const contribution of because) contribution.share = contribution.contribution / entry!.positive;
+      return { item, score, because };
+    });
   }
 
   private *positiveCandidates(normalise: boolean): Generator<Ranked> {

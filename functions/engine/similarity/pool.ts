@@ -21,6 +21,8 @@ export interface NeighbourRun {
 
 /** Chunks per thread: enough for the pool to even out, few enough that per-message cost stays negligible. */
 const CHUNKS_PER_THREAD = 16;
+/** In this thread, more and smaller chunks: each is a stretch without timers (the build's lease heartbeat). */
+const IN_THREAD_CHUNKS = 64;
 /**
  * Below this much inner-loop work (~0.1 s on one core) a default-threaded run stays in this thread, since
  * starting workers (each loads the TypeScript loader) costs more than it saves. An explicit `threads` is obeyed.
@@ -47,7 +49,10 @@ export async function computeNeighbours(
   const workers = script && worthIt ? takeWarmWorkers(script, Math.min(threads, rows)) : [];
   try {
     const prepared = prepareRows(matrix, target, resolved, { shared: workers.length > 0, positions: true });
-    const chunks = splitByWork(rowWork(prepared), Math.max(1, workers.length) * CHUNKS_PER_THREAD);
+    const chunks = splitByWork(
+      rowWork(prepared),
+      workers.length > 0 ? workers.length * CHUNKS_PER_THREAD : IN_THREAD_CHUNKS,
+    );
     let doneRows = 0;
     const onRangeDone = (range: WorkerJob): void => {
       doneRows += range.end - range.start;

@@ -1,0 +1,86 @@
+// What a config asks the build to compare: the λ grid, exact or approximate, and the combinations refused.
+import { describe, expect, it } from 'vitest';
+import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
+import { modelChoiceOf, parseModelConfig } from '../../functions/engine/model-config.js';
+import {
+  candidateSpecs,
+  easeLambdaGrid,
+  easeMethodFor,
+  EXACT_EASE_AUTO_MAX_ITEMS,
+  meanGramDiagonal,
+} from '../../functions/engine/models/index.js';
+import { UserInputError } from '../../functions/engine/types.js';
+
+// 3 items: Σ x² per item = 1+4 = 5, 9, 16+1 = 17 → mean 31/3.
+const matrix = ratingMatrixFromDense([
+  [1, 3, 0],
+  [2, 0, 4],
+  [0, 0, 1],
+]);
+
+describe('EASE λ grid and method', () => {
+  it('is the factors 0.25, 1, 4 times the mean of diag(XᵀX), to 3 significant digits', () => {
+    expect(meanGramDiagonal(matrix)).toBeCloseTo(31 / 3, 12);
+    expect(easeLambdaGrid(matrix)).toEqual([2.58, 10.3, 41.3]);
+  });
+
+  it('is exact up to EXACT_EASE_AUTO_MAX_ITEMS items under auto, approximate beyond; a named method stays', () => {
+    expect(easeMethodFor('auto', EXACT_EASE_AUTO_MAX_ITEMS)).toBe('exact');
+    expect(easeMethodFor('auto', EXACT_EASE_AUTO_MAX_ITEMS + 1)).toBe('approximate');
+    expect(easeMethodFor('exact', 10 ** 6)).toBe('exact');
+    expect(easeMethodFor('approximate', 10)).toBe('approximate');
+  });
+});
+
+describe('candidateSpecs', () => {
+  it('under auto (the default) compares item-knn, user-knn and EASE over the λ grid', () => {
+    const specs = candidateSpecs(parseModelConfig({}), matrix);
+    expect(specs.map((s) => s.model)).toEqual(['item-knn', 'user-knn', 'ease', 'ease', 'ease']);
+    expect(specs.flatMap((s) => (s.model === 'ease' ? [s.lambda] : []))).toEqual([2.58, 10.3, 41.3]);
+    expect(specs[0]).toMatchObject({ similarity: { measure: 'cosine', k: 50 } });
+  });
+
+  it('leaves out user-knn when the rows listed have no user rows', () => {
+    const specs = candidateSpecs(parseModelConfig({ model: 'auto', models: ['item'] }), matrix);
+    expect(specs.map((s) => s.model)).toEqual(['item-knn', 'ease', 'ease', 'ease']);
+  });
+
+  it('gives a named EASE its λ when set, the grid when validating, the grid’s middle when not', () => {
+    expect(candidateSpecs(parseModelConfig({ model: 'ease', ease: { lambda: 7, k: 30 } }), matrix)).toEqual([
+      { model: 'ease', lambda: 7, k: 30, method: 'exact' },
+    ]);
+    expect(candidateSpecs(parseModelConfig({ model: 'ease' }), matrix)).toHaveLength(3);
+    expect(candidateSpecs(parseModelConfig({ model: 'ease', evaluate: false }), matrix)).toEqual([
+      { model: 'ease', lambda: 10.3, k: 200, method: 'exact' },
+    ]);
+  });
+});
+
+describe('model choice in the config', () => {
+  it('is auto by default; a models list alone means its kNN model, as before "model" existed', () => {
+    expect(modelChoiceOf(parseModelConfig({}))).toBe('auto');
+    expect(modelChoiceOf(parseModelConfig({ models: ['item', 'user'] }))).toBe('item-knn');
+    expect(modelChoiceOf(parseModelConfig({ models: ['user'] }))).toBe('user-knn');
+  });
+
+  it.each([
+    [{ evaluate: false }, /model "auto" chooses by the build's evaluation/],
+    [{ model: 'ease', evaluate: false, promotionGate: { maxNdcgDrop: 0.1 } }, /promotionGate compares/],
+    [{ model: 'user-knn', models: ['item'] }, /served from user rows/],
+    [{ model: 'best' }, /model: must be one of auto, ease, item-knn, user-knn \(got "best"\)/],
+    [{ ease: { lambda: 0 } }, /ease\.lambda: must be a number from/],
+    [{ ease: { k: 501 } }, /ease\.k: must be an integer from 1 to 500/],
+    [{ promotionGate: { maxNdcgDrop: 2 } }, /promotionGate\.maxNdcgDrop: must be a number from 0 to 1/],
+    [{ evaluation: { users: 5 } }, /evaluation\.users: must be an integer from 10/],
+  ])('refuses %j with what to change', (config, message) => {
+    let error: unknown;
+    try {
+      parseModelConfig(config);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as UserInputError).message).toMatch(message);
+    expect((error as UserInputError).hint).toBeTruthy();
+  });
+});
