@@ -145,6 +145,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       config,
       model: built.spec,
       ...(validation && { validation }),
+      ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       timings,
       report,
       ...(catalogueReport && { catalogue: catalogueReport }),
@@ -196,6 +197,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       ...summarise(report),
       files: sources.files,
       excludedFiles: state.excluded.length,
+      ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
     };
     if (activation === 'superseded') {
