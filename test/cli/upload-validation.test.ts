@@ -63,6 +63,14 @@ describe('upload and status show the validation', () => {
     const state = JSON.parse(status.stdout) as { activeModel: string; activeVersion: string };
     expect(state.activeModel).toBe(chosen);
 
+    // recommend --dataset without --algorithm: the active version's model, named in the output.
+    const name = chosen!.split(' ')[0];
+    const recommend = await affinity(['recommend', '--dataset', 'gated', '--user', 'u1']);
+    expect(recommend.code).toBe(0);
+    expect(recommend.stdout).toContain(
+      `${name === 'user-knn' ? 'user' : 'item'}-based collaborative filtering (${name})`,
+    );
+
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ model: 'item-knn', k: 1, promotionGate: { maxNdcgDrop: 0.05 } }));
     expect((await affinity(['upload', config, '--dataset', 'gated', '--key', 'config.json'])).code).toBe(0);
