@@ -30,6 +30,23 @@ describe('row encoding and the 400 KB limit', () => {
     expect(decodeNeighbours(data)).toEqual(row);
   });
 
+  it('stores an EASE row at the largest K (500) with 256-byte ids and the longest signed weights whole', () => {
+    // EASE rows: signed weights in |weight| order, support 0. The longest double in JSON is 24 characters with its
+    // sign, e.g. -1.2345678901234567e-100; the tuple is ["<256>",<24>,0] = 2 + 2 + 256 + 1 + 24 + 1 + 1 = 287 bytes.
+    const weight = -1.2345678901234567e-100;
+    expect(JSON.stringify(weight)).toHaveLength(24);
+    const row: Neighbour[] = Array.from({ length: 500 }, (_, i) => ({
+      id: String(i).padStart(256, 'e'),
+      similarity: i % 2 ? weight : -weight,
+      support: 0,
+    }));
+    const { data, kept } = encodeNeighbours(row);
+    expect(Buffer.byteLength(data)).toBe(250 * 287 + 250 * 286 + 499 + 2);
+    expect(Buffer.byteLength(data)).toBeLessThan(ROW_DATA_BUDGET_BYTES);
+    expect(kept).toBe(500);
+    expect(decodeNeighbours(data)).toEqual(row);
+  });
+
   it('trims rows whose ids JSON must escape, keeping the most similar neighbours that fit', () => {
     // Control characters escape to 6 bytes each: 253 of them + 3 digits = 1,521 bytes per id.
     const row = neighbours(500, (i) => '\u0001'.repeat(253) + String(i).padStart(3, '0'));
