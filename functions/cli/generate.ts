@@ -18,13 +18,13 @@ interface GenerateFlags {
 export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
-    .description('write a deterministic synthetic media-shaped ratings file (Zipf popularity, taste clusters)')
+    .description('write a deterministic synthetic media-shaped ratings file (Zipf popularity, taste factors, series)')
     .argument('<out>', 'output file (.csv, .tsv, .dat, .jsonl; add .gz to compress)')
     .option('--users <n>', 'users', integer('--users', 1), 2000)
     .option('--items <n>', 'items', integer('--items', 1), 1000)
     .option('--ratings <n>', 'ratings', integer('--ratings', 1), 50_000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 42)
-    .option('--clusters <n>', 'latent taste clusters', integer('--clusters', 1))
+    .option('--clusters <n>', 'genres (each split into taste factors)', integer('--clusters', 1))
     .option('--no-timestamps', 'omit the timestamp column')
     .option('--implicit', 'no rating column (implicit feedback)')
     .option('--metadata <file>', 'also write item metadata (id, title, genres) as CSV')

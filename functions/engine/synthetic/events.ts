@@ -12,7 +12,8 @@
 import { Random } from '../shared/index.js';
 import { UserInputError } from '../types.js';
 import { ByteChunker } from './bytes.js';
-import { SyntheticSource, type ResolvedSyntheticOptions, type SyntheticOptions } from './generator.js';
+import { SyntheticSource } from './generator.js';
+import type { ResolvedSyntheticOptions, SyntheticOptions } from './options.js';
 
 export const EVENT_TYPES = ['view', 'play', 'complete', 'like', 'skip', 'dislike'] as const;
 export type SyntheticEventType = (typeof EVENT_TYPES)[number];

@@ -1,241 +1,37 @@
-import { UserInputError } from '../types.js';
+/**
+ * The synthetic data set's users: each likes a few taste factors (sub-genres, mostly of one or two genres) with
+ * uneven shares and a personal focus (the share of draws from those factors; the rest follow global popularity),
+ * and consumes in sessions (a session stays in one factor), continuing series in order, likelier after liking a
+ * part. Ratings rise, and get less noisy, with the user's affinity for the item's factors. docs/SYNTHETIC.md has
+ * the model and the calibration against published MovieLens-100K figures.
+ *
+ * Safety properties (test/engine/synthetic.test.ts): deterministic by seed, each user from its own random stream
+ * (any user can be generated alone); exactly `counts[u]` distinct items per user; timestamps strictly increasing
+ * per user; the parts of a series a user has are in part order in time; implicit data has the same pairs and
+ * timestamps as explicit data.
+ */
 import { AliasTable, Random } from '../shared/index.js';
+import { duplicatePlan, userActivity } from './activity.js';
+import { syntheticCatalogue, type SyntheticCatalogue } from './catalogue.js';
+import { TASTE } from './model.js';
+import { resolveSyntheticOptions, type ResolvedSyntheticOptions, type SyntheticOptions } from './options.js';
 
-/**
- * Options of the synthetic, media-shaped data set. The same options (including `seed`) always give the
- * same interactions, in the same order.
- */
-export interface SyntheticOptions {
-  users: number;
-  items: number;
-  /** Distinct (user, item) interactions. Must be between `users` (everyone rates >= 1) and `users * items`. */
-  ratings: number;
-  /** Default 1. Any safe integer. */
-  seed?: number;
-  /** Latent taste clusters ("genres"). Default min(10, items). */
-  clusters?: number;
-  /** Zipf exponent of item popularity: weight of the item of popularity rank r is 1 / r^zipf. Default 1. */
-  zipf?: number;
-  /** Emit timestamps (epoch seconds, increasing per user). Default true. */
-  timestamps?: boolean;
-  /** Implicit feedback: every value is 1 and files have no rating column. Default false. */
-  implicit?: boolean;
-  /**
-   * Extra rows that repeat an earlier (user, item) pair with a different rating and a later timestamp, right
-   * after the original (for de-duplication tests). Not counted in `ratings`. Default 0.
-   */
-  duplicates?: number;
-  /**
-   * Typed events instead of ratings (events.ts): files have columns user, item, type, timestamp, each interaction
-   * giving a view and maybe play, complete, like, skip or dislike. Default false (ratings, as before).
-   */
-  events?: boolean;
-  /** Prefix of user ids (`u123`). Default 'u'. */
-  userPrefix?: string;
-  /** Prefix of item ids (`i456`). Default 'i'. */
-  itemPrefix?: string;
-}
-
-export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
-
-/**
- * Share of a user's draws taken from their preferred clusters; the rest follow global popularity, which keeps
- * the popular head popular across clusters (with 0.85 the clusters split the head and the tail grew as fat).
- */
-const FOCUS = 0.6;
-/** Weight boost of preferred-cluster items when a heavy user's history is completed by weighted sampling. */
-const PREFERRED_BOOST = 8;
-/** Spread (sigma of the underlying normal) of the lognormal user activity. */
-const ACTIVITY_SIGMA = 1.1;
 /** First timestamp of the data set: 2015-01-01T00:00:00Z. Users start within the following ~6 years. */
 const EPOCH_START = 1_420_070_400;
 const START_SPREAD_SECONDS = 6 * 365 * 86_400;
-/** A user's history spans at most ~2 years. */
+/** A user's history spans at most ~2 years (in the mean): sessions ~3 days apart, items ~40 minutes apart. */
 const MAX_SPAN_SECONDS = 2 * 365 * 86_400;
-const MEAN_GAP_SECONDS = 6 * 3_600;
+const SESSION_GAP_SECONDS = 3 * 86_400;
+const ITEM_GAP_SECONDS = 40 * 60;
 
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]*$/;
-
-export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSyntheticOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new UserInputError('synthetic options must be an object', 'options', 'pass { users, items, ratings }');
-  }
-  const users = positiveInteger(options.users, 'users');
-  const items = positiveInteger(options.items, 'items');
-  const ratings = positiveInteger(options.ratings, 'ratings');
-  if (ratings < users) {
-    throw new UserInputError(
-      `ratings (${ratings}) is smaller than users (${users}); every user gets at least one rating`,
-      'options.ratings',
-      `use ratings >= ${users} or fewer users`,
-    );
-  }
-  if (ratings > users * items) {
-    throw new UserInputError(
-      `ratings (${ratings}) exceeds users x items (${users * items}), so pairs would repeat`,
-      'options.ratings',
-      `use ratings <= ${users * items}, or more users or items`,
-    );
-  }
-  const seed = options.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) {
-    throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'options.seed', 'use e.g. --seed 42');
-  }
-  const clusters = options.clusters === undefined ? Math.min(10, items) : positiveInteger(options.clusters, 'clusters');
-  if (clusters > items) {
-    throw new UserInputError(
-      `clusters (${clusters}) exceeds items (${items}); each cluster needs at least one item`,
-      'options.clusters',
-      `use clusters <= ${items}`,
-    );
-  }
-  const zipf = options.zipf ?? 1;
-  if (typeof zipf !== 'number' || !Number.isFinite(zipf) || zipf < 0 || zipf > 5) {
-    throw new UserInputError(
-      `zipf must be a number in [0, 5], got ${String(zipf)}`,
-      'options.zipf',
-      'media data is usually near 1',
-    );
-  }
-  const duplicates = options.duplicates ?? 0;
-  if (!Number.isSafeInteger(duplicates) || duplicates < 0 || duplicates > ratings) {
-    throw new UserInputError(
-      `duplicates must be an integer in [0, ratings], got ${String(duplicates)}`,
-      'options.duplicates',
-      'use 0 unless testing de-duplication',
-    );
-  }
-  const userPrefix = prefix(options.userPrefix ?? 'u', 'userPrefix');
-  const itemPrefix = prefix(options.itemPrefix ?? 'i', 'itemPrefix');
-  return {
-    users,
-    items,
-    ratings,
-    seed,
-    clusters,
-    zipf,
-    timestamps: options.timestamps ?? true,
-    implicit: options.implicit ?? false,
-    events: options.events ?? false,
-    duplicates,
-    userPrefix,
-    itemPrefix,
-  };
-}
-
-function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new UserInputError(
-      `${name} must be a positive integer, got ${String(value)}`,
-      `options.${name}`,
-      `give ${name} as a whole number >= 1`,
-    );
-  }
-  return value;
-}
-
-function prefix(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !PREFIX_PATTERN.test(value)) {
-    throw new UserInputError(
-      `${name} may only contain letters, digits, '_', '.' and '-', got ${JSON.stringify(value)}`,
-      `options.${name}`,
-      'choose a plain prefix such as "user-"',
-    );
-  }
-  return value;
-}
-
-/** The item side of a data set: which cluster each item belongs to and how popular it is. */
-export interface SyntheticCatalogue {
-  /** Cluster of item index i. */
-  readonly cluster: Uint32Array;
-  /** Zipf weight of item index i (1 / rank^zipf; ranks are shuffled over the ids). */
-  readonly weight: Float64Array;
-  /** Popularity rank (1 = most popular) of item index i. */
-  readonly rank: Uint32Array;
-  /** Quality bias of item index i, added to every rating of it. */
-  readonly bias: Float64Array;
-}
-
-export function syntheticCatalogue(options: SyntheticOptions): SyntheticCatalogue {
-  const o = resolveSyntheticOptions(options);
-  const random = new Random(o.seed, 1);
-  // Which item id gets which popularity rank: a shuffle, so ids carry no popularity signal.
-  const byRank = new Uint32Array(o.items);
-  for (let i = 0; i < o.items; i++) byRank[i] = i;
-  random.shuffle(byRank);
-  const rank = new Uint32Array(o.items);
-  const weight = new Float64Array(o.items);
-  for (let r = 0; r < o.items; r++) {
-    rank[byRank[r]] = r + 1;
-    weight[byRank[r]] = 1 / Math.pow(r + 1, o.zipf);
-  }
-  // Every cluster gets at least one item (the first `clusters` ids in shuffled order), the rest at random.
-  const cluster = new Uint32Array(o.items);
-  const order = random.shuffle(Uint32Array.from(byRank));
-  for (let k = 0; k < o.items; k++) cluster[order[k]] = k < o.clusters ? k : random.int(o.clusters);
-  const bias = new Float64Array(o.items);
-  for (let i = 0; i < o.items; i++) bias[i] = 0.35 * random.normal();
-  return { cluster, weight, rank, bias };
-}
-
-/**
- * Ratings per user: lognormal activity weights, every user >= 1, nobody above the catalogue size, and the
- * total exactly `ratings` (water-filling: the share of a capped user goes to the others).
- */
-function userActivity(o: ResolvedSyntheticOptions): Uint32Array {
-  const random = new Random(o.seed, 2);
-  const weight = new Float64Array(o.users);
-  for (let u = 0; u < o.users; u++) weight[u] = Math.exp(ACTIVITY_SIGMA * random.normal());
-  const counts = new Uint32Array(o.users).fill(1);
-  let remaining = o.ratings - o.users;
-  while (remaining > 0) {
-    let active = 0;
-    for (let u = 0; u < o.users; u++) if (counts[u] < o.items) active += weight[u];
-    let given = 0;
-    for (let u = 0; u < o.users && given < remaining; u++) {
-      if (counts[u] >= o.items) continue;
-      const add = Math.min(o.items - counts[u], Math.floor((remaining * weight[u]) / active), remaining - given);
-      counts[u] += add;
-      given += add;
-    }
-    if (given === 0) {
-      // What is left is smaller than one share: hand it out one by one, heaviest users first.
-      const heaviestFirst = Array.from({ length: o.users }, (_, u) => u).sort((a, b) => weight[b] - weight[a] || a - b);
-      for (const u of heaviestFirst) {
-        if (given === remaining) break;
-        if (counts[u] < o.items) {
-          counts[u]++;
-          given++;
-        }
-      }
-    }
-    remaining -= given;
-  }
-  return counts;
-}
-
-/** Rows (positions among the `ratings` distinct rows, per user) that get a duplicate row after them. */
-function duplicatePlan(o: ResolvedSyntheticOptions, counts: Uint32Array): Map<number, Set<number>> {
-  const plan = new Map<number, Set<number>>();
-  if (o.duplicates === 0) return plan;
-  const random = new Random(o.seed, 4);
-  // Floyd's algorithm: `duplicates` distinct positions out of `ratings`.
-  const chosen = new Set<number>();
-  for (let j = o.ratings - o.duplicates; j < o.ratings; j++) {
-    const t = random.int(j + 1);
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  const positions = [...chosen].sort((a, b) => a - b);
-  let user = 0;
-  let userStart = 0;
-  for (const position of positions) {
-    while (position >= userStart + counts[user]) userStart += counts[user++];
-    let set = plan.get(user);
-    if (!set) plan.set(user, (set = new Set()));
-    set.add(position - userStart);
-  }
-  return plan;
+interface Taste {
+  /** The genres the user prefers (1 or 2), the first the stronger. */
+  clusters: number[];
+  /** Liked factors, strongest first, and their shares (summing to 1). */
+  factors: number[];
+  shares: number[];
+  focus: number;
+  bias: number;
 }
 
 /**
@@ -254,85 +50,177 @@ export class SyntheticSource {
   readonly timestamp: Float64Array;
 
   private readonly global: AliasTable;
-  private readonly byCluster: AliasTable[];
+  private readonly byFactor: AliasTable[];
+  /** First factor of each cluster and how many it has. */
+  private readonly clusterFactors: { first: number; count: number; weight: number }[];
+  /** Popularity (summed Zipf weight of its own items) of each factor and each cluster, as sampling tables. */
+  private readonly factorWeight: Float64Array;
+  private readonly factorTable: AliasTable;
+  private readonly clusterTable: AliasTable;
   private readonly duplicates: Map<number, Set<number>>;
   /** seenBy[i] === u + 1 when user u already has item i. */
   private readonly seenBy: Uint32Array;
+  /** The current user's share of each factor relative to their strongest (0 for factors they do not like). */
+  private readonly affinityOf: Float64Array;
+  /** Per position of the current user: item, latent rating, whether a session starts there. */
+  private readonly picked: Uint32Array;
+  private readonly rating: Uint8Array;
+  private readonly sessionStart: Uint8Array;
 
   constructor(options: SyntheticOptions) {
     this.options = resolveSyntheticOptions(options);
     const o = this.options;
-    this.catalogue = syntheticCatalogue(o);
+    const catalogue = (this.catalogue = syntheticCatalogue(o));
     this.counts = userActivity(o);
     this.duplicates = duplicatePlan(o, this.counts);
-    this.global = new AliasTable(this.catalogue.weight);
-    const members: number[][] = Array.from({ length: o.clusters }, () => []);
-    for (let i = 0; i < o.items; i++) members[this.catalogue.cluster[i]].push(i);
-    this.byCluster = members.map(
-      (ids) =>
-        new AliasTable(
-          ids.map((i) => this.catalogue.weight[i]),
-          Uint32Array.from(ids),
-        ),
-    );
+    this.global = new AliasTable(catalogue.weight);
+    const ids: number[][] = Array.from({ length: catalogue.factors }, () => []);
+    const weights: number[][] = Array.from({ length: catalogue.factors }, () => []);
+    for (let i = 0; i < o.items; i++) {
+      ids[catalogue.factor[i]].push(i);
+      weights[catalogue.factor[i]].push(catalogue.weight[i]);
+      const second = catalogue.secondFactor[i];
+      if (second >= 0) {
+        ids[second].push(i);
+        weights[second].push(TASTE.secondFactorLoad * catalogue.weight[i]);
+      }
+    }
+    this.byFactor = ids.map((list, f) => new AliasTable(weights[f], Uint32Array.from(list)));
+    this.factorWeight = new Float64Array(catalogue.factors);
+    for (let i = 0; i < o.items; i++) this.factorWeight[catalogue.factor[i]] += catalogue.weight[i];
+    this.factorTable = new AliasTable(this.factorWeight);
+    this.clusterFactors = Array.from({ length: o.clusters }, () => ({ first: 0, count: 0, weight: 0 }));
+    for (let f = catalogue.factors - 1; f >= 0; f--) {
+      const entry = this.clusterFactors[catalogue.factorCluster[f]];
+      entry.first = f;
+      entry.count++;
+      entry.weight += this.factorWeight[f];
+    }
+    this.clusterTable = new AliasTable(this.clusterFactors.map((c) => c.weight));
     let maxRows = 0;
-    for (let u = 0; u < o.users; u++) maxRows = Math.max(maxRows, this.counts[u] + (this.duplicates.get(u)?.size ?? 0));
+    let maxCount = 0;
+    for (let u = 0; u < o.users; u++) {
+      maxRows = Math.max(maxRows, this.counts[u] + (this.duplicates.get(u)?.size ?? 0));
+      maxCount = Math.max(maxCount, this.counts[u]);
+    }
     this.item = new Uint32Array(maxRows);
     this.value = new Uint8Array(maxRows);
     this.timestamp = new Float64Array(maxRows);
     this.seenBy = new Uint32Array(o.items);
+    this.affinityOf = new Float64Array(catalogue.factors);
+    this.picked = new Uint32Array(maxCount);
+    this.rating = new Uint8Array(maxCount);
+    this.sessionStart = new Uint8Array(maxCount);
   }
 
-  /** The clusters user u prefers (1 or 2), the first one the stronger. */
+  /** The clusters (genres) user u prefers (1 or 2), the first one the stronger. */
   preferredClusters(u: number): number[] {
-    return this.preferences(new Random(this.options.seed, 3, u)).clusters;
+    return this.taste(new Random(this.options.seed, 3, u)).clusters;
   }
 
-  private preferences(random: Random): { clusters: number[]; bias: number } {
+  /** The factors user u likes, strongest first, with their shares. */
+  likedFactors(u: number): { factors: number[]; shares: number[] } {
+    const { factors, shares } = this.taste(new Random(this.options.seed, 3, u));
+    return { factors, shares };
+  }
+
+  private taste(random: Random): Taste {
+    // Genres and factors are liked in proportion to their popularity, so every item keeps its Zipf share overall.
     const k = this.options.clusters;
-    const first = random.int(k);
+    const first = this.clusterTable.sample(random);
     const clusters = [first];
-    if (k > 1 && random.next() < 0.6) clusters.push((first + 1 + random.int(k - 1)) % k);
-    return { clusters, bias: 0.4 * random.normal() };
+    if (k > 1 && random.next() < 0.6) {
+      let second = this.clusterTable.sample(random);
+      if (second === first) second = (first + 1 + random.int(k - 1)) % k;
+      clusters.push(second);
+    }
+    const bias = 0.4 * random.normal();
+    const z = Math.log(TASTE.focus / (1 - TASTE.focus)) + TASTE.focusSpread * random.normal();
+    const focus = 1 / (1 + Math.exp(-z));
+    const factorWeight = this.factorWeight;
+    const inCluster = (c: number): number => {
+      const { first: f0, count, weight } = this.clusterFactors[c];
+      let pick = random.next() * weight;
+      let f = f0;
+      while (f + 1 < f0 + count && pick >= factorWeight[f]) pick -= factorWeight[f++];
+      return f;
+    };
+    // The strongest factor is in the first genre, the second in the second genre (if any); extras mostly too.
+    const wanted = TASTE.likedMin + random.int(TASTE.likedExtra);
+    const factors = [inCluster(clusters[0])];
+    for (let attempt = 0; factors.length < wanted && attempt < 4 * wanted; attempt++) {
+      const genre = factors.length === 1 ? clusters[clusters.length - 1] : clusters[random.int(clusters.length)];
+      const f = random.next() < TASTE.inGenre ? inCluster(genre) : this.factorTable.sample(random);
+      if (!factors.includes(f)) factors.push(f);
+    }
+    const raw = factors.map(() => Math.exp(TASTE.shareSpread * random.normal())).sort((a, b) => b - a);
+    const total = raw.reduce((s, w) => s + w, 0);
+    return { clusters, factors, shares: raw.map((w) => w / total), focus, bias };
   }
 
   fillUser(u: number): number {
     const o = this.options;
+    const { factor, secondFactor, next, series } = this.catalogue;
     const random = new Random(o.seed, 3, u);
-    const { clusters, bias } = this.preferences(random);
+    const taste = this.taste(random);
+    const affinity = this.affinityOf;
+    taste.factors.forEach((f, k) => (affinity[f] = taste.shares[k] / taste.shares[0]));
     const count = this.counts[u];
     const stamp = u + 1;
     const seen = this.seenBy;
-    const picked = new Uint32Array(count);
+    const { picked, rating, sessionStart } = this;
     let n = 0;
-    // Rejection sampling against the user's own seen set; heavy users who exhaust it fall back below.
-    const budget = 4 * count + 64;
-    for (let attempt = 0; n < count && attempt < budget; attempt++) {
-      let item: number;
-      if (random.next() < FOCUS) {
-        const c = clusters.length === 1 || random.next() < 0.65 ? clusters[0] : clusters[1];
-        item = this.byCluster[c].sample(random);
-      } else {
-        item = this.global.sample(random);
-      }
-      if (seen[item] === stamp) continue;
+    const accept = (item: number, startsSession: boolean): number => {
       seen[item] = stamp;
-      picked[n++] = item;
+      picked[n] = item;
+      const second = secondFactor[item];
+      const a = Math.min(1, affinity[factor[item]] + (second >= 0 ? TASTE.secondFactorLoad * affinity[second] : 0));
+      const mean = TASTE.ratingBase + taste.bias + this.catalogue.bias[item] + TASTE.ratingTaste * a;
+      const r = Math.round(mean + (TASTE.noise - TASTE.noiseTaste * a) * random.normal());
+      rating[n] = r < 1 ? 1 : r > 5 ? 5 : r;
+      sessionStart[n] = startsSession ? 1 : 0;
+      return rating[n++];
+    };
+    // Sessions of one factor each; rejection sampling against the user's seen set (heavy users: fillRest).
+    const budget = 4 * count + 64;
+    let sessionLeft = 0;
+    let fresh = false; // no item of the current session accepted yet
+    let sessionFactor = taste.factors[0];
+    for (let attempt = 0; n < count && attempt < budget; attempt++) {
+      if (sessionLeft === 0) {
+        sessionLeft = 1 + Math.floor(random.exponential(TASTE.sessionMean - 0.5));
+        let pick = random.next();
+        let k = 0;
+        while (k + 1 < taste.factors.length && pick >= taste.shares[k]) pick -= taste.shares[k++];
+        sessionFactor = taste.factors[k];
+        fresh = true;
+      }
+      let item = random.next() < taste.focus ? this.byFactor[sessionFactor].sample(random) : this.global.sample(random);
+      if (seen[item] === stamp) continue;
+      let r = accept(item, fresh);
+      fresh = false;
+      sessionLeft--;
+      // Series: the next part follows in the same session, likelier after a liked part.
+      while (n < count && next[item] >= 0 && seen[next[item]] !== stamp) {
+        if (random.next() >= (r >= 4 ? TASTE.continueLiked : TASTE.continueOther)) break;
+        item = next[item];
+        r = accept(item, false);
+      }
     }
-    if (n < count) {
-      this.fillRest(random, clusters, picked, n, stamp);
-      random.shuffle(picked); // fillRest appends by weight; keep the history in random order
-    }
+    if (n < count) n = this.fillRest(random, n, count, stamp, accept);
+    this.orderSeries(n, series);
 
     // Timestamps: a start date, then exponential gaps (at least 2 s, so a duplicate fits at t + 1).
-    const meanGap = Math.min(MEAN_GAP_SECONDS, MAX_SPAN_SECONDS / count);
+    let sessions = 0;
+    for (let p = 0; p < count; p++) sessions += sessionStart[p];
+    const sessionGap = Math.min(SESSION_GAP_SECONDS, MAX_SPAN_SECONDS / Math.max(1, sessions));
     let time = EPOCH_START + random.int(START_SPREAD_SECONDS);
     const dupes = this.duplicates.get(u);
     let rows = 0;
     for (let p = 0; p < count; p++) {
       const item = picked[p];
-      const value = o.implicit ? 1 : this.rate(random, item, bias, clusters);
-      time += 2 + Math.floor(random.exponential(meanGap));
+      const value = o.implicit ? 1 : rating[p];
+      time += 2 + Math.floor(random.exponential(sessionStart[p] ? sessionGap : ITEM_GAP_SECONDS));
       this.item[rows] = item;
       this.value[rows] = value;
       this.timestamp[rows] = time;
@@ -344,38 +232,66 @@ export class SyntheticSource {
         rows++;
       }
     }
+    for (const f of taste.factors) affinity[f] = 0;
     return rows;
   }
 
-  /** Ratings 1-5: user and item bias, a bonus inside the user's clusters, a penalty outside, noise. */
-  private rate(random: Random, item: number, userBias: number, clusters: number[]): number {
-    const inTaste = clusters.includes(this.catalogue.cluster[item]);
-    const mean = 3.3 + userBias + this.catalogue.bias[item] + (inTaste ? 0.6 : -0.6);
-    const rating = Math.round(mean + 0.9 * random.normal());
-    return rating < 1 ? 1 : rating > 5 ? 5 : rating;
-  }
-
   /**
-   * Weighted sampling without replacement (Efraimidis-Spirakis keys) over the items the user does not
-   * have yet, preferred clusters boosted: O(items log items), only for the few very heavy users.
+   * Weighted sampling without replacement (Efraimidis-Spirakis keys) over the items the user does not have yet,
+   * liked factors boosted: O(items log items), only for the few very heavy users. Appended one session each.
    */
-  private fillRest(random: Random, clusters: number[], picked: Uint32Array, n: number, stamp: number): void {
-    const { cluster, weight } = this.catalogue;
+  private fillRest(
+    random: Random,
+    n: number,
+    count: number,
+    stamp: number,
+    accept: (item: number, startsSession: boolean) => number,
+  ): number {
+    const { factor, weight } = this.catalogue;
     const items = this.options.items;
     const keys = new Float64Array(items).fill(-Infinity);
     for (let i = 0; i < items; i++) {
       if (this.seenBy[i] === stamp) continue;
-      const w = weight[i] * (clusters.includes(cluster[i]) ? PREFERRED_BOOST : 1);
+      const w = weight[i] * (1 + TASTE.fillBoost * this.affinityOf[factor[i]]);
       keys[i] = Math.log(1 - random.next()) / w; // larger is better; -Infinity never wins
     }
-    // The (picked.length - n)-th largest key is the threshold; a native sort of a copy finds it.
-    const needed = picked.length - n;
+    // The (count - n)-th largest key is the threshold; a native sort of a copy finds it.
+    const needed = count - n;
     const threshold = Float64Array.from(keys).sort()[items - needed];
-    for (let i = 0; i < items && n < picked.length; i++) {
-      if (keys[i] >= threshold && keys[i] !== -Infinity) {
-        this.seenBy[i] = stamp;
-        picked[n++] = i;
-      }
+    const chosen: number[] = [];
+    for (let i = 0; i < items && chosen.length < needed; i++) {
+      if (keys[i] >= threshold && keys[i] !== -Infinity) chosen.push(i);
+    }
+    random.shuffle(chosen); // the scan found them in id order; keep the appended history in random order
+    for (const item of chosen) {
+      accept(item, true);
+      n++;
+    }
+    return n;
+  }
+
+  /** Puts the parts of each series the user has into part order, on the positions they already hold. */
+  private orderSeries(n: number, series: Int32Array): void {
+    const positions: number[] = [];
+    for (let p = 0; p < n; p++) if (series[this.picked[p]] >= 0) positions.push(p);
+    if (positions.length < 2) return;
+    const { picked, rating } = this;
+    const { part } = this.catalogue;
+    const groups = new Map<number, number[]>();
+    for (const p of positions) {
+      const s = series[picked[p]];
+      const group = groups.get(s);
+      if (group) group.push(p);
+      else groups.set(s, [p]);
+    }
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      const entries = group.map((p) => ({ item: picked[p], rating: rating[p] }));
+      entries.sort((a, b) => part[a.item] - part[b.item]);
+      group.forEach((p, k) => {
+        picked[p] = entries[k].item;
+        rating[p] = entries[k].rating;
+      });
     }
   }
 

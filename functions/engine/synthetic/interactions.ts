@@ -3,7 +3,8 @@
  */
 import { InteractionLog } from '../data/index.js';
 import type { Interaction } from '../types.js';
-import { SyntheticSource, type SyntheticOptions } from './generator.js';
+import { SyntheticSource } from './generator.js';
+import type { SyntheticOptions } from './options.js';
 
 /** The data set one interaction at a time, users in order (u0 first), each user's rows in time order. */
 export function* syntheticInteractions(options: SyntheticOptions): Generator<Interaction> {

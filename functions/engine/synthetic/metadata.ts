@@ -1,5 +1,6 @@
 import { csvRecord, Random } from '../shared/index.js';
-import { resolveSyntheticOptions, syntheticCatalogue, type SyntheticOptions } from './generator.js';
+import { syntheticCatalogue } from './catalogue.js';
+import { resolveSyntheticOptions, type SyntheticOptions } from './options.js';
 import { writeChunks } from './write.js';
 
 const GENRES = [

@@ -7,12 +7,8 @@ import { writeFileError } from '../shared/index.js';
 import { UserInputError } from '../types.js';
 import { ByteChunker } from './bytes.js';
 import { checkSyntheticEventOptions, syntheticEventChunks } from './events.js';
-import {
-  SyntheticSource,
-  resolveSyntheticOptions,
-  type ResolvedSyntheticOptions,
-  type SyntheticOptions,
-} from './generator.js';
+import { SyntheticSource } from './generator.js';
+import { resolveSyntheticOptions, type ResolvedSyntheticOptions, type SyntheticOptions } from './options.js';
 
 export type SyntheticFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
 const FORMATS: readonly SyntheticFormat[] = ['csv', 'tsv', 'dat', 'jsonl'];

@@ -1,0 +1,115 @@
+/**
+ * Calibration of the synthetic generator against published MovieLens-100K figures (docs/SYNTHETIC.md): on the
+ * generator's default-shaped data, NDCG@10 of popularity, item-kNN (cosine, k 50), user-kNN (cosine, k 50) from
+ * the engine's own `evaluate` (holdout 0.2, seen items removed, every held-out rating relevant), and exact EASE
+ * (`computeEase`, k 200, on the binarised train part) scored on the same split for λ in {10, 50, 100, 200, 500}.
+ * Run: `node --import tsx bench/synthetic-calibration.ts [small|ml100k|both] [seed]` (default both, seed 1).
+ * Experiments: env SYNTH_JSON='{"zipf":1.2}' adds generator options, SYNTH_TASTE='{"focus":0.7}' overrides the
+ * model's knobs (functions/engine/synthetic/model.ts), SYNTH_LAMBDAS='100,200' narrows the λ grid.
+ */
+import { buildRatingMatrix } from '../functions/engine/data/index.js';
+import { computeEase, type SignedNeighbourBlock } from '../functions/engine/ease/index.js';
+import { evaluate, holdoutSplit, scoreRecommender } from '../functions/engine/evaluate/index.js';
+import { syntheticLog, type SyntheticOptions } from '../functions/engine/synthetic/index.js';
+import { TASTE } from '../functions/engine/synthetic/model.js';
+import type { RatingMatrix } from '../functions/engine/types.js';
+
+const SHAPES: Record<string, SyntheticOptions> = {
+  '6k': { users: 6000, items: 3000, ratings: 400_000 },
+  ml100k: { users: 943, items: 1682, ratings: 100_000 },
+};
+const LAMBDAS = (process.env.SYNTH_LAMBDAS || '10,50,100,200,500').split(',').map(Number);
+const SPLIT_SEED = 1;
+const K = 10;
+
+/** The same matrix with every value 1: EASE as published (and the λ grid) is for 0/1 data. */
+function binarised(matrix: RatingMatrix): RatingMatrix {
+  const ones = (values: Float32Array): Float32Array => new Float32Array(values.length).fill(1);
+  return {
+    ...matrix,
+    byUser: { ...matrix.byUser, values: ones(matrix.byUser.values) },
+    byItem: { ...matrix.byItem, values: ones(matrix.byItem.values) },
+  };
+}
+
+/** Top-k by score of the items the user has not seen in train (ties: lower index first). */
+function easeRecommender(train: RatingMatrix, block: SignedNeighbourBlock): (user: number) => { items: number[] } {
+  const n = train.byItem.rows;
+  const score = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  return (user) => {
+    score.fill(0);
+    seen.fill(0);
+    const { indptr, indices, values } = train.byUser;
+    for (let p = indptr[user]; p < indptr[user + 1]; p++) {
+      const j = indices[p];
+      seen[j] = 1;
+      const x = values[p];
+      const row = j - block.start;
+      const base = row * block.k;
+      for (let e = 0; e < block.count[row]; e++) score[block.neighbour[base + e]] += x * block.weight[base + e];
+    }
+    const top: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (seen[i]) continue;
+      if (top.length < K || score[i] > score[top[top.length - 1]]) {
+        let at = Math.min(top.length, K - 1);
+        top[at] = i;
+        while (at > 0 && score[top[at - 1]] < score[i]) {
+          top[at] = top[at - 1];
+          top[--at] = i;
+        }
+      }
+    }
+    return { items: top };
+  };
+}
+
+async function measure(name: string, options: SyntheticOptions): Promise<void> {
+  const started = performance.now();
+  const { matrix } = buildRatingMatrix(syntheticLog(options));
+  const generateSeconds = (performance.now() - started) / 1000;
+  const report = await evaluate(matrix, {
+    split: 'holdout',
+    ratio: 0.2,
+    seed: SPLIT_SEED,
+    k: K,
+    configs: [
+      { name: 'item', algorithm: 'item', similarity: { measure: 'cosine', k: 50 } },
+      { name: 'user', algorithm: 'user', similarity: { measure: 'cosine', k: 50 } },
+    ],
+  });
+  const split = holdoutSplit(matrix, { ratio: 0.2, seed: SPLIT_SEED });
+  const users = [...split.test.keys()].sort((a, b) => a - b);
+  const ndcg = new Map(report.rows.map((row) => [row.name, row.ndcg]));
+  const binary = binarised(split.train);
+  let best = { lambda: 0, ndcg: -1 };
+  const perLambda: string[] = [];
+  for (const lambda of LAMBDAS) {
+    const block = await computeEase(binary, { lambda, k: 200 });
+    const metrics = scoreRecommender(split, users, K, easeRecommender(binary, block));
+    perLambda.push(`λ=${lambda}: ${metrics.ndcg.toFixed(4)}`);
+    if (metrics.ndcg > best.ndcg) best = { lambda, ndcg: metrics.ndcg };
+  }
+  const ease = best.ndcg;
+  const row = (label: string, value: number, published: string): string =>
+    `  ${label.padEnd(22)} ${value.toFixed(4)}   ${(value / ease).toFixed(2)}× EASE   (ML-100K published ${published})`;
+  console.log(
+    `\n${name}: ${matrix.users.size} users × ${matrix.items.size} items × ${matrix.byUser.indices.length} ratings, ` +
+      `generated in ${generateSeconds.toFixed(2)} s; options ${JSON.stringify(options)}`,
+  );
+  console.log(`  NDCG@${K}, holdout 0.2 (seed ${SPLIT_SEED}), ${users.length} test users`);
+  console.log(row('popularity', ndcg.get('popularity') ?? NaN, '0.220, 0.49×'));
+  console.log(row('item-kNN (cosine, 50)', ndcg.get('item') ?? NaN, '0.399, 0.89×'));
+  console.log(row('user-kNN (cosine, 50)', ndcg.get('user') ?? NaN, '≈0.40, 0.89×'));
+  console.log(row(`EASE (best λ ${best.lambda})`, ease, '≈0.45, 1×'));
+  console.log(`  EASE by λ: ${perLambda.join(', ')}`);
+}
+
+const which = process.argv[2] ?? 'both';
+const seed = Number(process.argv[3] ?? 1);
+Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE || '{}'));
+const extra = JSON.parse(process.env.SYNTH_JSON || '{}') as Partial<SyntheticOptions>;
+for (const [name, shape] of Object.entries(SHAPES)) {
+  if (which === 'both' || which === name) await measure(name, { ...shape, seed, ...extra });
+}

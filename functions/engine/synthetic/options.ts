@@ -1,0 +1,137 @@
+import { UserInputError } from '../types.js';
+
+/**
+ * Options of the synthetic, media-shaped data set. The same options (including `seed`) always give the
+ * same interactions, in the same order.
+ */
+export interface SyntheticOptions {
+  users: number;
+  items: number;
+  /** Distinct (user, item) interactions. Must be between `users` (everyone rates >= 1) and `users * items`. */
+  ratings: number;
+  /** Default 1. Any safe integer. */
+  seed?: number;
+  /**
+   * Genres ("clusters"). Default min(10, items). Since the taste model of docs/SYNTHETIC.md a genre is no longer
+   * a hard taste cluster: it splits into taste factors of ~50 items each, users like a few factors mostly within
+   * one or two genres, and the metadata's first genre is the item's genre.
+   */
+  clusters?: number;
+  /**
+   * Zipf exponent of item popularity: weight of the item of popularity rank r is 1 / r^zipf. Default 1. Genres
+   * and factors are liked in proportion to their items' weights, so each item's expected share of the draws
+   * stays proportional to its weight (up to the one-rating-per-pair cap and series continuations).
+   */
+  zipf?: number;
+  /** Emit timestamps (epoch seconds, increasing per user). Default true. */
+  timestamps?: boolean;
+  /** Implicit feedback: every value is 1 and files have no rating column. Default false. */
+  implicit?: boolean;
+  /**
+   * Extra rows that repeat an earlier (user, item) pair with a different rating and a later timestamp, right
+   * after the original (for de-duplication tests). Not counted in `ratings`. Default 0.
+   */
+  duplicates?: number;
+  /**
+   * Typed events instead of ratings (events.ts): files have columns user, item, type, timestamp, each interaction
+   * giving a view and maybe play, complete, like, skip or dislike. Default false (ratings, as before).
+   */
+  events?: boolean;
+  /** Prefix of user ids (`u123`). Default 'u'. */
+  userPrefix?: string;
+  /** Prefix of item ids (`i456`). Default 'i'. */
+  itemPrefix?: string;
+}
+
+export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_.-]*$/;
+
+export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSyntheticOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new UserInputError('synthetic options must be an object', 'options', 'pass { users, items, ratings }');
+  }
+  const users = positiveInteger(options.users, 'users');
+  const items = positiveInteger(options.items, 'items');
+  const ratings = positiveInteger(options.ratings, 'ratings');
+  if (ratings < users) {
+    throw new UserInputError(
+      `ratings (${ratings}) is smaller than users (${users}); every user gets at least one rating`,
+      'options.ratings',
+      `use ratings >= ${users} or fewer users`,
+    );
+  }
+  if (ratings > users * items) {
+    throw new UserInputError(
+      `ratings (${ratings}) exceeds users x items (${users * items}), so pairs would repeat`,
+      'options.ratings',
+      `use ratings <= ${users * items}, or more users or items`,
+    );
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) {
+    throw new UserInputError(`seed must be an integer, got ${String(seed)}`, 'options.seed', 'use e.g. --seed 42');
+  }
+  const clusters = options.clusters === undefined ? Math.min(10, items) : positiveInteger(options.clusters, 'clusters');
+  if (clusters > items) {
+    throw new UserInputError(
+      `clusters (${clusters}) exceeds items (${items}); each cluster needs at least one item`,
+      'options.clusters',
+      `use clusters <= ${items}`,
+    );
+  }
+  const zipf = options.zipf ?? 1;
+  if (typeof zipf !== 'number' || !Number.isFinite(zipf) || zipf < 0 || zipf > 5) {
+    throw new UserInputError(
+      `zipf must be a number in [0, 5], got ${String(zipf)}`,
+      'options.zipf',
+      'media data is usually near 1',
+    );
+  }
+  const duplicates = options.duplicates ?? 0;
+  if (!Number.isSafeInteger(duplicates) || duplicates < 0 || duplicates > ratings) {
+    throw new UserInputError(
+      `duplicates must be an integer in [0, ratings], got ${String(duplicates)}`,
+      'options.duplicates',
+      'use 0 unless testing de-duplication',
+    );
+  }
+  const userPrefix = prefix(options.userPrefix ?? 'u', 'userPrefix');
+  const itemPrefix = prefix(options.itemPrefix ?? 'i', 'itemPrefix');
+  return {
+    users,
+    items,
+    ratings,
+    seed,
+    clusters,
+    zipf,
+    timestamps: options.timestamps ?? true,
+    implicit: options.implicit ?? false,
+    events: options.events ?? false,
+    duplicates,
+    userPrefix,
+    itemPrefix,
+  };
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new UserInputError(
+      `${name} must be a positive integer, got ${String(value)}`,
+      `options.${name}`,
+      `give ${name} as a whole number >= 1`,
+    );
+  }
+  return value;
+}
+
+function prefix(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !PREFIX_PATTERN.test(value)) {
+    throw new UserInputError(
+      `${name} may only contain letters, digits, '_', '.' and '-', got ${JSON.stringify(value)}`,
+      `options.${name}`,
+      'choose a plain prefix such as "user-"',
+    );
+  }
+  return value;
+}
