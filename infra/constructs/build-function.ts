@@ -13,6 +13,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_SETTINGS, LIMIT_NAMES } from '../../functions/engine/ingest/limits.js';
+import { BUNDLED_APPROXIMATE_EASE_WORKER_FILE } from '../../functions/engine/ease/approximate/pool.js';
 import { BUNDLED_EASE_WORKER_FILE } from '../../functions/engine/ease/pool.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
@@ -35,6 +36,7 @@ export const BUILD_TABLE_ACTIONS = [
 export const BUILD_WORKER_BUNDLES: Record<string, string> = {
   [BUNDLED_WORKER_FILE]: 'functions/engine/similarity/worker.ts',
   [BUNDLED_EASE_WORKER_FILE]: 'functions/engine/ease/worker.ts',
+  [BUNDLED_APPROXIMATE_EASE_WORKER_FILE]: 'functions/engine/ease/approximate/worker.ts',
 };
 
 export interface BuildFunctionProps {
