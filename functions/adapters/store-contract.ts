@@ -6,7 +6,8 @@
  * that the build pipeline, the API and the storage can evolve apart.
  */
 import type { CatalogueEntry } from '../engine/catalogue/index.js';
-import type { ModelSpec } from '../engine/models/index.js';
+import type { GateDecision, ValidationReport } from '../engine/evaluate/index.js';
+import type { ModelName, ModelSpec } from '../engine/models/index.js';
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
@@ -81,6 +82,31 @@ export interface VersionSources {
 
 export const MAX_SOURCES_IN_MANIFEST = 100;
 
+/** One row of a version's validation table, compact (the job record and the version's S3 report have it whole). */
+export interface CandidateSummary {
+  /** `popularity`, or the candidate's label (describeSpec). */
+  name: string;
+  model: ModelName | 'popularity';
+  ndcg: number;
+  recall: number;
+  hitRate: number;
+  coverage: number;
+}
+
+/**
+ * The build's validation as a version records it in the manifest: a few hundred bytes per candidate, so that
+ * every kept version's fits in the manifest's one 400 KB item.
+ */
+export interface VersionValidation {
+  /** The cut-off of the metrics (@10). */
+  k: number;
+  chosen: string;
+  reason: string;
+  split: { kind: string; share: number; users: number; heldOut: number };
+  candidates: CandidateSummary[];
+  gate?: GateDecision;
+}
+
 export interface VersionInfo {
   version: string;
   createdAt: string;
@@ -97,6 +123,8 @@ export interface VersionInfo {
   reportKey?: string;
   /** Present when the version carries an item catalogue (its rows serve `fields=` and GET …/items/{itemId}). */
   catalogue?: CatalogueSource;
+  /** The build's validation of its candidate models (absent with `evaluate: false`, and on older versions). */
+  validation?: VersionValidation;
 }
 
 export interface Manifest {
@@ -139,6 +167,13 @@ export interface JobRecord {
   error?: JobError;
   /** Why a job that did not fail ended as it did (e.g. superseded: a newer upload replaced the file). */
   message?: string;
+  /** The build's validation: every candidate's scores, the choice and, with a promotion gate, its decision. */
+  validation?: ValidationReport;
+  /**
+   * False when the build succeeded but its version was kept, not activated (the promotion gate held it back;
+   * `message` says why). Absent otherwise.
+   */
+  activated?: false;
   /** Which claim of the job wrote it: 1 for the first build attempt, one more for each attempt that took it over. */
   attempt?: number;
   /**
@@ -231,14 +266,27 @@ export interface ModelReader extends ManifestReader {
   rollback(dataset: string, version?: string): Promise<Manifest>;
 }
 
+export interface ActivationOptions {
+  /** Default true. False: add the version to the kept list (first) and leave the active version serving. */
+  activate?: boolean;
+}
+
+export type ActivationOutcome = 'activated' | 'kept' | 'superseded';
+
 /** What a build needs to publish a model version and clean up after itself. */
 export interface ModelPublisher extends ManifestReader {
   createVersionWriter(dataset: string, version: string): VersionWriter;
   /**
    * Makes `info.version` active in one conditional write, after all its rows are written. Returns 'superseded'
-   * (and changes nothing) when the active model came from a later upload.
+   * (and changes nothing) when the active model came from a later upload. With `activate: false` the version is
+   * kept but not activated ('kept': the promotion gate held it back); a rollback to it activates it.
    */
-  activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'>;
+  activateVersion(
+    dataset: string,
+    info: VersionInfo,
+    versionsKept: number,
+    options?: ActivationOptions,
+  ): Promise<ActivationOutcome>;
   /**
    * Deletes rows of versions of `dataset` that the manifest no longer lists (excluding `protect`), once they were
    * retired longer ago than the store's grace (readers may still be on a version retired more recently).

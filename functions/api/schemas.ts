@@ -7,6 +7,19 @@ import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
 import { FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
 
+// The model state, versions, validation and jobs (./model-schemas.ts), re-exported so routes find every schema here.
+export {
+  DatasetResponse,
+  JobSchema,
+  JobsResponse,
+  RollbackResponse,
+  VersionSchema,
+  type DatasetBody,
+  type JobBody,
+  type JobsBody,
+  type RollbackBodyResponse,
+} from './model-schemas.js';
+
 export const DEFAULT_LIMIT = 10;
 /** Most results one API request returns (the engine itself can rank up to MAX_TOP_N). */
 export const MAX_RESULTS_PER_REQUEST = 100;
@@ -99,9 +112,14 @@ export const JobParams = z.object({ dataset: DatasetId, jobId: JobId });
 export const UserRecommendationsQuery = z.strictObject({
   limit: limitQuery('recommendations'),
   exclude: idListQuery,
-  algorithm: z.enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' }).default('item').openapi({
-    description: "item: item-based CF on the user's history (default); user: user-based CF from similar users.",
-  }),
+  algorithm: z
+    .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
+    .optional()
+    .openapi({
+      description:
+        "Which rows recommend: item (the item rows on the user's history: EASE weights or item-knn similarities), " +
+        "user (user-based CF from similar users). Default: the active version's model (user for user-knn, else item).",
+    }),
   explain: z
     .enum(['true', 'false'], { error: 'explain must be "true" or "false"' })
     .default('true')
@@ -174,7 +192,9 @@ export const ContributionSchema = z
   .object({
     id: z.string().openapi({ description: 'The history item (kind item) or the similar user (kind user).' }),
     kind: z.enum(['item', 'user']),
-    similarity: z.number(),
+    similarity: z.number().openapi({
+      description: 'The similarity (kNN) or the EASE weight between the history item and the recommended one.',
+    }),
     value: z.number().openapi({ description: 'The rating behind this contribution.' }),
     share: z.number().openapi({ description: 'Fraction of the score this contribution explains.' }),
   })
@@ -221,6 +241,11 @@ export const RecommendationsResponse = z
     algorithm: z
       .enum(['item', 'user', 'popularity'])
       .openapi({ description: 'The algorithm that produced the items.' }),
+    model: z.enum(['ease', 'item-knn', 'user-knn', 'popularity']).openapi({
+      description:
+        "The model whose rows produced the items: the version's EASE or item-knn rows (algorithm item), user-knn " +
+        'rows (algorithm user), or popularity (a fallback).',
+    }),
     fallback: z
       .object({
         reason: FallbackReasonSchema,
@@ -269,100 +294,6 @@ export const PopularResponse = z
   })
   .openapi('PopularItems');
 
-const SourceSchema = z.object({
-  bucket: z.string(),
-  key: z.string(),
-  eTag: z.string().optional(),
-  versionId: z.string().optional(),
-  sequencer: z.string().optional(),
-  sourceOrder: z.string(),
-});
-
-export const JobSchema = z
-  .object({
-    dataset: z.string(),
-    jobId: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'superseded', 'duplicate']),
-    source: SourceSchema,
-    version: z.string().optional(),
-    progress: z.object({ phase: z.string(), done: z.number(), total: z.number() }).optional(),
-    timings: z.record(z.string(), z.number()).optional(),
-    report: z.record(z.string(), z.unknown()).optional(),
-    reportKey: z.string().optional(),
-    error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
-    finishedAt: z.string().optional(),
-  })
-  .openapi('Job');
-
-export const VersionSchema = z
-  .object({
-    version: z.string(),
-    active: z.boolean(),
-    createdAt: z.string(),
-    jobId: z.string(),
-    source: SourceSchema,
-    stats: z.object({
-      users: z.number(),
-      items: z.number(),
-      ratings: z.number(),
-      itemRows: z.number(),
-      userRows: z.number(),
-    }),
-    options: z.record(z.string(), z.unknown()),
-    reportKey: z.string().optional(),
-    catalogue: z
-      .object({
-        key: z.string(),
-        eTag: z.string().optional(),
-        versionId: z.string().optional(),
-        size: z.number().optional(),
-        rows: z.number().int(),
-        items: z.number().int(),
-      })
-      .optional()
-      .openapi({ description: 'The catalogue object this version carries (absent: none).' }),
-    sources: z
-      .object({
-        files: z.number().int(),
-        rows: z.number().int(),
-        bytes: z.number(),
-        digest: z.string(),
-        listed: z.array(
-          z.object({
-            key: z.string(),
-            eTag: z.string(),
-            versionId: z.string().optional(),
-            size: z.number(),
-            rows: z.number().int().optional(),
-          }),
-        ),
-        excluded: z.number().int().optional(),
-      })
-      .optional()
-      .openapi({
-        description:
-          'The interaction files this version was built from: counts, a SHA-256 digest of every key and ETag, and ' +
-          'the first 100 files (the version report in S3 lists all).',
-      }),
-  })
-  .openapi('ModelVersion');
-
-export const ModelStateSchema = z.object({
-  dataset: z.string(),
-  activeVersion: z
-    .string()
-    .nullable()
-    .openapi({ description: 'null while the first build of the dataset has not succeeded.' }),
-  revision: z.number().int(),
-  updatedAt: z.string().nullable(),
-  versions: z.array(VersionSchema).openapi({ description: 'Kept versions (for rollback), newest first.' }),
-});
-
-export const DatasetResponse = ModelStateSchema.extend({ latestJob: JobSchema.nullable() }).openapi('Dataset');
-export const RollbackResponse = ModelStateSchema.extend({ previousVersion: z.string() }).openapi('Rollback');
-export const JobsResponse = z.object({ dataset: z.string(), jobs: z.array(JobSchema) }).openapi('Jobs');
 export const HealthResponse = z.object({ status: z.literal('ok'), service: z.string() }).openapi('Health');
 
 export const ProblemSchema = z
@@ -385,7 +316,3 @@ export type RecommendationsBody = z.infer<typeof RecommendationsResponse>;
 export type SimilarItemsBody = z.infer<typeof SimilarItemsResponse>;
 export type SimilarUsersBody = z.infer<typeof SimilarUsersResponse>;
 export type PopularBody = z.infer<typeof PopularResponse>;
-export type DatasetBody = z.infer<typeof DatasetResponse>;
-export type RollbackBodyResponse = z.infer<typeof RollbackResponse>;
-export type JobsBody = z.infer<typeof JobsResponse>;
-export type JobBody = z.infer<typeof JobSchema>;

@@ -8,7 +8,7 @@
  * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
  * test/pipeline/concurrent-reader.test.ts).
  */
-import type { JobReader, JobRecord, Manifest, ModelReader, VersionInfo } from '../adapters/store-contract.js';
+import type { JobReader, ModelReader } from '../adapters/store-contract.js';
 import {
   explanationRecord,
   recommendFromItemNeighbours,
@@ -16,9 +16,11 @@ import {
   recommendPopular,
   similarFrom,
 } from '../engine/recommend/index.js';
-import { configKey } from '../adapters/bucket-layout.js';
+import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
+
+export type { ActiveModel } from './active-version.js';
+import { jobBody, modelState } from './model-state.js';
 import {
-  MODEL_KINDS,
   type HistoryEntry,
   type ModelKind,
   type Neighbour,
@@ -26,7 +28,7 @@ import {
   type RecommendationResult,
   type RecommendOptions,
 } from '../engine/types.js';
-import { modelNotBuilt, notFound } from './problems.js';
+import { notFound } from './problems.js';
 import type {
   DatasetBody,
   JobBody,
@@ -56,11 +58,6 @@ interface Attempt<T> {
   answer: () => T;
 }
 
-export interface ActiveModel {
-  manifest: Manifest;
-  version: string;
-}
-
 export class RecommendationService {
   constructor(
     private readonly store: ModelReader & JobReader,
@@ -72,7 +69,7 @@ export class RecommendationService {
    * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
    * from the manifest alone, before any row is read.
    */
-  async activeModel(dataset: string, needs?: ModelKind): Promise<ActiveModel> {
+  async activeModel(dataset: string, needs?: Needs): Promise<ActiveModel> {
     const manifest = await this.store.getManifest(dataset);
     if (manifest === undefined) {
       throw notFound(
@@ -86,8 +83,7 @@ export class RecommendationService {
         'Wait for a build to succeed, or roll back to a kept version.',
       );
     }
-    if (needs) requireModel(dataset, manifest, needs);
-    return { manifest, version: manifest.activeVersion };
+    return resolveActive(dataset, manifest, needs);
   }
 
   /**
@@ -98,27 +94,35 @@ export class RecommendationService {
    */
   private async onActiveVersion<T>(
     dataset: string,
-    needs: ModelKind | undefined,
-    attempt: (version: string) => Promise<Attempt<T>>,
+    needs: Needs,
+    attempt: (active: ActiveModel) => Promise<Attempt<T>>,
   ): Promise<T> {
     const first = await this.activeModel(dataset, needs);
-    const outcome = await attempt(first.version);
+    const outcome = await attempt(first);
     if (outcome.complete) return outcome.answer();
     const fresh = await this.store.refreshManifest(dataset, first.manifest);
     if (!fresh?.activeVersion || fresh.activeVersion === first.version) return outcome.answer();
-    if (needs) requireModel(dataset, fresh, needs);
-    return (await attempt(fresh.activeVersion)).answer();
+    return (await attempt(resolveActive(dataset, fresh, needs))).answer();
   }
 
-  /** Recommendations for a known user (unknown users get popular items, flagged as a fallback). */
-  forUser(dataset: string, userId: string, algorithm: ModelKind, filters: FilterOptions): Promise<RecommendationsBody> {
-    return this.onActiveVersion(dataset, algorithm, async (version) => {
+  /**
+   * Recommendations for a known user (unknown users get popular items, flagged as a fallback), from the rows of
+   * `algorithm`, by default the active version's served rows.
+   */
+  forUser(
+    dataset: string,
+    userId: string,
+    algorithm: ModelKind | undefined,
+    filters: FilterOptions,
+  ): Promise<RecommendationsBody> {
+    return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
+      const { version } = active;
       const rows = await this.store.getUserRows(dataset, version, userId);
       const popularity = this.lazyPopularity(dataset, version);
 
       if (rows.history === undefined) {
         const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
-        const body = toBody(dataset, version, result, filters.explain, {
+        const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: 0,
           historyCapped: false,
@@ -126,7 +130,7 @@ export class RecommendationService {
         return { complete: false, answer: () => body };
       }
 
-      if (algorithm === 'user') {
+      if (active.kind === 'user') {
         const neighbours = rows.neighbours ?? [];
         const histories = neighbours.length
           ? await this.store.getUserHistories(
@@ -140,7 +144,7 @@ export class RecommendationService {
           recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
         const result = await withPopularityFallback(run, popularity);
         // User-based CF reads the history only to hide what was seen, so nothing is capped.
-        const body = toBody(dataset, version, result, filters.explain, {
+        const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: history.length,
           historyCapped: false,
@@ -149,32 +153,31 @@ export class RecommendationService {
         return { complete, answer: () => body };
       }
 
-      const { body, complete } = await this.fromHistory(dataset, version, rows.history, filters, popularity);
+      const { body, complete } = await this.fromHistory(active, rows.history, filters, popularity);
       return { complete, answer: () => ({ ...body, userId }) };
     });
   }
 
   /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
   forHistory(dataset: string, history: readonly HistoryEntry[], filters: FilterOptions): Promise<RecommendationsBody> {
-    return this.onActiveVersion(dataset, 'item', async (version) => {
+    return this.onActiveVersion(dataset, 'item', async (active) => {
       const { body, complete } = await this.fromHistory(
-        dataset,
-        version,
+        active,
         history,
         filters,
-        this.lazyPopularity(dataset, version),
+        this.lazyPopularity(dataset, active.version),
       );
       return { complete, answer: () => body };
     });
   }
 
   private async fromHistory(
-    dataset: string,
-    version: string,
+    active: ActiveModel,
     history: readonly HistoryEntry[],
     filters: FilterOptions,
     popularity: () => Promise<PopularItem[]>,
   ): Promise<{ body: RecommendationsBody; complete: boolean }> {
+    const { dataset, version } = active;
     const used = history.slice(0, this.historyCap);
     const older = history.slice(this.historyCap);
     const usedItems = [...new Set(used.map((entry) => entry.item))];
@@ -189,7 +192,7 @@ export class RecommendationService {
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
       recommendFromItemNeighbours(used, (id) => rows.get(id), popular, options);
     const result = await withPopularityFallback(run, popularity);
-    const body = toBody(dataset, version, result, filters.explain, {
+    const body = toBody({ ...active, kind: 'item' }, result, filters.explain, {
       historyUsed: used.length,
       historyCapped: older.length > 0,
     });
@@ -200,7 +203,7 @@ export class RecommendationService {
   }
 
   similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
-    return this.onActiveVersion(dataset, 'item', async (version) => {
+    return this.onActiveVersion(dataset, 'item', async ({ version }) => {
       const row = (await this.store.getItemNeighbours(dataset, version, [itemId])).get(itemId);
       if (row !== undefined) {
         return {
@@ -221,7 +224,7 @@ export class RecommendationService {
   }
 
   similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    return this.onActiveVersion(dataset, 'user', async (version) => {
+    return this.onActiveVersion(dataset, 'user', async ({ version }) => {
       const row = (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
       if (row !== undefined) {
         return {
@@ -242,7 +245,7 @@ export class RecommendationService {
   }
 
   popular(dataset: string, limit: number): Promise<PopularBody> {
-    return this.onActiveVersion(dataset, undefined, async (version) => {
+    return this.onActiveVersion(dataset, undefined, async ({ version }) => {
       const popularity = await this.store.getPopularity(dataset, version);
       const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
       // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
@@ -293,26 +296,6 @@ export class RecommendationService {
   }
 }
 
-/** What each model kind answers, for the model-not-built problem (a new kind must say what it is for). */
-const MODEL_PURPOSES: Record<ModelKind, string> = {
-  item: 'item-based recommendations (for a user or a posted history) and similar items',
-  user: 'user-based recommendations and similar users',
-};
-
-/** The one check that a request's model kind was built into the active version (its manifest entry says which). */
-function requireModel(dataset: string, manifest: Manifest, needs: ModelKind): void {
-  const built = manifest.versions.find((info) => info.version === manifest.activeVersion)?.options.models;
-  // A version recorded before the options listed their model kinds says nothing: serve it as before.
-  if (built === undefined || built.includes(needs)) return;
-  const wanted = MODEL_KINDS.filter((kind) => kind === needs || built.includes(kind));
-  throw modelNotBuilt(
-    `Dataset ${JSON.stringify(dataset)} (version ${manifest.activeVersion}) has no ${needs} model: it was built with ` +
-      `${built.length ? built.join(', ') : 'no model'} only, and ${MODEL_PURPOSES[needs]} need the ${needs} model.`,
-    `Build it: put {"models": [${wanted.map((kind) => JSON.stringify(kind)).join(', ')}]} in ${configKey(dataset)}, ` +
-      'then upload the interaction data again.',
-  );
-}
-
 /** Runs without popularity first; only when the engine falls back does it read popularity and run again. */
 async function withPopularityFallback(
   run: (popularity: readonly PopularItem[]) => RecommendationResult,
@@ -340,17 +323,17 @@ function engineOptions(filters: FilterOptions): Partial<RecommendOptions> {
 }
 
 function toBody(
-  dataset: string,
-  version: string,
+  active: ActiveModel,
   result: RecommendationResult,
   explain: boolean,
   extra: { userId?: string; historyUsed: number; historyCapped: boolean },
 ): RecommendationsBody {
   return {
-    dataset,
-    version,
+    dataset: active.dataset,
+    version: active.version,
     ...(extra.userId !== undefined ? { userId: extra.userId } : {}),
     algorithm: result.algorithm,
+    model: resultModel(active, result),
     ...(result.fallback ? { fallback: result.fallback } : {}),
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
@@ -361,32 +344,3 @@ function toBody(
 }
 
 const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });
-
-function modelState(dataset: string, manifest: Manifest | undefined) {
-  return {
-    dataset,
-    activeVersion: manifest?.activeVersion || null,
-    revision: manifest?.revision ?? 0,
-    updatedAt: manifest?.updatedAt ?? null,
-    versions: (manifest?.versions ?? []).map((info) => versionBody(info, manifest?.activeVersion)),
-  };
-}
-
-function versionBody(info: VersionInfo, activeVersion: string | undefined) {
-  return {
-    version: info.version,
-    active: info.version === activeVersion,
-    createdAt: info.createdAt,
-    jobId: info.jobId,
-    source: info.source,
-    stats: info.stats,
-    options: { ...info.options } as Record<string, unknown>,
-    ...(info.reportKey ? { reportKey: info.reportKey } : {}),
-    ...(info.catalogue ? { catalogue: info.catalogue } : {}),
-    ...(info.sources ? { sources: info.sources } : {}),
-  };
-}
-
-function jobBody(job: JobRecord): JobBody {
-  return { ...job };
-}

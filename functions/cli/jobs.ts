@@ -1,5 +1,6 @@
 /** Build jobs as the CLI sees them: waiting for the job of one upload, and printing a finished job. */
 import type { JobRecord } from '../adapters/store-contract.js';
+import { formatValidationTable } from '../engine/evaluate/index.js';
 import { UserInputError } from '../engine/types.js';
 import { ApiError, callApi } from './api-client.js';
 import type { StackTarget } from './target.js';
@@ -50,9 +51,10 @@ function unquote(eTag: string): string {
   return eTag.replace(/^"|"$/g, '');
 }
 
-/** One job, its error (what, where, fix), report summary and timings, for a terminal. */
+/** One job, its error (what, where, fix), report summary, validation table and timings, for a terminal. */
 export function printJob(job: JobRecord): void {
-  console.log(`Build ${job.jobId}: ${job.status}${job.version ? ` (version ${job.version})` : ''}`);
+  const held = job.activated === false ? ', kept but NOT activated: the promotion gate held it back' : '';
+  console.log(`Build ${job.jobId}: ${job.status}${job.version ? ` (version ${job.version}${held})` : ''}`);
   // Why a job that did not fail ended as it did (e.g. superseded by a newer upload of the same key).
   if (job.message) console.log(`  ${job.message}`);
   if (job.error)
@@ -68,6 +70,9 @@ export function printJob(job: JobRecord): void {
     for (const [reason, r] of rejected)
       console.log(`  rejected ${reason}: ${r.count}${r.example ? ` — e.g. ${r.example}` : ''}`);
   }
+  if (job.validation) console.log(indent(formatValidationTable(job.validation)));
+  if (job.activated === false && job.version)
+    console.log(`  To serve it anyway: affinity rollback --dataset ${job.dataset} --version ${job.version}`);
   if (job.timings)
     console.log(
       `  timings: ${Object.entries(job.timings)
@@ -77,7 +82,16 @@ export function printJob(job: JobRecord): void {
   if (job.reportKey) console.log(`  full report: s3://…/${job.reportKey}`);
 }
 
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
 /** One line per job, for `affinity jobs`. */
 export function jobLine(job: JobRecord): string {
-  return `${job.startedAt}  ${job.status.padEnd(10)} ${job.jobId}  ${job.version ?? ''}  ${job.source.key}${job.error ? `  — ${job.error.message}` : ''}`;
+  const held = job.activated === false ? '  (kept, not activated: promotion gate)' : '';
+  return `${job.startedAt}  ${job.status.padEnd(10)} ${job.jobId}  ${job.version ?? ''}  ${job.source.key}${held}${job.error ? `  — ${job.error.message}` : ''}`;
 }

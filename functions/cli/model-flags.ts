@@ -98,7 +98,12 @@ export async function buildFromFile(
 
 /** `--algorithm`: which kind of model answers (recommend, export). */
 export function algorithmOption(): Option {
-  return new Option('--algorithm <algorithm>', 'item-based or user-based CF').choices(MODEL_KINDS).default('item');
+  return new Option(
+    '--algorithm <algorithm>',
+    "item-based or user-based CF (with --dataset, default: the active version's model)",
+  )
+    .choices(MODEL_KINDS)
+    .default('item');
 }
 
 export interface ModelSourceFlags {

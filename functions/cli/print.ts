@@ -2,11 +2,13 @@
 import type { QualityReport } from '../engine/ingest/index.js';
 import type { Neighbour, RecommendationResult } from '../engine/types.js';
 
-export function formatRecommendations(result: RecommendationResult, subject: string): string {
+export function formatRecommendations(result: RecommendationResult & { model?: string }, subject: string): string {
   const lines: string[] = [];
+  // A stack's answer names the model whose rows produced it (EASE rows are item rows too).
+  const model = result.model && result.model !== 'popularity' ? ` (${result.model})` : '';
   const via = result.fallback
     ? `popularity fallback (${result.fallback.reason.replace(/-/g, ' ')})`
-    : `${result.algorithm}-based collaborative filtering`;
+    : `${result.algorithm}-based collaborative filtering${model}`;
   lines.push(`Recommendations for ${subject} — ${via}`);
   if (result.items.length === 0) lines.push('  (nothing to recommend: every candidate was excluded)');
   result.items.forEach((rec, rank) => {

@@ -23,7 +23,8 @@ type RecommendFlags = ModelFlags &
   ModelSourceFlags & {
     user?: string;
     history?: string;
-    algorithm: ModelKind;
+    /** Absent (with --dataset only): the served model's rows. */
+    algorithm?: ModelKind;
     limit: number;
     exclude?: string[];
     normalise?: boolean;
@@ -42,7 +43,15 @@ export function registerRecommendCommand(program: Command, dataDir: string): voi
     .option('--exclude <items>', 'never recommend these (comma-separated)', list)
     .option('--normalise', 'divide scores by the sum of |similarity| of their contributors')
     .option('--json', 'print JSON')
-    .action(action(async (flags: RecommendFlags) => recommend(flags, dataDir)));
+    .action(
+      action(async (flags: RecommendFlags, command: Command) =>
+        // A running stack serves the active version's model by default: --algorithm only when given.
+        recommend(
+          command.getOptionValueSource('algorithm') === 'default' ? { ...flags, algorithm: undefined } : flags,
+          dataDir,
+        ),
+      ),
+    );
 }
 
 async function recommend(flags: RecommendFlags, dataDir: string): Promise<void> {
@@ -59,12 +68,13 @@ async function recommend(flags: RecommendFlags, dataDir: string): Promise<void> 
       flags.history ? parseHistory(flags.history) : undefined,
     );
   const file = requireFile(flags, 'recommend', 'affinity recommend --file ratings.csv --user u1');
+  const algorithm = flags.algorithm ?? 'item';
   // User-based CF needs only the user rows; item-based (and any --history) only the item rows.
-  const models: ModelKind[] = flags.user && flags.algorithm === 'user' ? ['user'] : ['item'];
+  const models: ModelKind[] = flags.user && algorithm === 'user' ? ['user'] : ['item'];
   const { model } = await buildFromFile(file, flags, { models });
   const options = { limit: flags.limit, exclude: flags.exclude, normalise: flags.normalise ?? false };
   const result = flags.user
-    ? model.recommendForUser(flags.user, { ...options, algorithm: flags.algorithm })
+    ? model.recommendForUser(flags.user, { ...options, algorithm })
     : model.recommendForHistory(parseHistory(flags.history ?? ''), options);
   console.log(
     flags.json

@@ -39,7 +39,11 @@ export async function remoteRecommend(
       },
     });
   } else {
-    const query = new URLSearchParams({ limit: String(flags.limit), algorithm: flags.algorithm ?? 'item' });
+    // Without --algorithm the API serves the active version's model (user rows for user-knn, else item rows).
+    const query = new URLSearchParams({
+      limit: String(flags.limit),
+      ...(flags.algorithm && { algorithm: flags.algorithm }),
+    });
     if (flags.exclude?.length) query.set('exclude', flags.exclude.join(','));
     body = await callApi<Result>(target, `${base}/users/${encode(flags.user ?? '')}/recommendations?${query}`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { JobRecord } from '../adapters/store-contract.js';
+import type { DatasetBody } from '../api/schemas.js';
 import { callApi } from './api-client.js';
 import { integer } from './args.js';
 import { action } from './errors.js';
@@ -44,11 +45,16 @@ export function registerStackCommands(program: Command, dataDir: string): void {
     .option('--json', 'print JSON')
     .action(
       action(async (flags: TargetFlags & { dataset: string; json?: boolean }) => {
-        const status = await callApi<Record<string, unknown>>(
+        const status = await callApi<DatasetBody>(
           resolveTarget(flags, dataDir),
           `/v1/datasets/${encode(flags.dataset)}`,
         );
-        console.log(JSON.stringify(status, null, 2));
+        // The active model's label up front: the versions below carry each one's model and validation.
+        const active = status.versions.find((v) => v.active);
+        const { dataset, activeVersion, ...rest } = status;
+        console.log(
+          JSON.stringify({ dataset, activeVersion, activeModel: active?.model.label ?? null, ...rest }, null, 2),
+        );
       }),
     );
 

@@ -12,32 +12,26 @@
  *   or re-uploaded after its deletion) builds nothing, 'superseded': the newer object's own event builds.
  * - Ordered: a version's `sourceOrder` is when its listing started; the manifest only moves to a later listing, so
  *   an older state never replaces a newer active model.
+ * - Gated: with config.promotionGate, a version whose validation NDCG@10 falls more than the allowed share below
+ *   the active model's (retrained on the same data) is kept but not activated; the job succeeds with
+ *   `activated: false` and the gate's message (test/pipeline/model-choice.test.ts).
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import { configKey, reportKey, uploadKey } from '../adapters/bucket-layout.js';
-import { readTextObject, writeJsonObject } from '../adapters/s3-objects.js';
+import { reportKey, uploadKey } from '../adapters/bucket-layout.js';
+import { writeJsonObject } from '../adapters/s3-objects.js';
 import {
   JobLeaseLostError,
-  MAX_SOURCES_IN_MANIFEST,
   type JobError,
   type JobRecord,
   type ModelSource,
   type SourceRecord,
   type VersionInfo,
-  type VersionSources,
   type VersionWriter,
 } from '../adapters/store-contract.js';
 import { DataQualityError } from '../engine/ingest/index.js';
-import {
-  buildModel,
-  parseModelConfig,
-  similarityOptionsOf,
-  type BuiltModel,
-  type ModelConfig,
-} from '../engine/pipeline.js';
+import { buildModel, similarityOptionsOf, type BuiltModel, type ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
 import {
@@ -45,8 +39,11 @@ import {
   openSources,
   SourceChangedError,
   stateDigest,
+  versionSources,
   type DatasetState,
 } from './dataset-sources.js';
+import { loadConfig } from './load-config.js';
+import { activeModelOf, heldBackByGate, summariseValidation } from './validation-summary.js';
 import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
@@ -89,7 +86,14 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     const manifestBefore = await deps.store.getManifest(dataset);
     const earlier = manifestBefore?.versions.find((v) => v.jobId === jobId);
     if (earlier) {
-      await job.finish({ status: 'succeeded', version: earlier.version, reportKey: earlier.reportKey });
+      const gate = earlier.validation?.gate;
+      const held = gate?.passed === false && earlier.version !== manifestBefore?.activeVersion;
+      await job.finish({
+        status: 'succeeded',
+        version: earlier.version,
+        reportKey: earlier.reportKey,
+        ...(held ? { activated: false as const, message: gate.message } : {}),
+      });
       deps.logger.info('retried build was already activated', { ...log, version: earlier.version });
       return { status: 'succeeded', dataset, jobId, version: earlier.version };
     }
@@ -118,7 +122,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
     const { built, state, records } = read;
     job.assertHeld();
-    const { model, report, timings } = built;
+    const { model, report, timings, validation } = built;
     // The catalogue objects the state's listing saw (the state's digest covers them): no second listing.
     const catalogueObjects = [...state.all.values()].filter((object) => {
       const target = parseUploadKey(object.key);
@@ -139,6 +143,9 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       files: records,
       excluded: state.excluded,
       config,
+      model: built.spec,
+      ...(validation && { validation }),
+      ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       timings,
       report,
       ...(catalogueReport && { catalogue: catalogueReport }),
@@ -178,15 +185,19 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         model: built.spec,
       },
       ...(catalogue && { catalogue: catalogue.source }),
+      ...(validation && { validation: summariseValidation(validation) }),
     };
     // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.
     await job.confirm();
-    const activation = await deps.store.activateVersion(dataset, info, config.versionsKept);
-    activated = activation === 'activated';
+    // The promotion gate: a version that scores too far below the active model is kept, not activated.
+    const held = heldBackByGate(validation);
+    const activation = await deps.store.activateVersion(dataset, info, config.versionsKept, { activate: !held });
+    activated = activation !== 'superseded'; // kept or active, its rows are the manifest's now
     const summary = {
       ...summarise(report),
       files: sources.files,
       excludedFiles: state.excluded.length,
+      ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
     };
     if (activation === 'superseded') {
@@ -197,6 +208,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         timings,
         report: summary,
         reportKey: reportObjectKey,
+        ...(validation && { validation }),
       });
       deps.logger.warn('state superseded by a newer model; not activated', log);
       return { status: 'superseded', dataset, jobId, version };
@@ -215,6 +227,8 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       status: 'succeeded',
       timings,
       reportKey: reportObjectKey,
+      ...(validation && { validation }),
+      ...(activation === 'kept' && { activated: false as const, message: validation!.gate!.message }),
       report: {
         ...summary,
         rowsWritten: flushed.rowsWritten,
@@ -222,7 +236,16 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         oldRowsDeleted: pruned.rowsDeleted,
       },
     });
-    deps.logger.info('model version activated', { ...log, timings, ratings: report.ratings, files: sources.files });
+    deps.logger.info(
+      activation === 'kept' ? 'model version kept, not activated (promotion gate)' : 'model version activated',
+      {
+        ...log,
+        timings,
+        ratings: report.ratings,
+        files: sources.files,
+        model: built.spec.model,
+      },
+    );
     return { status: 'succeeded', dataset, jobId, version };
   } catch (error) {
     await job.stop();
@@ -302,6 +325,7 @@ async function readState(
         threads: deps.threads,
         totalBytes,
         deploymentLimits: deps.limits,
+        activeModel: activeModelOf(active),
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
       return { built, state, records };
@@ -345,33 +369,4 @@ function checkEventObject(attempt: StateAttempt, state: DatasetState): Map<strin
     );
   if (event.s3.object.versionId && (!eTag || listed.eTag === eTag)) pinned.set(key, event.s3.object.versionId);
   return pinned;
-}
-
-/** The manifest's record of a version's files (bounded: see VersionSources). */
-function versionSources(records: readonly SourceRecord[], state: DatasetState): VersionSources {
-  return {
-    files: records.length,
-    rows: records.reduce((sum, r) => sum + (r.rows ?? 0), 0),
-    bytes: records.reduce((sum, r) => sum + r.size, 0),
-    digest: stateDigest(state),
-    listed: records.slice(0, MAX_SOURCES_IN_MANIFEST),
-    ...(state.excluded.length > 0 ? { excluded: state.excluded.length } : {}),
-  };
-}
-
-async function loadConfig(s3: S3Client, bucket: string, dataset: string): Promise<ModelConfig> {
-  const key = configKey(dataset);
-  const text = await readTextObject(s3, bucket, key);
-  if (text === undefined) return parseModelConfig({});
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserInputError(
-      `${key} is not valid JSON: ${(error as Error).message}`,
-      key,
-      'Upload a JSON object such as {"measure":"cosine","k":50}.',
-    );
-  }
-  return parseModelConfig(json, key);
 }

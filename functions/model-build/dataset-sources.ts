@@ -23,7 +23,7 @@ import {
   openObject,
   type ListedObject,
 } from '../adapters/s3-objects.js';
-import type { SourceRecord } from '../adapters/store-contract.js';
+import { MAX_SOURCES_IN_MANIFEST, type SourceRecord, type VersionSources } from '../adapters/store-contract.js';
 import type { InteractionSource } from '../engine/ingest/index.js';
 import { parseUploadKey } from './upload-key.js';
 
@@ -131,4 +131,16 @@ export function openSources(
     },
   }));
   return { sources, records };
+}
+
+/** The manifest's record of a version's files (bounded: see VersionSources). */
+export function versionSources(records: readonly SourceRecord[], state: DatasetState): VersionSources {
+  return {
+    files: records.length,
+    rows: records.reduce((sum, r) => sum + (r.rows ?? 0), 0),
+    bytes: records.reduce((sum, r) => sum + r.size, 0),
+    digest: stateDigest(state),
+    listed: records.slice(0, MAX_SOURCES_IN_MANIFEST),
+    ...(state.excluded.length > 0 ? { excluded: state.excluded.length } : {}),
+  };
 }

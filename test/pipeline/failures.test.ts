@@ -37,11 +37,14 @@ async function latestJob(dataset: string): Promise<Job> {
   return (await jobsOf(env, dataset, 1))[0];
 }
 
-/** What a reader sees: the manifest revision and alice's recommendations. */
+/**
+ * What a reader sees: the manifest revision and alice's item-based recommendations (the oracle here is item-based
+ * cosine; without `algorithm` the API would serve whichever model auto chose, e.g. user-knn's user rows).
+ */
 async function served(dataset: string) {
   const manifest = await env.store.getManifest(dataset);
   const recommendations = await env.api<{ version: string; items: unknown[] }>(
-    `/v1/datasets/${seg(dataset)}/users/alice/recommendations`,
+    `/v1/datasets/${seg(dataset)}/users/alice/recommendations?algorithm=item`,
   );
   return {
     revision: manifest?.revision,
@@ -237,7 +240,8 @@ describe('a DynamoDB write failure in the middle of a build', () => {
     expect(after.version).toBe(after.activeVersion);
     expect(after.items).toEqual(approx(itemBased(V2, 'alice')));
     expect(
-      (await env.api<{ items: unknown[] }>(`/v1/datasets/${DATASET}/users/u0/recommendations`)).body.items,
+      (await env.api<{ items: unknown[] }>(`/v1/datasets/${DATASET}/users/u0/recommendations?algorithm=item`)).body
+        .items,
     ).toEqual(approx(itemBased(V2, 'u0')));
   });
 

@@ -14,6 +14,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueEntry } from '../../engine/catalogue/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type {
+  ActivationOptions,
+  ActivationOutcome,
   DatasetBuildEntry,
   DatasetBuildExit,
   DatasetBuildStore,
@@ -137,8 +139,13 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, 
     });
   }
 
-  activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'> {
-    return this.manifests.activateVersion(dataset, info, versionsKept);
+  activateVersion(
+    dataset: string,
+    info: VersionInfo,
+    versionsKept: number,
+    options?: ActivationOptions,
+  ): Promise<ActivationOutcome> {
+    return this.manifests.activateVersion(dataset, info, versionsKept, options);
   }
 
   pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }> {

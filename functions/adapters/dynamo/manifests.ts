@@ -6,7 +6,12 @@
  * in their key, then `activateVersion` flips the manifest in ONE conditional PutItem. Readers read the manifest,
  * then rows of its `activeVersion` only, so they never see a half-written or mixed model.
  *
- * Out-of-order uploads: the manifest keeps `latestSourceOrder`, the largest sourceOrder ever activated; an
+ * Kept, not active (the promotion gate): `activateVersion(…, { activate: false })` adds the version to the kept
+ * list (first) in the same conditional PutItem, leaves `activeVersion` as it is, never drops the active version
+ * for `versionsKept`, and advances `latestSourceOrder`, so older uploads stay superseded; a rollback to it
+ * activates it (tests: test/adapters/kept-versions.test.ts).
+ *
+ * Out-of-order uploads: the manifest keeps `latestSourceOrder`, the largest sourceOrder ever published; an
  * upload that is not later than it is 'superseded' (even after a rollback: a late event for an upload older
  * than one already served never takes over).
  *
@@ -31,11 +36,35 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UserInputError } from '../../engine/types.js';
-import { ConflictError, NotFoundError, type Manifest, type VersionInfo } from '../store-contract.js';
+import {
+  ConflictError,
+  NotFoundError,
+  type ActivationOptions,
+  type ActivationOutcome,
+  type Manifest,
+  type VersionInfo,
+} from '../store-contract.js';
 import { BatchWriter } from './batch.js';
 import { queryAll, storable, type Item, type StoreTable } from './documents.js';
 import { VERSION_SK_PREFIX, datasetPk, manifestKey, versionPartitions, versionRegistryKey } from './keys.js';
 import { decodeStoredManifest, retiredAfter, sparedVersions, type StoredManifest } from './stored-manifest.js';
+
+/**
+ * The kept list after publishing `info`: it first, then the others newest first, `versionsKept` in all; the active
+ * version is never dropped (a version kept inactive beside it may make the list one longer than versionsKept).
+ */
+export function keptVersions(
+  info: VersionInfo,
+  previous: readonly VersionInfo[],
+  activeVersion: string,
+  versionsKept: number,
+): VersionInfo[] {
+  const versions = [info, ...previous.filter((v) => v.version !== info.version)];
+  const kept = versions.slice(0, versionsKept);
+  const active = versions.find((v) => v.version === activeVersion);
+  if (active && !kept.includes(active)) kept.push(active);
+  return kept;
+}
 
 export interface ManifestSettings {
   /** BatchWriteItem chunks in flight per deletion. */
@@ -103,7 +132,13 @@ export class Manifests {
     return this.readIntoCache(dataset);
   }
 
-  async activateVersion(dataset: string, info: VersionInfo, versionsKept: number): Promise<'activated' | 'superseded'> {
+  async activateVersion(
+    dataset: string,
+    info: VersionInfo,
+    versionsKept: number,
+    options: ActivationOptions = {},
+  ): Promise<ActivationOutcome> {
+    const activate = options.activate ?? true;
     if (!Number.isInteger(versionsKept) || versionsKept < 1) {
       throw new UserInputError(
         `versionsKept must be a whole number of at least 1, got ${versionsKept}`,
@@ -115,11 +150,13 @@ export class Manifests {
     for (let attempt = 1; attempt <= this.settings.maxActivationAttempts; attempt++) {
       const current = await this.readManifest(dataset);
       if (current?.manifest.activeVersion === info.version) return 'activated'; // a retried activation
+      if (!activate && current?.manifest.versions.some((v) => v.version === info.version)) return 'kept'; // retried
       if (current && current.latestSourceOrder >= info.source.sourceOrder) return 'superseded';
-      const versions = [info, ...(current?.manifest.versions ?? []).filter((v) => v.version !== info.version)].slice(
-        0,
-        versionsKept,
-      );
+      // Kept, not activated, needs a version to stay active: there is nothing to hold a first version back for.
+      if (!activate && !current?.manifest.activeVersion)
+        throw new ConflictError(`Dataset ${dataset} has no active version: version ${info.version} must be activated`);
+      const activeVersion = activate ? info.version : current!.manifest.activeVersion;
+      const versions = keptVersions(info, current?.manifest.versions ?? [], activeVersion, versionsKept);
       const now = this.settings.now();
       try {
         await doc.send(
@@ -128,7 +165,7 @@ export class Manifests {
             Item: {
               ...manifestKey(dataset),
               dataset,
-              activeVersion: info.version,
+              activeVersion,
               versions: storable(versions),
               latestSourceOrder: info.source.sourceOrder,
               retired: retiredAfter(current, versions, now, this.settings.retiredVersionGraceMs),
@@ -151,7 +188,7 @@ export class Manifests {
         continue;
       }
       await this.markActivated(dataset, info.version);
-      return 'activated';
+      return activate ? 'activated' : 'kept';
     }
     throw new ConflictError(
       `Could not activate version ${info.version} of dataset ${dataset}: the manifest kept changing (${this.settings.maxActivationAttempts} attempts)`,

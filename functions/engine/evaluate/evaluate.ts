@@ -3,13 +3,15 @@
  * every test user (or a deterministic sample), and score the lists against the held-out items.
  * A popularity baseline row is always included, so every other row has something to beat.
  */
+import { describeSpec, servedKind, type ModelSpec } from '../models/index.js';
 import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend/index.js';
 import { resolveSimilarityOptions } from '../similarity/index.js';
 import { UserInputError, type RatingMatrix, type SimilarityOptions } from '../types.js';
+import { validateModels } from './model-selection.js';
 import { checkEvaluateOptions } from './options.js';
 import { scoreRecommender } from './score.js';
 import { holdoutSplit, leaveLastOutSplit, sampleUsers } from './split.js';
-import type { EvaluateOptions, EvaluationReport, EvaluationRow, RankedList } from './types.js';
+import type { EvaluateOptions, EvaluationConfig, EvaluationReport, EvaluationRow, RankedList } from './types.js';
 
 export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): Promise<EvaluationReport> {
   const checked = checkEvaluateOptions(options);
@@ -39,7 +41,16 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
     let started = performance.now();
     let recommend: (user: number) => RankedList;
     let similarity: SimilarityOptions | undefined;
-    if (config.algorithm === 'popularity') {
+    let chosen: { spec: ModelSpec; reason?: string } | undefined;
+    if (config.algorithm === 'ease' || config.algorithm === 'auto') {
+      chosen = await modelOf(train, config, seed, options.threads);
+      const { spec } = chosen;
+      const model = await InMemoryModel.build(train, { spec, models: [servedKind(spec)], threads: options.threads });
+      recommend = (user) => {
+        const result = model.recommendForUser(train.users.idAt(user), { limit: k, explainTop: 0 });
+        return { items: itemIndices(result.items), fallback: result.fallback !== undefined };
+      };
+    } else if (config.algorithm === 'popularity') {
       const popularity = popularityRanking(train);
       recommend = (user) => ({
         items: itemIndices(recommendPopular(popularity, { limit: k, explainTop: 0 }, seenItems(train, user)).items),
@@ -64,6 +75,9 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
       recommendSeconds: (performance.now() - started) / 1000,
     };
     if (similarity) row.similarity = similarity;
+    if (chosen) row.model = chosen.spec;
+    if (config.algorithm === 'auto' && chosen)
+      Object.assign(row, { chosen: describeSpec(chosen.spec), reason: chosen.reason });
     rows.push(row);
   }
 
@@ -83,6 +97,26 @@ export async function evaluate(matrix: RatingMatrix, options: EvaluateOptions): 
     evaluatedUsers: users.length,
     rows,
   };
+}
+
+/** The EASE spec of an `ease` row; for `auto`, the build's validation on the training part picks the model. */
+async function modelOf(
+  train: RatingMatrix,
+  config: EvaluationConfig,
+  seed: number,
+  threads: number | undefined,
+): Promise<{ spec: ModelSpec; reason?: string }> {
+  if (config.algorithm === 'ease') {
+    const { lambda, k, method = 'exact' } = config.ease!;
+    return { spec: { model: 'ease', lambda, k, method } };
+  }
+  const { report, chosen } = await validateModels(train, {
+    candidates: config.candidates!,
+    users: config.validationUsers,
+    seed,
+    threads,
+  });
+  return { spec: chosen, reason: report.reason };
 }
 
 function seenItems(train: RatingMatrix, user: number): string[] {

@@ -1,10 +1,10 @@
 /** Validation of the evaluation's options: every bad option is a UserInputError naming it. */
 import { MAX_TOP_N } from '../recommend/index.js';
 import { resolveSimilarityOptions } from '../similarity/index.js';
-import { UserInputError, type Algorithm } from '../types.js';
-import type { EvaluateOptions, EvaluationConfig } from './types.js';
+import { UserInputError } from '../types.js';
+import type { EvaluateOptions, EvaluationAlgorithm, EvaluationConfig } from './types.js';
 
-const ALGORITHMS: readonly Algorithm[] = ['item', 'user', 'popularity'];
+const ALGORITHMS: readonly EvaluationAlgorithm[] = ['item', 'user', 'popularity', 'ease', 'auto'];
 
 /** The options with their defaults filled in; k is at most what the recommenders rank (MAX_TOP_N). */
 export function checkEvaluateOptions(options: EvaluateOptions): {
@@ -69,6 +69,25 @@ export function checkEvaluateOptions(options: EvaluateOptions): {
       );
     }
     if (config.algorithm === 'popularity') return;
+    if (config.algorithm === 'ease') {
+      const { lambda, k } = config.ease ?? {};
+      if (!(typeof lambda === 'number' && lambda > 0 && Number.isFinite(lambda)) || !(Number.isInteger(k) && k! >= 1))
+        throw new UserInputError(
+          `${where} (${config.name}) needs ease: { lambda > 0, k >= 1 }`,
+          `${where}.ease`,
+          'pass e.g. ease: { lambda: 250, k: 200 }',
+        );
+      return;
+    }
+    if (config.algorithm === 'auto') {
+      if (!config.candidates?.length)
+        throw new UserInputError(
+          `${where} (${config.name}) needs the candidates its validation compares`,
+          `${where}.candidates`,
+          'pass the candidate ModelSpecs (candidateSpecs of a config with model auto)',
+        );
+      return;
+    }
     try {
       resolveSimilarityOptions(config.similarity);
     } catch (error) {

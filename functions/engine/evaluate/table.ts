@@ -37,7 +37,11 @@ export function formatEvaluationTable(report: EvaluationReport): string {
   const title =
     `${split.kind === 'holdout' ? `holdout ${split.ratio} (seed ${split.seed})` : 'leave-last-out'}: ` +
     `${split.trainRatings} train / ${split.testRatings} test ratings, ${report.evaluatedUsers} of ${split.testUsers} test users evaluated`;
-  return [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
+  // What `auto` chose on the training part, and why (its own validation split, inside the training part).
+  const choices = report.rows.flatMap((row) => (row.chosen ? [`${row.name} chose ${row.chosen}: ${row.reason}`] : []));
+  return (
+    [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...choices].join('\n') + '\n'
+  );
 }
 
 /** A build's validation as an aligned text table (popularity first; the chosen model marked `*`) and its reason. */

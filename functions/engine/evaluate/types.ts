@@ -1,12 +1,24 @@
 /** The shapes of an offline evaluation: what to evaluate, and the report it gives. */
+import type { EaseMethod, ModelSpec } from '../models/index.js';
 import type { Algorithm, SimilarityOptions } from '../types.js';
+
+/**
+ * What a row evaluates: item / user kNN, popularity, EASE (item rows of EASE weights), or `auto`: the build's
+ * validation run on the training part (validateModels over `candidates`), then its choice trained and scored.
+ */
+export type EvaluationAlgorithm = Algorithm | 'ease' | 'auto';
 
 export interface EvaluationConfig {
   /** Row label; unique within one evaluation. */
   name: string;
-  algorithm: Algorithm;
+  algorithm: EvaluationAlgorithm;
   /** Similarity options of item / user configurations (ignored for popularity). */
   similarity?: Partial<SimilarityOptions>;
+  /** EASE rows: λ, weights kept per item, method (default exact). */
+  ease?: { lambda: number; k: number; method?: EaseMethod };
+  /** `auto`: the candidates its validation compares, and the validation users sampled (default as a build). */
+  candidates?: readonly ModelSpec[];
+  validationUsers?: number;
 }
 
 export interface EvaluateOptions {
@@ -46,10 +58,15 @@ export interface EvaluationMetrics {
 
 export interface EvaluationRow extends EvaluationMetrics {
   name: string;
-  algorithm: Algorithm;
+  algorithm: EvaluationAlgorithm;
   /** Resolved similarity options (item / user rows). */
   similarity?: SimilarityOptions;
-  /** Model build time (neighbours or popularity ranking). */
+  /** The model trained (EASE rows, and the one `auto` chose). */
+  model?: ModelSpec;
+  /** `auto`: the label of the candidate its validation chose, and why. */
+  chosen?: string;
+  reason?: string;
+  /** Model build time (neighbours or popularity ranking; for `auto`, its validation too). */
   buildSeconds: number;
   /** Time to recommend for all evaluated users. */
   recommendSeconds: number;

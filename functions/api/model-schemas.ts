@@ -1,0 +1,207 @@
+/**
+ * The API's schemas of the model state: versions (their model and validation), build jobs (their validation
+ * table and the promotion gate's decision), rollback. Response schemas document (they do not validate) replies.
+ */
+import { z } from '@hono/zod-openapi';
+
+const SimilaritySchema = z.object({
+  measure: z.string(),
+  k: z.number().int(),
+  shrinkage: z.number(),
+  minSupport: z.number(),
+  implicit: z.boolean(),
+});
+
+export const ModelSpecSchema = z
+  .discriminatedUnion('model', [
+    z.object({
+      model: z.literal('ease'),
+      lambda: z.number().openapi({ description: 'Ridge strength λ.' }),
+      k: z.number().int().openapi({ description: 'Weights kept per item row, by |weight|.' }),
+      method: z.enum(['exact', 'approximate']),
+    }),
+    z.object({ model: z.enum(['item-knn', 'user-knn']), similarity: SimilaritySchema }),
+  ])
+  .openapi('ModelSpec', { description: 'A model, fully resolved: EASE (λ, K, method) or kNN (similarity options).' });
+
+const SourceSchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  eTag: z.string().optional(),
+  versionId: z.string().optional(),
+  sequencer: z.string().optional(),
+  sourceOrder: z.string(),
+});
+
+const MetricsFields = {
+  ndcg: z.number().openapi({ description: 'NDCG@10 on the validation split.' }),
+  recall: z.number().openapi({ description: 'Recall@10.' }),
+  hitRate: z.number().openapi({ description: 'HitRate@10: validation users with a held-out item in their list.' }),
+  coverage: z.number().openapi({ description: 'Distinct items recommended to the validation users / all items.' }),
+};
+
+export const GateSchema = z
+  .object({
+    passed: z.boolean(),
+    maxNdcgDrop: z.number(),
+    activeNdcg: z.number(),
+    newNdcg: z.number(),
+    message: z.string(),
+  })
+  .openapi('PromotionGate', {
+    description:
+      "The promotion gate's decision: the new model's validation NDCG@10 against the active model's, retrained on " +
+      'the same data; a version that fails is kept, not activated.',
+  });
+
+const ValidationSplitSchema = z.object({
+  kind: z.string().openapi({ description: 'time: each user’s latest interactions held out; random: a seeded share.' }),
+  share: z.number(),
+  users: z.number().int(),
+  heldOut: z.number().int(),
+});
+
+export const ValidationSummarySchema = z
+  .object({
+    k: z.number().int(),
+    chosen: z.string().openapi({ description: 'The candidate served (the best by NDCG@10 under model auto).' }),
+    reason: z.string(),
+    split: ValidationSplitSchema,
+    candidates: z.array(
+      z.object({ name: z.string(), model: z.enum(['popularity', 'ease', 'item-knn', 'user-knn']), ...MetricsFields }),
+    ),
+    gate: GateSchema.optional(),
+  })
+  .openapi('ValidationSummary', {
+    description: "The build's validation: each candidate model (and popularity) scored on a held-out split.",
+  });
+
+const CandidateScoreSchema = z
+  .object({
+    name: z.string(),
+    spec: ModelSpecSchema.optional(),
+    ...MetricsFields,
+    fallbackUsers: z.number().int(),
+    trainSeconds: z.number(),
+    scoreSeconds: z.number(),
+  })
+  .openapi('CandidateScore');
+
+export const ValidationReportSchema = z
+  .object({
+    k: z.number().int(),
+    split: ValidationSplitSchema.extend({ seed: z.number(), trainInteractions: z.number().int() }),
+    candidates: z.array(CandidateScoreSchema),
+    chosen: z.string(),
+    reason: z.string(),
+    active: CandidateScoreSchema.optional().openapi({
+      description: "The active version's model retrained on the same data (with a promotion gate).",
+    }),
+    gate: GateSchema.optional(),
+  })
+  .openapi('ValidationReport');
+
+export const JobSchema = z
+  .object({
+    dataset: z.string(),
+    jobId: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'superseded', 'duplicate']),
+    source: SourceSchema,
+    version: z.string().optional(),
+    progress: z.object({ phase: z.string(), done: z.number(), total: z.number() }).optional(),
+    timings: z.record(z.string(), z.number()).optional(),
+    report: z.record(z.string(), z.unknown()).optional(),
+    reportKey: z.string().optional(),
+    error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
+    message: z.string().optional().openapi({ description: 'Why a job that did not fail ended as it did.' }),
+    validation: ValidationReportSchema.optional(),
+    activated: z.literal(false).optional().openapi({
+      description:
+        'false: the build succeeded but its version was kept, not activated (the promotion gate; see message).',
+    }),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+  })
+  .openapi('Job');
+
+export const VersionSchema = z
+  .object({
+    version: z.string(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    jobId: z.string(),
+    source: SourceSchema,
+    stats: z.object({
+      users: z.number(),
+      items: z.number(),
+      ratings: z.number(),
+      itemRows: z.number(),
+      userRows: z.number(),
+    }),
+    options: z.record(z.string(), z.unknown()),
+    model: z
+      .object({
+        name: z.enum(['ease', 'item-knn', 'user-knn']),
+        label: z.string().openapi({ description: 'e.g. "ease (λ 250, K 200, exact)".' }),
+        spec: ModelSpecSchema,
+      })
+      .openapi({ description: 'The model this version serves.' }),
+    validation: ValidationSummarySchema.optional(),
+    reportKey: z.string().optional(),
+    catalogue: z
+      .object({
+        key: z.string(),
+        eTag: z.string().optional(),
+        versionId: z.string().optional(),
+        size: z.number().optional(),
+        rows: z.number().int(),
+        items: z.number().int(),
+      })
+      .optional()
+      .openapi({ description: 'The catalogue object this version carries (absent: none).' }),
+    sources: z
+      .object({
+        files: z.number().int(),
+        rows: z.number().int(),
+        bytes: z.number(),
+        digest: z.string(),
+        listed: z.array(
+          z.object({
+            key: z.string(),
+            eTag: z.string(),
+            versionId: z.string().optional(),
+            size: z.number(),
+            rows: z.number().int().optional(),
+          }),
+        ),
+        excluded: z.number().int().optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The interaction files this version was built from: counts, a SHA-256 digest of every key and ETag, and ' +
+          'the first 100 files (the version report in S3 lists all).',
+      }),
+  })
+  .openapi('ModelVersion');
+
+export const ModelStateSchema = z.object({
+  dataset: z.string(),
+  activeVersion: z
+    .string()
+    .nullable()
+    .openapi({ description: 'null while the first build of the dataset has not succeeded.' }),
+  revision: z.number().int(),
+  updatedAt: z.string().nullable(),
+  versions: z.array(VersionSchema).openapi({ description: 'Kept versions (for rollback), newest first.' }),
+});
+
+export const DatasetResponse = ModelStateSchema.extend({ latestJob: JobSchema.nullable() }).openapi('Dataset');
+export const RollbackResponse = ModelStateSchema.extend({ previousVersion: z.string() }).openapi('Rollback');
+export const JobsResponse = z.object({ dataset: z.string(), jobs: z.array(JobSchema) }).openapi('Jobs');
+
+export type DatasetBody = z.infer<typeof DatasetResponse>;
+export type RollbackBodyResponse = z.infer<typeof RollbackResponse>;
+export type JobsBody = z.infer<typeof JobsResponse>;
+export type JobBody = z.infer<typeof JobSchema>;
