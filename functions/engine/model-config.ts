@@ -7,6 +7,7 @@
  * Every rejection names the field, its rule and the value given: `k: must be an integer from 1 to 500 (got 0)`.
  */
 import { z } from 'zod';
+import { describeIssues, describeValue, type Problem } from './config-issues.js';
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
 import type { IngestOptions } from './ingest/types.js';
 import { catalogueConfigSchema } from './catalogue/config.js';
@@ -372,27 +373,6 @@ function rejectReplacedMode(input: unknown, where: string): void {
   );
 }
 
-interface Problem {
-  /** The field's path, e.g. `k`, `models[0]` or `input.format`; '' for the object itself (unknown keys). */
-  field: string;
-  rule: string;
-  /** ` (got <value>)`, or '' when there is no single value to show. */
-  got: string;
-}
-
-function describeIssues(error: z.ZodError, input: unknown): Problem[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.map((key, index) =>
-      typeof key === 'number' ? `[${key}]` : `${index ? '.' : ''}${String(key)}`,
-    );
-    return {
-      field: field.join(''),
-      rule: issue.message,
-      got: issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(valueAt(input, issue.path))})`,
-    };
-  });
-}
-
 function optionError(what: string, { field, rule, got }: Problem): UserInputError {
   return new UserInputError(
     field === '' ? `${what}s: ${rule}` : `${what} ${field} ${rule}${got}`,
@@ -401,20 +381,4 @@ function optionError(what: string, { field, rule, got }: Problem): UserInputErro
       ? `Allowed options are ${Object.keys(similarityFields).join(', ')}.`
       : `Set ${field} to a value that ${rule.replace(/^must be/, 'is')}.`,
   );
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
-  return value;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value);
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return typeof value;
-  }
 }

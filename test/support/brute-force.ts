@@ -24,7 +24,6 @@
  *
  * Two layers: dense matrices with ids (property tests) and string-id rating triples (end-to-end tests).
  */
-import { expect } from 'vitest';
 import type {
   Contribution,
   HistoryEntry,
@@ -229,17 +228,19 @@ function rank(
     items: scored.slice(0, options.limit).map((s) => ({
       item: s.item,
       score: s.score,
-      // The documented rule: only contributors that pushed the item up, each with its share of their sum.
-      because: (() => {
-        const positive = s.contributions.filter((c) => c.contribution > 0);
-        const sum = positive.reduce((total, c) => total + c.contribution, 0);
-        return positive
-          .sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1))
-          .slice(0, options.explainTop)
-          .map((c) => ({ ...c, kind: algorithm, share: c.contribution / sum }));
-      })(),
+      because: explainPositive(s.contributions, options.explainTop, algorithm),
     })),
   };
+}
+
+/** The documented rule: only contributors that pushed the item up, each with its share of their sum. */
+function explainPositive(contributions: Contributor[], top: number, kind: 'item' | 'user') {
+  const positive = contributions.filter((c) => c.contribution > 0);
+  const sum = positive.reduce((total, c) => total + c.contribution, 0);
+  return positive
+    .sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1))
+    .slice(0, top)
+    .map((c) => ({ ...c, kind, share: c.contribution / sum }));
 }
 
 /** Item-based recommendations for a history (items unknown to `data` contribute nothing, but count as seen). */
@@ -387,15 +388,5 @@ export function popular(ratings: Ratings, limit = 10): PopularItem[] {
   return popularity(denseOf(ratings)).slice(0, limit);
 }
 
-/**
- * The expected value with every number replaced by `expect.closeTo(n, 9)`, for `toEqual`: the two
- * implementations add floating-point terms in different orders.
- */
-export function approx<T>(value: T): T {
-  if (typeof value === 'number') return expect.closeTo(value, 9) as T;
-  if (Array.isArray(value)) return value.map(approx) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, approx(v)])) as T;
-  }
-  return value;
-}
+// Re-exported: the tests compare against the brute force through it.
+export { approx } from './approx.js';
