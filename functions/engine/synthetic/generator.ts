@@ -208,6 +208,7 @@ export class SyntheticSource {
       }
     }
     if (n < count) n = this.fillRest(random, n, count, stamp, accept);
+    this.shuffleSessions(random, n);
     this.orderSeries(n, series);
 
     // Timestamps: a start date, then exponential gaps (at least 2 s, so a duplicate fits at t + 1).
@@ -271,6 +272,35 @@ export class SyntheticSource {
   }
 
   /** Puts the parts of each series the user has into part order, on the positions they already hold. */
+  /**
+   * Puts the user's sessions in a random order in time (each session's own order kept). Drawn in sequence, later
+   * sessions hold what the seen-set rejection and the heavy users' fill leave: ever less popular items, so a user's
+   * latest interactions were near-unpredictable (validation NDCG@10 of every model within 20% of popularity on the
+   * latest 20%, against 1.8× on a random 20%). Real histories do not run from head to tail like that.
+   */
+  private shuffleSessions(random: Random, n: number): void {
+    const { picked, rating, sessionStart } = this;
+    const starts: number[] = [];
+    for (let p = 0; p < n; p++) if (sessionStart[p] || p === 0) starts.push(p);
+    if (starts.length < 2) return;
+    const order = starts.map((_, k) => k);
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = random.int(k + 1);
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    const items = picked.slice(0, n);
+    const ratings = rating.slice(0, n);
+    let to = 0;
+    for (const k of order) {
+      const end = k + 1 < starts.length ? starts[k + 1] : n;
+      for (let p = starts[k]; p < end; p++, to++) {
+        picked[to] = items[p];
+        rating[to] = ratings[p];
+        sessionStart[to] = p === starts[k] ? 1 : 0;
+      }
+    }
+  }
+
   private orderSeries(n: number, series: Int32Array): void {
     const positions: number[] = [];
     for (let p = 0; p < n; p++) if (series[this.picked[p]] >= 0) positions.push(p);
