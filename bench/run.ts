@@ -11,6 +11,7 @@ import { ensureBenchFile, type EngineBenchResult } from './engine.js';
 import { PARSERS, type ParserResult } from './parsers.js';
 import { benchPipeline } from './pipeline.js';
 import { describeMachine, today } from './machine.js';
+import type { AutoFileResult } from './auto-file-child.js';
 import type { ModelBenchResult } from './models-child.js';
 import type { QualityResult } from './quality.js';
 import { DEFAULT_EASE_MAX_BYTES, maxEaseItems } from '../functions/engine/ease/index.js';
@@ -195,6 +196,31 @@ async function modelsSuite(): Promise<string> {
         : `| ${r.items.toLocaleString('en')} | ${r.ratings.toLocaleString('en')} | ${r.model} | ${r.label} | ${r.seconds.toFixed(1)} | ${r.evaluateSeconds?.toFixed(1) ?? '–'} | ${r.peakRssMb.toFixed(0)} |`,
     ),
   ];
+  // The benchmark file of the engine suite (4.5M ratings, 15k items) through the default build, as the Lambda runs it.
+  const file = await ensureBenchFile(SIZES['4.5m'], dataDir);
+  console.error('models: the default build (auto) of the 4.5M-rating benchmark file…');
+  const auto = JSON.parse(
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench', 'auto-file-child.ts'), file, values.threads as string],
+      {
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
+  ) as AutoFileResult;
+  const phases = Object.entries(auto.timings)
+    .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+    .join(', ');
+  lines.push(
+    '',
+    `The default build (\`model: auto\`) of the engine suite's file, ${auto.ratings.toLocaleString('en')} ratings ` +
+      `(${auto.users.toLocaleString('en')} users × ${auto.items.toLocaleString('en')} items), file → rows in memory: ` +
+      `chose ${auto.label}; ${phases}; peak RSS ${auto.peakRssMb.toFixed(0)} MB. Candidates (validation NDCG@10, train s): ` +
+      auto.candidates.map((c) => `${c.name} ${c.ndcg.toFixed(4)} (${c.trainSeconds.toFixed(1)} s)`).join('; ') +
+      '.',
+  );
   console.log(lines.join('\n'));
   return lines.join('\n');
 }
