@@ -190,7 +190,7 @@ export function validateConfigModels(
       ? {
           widen: {
             maxSteps: EASE_LAMBDA_MAX_STEPS,
-            next: (best, scored) => nextEaseLambda(best, scored, EASE_LAMBDA_BOUNDS),
+            next: (scored) => nextEaseLambda(scored, EASE_LAMBDA_BOUNDS),
           },
         }
       : {}),

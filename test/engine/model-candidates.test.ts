@@ -87,21 +87,28 @@ describe('model choice in the config', () => {
 });
 
 describe('nextEaseLambda: past the grid’s edge', () => {
-  const ease = (lambda: number) => ({ spec: { model: 'ease' as const, lambda, k: 200, method: 'exact' as const } });
-  const tried = [ease(1), ease(4), ease(16)];
+  const ease = (lambda: number, ndcg: number) => ({
+    spec: { model: 'ease' as const, lambda, k: 200, method: 'exact' as const },
+    ndcg,
+  });
   const bounds = { min: 0.5, max: 100 };
 
-  it('steps 4× past the largest λ tried, or ÷4 below the smallest, when the best is there', () => {
-    expect(nextEaseLambda(ease(16), tried, bounds)?.lambda).toBe(64);
-    expect(nextEaseLambda(ease(1), tried, { min: 0.1, max: 100 })?.lambda).toBe(0.25);
+  it('steps 4× past the largest λ tried, or ÷4 below the smallest, while the best EASE is there', () => {
+    expect(nextEaseLambda([ease(1, 0.1), ease(4, 0.2), ease(16, 0.3)], bounds)?.lambda).toBe(64);
+    expect(nextEaseLambda([ease(1, 0.3), ease(4, 0.2), ease(16, 0.1)], { min: 0.1, max: 100 })?.lambda).toBe(0.25);
   });
 
-  it('stops inside the grid, beyond the bounds, for one λ tried, or for a kNN winner', () => {
-    expect(nextEaseLambda(ease(4), tried, bounds)).toBeUndefined();
-    expect(nextEaseLambda(ease(1), tried, bounds)).toBeUndefined(); // 0.25 < min 0.5
-    expect(nextEaseLambda(ease(64), [...tried, ease(64)], bounds)).toBeUndefined(); // 256 > max 100
-    expect(nextEaseLambda(ease(16), [ease(16)], bounds)).toBeUndefined();
-    const knn = { spec: { model: 'item-knn' as const, similarity: parseModelConfig({}) as never } };
-    expect(nextEaseLambda(knn, [...tried, knn], bounds)).toBeUndefined();
+  it('searches EASE’s λ even when another model scores best overall', () => {
+    const knn = { spec: { model: 'user-knn' as const, similarity: {} as never }, ndcg: 0.9 };
+    expect(nextEaseLambda([knn, ease(1, 0.1), ease(4, 0.2), ease(16, 0.3)], bounds)?.lambda).toBe(64);
+  });
+
+  it('stops once the best EASE is inside, past the bounds, with one λ tried, or with no EASE', () => {
+    // 64 was tried and did worse than 16: the best is inside now.
+    expect(nextEaseLambda([ease(1, 0.1), ease(4, 0.2), ease(16, 0.3), ease(64, 0.25)], bounds)).toBeUndefined();
+    expect(nextEaseLambda([ease(1, 0.3), ease(4, 0.2), ease(16, 0.1)], bounds)).toBeUndefined(); // 0.25 < min
+    expect(nextEaseLambda([ease(16, 0.1), ease(64, 0.3)], bounds)).toBeUndefined(); // 256 > max
+    expect(nextEaseLambda([ease(16, 0.3)], bounds)).toBeUndefined();
+    expect(nextEaseLambda([{ spec: undefined, ndcg: 0.2 }], bounds)).toBeUndefined();
   });
 });

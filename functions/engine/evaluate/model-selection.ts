@@ -6,7 +6,7 @@
  *
  * Safety properties (tests in test/engine/model-selection.test.ts):
  * - the chosen candidate has the highest validation NDCG@10 (ties: the earlier, cheaper candidate);
- * - widening tries one more candidate at a time and stops at the first that does not improve;
+ * - widening tries one more candidate at a time, while `next` names one, at most maxSteps;
  * - popularity is always scored and never chosen; the table lists every candidate in the order given;
  * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores;
  * - the same matrix, candidates and seed give the same table.
@@ -76,10 +76,10 @@ export interface ValidateModelsOptions {
   /** With `active`: score the active version's model too, and decide whether the best candidate may replace it. */
   gate?: { maxNdcgDrop: number; active: ModelSpec };
   /**
-   * Candidates beyond the list: `next(best, scored)` names one more to try after the list (e.g. EASE's λ past the
-   * grid's edge when the best is there), up to `maxSteps` times; it stops at the first that does not improve.
+   * Candidates beyond the list: `next(scored)` names one more to try given every score so far (e.g. EASE's λ past
+   * the grid's edge while the best EASE is there), up to `maxSteps` times; undefined stops.
    */
-  widen?: { maxSteps: number; next(best: CandidateScore, scored: readonly CandidateScore[]): ModelSpec | undefined };
+  widen?: { maxSteps: number; next(scored: readonly CandidateScore[]): ModelSpec | undefined };
   /** `done` of `total` candidates trained and scored (popularity and the active model included; widening not). */
   onProgress?(done: number, total: number): void;
 }
@@ -116,14 +116,13 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   }
   let best = candidates[1];
   for (const candidate of candidates.slice(2)) if (candidate.ndcg > best.ndcg) best = candidate;
-  // A grid winner on its edge may have a better λ past it: step on while that improves, a bounded number of times.
+  // Candidates past the list (EASE's λ past the grid's edge): one at a time while `next` names one.
   for (let step = 0; step < (options.widen?.maxSteps ?? 0); step++) {
-    const next = options.widen?.next(best, candidates);
+    const next = options.widen?.next(candidates);
     if (next === undefined) break;
     const scored = await scoreSpec(split, next, options.threads);
     candidates.push(scored);
-    if (!(scored.ndcg > best.ndcg)) break;
-    best = scored;
+    if (scored.ndcg > best.ndcg) best = scored;
   }
 
   const report: ValidationReport = {

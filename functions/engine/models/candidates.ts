@@ -84,27 +84,28 @@ export const EASE_LAMBDA_STEP = 4;
 export const EASE_LAMBDA_MAX_STEPS = 2;
 
 /**
- * The next λ to try when the best candidate is EASE at the edge of the λs tried so far (with at least two tried):
- * 4× past the largest, or ÷4 below the smallest; undefined when the best is inside or λ was fixed by the config.
+ * The next λ to try while the best-scoring EASE candidate so far sits on the edge of the λs tried (at least two):
+ * 4× past the largest, or ÷4 below the smallest; undefined once the best is inside, past the bounds, or when no
+ * EASE was tried. Whatever model wins overall, EASE's λ is searched to its best before the comparison.
  */
 export function nextEaseLambda(
-  best: { spec?: ModelSpec },
-  scored: readonly { spec?: ModelSpec }[],
+  scored: readonly { spec?: ModelSpec; ndcg: number }[],
   bounds: { min: number; max: number },
 ): EaseSpec | undefined {
-  const spec = best.spec;
-  if (spec?.model !== 'ease') return undefined;
-  const tried = scored.flatMap((c) =>
-    c.spec?.model === 'ease' && c.spec.method === spec.method ? [c.spec.lambda] : [],
-  );
+  let best: EaseSpec | undefined;
+  let bestNdcg = -Infinity;
+  for (const c of scored) if (c.spec?.model === 'ease' && c.ndcg > bestNdcg) [best, bestNdcg] = [c.spec, c.ndcg];
+  if (best === undefined) return undefined;
+  const method = best.method;
+  const tried = scored.flatMap((c) => (c.spec?.model === 'ease' && c.spec.method === method ? [c.spec.lambda] : []));
   if (tried.length < 2) return undefined;
   const lambda =
-    spec.lambda === Math.max(...tried)
-      ? spec.lambda * EASE_LAMBDA_STEP
-      : spec.lambda === Math.min(...tried)
-        ? spec.lambda / EASE_LAMBDA_STEP
+    best.lambda === Math.max(...tried)
+      ? best.lambda * EASE_LAMBDA_STEP
+      : best.lambda === Math.min(...tried)
+        ? best.lambda / EASE_LAMBDA_STEP
         : undefined;
   if (lambda === undefined || lambda < bounds.min || lambda > bounds.max) return undefined;
   const rounded = Number(lambda.toPrecision(3));
-  return tried.includes(rounded) ? undefined : { ...spec, lambda: rounded };
+  return tried.includes(rounded) ? undefined : { ...best, lambda: rounded };
 }
