@@ -3,7 +3,7 @@
  * Measures, prints, and rewrites the matching section of docs/BENCHMARKS.md with date and machine.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
@@ -33,6 +33,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     /** Catalogue sizes of the models suite (items; users = 2 × items, 150 interactions per item). */
     items: { type: 'string', default: '5000,15000,30000' },
+    /**
+     * Models of the models suite whose last result (bench/data/models/<model>-<items>.json, written by every run)
+     * is reused instead of measured again: e.g. `--reuse ease-exact` after a change that only touches auto.
+     */
+    reuse: { type: 'string', default: '' },
   },
 });
 const root = join(import.meta.dirname, '..');
@@ -163,6 +168,7 @@ const MODEL_BENCH = ['item-knn', 'user-knn', 'ease-exact', 'ease-approximate', '
 async function modelsSuite(): Promise<string> {
   const sizes = (values.items as string).split(',').map(Number);
   const limit = maxEaseItems(DEFAULT_EASE_MAX_BYTES);
+  const reused = new Set((values.reuse as string).split(',').filter(Boolean));
   const results: (ModelBenchResult | { model: string; items: number; skipped: string })[] = [];
   for (const items of sizes) {
     for (const model of MODEL_BENCH) {
@@ -175,12 +181,20 @@ async function modelsSuite(): Promise<string> {
         });
         continue;
       }
+      const cached = join(dataDir, 'models', `${model}-${items}.json`);
+      if (reused.has(model) && existsSync(cached)) {
+        console.error(`models: ${model} at ${items} items: reusing ${cached}`);
+        results.push(JSON.parse(readFileSync(cached, 'utf8')) as ModelBenchResult);
+        continue;
+      }
       console.error(`models: ${model} at ${items} items…`);
       const output = execFileSync(
         process.execPath,
         ['--import', 'tsx', join(root, 'bench', 'models-child.ts'), model, String(items), values.threads as string],
         { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
       );
+      mkdirSync(join(dataDir, 'models'), { recursive: true });
+      writeFileSync(cached, output);
       results.push(JSON.parse(output) as ModelBenchResult);
     }
   }
