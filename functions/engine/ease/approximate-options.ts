@@ -8,9 +8,8 @@
  *   the selection one of its names, the memory positive: else a UserInputError;
  * - a run whose estimated memory is above maxBytes is refused before anything is allocated.
  */
-import { MAX_K } from '../model-config.js';
 import { UserInputError } from '../types.js';
-import { DEFAULT_EASE_MAX_BYTES } from './options.js';
+import { checkLambdaAndK, DEFAULT_EASE_MAX_BYTES } from './options.js';
 
 /** How an item's neighbourhood (and each pruned Gram row) is chosen, by |score| of item j for item i. */
 export type NeighbourSelection = 'cosine' | 'gram';
@@ -57,16 +56,7 @@ export function resolveApproximateOptions(
   threads: number,
 ): ResolvedApproximateOptions {
   const { lambda, k, selection = 'cosine', maxBytes = DEFAULT_EASE_MAX_BYTES } = options;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda <= 0) {
-    throw new UserInputError(
-      `EASE lambda must be a finite number above 0 (got ${String(lambda)})`,
-      'lambda',
-      'EASE usually wants a λ in the hundreds for ratings, tens for implicit data',
-    );
-  }
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
-    throw new UserInputError(`EASE k must be an integer from 1 to ${MAX_K} (got ${String(k)})`, 'k', 'try 200');
-  }
+  checkLambdaAndK(lambda, k);
   const neighbourhood = options.neighbourhood ?? DEFAULT_NEIGHBOURHOOD;
   if (!Number.isInteger(neighbourhood) || neighbourhood < 1 || neighbourhood > MAX_NEIGHBOURHOOD) {
     throw new UserInputError(

@@ -34,8 +34,8 @@ export interface ResolvedEaseOptions {
   maxBytes: number;
 }
 
-export function resolveEaseOptions(options: EaseOptions, items: number): ResolvedEaseOptions {
-  const { lambda, k, maxBytes = DEFAULT_EASE_MAX_BYTES } = options;
+/** λ and K, the options exact and approximate EASE share: a UserInputError naming the option when out of range. */
+export function checkLambdaAndK(lambda: unknown, k: unknown): void {
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda <= 0) {
     throw new UserInputError(
       `EASE lambda must be a finite number above 0 (got ${String(lambda)})`,
@@ -43,9 +43,14 @@ export function resolveEaseOptions(options: EaseOptions, items: number): Resolve
       'EASE usually wants a λ in the hundreds for ratings, tens for implicit data',
     );
   }
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_K) {
     throw new UserInputError(`EASE k must be an integer from 1 to ${MAX_K} (got ${String(k)})`, 'k', 'try 200');
   }
+}
+
+export function resolveEaseOptions(options: EaseOptions, items: number): ResolvedEaseOptions {
+  const { lambda, k, maxBytes = DEFAULT_EASE_MAX_BYTES } = options;
+  checkLambdaAndK(lambda, k);
   if (typeof maxBytes !== 'number' || !Number.isFinite(maxBytes) || maxBytes <= 0) {
     throw new UserInputError(
       `EASE maxBytes must be a finite number of bytes above 0 (got ${String(maxBytes)})`,
