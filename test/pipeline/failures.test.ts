@@ -25,6 +25,7 @@ const GOOD: Ratings = [
 ];
 
 let env: PipelineStack;
+const ITEM_KNN = { model: 'item-knn' };
 
 beforeAll(async () => {
   env = await startPipelineStack();
@@ -59,6 +60,8 @@ describe('a malformed upload', () => {
   let before: Awaited<ReturnType<typeof served>>;
 
   beforeAll(async () => {
+    // The oracle is item-based cosine: name that model (auto could serve EASE weights as the item rows).
+    await env.upload(`uploads/${DATASET}/config.json`, JSON.stringify(ITEM_KNN));
     await env.upload(`uploads/${DATASET}/good.csv`, toCsv(GOOD));
     before = await served(DATASET);
     expect(before.items).toEqual(approx(itemBased(GOOD, 'alice')));
@@ -137,7 +140,7 @@ describe('a malformed upload', () => {
     const outOfRange = await expectRejected(`uploads/${DATASET}/good again.csv`, toCsv(GOOD));
     expect(outOfRange.error!.message).toMatch(/k: /);
 
-    await env.upload(config, JSON.stringify({ measure: 'cosine' }));
+    await env.upload(config, JSON.stringify({ ...ITEM_KNN, measure: 'cosine' }));
     await env.upload(`uploads/${DATASET}/good again.csv`, toCsv(GOOD));
     expect((await latestJob(DATASET)).status).toBe('succeeded');
     const after = await served(DATASET);
@@ -187,7 +190,8 @@ describe('a DynamoDB write failure in the middle of a build', () => {
   async function servingV1ThenUploadV2(
     dataset: string,
   ): Promise<{ before: Awaited<ReturnType<typeof served>>; event: S3Event }> {
-    // The dataset's one file, replaced by v2 under its key.
+    // The dataset's one file, replaced by v2 under its key; the oracle is item-based cosine, so that model is named.
+    await env.upload(`uploads/${dataset}/config.json`, JSON.stringify(ITEM_KNN));
     await env.upload(`uploads/${dataset}/ratings.csv`, toCsv(GOOD));
     const before = await served(dataset);
     expect(before.items).toEqual(approx(itemBased(GOOD, 'alice')));
