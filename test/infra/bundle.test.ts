@@ -132,20 +132,22 @@ export async function run(threads: number) {
   expect(onWorkers.similarity).toEqual(inThread.similarity);
 });
 
-test('the build bundle ships the EASE worker beside itself (the commands CDK runs), and EASE then runs on workers', async () => {
-  expect(Object.keys(BUILD_WORKER_BUNDLES).sort()).toEqual(
-    [BUNDLED_EASE_WORKER_FILE, BUNDLED_APPROXIMATE_EASE_WORKER_FILE, BUNDLED_WORKER_FILE].sort(),
-  );
-  const dir = join(outdir, 'ease');
+/**
+ * Bundles an entry that runs one EASE kernel, runs it without its worker file (this thread), then with the build's
+ * worker bundles beside it: the run must go to the shipped worker (shared arrays) and give the same bits.
+ */
+async function expectKernelOnBundledWorker(name: string, kernelCall: string, workerFiles: readonly string[]) {
+  const dir = join(outdir, name);
   const entry = join(dir, 'entry.ts');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     entry,
-    `import { computeEase } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/ease/index.ts`)};
+    `import { computeEase, computeApproximateEase } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/ease/index.ts`)};
 import { ratingMatrixFromDense } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/data/index.ts`)};
 export async function run(threads: number) {
   const dense = Array.from({ length: 40 }, (_, u) => Array.from({ length: 20 }, (_, i) => ((u * 3 + i * 7) % 5 === 0 ? ((u + i) % 4) + 1 : 0)));
-  const block = await computeEase(ratingMatrixFromDense(dense), { lambda: 5, k: 6 }, { threads });
+  const matrix = ratingMatrixFromDense(dense);
+  const block = await ${kernelCall};
   return { shared: block.weight.buffer instanceof SharedArrayBuffer, neighbour: Array.from(block.neighbour), weight: Array.from(block.weight), count: Array.from(block.count) };
 }`,
   );
@@ -170,8 +172,7 @@ export async function run(threads: number) {
 
   for (const command of extraBundleCommands(BUILD_WORKER_BUNDLES, PROJECT_ROOT.replace(/\/$/, ''), dir))
     execSync(command, { stdio: 'pipe', timeout: 60_000 });
-  expect(existsSync(join(dir, BUNDLED_EASE_WORKER_FILE))).toBe(true);
-  expect(existsSync(join(dir, BUNDLED_WORKER_FILE))).toBe(true);
+  for (const file of workerFiles) expect(existsSync(join(dir, file))).toBe(true);
 
   // Shared arrays only on the worker executor: the run went to the shipped worker, and gave the same bits.
   const onWorkers = await bundled.run(2);
@@ -179,49 +180,19 @@ export async function run(threads: number) {
   expect(onWorkers.count).toEqual(inThread.count);
   expect(onWorkers.neighbour).toEqual(inThread.neighbour);
   expect(onWorkers.weight).toEqual(inThread.weight);
+}
+
+test('the build bundle ships the EASE worker beside itself (the commands CDK runs), and EASE then runs on workers', async () => {
+  await expectKernelOnBundledWorker('ease', 'computeEase(matrix, { lambda: 5, k: 6 }, { threads })', [
+    BUNDLED_EASE_WORKER_FILE,
+    BUNDLED_WORKER_FILE,
+  ]);
 });
 
 test('the build bundle ships the approximate EASE worker beside itself, and the approximate EASE then runs on workers', async () => {
-  const dir = join(outdir, 'ease-approximate');
-  const entry = join(dir, 'entry.ts');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    entry,
-    `import { computeApproximateEase } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/ease/index.ts`)};
-import { ratingMatrixFromDense } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/data/index.ts`)};
-export async function run(threads: number) {
-  const dense = Array.from({ length: 40 }, (_, u) => Array.from({ length: 20 }, (_, i) => ((u * 3 + i * 7) % 5 === 0 ? ((u + i) % 4) + 1 : 0)));
-  const block = await computeApproximateEase(ratingMatrixFromDense(dense), { lambda: 5, k: 6, neighbourhood: 8 }, { threads });
-  return { shared: block.weight.buffer instanceof SharedArrayBuffer, neighbour: Array.from(block.neighbour), weight: Array.from(block.weight), count: Array.from(block.count) };
-}`,
+  await expectKernelOnBundledWorker(
+    'ease-approximate',
+    'computeApproximateEase(matrix, { lambda: 5, k: 6, neighbourhood: 8 }, { threads })',
+    [BUNDLED_APPROXIMATE_EASE_WORKER_FILE],
   );
-  await build({
-    entryPoints: [entry],
-    outfile: join(dir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    mainFields: [...BUNDLE_MAIN_FIELDS],
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: 'silent',
-  });
-  const bundled = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as {
-    run(threads: number): Promise<{ shared: boolean; neighbour: number[]; weight: number[]; count: number[] }>;
-  };
-  // Without its worker file the bundle computes in this thread (plain ArrayBuffers).
-  const inThread = await bundled.run(2);
-  expect(inThread.shared).toBe(false);
-  expect(inThread.count.reduce((sum, c) => sum + c, 0)).toBeGreaterThan(0);
-
-  for (const command of extraBundleCommands(BUILD_WORKER_BUNDLES, PROJECT_ROOT.replace(/\/$/, ''), dir))
-    execSync(command, { stdio: 'pipe', timeout: 60_000 });
-  expect(existsSync(join(dir, BUNDLED_APPROXIMATE_EASE_WORKER_FILE))).toBe(true);
-
-  // Shared arrays only on the worker executor: the run went to the shipped worker, and gave the same bits.
-  const onWorkers = await bundled.run(2);
-  expect(onWorkers.shared).toBe(true);
-  expect(onWorkers.count).toEqual(inThread.count);
-  expect(onWorkers.neighbour).toEqual(inThread.neighbour);
-  expect(onWorkers.weight).toEqual(inThread.weight);
 });
