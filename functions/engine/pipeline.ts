@@ -8,7 +8,6 @@ import { combineLimits, DEFAULT_MEMORY_COST, loadRatings, loadSources } from './
 import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, QualityReport } from './ingest/index.js';
 import type { SourceReport } from './ingest/index.js';
 import {
-  EASE_LAMBDA_BOUNDS,
   eventOptionsOf,
   modelChoiceOf,
   parseModelConfig,
@@ -17,14 +16,7 @@ import {
 } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { validateModels, type ValidationOutcome, type ValidationReport } from './evaluate/index.js';
-import {
-  candidateSpecs,
-  describeSpec,
-  EASE_LAMBDA_MAX_STEPS,
-  nextEaseLambda,
-  rowKindsOf,
-  type ModelSpec,
-} from './models/index.js';
+import { candidateSpecs, describeSpec, EASE_LAMBDA_WIDENING, rowKindsOf, type ModelSpec } from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
 import type { RatingMatrix } from './types.js';
 
@@ -171,7 +163,7 @@ function memoryCostOf(config: ModelConfig): MemoryCost {
 
 /**
  * The validation a config asks for: its candidates (candidateSpecs), its evaluation users and seed, EASE's λ
- * widened past the grid's edge when λ is not given, and the promotion gate against `activeModel` when configured.
+ * searched past the grid's edge (EASE_LAMBDA_WIDENING), and the promotion gate against `activeModel` when configured.
  */
 export function validateConfigModels(
   matrix: RatingMatrix,
@@ -186,14 +178,7 @@ export function validateConfigModels(
   const gate = config.promotionGate && options.activeModel && { ...config.promotionGate, active: options.activeModel };
   return validateModels(matrix, {
     candidates: options.candidates ?? candidateSpecs(config, matrix),
-    ...(config.ease.lambda === undefined
-      ? {
-          widen: {
-            maxSteps: EASE_LAMBDA_MAX_STEPS,
-            next: (scored) => nextEaseLambda(scored, EASE_LAMBDA_BOUNDS),
-          },
-        }
-      : {}),
+    widen: EASE_LAMBDA_WIDENING,
     users: config.evaluation.users,
     seed: config.evaluation.seed,
     threads: options.threads,

@@ -8,6 +8,7 @@ import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend
 import { resolveSimilarityOptions } from '../similarity/index.js';
 import { UserInputError, type RatingMatrix, type SimilarityOptions } from '../types.js';
 import { validateModels } from './model-selection.js';
+import { EASE_LAMBDA_WIDENING } from '../models/index.js';
 import { checkEvaluateOptions } from './options.js';
 import { scoreRecommender } from './score.js';
 import { holdoutSplit, leaveLastOutSplit, sampleUsers } from './split.js';
@@ -112,6 +113,7 @@ async function modelOf(
   }
   const { report, chosen } = await validateModels(train, {
     candidates: config.candidates!,
+    widen: EASE_LAMBDA_WIDENING, // as the build does
     users: config.validationUsers,
     seed,
     threads,

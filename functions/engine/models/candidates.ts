@@ -7,7 +7,7 @@
  * - `ease.method: auto` is exact up to EXACT_EASE_AUTO_MAX_ITEMS items and approximate beyond; `exact` beyond what
  *   the dense Gram may take is refused by the EASE kernel before any work.
  */
-import { modelChoiceOf, similarityOptionsOf, type ModelConfig } from '../model-config.js';
+import { EASE_LAMBDA_BOUNDS, modelChoiceOf, similarityOptionsOf, type ModelConfig } from '../model-config.js';
 import type { RatingMatrix } from '../types.js';
 import type { EaseMethod, EaseSpec, ModelSpec } from './spec.js';
 
@@ -109,3 +109,12 @@ export function nextEaseLambda(
   const rounded = Number(lambda.toPrecision(3));
   return tried.includes(rounded) ? undefined : { ...best, lambda: rounded };
 }
+
+/**
+ * The λ search past the grid's edge, as validateModels' `widen`: the build and `affinity evaluate`'s auto row both
+ * pass it. A config's fixed λ gives one EASE candidate, and nextEaseLambda never steps from one λ.
+ */
+export const EASE_LAMBDA_WIDENING = Object.freeze({
+  maxSteps: EASE_LAMBDA_MAX_STEPS,
+  next: (scored: readonly { spec?: ModelSpec; ndcg: number }[]) => nextEaseLambda(scored, EASE_LAMBDA_BOUNDS),
+});
