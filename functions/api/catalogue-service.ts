@@ -4,14 +4,15 @@
  *
  * Safety: attributes always come from the same version as the ranking they decorate; an entry missing on a
  * manifest old enough for its version to have been pruned is looked up once more on the newer active version
- * before the item counts as unknown (as in service.ts). Tests: test/api/catalogue.test.ts.
+ * before the item counts as unknown (as in service.ts); a taken-down item has no entry on any version (./tombstones.ts).
+ * Tests: test/api/catalogue.test.ts, test/api/erasure-serving.test.ts.
  */
 import type { ModelReader } from '../adapters/store-contract.js';
 import { uploadKey } from '../adapters/bucket-layout.js';
 import type { CatalogueEntry, CatalogueField } from '../engine/catalogue/index.js';
 import type { ItemEntryBody } from './catalogue-schemas.js';
 import { notFound } from './problems.js';
-import type { ActiveModel } from './service.js';
+import type { ServedModel } from './service.js';
 
 type Attributes = Omit<CatalogueEntry, 'item'>;
 
@@ -28,7 +29,7 @@ export function pickFields(entry: CatalogueEntry, fields: readonly CatalogueFiel
 export class CatalogueService {
   constructor(
     private readonly store: ModelReader,
-    private readonly activeModel: (dataset: string) => Promise<ActiveModel>,
+    private readonly activeModel: (dataset: string) => Promise<ServedModel>,
   ) {}
 
   /** `items` with the asked-for attributes of each; unchanged (and nothing read) when no field is asked for. */
@@ -50,6 +51,11 @@ export class CatalogueService {
   /** One item's entry on the active version; 404 when it has none. */
   async item(dataset: string, itemId: string): Promise<ItemEntryBody> {
     const first = await this.activeModel(dataset);
+    if (first.filter.isTakenDown(itemId))
+      throw notFound(
+        `Item ${JSON.stringify(itemId)} was taken down in dataset ${JSON.stringify(dataset)}: it has no catalogue entry.`,
+        'GET /v1/datasets/{dataset}/erasures/items/{itemId} shows when it was taken down.',
+      );
     let { version, manifest } = first;
     let entry = (await this.store.getCatalogueEntries(dataset, version, [itemId])).get(itemId);
     if (entry === undefined) {

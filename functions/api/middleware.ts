@@ -6,6 +6,8 @@
  * Safety: a request to a route that takes a body (every POST, the only ones that can change state) carries
  * `Content-Type: application/json` or is refused with 415 before the route runs. A browser sends that type cross-site only after a CORS preflight this API never approves, so no
  * web page can make a visitor's browser roll a model back (test: test/api/json-content-type.test.ts).
+ * The other writes are DELETEs (erasure, ./erasure-routes.ts), which no browser sends cross-site without that
+ * preflight either.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

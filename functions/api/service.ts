@@ -7,8 +7,12 @@
  * the store re-reads a manifest old enough for its version to have been pruned, and the route runs once more on
  * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
  * test/pipeline/concurrent-reader.test.ts).
+ *
+ * Erasure and takedown: every route reads the dataset's tombstones with the manifest and passes the rows through
+ * them before scoring (./tombstones.ts has the guarantees and their tests).
  */
 import type { JobReader, ModelReader } from '../adapters/store-contract.js';
+import type { TombstoneReader } from '../adapters/erasure-contract.js';
 import {
   explanationRecord,
   recommendFromItemNeighbours,
@@ -17,8 +21,14 @@ import {
   similarFrom,
 } from '../engine/recommend/index.js';
 import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
+import { servingFilter, type ServingFilter } from './tombstones.js';
 
 export type { ActiveModel } from './active-version.js';
+
+/** The active version and the dataset's tombstones, which every answer passes its rows through. */
+export interface ServedModel extends ActiveModel {
+  filter: ServingFilter;
+}
 import { jobBody, modelState } from './model-state.js';
 import {
   type HistoryEntry,
@@ -60,17 +70,22 @@ interface Attempt<T> {
 
 export class RecommendationService {
   constructor(
-    private readonly store: ModelReader & JobReader,
+    private readonly store: ModelReader & JobReader & TombstoneReader,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
+    /** The keyed pseudonym of user ids (loads the key on first use: only needed once a user is erased). */
+    private readonly pseudonymizer: () => Promise<(id: string) => string>,
   ) {}
 
   /**
    * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
    * from the manifest alone, before any row is read.
    */
-  async activeModel(dataset: string, needs?: Needs): Promise<ActiveModel> {
-    const manifest = await this.store.getManifest(dataset);
+  async activeModel(dataset: string, needs?: Needs): Promise<ServedModel> {
+    const [manifest, tombstones] = await Promise.all([
+      this.store.getManifest(dataset),
+      this.store.getTombstones(dataset),
+    ]);
     if (manifest === undefined) {
       throw notFound(
         `Dataset ${JSON.stringify(dataset)} has no model.`,
@@ -83,7 +98,7 @@ export class RecommendationService {
         'Wait for a build to succeed, or roll back to a kept version.',
       );
     }
-    return resolveActive(dataset, manifest, needs);
+    return { ...resolveActive(dataset, manifest, needs), filter: await servingFilter(tombstones, this.pseudonymizer) };
   }
 
   /**
@@ -95,14 +110,14 @@ export class RecommendationService {
   private async onActiveVersion<T>(
     dataset: string,
     needs: Needs,
-    attempt: (active: ActiveModel) => Promise<Attempt<T>>,
+    attempt: (active: ServedModel) => Promise<Attempt<T>>,
   ): Promise<T> {
     const first = await this.activeModel(dataset, needs);
     const outcome = await attempt(first);
     if (outcome.complete) return outcome.answer();
     const fresh = await this.store.refreshManifest(dataset, first.manifest);
     if (!fresh?.activeVersion || fresh.activeVersion === first.version) return outcome.answer();
-    return (await attempt(resolveActive(dataset, fresh, needs))).answer();
+    return (await attempt({ ...resolveActive(dataset, fresh, needs), filter: first.filter })).answer();
   }
 
   /**
@@ -116,22 +131,25 @@ export class RecommendationService {
     filters: FilterOptions,
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
-      const { version } = active;
+      const { version, filter } = active;
       const rows = await this.store.getUserRows(dataset, version, userId);
-      const popularity = this.lazyPopularity(dataset, version);
+      const popularity = this.lazyPopularity(active);
+      const erased = filter.isErasedUser(userId);
 
-      if (rows.history === undefined) {
+      if (rows.history === undefined || erased) {
         const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
         const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: 0,
           historyCapped: false,
         });
-        return { complete: false, answer: () => body };
+        // An erased user is unknown on every version: no newer one can know them.
+        return { complete: erased, answer: () => body };
       }
 
       if (active.kind === 'user') {
-        const neighbours = rows.neighbours ?? [];
+        // Erased users go before their histories are read: their data scores nothing.
+        const neighbours = filter.users(rows.neighbours ?? []);
         const histories = neighbours.length
           ? await this.store.getUserHistories(
               dataset,
@@ -139,9 +157,13 @@ export class RecommendationService {
               neighbours.map((neighbour) => neighbour.id),
             )
           : new Map<string, HistoryEntry[]>();
-        const history = rows.history;
+        const history = filter.history(rows.history);
+        const historyOf = (id: string) => {
+          const entries = histories.get(id);
+          return entries && filter.history(entries);
+        };
         const run = (popular: readonly PopularItem[]): RecommendationResult =>
-          recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
+          recommendFromUserNeighbours(history, neighbours, historyOf, popular, engineOptions(filters));
         const result = await withPopularityFallback(run, popularity);
         // User-based CF reads the history only to hide what was seen, so nothing is capped.
         const body = toBody(active, result, filters.explain, {
@@ -161,23 +183,20 @@ export class RecommendationService {
   /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
   forHistory(dataset: string, history: readonly HistoryEntry[], filters: FilterOptions): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, 'item', async (active) => {
-      const { body, complete } = await this.fromHistory(
-        active,
-        history,
-        filters,
-        this.lazyPopularity(dataset, active.version),
-      );
+      const { body, complete } = await this.fromHistory(active, history, filters, this.lazyPopularity(active));
       return { complete, answer: () => body };
     });
   }
 
   private async fromHistory(
-    active: ActiveModel,
-    history: readonly HistoryEntry[],
+    active: ServedModel,
+    given: readonly HistoryEntry[],
     filters: FilterOptions,
     popularity: () => Promise<PopularItem[]>,
   ): Promise<{ body: RecommendationsBody; complete: boolean }> {
-    const { dataset, version } = active;
+    const { dataset, version, filter } = active;
+    // A taken-down item neither scores nor counts as history.
+    const history = filter.history(given);
     const used = history.slice(0, this.historyCap);
     const older = history.slice(this.historyCap);
     const usedItems = [...new Set(used.map((entry) => entry.item))];
@@ -190,7 +209,7 @@ export class RecommendationService {
       exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)],
     });
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
-      recommendFromItemNeighbours(used, (id) => rows.get(id), popular, options);
+      recommendFromItemNeighbours(used, filter.itemRows(rows), popular, options);
     const result = await withPopularityFallback(run, popularity);
     const body = toBody({ ...active, kind: 'item' }, result, filters.explain, {
       historyUsed: used.length,
@@ -203,13 +222,12 @@ export class RecommendationService {
   }
 
   similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
-    return this.onActiveVersion(dataset, 'item', async ({ version }) => {
+    return this.onActiveVersion(dataset, 'item', async ({ version, filter }) => {
+      if (filter.isTakenDown(itemId)) return { complete: true, answer: () => throwTakenDown(dataset, itemId) };
       const row = (await this.store.getItemNeighbours(dataset, version, [itemId])).get(itemId);
       if (row !== undefined) {
-        return {
-          complete: true,
-          answer: () => ({ dataset, version, item: itemId, similar: similarFrom(row, limit).map(neighbourBody) }),
-        };
+        const similar = similarFrom(filter.items(row), limit).map(neighbourBody);
+        return { complete: true, answer: () => ({ dataset, version, item: itemId, similar }) };
       }
       return {
         complete: false,
@@ -224,16 +242,16 @@ export class RecommendationService {
   }
 
   similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    return this.onActiveVersion(dataset, 'user', async ({ version }) => {
-      const row = (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
+    return this.onActiveVersion(dataset, 'user', async ({ version, filter }) => {
+      const erased = filter.isErasedUser(userId);
+      const row = erased ? undefined : (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
       if (row !== undefined) {
-        return {
-          complete: true,
-          answer: () => ({ dataset, version, userId, similar: similarFrom(row, limit).map(neighbourBody) }),
-        };
+        const similar = similarFrom(filter.users(row), limit).map(neighbourBody);
+        return { complete: true, answer: () => ({ dataset, version, userId, similar }) };
       }
+      // An erased user answers as a user without neighbours does: nothing says they were ever known.
       return {
-        complete: false,
+        complete: erased,
         answer: () => {
           throw notFound(
             `User ${JSON.stringify(userId)} has no similar users in dataset ${JSON.stringify(dataset)} (version ${version}).`,
@@ -245,14 +263,15 @@ export class RecommendationService {
   }
 
   popular(dataset: string, limit: number): Promise<PopularBody> {
-    return this.onActiveVersion(dataset, undefined, async ({ version }) => {
-      const popularity = await this.store.getPopularity(dataset, version);
+    return this.onActiveVersion(dataset, undefined, async ({ version, filter }) => {
+      const stored = await this.store.getPopularity(dataset, version);
+      const popularity = filter.popularity(stored);
       const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
       // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
       const ranked = recommendPopular(popularity, { limit, explainTop: 0 });
       const body = { dataset, version, items: ranked.items.map(({ item }) => byItem.get(item) as PopularItem) };
       // Every built version has popularity rows: none means the version's rows are gone.
-      return { complete: popularity.length > 0, answer: () => body };
+      return { complete: stored.length > 0, answer: () => body };
     });
   }
 
@@ -289,10 +308,10 @@ export class RecommendationService {
     return { ...modelState(dataset, manifest), previousVersion: before.version };
   }
 
-  /** Popularity is read at most once per request, and only if a fallback needs it. */
-  private lazyPopularity(dataset: string, version: string): () => Promise<PopularItem[]> {
+  /** Popularity (without taken-down items) is read at most once per request, and only if a fallback needs it. */
+  private lazyPopularity({ dataset, version, filter }: ServedModel): () => Promise<PopularItem[]> {
     let pending: Promise<PopularItem[]> | undefined;
-    return () => (pending ??= this.store.getPopularity(dataset, version));
+    return () => (pending ??= this.store.getPopularity(dataset, version).then((items) => filter.popularity(items)));
   }
 }
 
@@ -344,3 +363,10 @@ function toBody(
 }
 
 const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });
+
+function throwTakenDown(dataset: string, itemId: string): never {
+  throw notFound(
+    `Item ${JSON.stringify(itemId)} was taken down in dataset ${JSON.stringify(dataset)}: it is in no answer.`,
+    'GET /v1/datasets/{dataset}/erasures/items/{itemId} shows when it was taken down.',
+  );
+}

@@ -1,8 +1,8 @@
 // The shared Powertools configuration: default namespace and service name, silencing by env, and the API's
 // structured request log line through a real Powertools Logger.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
-import { createApp } from '../../functions/api/app.js';
+import { NO_TOMBSTONES } from '../../functions/adapters/erasure-contract.js';
+import { createApp, type ApiStore } from '../../functions/api/app.js';
 import { createLogger, createMetrics, MetricUnit } from '../../functions/observability.js';
 import { jsonLines, stdoutOf } from '../support/stdout.js';
 import { recordingMetrics } from './fixture.js';
@@ -48,7 +48,10 @@ describe('observability', () => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     vi.stubEnv('POWERTOOLS_DEV', '');
     // A store with no datasets at all: enough for a 404 without a database.
-    const empty = { getManifest: async () => undefined } as unknown as ModelReader & JobReader;
+    const empty = {
+      getManifest: async () => undefined,
+      getTombstones: async () => NO_TOMBSTONES,
+    } as unknown as ApiStore;
     const app = createApp({ store: empty, logger: createLogger(), metrics: recordingMetrics() });
     let response: Response | undefined;
     const output = await stdoutOf(async () => {

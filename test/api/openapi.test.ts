@@ -1,8 +1,7 @@
 // GET /openapi.json: every route is documented, the document is structurally valid OpenAPI 3.0, and the limits
 // it states are the ones the validators enforce (both come from the same zod schemas).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
-import { createApp } from '../../functions/api/app.js';
+import { createApp, type ApiStore } from '../../functions/api/app.js';
 import { createTestStore, FILMS, recordingLogger, recordingMetrics, writeModel } from './fixture.js';
 
 type Json = Record<string, unknown>;
@@ -36,7 +35,7 @@ const EXPECTED_OPERATIONS = [
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const PARAMETER_LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
 
-let store: ModelReader & JobReader;
+let store: ApiStore;
 let app: ReturnType<typeof createApp>;
 let doc: {
   openapi: string;

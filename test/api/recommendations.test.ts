@@ -1,8 +1,7 @@
 // Recommendation, similarity and popularity routes against the real DynamoModelStore on the test dynalite.
 // Expected scores are Σ similarity × rating worked out by hand from the rows in ./fixture.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
-import { createApp } from '../../functions/api/app.js';
+import { createApp, type ApiStore } from '../../functions/api/app.js';
 import {
   createTestStore,
   FILMS,
@@ -18,7 +17,7 @@ import {
 } from './fixture.js';
 
 const DATASET = 'films';
-let store: ModelReader & JobReader;
+let store: ApiStore;
 let app: ReturnType<typeof createApp>;
 const metrics = recordingMetrics();
 
@@ -79,7 +78,7 @@ function expectItems(items: Item[], expected: [string, number][]): void {
 }
 
 /** Records which store methods a request called, in order; the calls go to the real store. */
-function countingStore(target: ModelReader & JobReader): { store: ModelReader & JobReader; calls: string[] } {
+function countingStore(target: ApiStore): { store: ApiStore; calls: string[] } {
   const calls: string[] = [];
   const proxy = new Proxy(target, {
     get(object, property, receiver) {

@@ -8,6 +8,7 @@
  * - ./model-rows.ts     row reads of one named version, with the row cache
  * - ./jobs.ts           job records: one leased claim per upload at a time, fenced updates, TTL `expiresAt`
  * - ./dataset-builds.ts the dataset build lease: one build per dataset at a time, bursts coalesced (pending jobs)
+ * - ./erasures.ts       erasure records, the serving tombstones (cached as the manifest), erased rows' deletion
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +30,16 @@ import type {
   UserRows,
   VersionInfo,
 } from '../store-contract.js';
+import type {
+  ErasureDeletion,
+  ErasureKind,
+  ErasureLedger,
+  ErasureRecord,
+  ErasureRequests,
+  StoredVersion,
+  Tombstones,
+} from '../erasure-contract.js';
+import { Erasures } from './erasures.js';
 import { BatchWriter, resolveRetry, type RetryPolicy } from './batch.js';
 import type { StoreTable } from './documents.js';
 import { DatasetBuilds } from './dataset-builds.js';
@@ -80,7 +91,9 @@ export interface DynamoModelStoreOptions {
  */
 export const DEFAULT_RETIRED_VERSION_GRACE_MS = 120_000;
 
-export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, DatasetBuildStore {
+export class DynamoModelStore
+  implements ModelReader, ModelPublisher, JobStore, DatasetBuildStore, ErasureRequests, ErasureLedger
+{
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
   private readonly table: StoreTable;
@@ -88,6 +101,7 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, 
   private readonly rows: ModelRows;
   private readonly jobs: JobRecords;
   private readonly datasetBuilds: DatasetBuilds;
+  private readonly erasures: Erasures;
   private readonly writerSettings: { concurrency: number; historyCap: number };
 
   constructor(
@@ -117,6 +131,7 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, 
       now,
     });
     this.datasetBuilds = new DatasetBuilds(this.table, now);
+    this.erasures = new Erasures(this.table, { manifestCacheMs: options.manifestCacheMs ?? 0 });
     this.writerSettings = { concurrency, historyCap: options.historyCap ?? HISTORY_CAP };
   }
 
@@ -237,5 +252,61 @@ export class DynamoModelStore implements ModelReader, ModelPublisher, JobStore, 
 
   clearDatasetBuild(dataset: string): Promise<void> {
     return this.datasetBuilds.clearDatasetBuild(dataset);
+  }
+
+  // ---- erasures and tombstones (ErasureRequests, ErasureLedger) ----
+
+  getTombstones(dataset: string): Promise<Tombstones> {
+    return this.erasures.getTombstones(dataset);
+  }
+
+  getErasure(dataset: string, kind: ErasureKind, subject: string): Promise<ErasureRecord | undefined> {
+    return this.erasures.getErasure(dataset, kind, subject);
+  }
+
+  beginErasure(dataset: string, kind: ErasureKind, subject: string, now: Date): Promise<ErasureRecord> {
+    return this.erasures.beginErasure(dataset, kind, subject, now);
+  }
+
+  addTombstone(dataset: string, kind: ErasureKind, subject: string, at: string): Promise<void> {
+    return this.erasures.addTombstone(dataset, kind, subject, at);
+  }
+
+  storedVersions(dataset: string): Promise<StoredVersion[]> {
+    return this.erasures.storedVersions(dataset);
+  }
+
+  deleteEntityRows(dataset: string, version: string, kind: ErasureKind, id: string): Promise<number> {
+    return this.erasures.deleteEntityRows(dataset, version, kind, id);
+  }
+
+  completeErasure(
+    dataset: string,
+    kind: ErasureKind,
+    subject: string,
+    deleted: readonly ErasureDeletion[],
+    now: Date,
+  ): Promise<ErasureRecord> {
+    return this.erasures.completeErasure(dataset, kind, subject, deleted, now);
+  }
+
+  listErasures(dataset: string): Promise<ErasureRecord[]> {
+    return this.erasures.listErasures(dataset);
+  }
+
+  noteErasureRows(dataset: string, kind: ErasureKind, subject: string, deletion: ErasureDeletion): Promise<void> {
+    return this.erasures.noteErasureRows(dataset, kind, subject, deletion);
+  }
+
+  markRebuilt(dataset: string, kind: ErasureKind, subject: string, version: string, at: string): Promise<void> {
+    return this.erasures.markRebuilt(dataset, kind, subject, version, at);
+  }
+
+  recordErasuresThrough(dataset: string, version: string, through: string): Promise<void> {
+    return this.erasures.recordErasuresThrough(dataset, version, through);
+  }
+
+  pruneTombstones(dataset: string, before: string): Promise<{ pruned: number }> {
+    return this.erasures.pruneTombstones(dataset, before);
   }
 }

@@ -10,6 +10,9 @@
  * | Version registry            | `ds#<dataset>`                          | `ver#<version>`     | version, state (building/activated), startedAt |
  * | Job                         | `ds#<dataset>`                          | `job#<jobId>`       | the JobRecord fields, expiresAt   |
  * | Dataset build lease         | `ds#<dataset>`                          | `build`             | holderJobId, token, leaseUntil, pending (job ids) |
+ * | Erasure record (user)       | `ds#<dataset>`                          | `erasure#u#<pseudonym>` | kind, subject, status, requestedAt, completedAt, deleted, rebuiltIn (../erasure-contract.ts) |
+ * | Erasure record (item)       | `ds#<dataset>`                          | `erasure#i#<itemId>`| the same; subject = the item id   |
+ * | Serving tombstones          | `ds#<dataset>`                          | `tombstones`        | users: { pseudonym: time }, items: { itemId: time }, updatedAt |
  * | Item neighbours             | `m#<dataset>#<version>#i#<shard>`       | `r#<itemId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User neighbours             | `m#<dataset>#<version>#u#<shard>`       | `r#<userId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User history                | `m#<dataset>#<version>#h#<shard>`       | `r#<userId>`        | d = JSON `[[item, value]…]`, n = entries before capping |
@@ -20,6 +23,10 @@
  * version's rows can be enumerated for deletion by querying its (kind, shard) partitions — no Scan.
  * A user's history and neighbour rows share the user's shard, so one BatchGetItem fetches both.
  * The `r#` prefix keeps the sort key non-empty for an empty id.
+ *
+ * Erasure records never hold a raw user id: `<pseudonym>` is pseudonymOf(key, userId) ('p_' + base64url HMAC, no
+ * '#'), so one record per user and dataset, found again from the id alone (./erasures.ts). The version registry
+ * row also carries the version's `erasuresThrough` once its build wrote it (../../model-build/build-erasures.ts).
  */
 import { MAX_ID_BYTES, UserInputError } from '../../engine/types.js';
 
@@ -42,6 +49,8 @@ export const JOB_SK_PREFIX = 'job#';
 export const VERSION_SK_PREFIX = 'ver#';
 export const DATASET_BUILD_SK = 'build';
 export const POPULARITY_SK_PREFIX = 'p#';
+export const ERASURE_SK_PREFIX = 'erasure#';
+export const TOMBSTONES_SK = 'tombstones';
 
 const LONE_SURROGATE_SOURCE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE_SOURCE);
@@ -90,6 +99,15 @@ export function jobKey(dataset: string, jobId: string): TableKey {
 
 export function versionRegistryKey(dataset: string, version: string): TableKey {
   return { pk: datasetPk(dataset), sk: checkedSk(`${VERSION_SK_PREFIX}${escapeKeyPart(version)}`, 'version') };
+}
+
+/** An erasure record: `subject` is the user's pseudonym (kind 'u') or the item id (kind 'i'). */
+export function erasureKey(dataset: string, kind: 'u' | 'i', subject: string): TableKey {
+  return { pk: datasetPk(dataset), sk: checkedSk(`${ERASURE_SK_PREFIX}${kind}#${escapeKeyPart(subject)}`, 'id') };
+}
+
+export function tombstonesKey(dataset: string): TableKey {
+  return { pk: datasetPk(dataset), sk: TOMBSTONES_SK };
 }
 
 export function modelPartition(dataset: string, version: string, kind: RowKind, shard: number): string {
