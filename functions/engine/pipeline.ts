@@ -5,7 +5,14 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { combineLimits, DEFAULT_MEMORY_COST, loadRatings, loadSources } from './ingest/index.js';
-import type { IngestLimits, IngestOptions, InteractionSource, MemoryCost, QualityReport } from './ingest/index.js';
+import type {
+  IngestLimits,
+  IngestOptions,
+  InteractionExclusion,
+  InteractionSource,
+  MemoryCost,
+  QualityReport,
+} from './ingest/index.js';
 import type { SourceReport } from './ingest/index.js';
 import {
   eventOptionsOf,
@@ -43,6 +50,8 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   deploymentLimits?: IngestLimits;
   /** The active version's model: with the config's promotionGate, the validation scores it too (the gate). */
   activeModel?: ModelSpec;
+  /** Erased users and taken-down items whose rows are dropped from every file (a list of files only). */
+  exclude?: InteractionExclusion;
 }
 
 export interface BuiltModel {
@@ -94,7 +103,10 @@ export async function buildModel(
     fileName: options.fileName,
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),
+    ...(options.exclude && { exclude: options.exclude }),
   };
+  if (options.exclude && !Array.isArray(source))
+    throw new TypeError('exclude applies to a list of interaction files (the build), not to one file');
   const { matrix, report } = Array.isArray(source)
     ? await loadSources(source as readonly InteractionSource[], ingestOptions)
     : await loadRatings(source as string | Readable, ingestOptions);

@@ -14,6 +14,7 @@ export {
   type MemoryCost,
 } from './limits.js';
 export { DataQualityError, DEFAULT_MAX_REJECTED_SHARE } from './rejected-share.js';
+export { ExclusionFilter, type ErasedRows, type InteractionExclusion } from './exclusion.js';
 export type {
   ColumnRef,
   IngestFormat,

@@ -11,6 +11,8 @@
  *   far; past a limit the parse stops with an IngestLimitError naming the file and the total. The byte limit and
  *   the rejection threshold apply to each file (a bomb or a broken file is one file).
  * - Nothing hidden: every file has its entry (rows, accepted, rejected, duplicates, warnings) in `sources`.
+ * - Erasure: with `exclude`, rows of excluded users and items are dropped as each file joins the log
+ *   (./exclusion.ts), counted in `erased` (in total and per file), never named.
  */
 import { buildRatingMatrix, InteractionLog } from '../data/index.js';
 import { UserInputError, type RatingMatrix } from '../types.js';
@@ -19,6 +21,7 @@ import { ingestToLog, type IngestSource } from './load-ratings.js';
 import { completeReport } from './report.js';
 import { mergeEventTypeReports } from './event-types.js';
 import { combineOptionsOf, describeRule, weightingReport } from './weighting.js';
+import { ExclusionFilter } from './exclusion.js';
 import type {
   IngestFormat,
   IngestOptions,
@@ -46,6 +49,8 @@ export interface SourceReport {
   rejected: number;
   /** Accepted rows of this file replaced by a later row with the same (user, item). */
   duplicatesDropped: number;
+  /** With `exclude`: accepted rows of this file dropped as an erased user's or a taken-down item's. */
+  erased?: number;
   warnings: string[];
 }
 
@@ -90,6 +95,7 @@ export async function ingestSourcesToLog(
   const perFile: SourceReport[] = [];
   const reports: LogReport[] = [];
   const ends: number[] = [];
+  const exclusion = options.exclude && new ExclusionFilter(options.exclude);
   let rowsRead = 0;
   let bytesBefore = 0;
   for (const [index, source] of sources.entries()) {
@@ -129,14 +135,15 @@ export async function ingestSourcesToLog(
       throw error;
     }
     bytesBefore += source.size ?? 0;
-    append(log, parsed.log);
+    const erased = exclusion ? exclusion.append(log, parsed.log) : append(log, parsed.log);
     rowsRead += parsed.report.rowsRead;
     checkTotals(limits, log, source.name, hint);
     ends.push(log.length);
     reports.push(parsed.report);
-    perFile.push(sourceReport(parsed.report));
+    perFile.push({ ...sourceReport(parsed.report), ...(exclusion ? { erased } : {}) });
   }
-  return { log, report: combine(label, reports), sources: perFile, ends };
+  const report = combine(label, reports);
+  return { log, report: exclusion ? { ...report, erased: exclusion.report } : report, sources: perFile, ends };
 }
 
 /** What is left of each counted limit after the files read so far (bytes are per file). */
@@ -172,12 +179,13 @@ function checkTotals(limits: IngestLimits, log: InteractionLog, file: string, hi
 }
 
 /** Appends `part` to `into`, mapping its ids through `into`'s dictionaries once per distinct id. */
-function append(into: InteractionLog, part: InteractionLog): void {
+function append(into: InteractionLog, part: InteractionLog): 0 {
   const users = Uint32Array.from(part.users.toArray(), (id) => into.users.intern(id));
   const items = Uint32Array.from(part.items.toArray(), (id) => into.items.intern(id));
   const { user, item, value, timestamp } = part.columns();
   into.reserve(into.length + user.length);
   for (let k = 0; k < user.length; k++) into.addIndexed(users[user[k]], items[item[k]], value[k], timestamp?.[k]);
+  return 0;
 }
 
 function sourceReport(report: LogReport): SourceReport {

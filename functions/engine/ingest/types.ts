@@ -1,6 +1,7 @@
 /** Public option and report types of the ingest module (see index.ts for the behaviour). */
 import type { EventWeightingReport, EventTypesReport, EventWeighting } from './event-types.js';
 import type { IngestLimits, LimitHint, MemoryCost } from './limits.js';
+import type { ErasedRows, InteractionExclusion } from './exclusion.js';
 
 export type IngestFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
 
@@ -61,6 +62,11 @@ export interface IngestOptions {
   maxRejectedShare?: number;
   /** Called after each chunk with the number of (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Erasure and takedown (loadSources only): rows of the users / items it excludes are dropped whatever file they
+   * are in, and counted in the report's `erased` (exclusion.ts).
+   */
+  exclude?: InteractionExclusion;
 }
 
 export type RejectionReason =
@@ -98,7 +104,9 @@ export interface QualityReport {
   accepted: number;
   /** Accepted rows replaced by a later one with the same (user, item). */
   duplicatesDropped: number;
-  /** Ratings in the matrix: accepted - duplicatesDropped. */
+  /** With `exclude`: accepted rows dropped as erased users' or taken-down items' (never named here). */
+  erased?: ErasedRows;
+  /** Ratings in the matrix: accepted - erased rows - duplicatesDropped. */
   ratings: number;
   rejected: Partial<Record<RejectionReason, RejectionSummary>>;
   users: number;
