@@ -81,6 +81,8 @@ export interface ErasureRequests extends TombstoneReader {
     deleted: readonly ErasureDeletion[],
     now: Date,
   ): Promise<ErasureRecord>;
+  /** Appends rows a later sweep (a repeated DELETE) found and deleted. */
+  noteErasureRows(dataset: string, kind: ErasureKind, subject: string, deletion: ErasureDeletion): Promise<void>;
 }
 
 /** What a build does with erasures. */

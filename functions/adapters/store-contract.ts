@@ -125,6 +125,11 @@ export interface VersionInfo {
   catalogue?: CatalogueSource;
   /** The build's validation of its candidate models (absent with `evaluate: false`, and on older versions). */
   validation?: VersionValidation;
+  /**
+   * The erasures its input excluded: every one requested before `through`, `users` / `items` of them (absent on
+   * versions built before erasure existed). See functions/model-build/build-erasures.ts.
+   */
+  erasures?: { through: string; users: number; items: number };
 }
 
 export interface Manifest {

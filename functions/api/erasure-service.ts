@@ -9,11 +9,13 @@
  * 3. the subject's rows, in every version that has rows (the version registry: kept, retired within the grace,
  *    building, or left by a crashed build), until a re-read of the registry finds no version not yet done;
  * 4. `completed`, with the rows deleted per version; only then the answer.
+ * A repeated DELETE of a completed erasure sweeps again (steps 2 and 3: a version a build could not clean, say)
+ * and answers the same record, with any rows it still found appended.
  *
  * Safety properties (tests: test/api/erasure-routes.test.ts; end to end test/pipeline/erasure.test.ts and
  * test/pipeline/erasure-race.test.ts):
  * - The raw user id is never stored: the record and the tombstone are keyed by pseudonymOf(key, userId).
- * - Idempotent: a second DELETE answers the same record (same requestedAt, 200); a completed one is not redone.
+ * - Idempotent: a second DELETE answers the same record (same requestedAt and completedAt, 200).
  * - Unknown dataset (no model and no build job) → 404, and nothing is written.
  * - Ids over the byte limit are refused by the route's schema (400 naming the field) before anything runs.
  */
@@ -65,8 +67,17 @@ export class ErasureService {
   private async apply(dataset: string, kind: ErasureKind, subject: string, id: string): Promise<ErasureBody> {
     await this.requireDataset(dataset);
     const begun = await this.store.beginErasure(dataset, kind, subject, this.now());
-    if (begun.status === 'completed') return erasureBody(begun);
     await this.store.addTombstone(dataset, kind, subject, begun.requestedAt);
+    const deleted = await this.sweep(dataset, kind, id);
+    if (begun.status === 'pending')
+      return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
+    const found = deleted.filter(({ rows }) => rows > 0);
+    for (const deletion of found) await this.store.noteErasureRows(dataset, kind, subject, deletion);
+    return erasureBody(found.length === 0 ? begun : { ...begun, deleted: [...begun.deleted, ...found] });
+  }
+
+  /** Deletes the subject's rows in every stored version, re-reading the registry until it names no new one. */
+  private async sweep(dataset: string, kind: ErasureKind, id: string): Promise<ErasureDeletion[]> {
     const deleted: ErasureDeletion[] = [];
     const done = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -81,7 +92,7 @@ export class ErasureService {
         deleted.push({ version, rows: rows[k], by: 'request', at });
       });
     }
-    return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
+    return deleted;
   }
 
   /** A dataset is known when it has a model or a build job (as GET /v1/datasets/{dataset} says). */

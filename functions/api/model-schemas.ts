@@ -183,6 +183,14 @@ export const VersionSchema = z
           'The interaction files this version was built from: counts, a SHA-256 digest of every key and ETag, and ' +
           'the first 100 files (the version report in S3 lists all).',
       }),
+    erasures: z
+      .object({ through: z.string(), users: z.number().int(), items: z.number().int() })
+      .optional()
+      .openapi({
+        description:
+          "The erasures this version's input excluded: every one requested before `through` (users and items: how " +
+          'many). Absent on versions built before erasure existed.',
+      }),
   })
   .openapi('ModelVersion');
 

@@ -3,13 +3,15 @@
  * parsed once, clients and store built once per cold start and reused, the shared Powertools logger / metrics /
  * tracer. Thin: runBuild per record (it logs and counts). Infrastructure failures are re-thrown so Lambda retries
  * (then the DLQ). Env: TABLE_NAME (required), BUILD_THREADS, RETIRED_VERSION_GRACE_MS, the ingest limits
- * (./build-limits.ts); the bucket comes from each event record. The store is used through the build's roles only
+ * (./build-limits.ts), the id hashing key (ID_HASH_KEY_SECRET_ARN in the cloud, ID_HASH_KEY locally: loaded once,
+ * by the first build of a dataset with erased users); the bucket comes from each event record. The store is used through the build's roles only
  * (see ../adapters/store-contract.ts).
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { createDynamoDocumentClient, createS3Client } from '../adapters/aws-clients.js';
 import { DEFAULT_RETIRED_VERSION_GRACE_MS, DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
+import { loadIdHashKey } from '../adapters/id-hash-key.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
 import { BUILD_LIMIT_VARIABLES, deploymentLimits } from './build-limits.js';
@@ -45,6 +47,12 @@ const s3 = createS3Client();
 const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
   retiredVersionGraceMs: environment.RETIRED_VERSION_GRACE_MS,
 });
+let idHashKey: Promise<Uint8Array> | undefined;
+const loadKey = () =>
+  (idHashKey ??= loadIdHashKey(process.env).catch((error: unknown) => {
+    idHashKey = undefined; // the next build tries again
+    throw error;
+  }));
 
 export const handler = async (event: S3Event, context: Context): Promise<BuildOutcome[]> => {
   logger.addContext(context);
@@ -55,7 +63,15 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     for (const record of event.Records ?? []) {
       try {
         outcomes.push(
-          await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS, limits }),
+          await runBuild(record, {
+            s3,
+            store,
+            logger,
+            metrics,
+            threads: environment.BUILD_THREADS,
+            limits,
+            idHashKey: loadKey,
+          }),
         );
       } catch (error) {
         failures.push(error);

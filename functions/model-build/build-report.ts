@@ -67,6 +67,7 @@ export function summarise(report: QualityReport | LogReport): Record<string, unk
       Object.entries(report.rejected).map(([reason, r]) => [reason, { count: r?.count, example: r?.example }]),
     ),
     duplicatesDropped: matrix.duplicatesDropped,
+    ...(report.erased ? { erased: report.erased } : {}),
     ratings: matrix.ratings,
     users: matrix.users,
     items: matrix.items,

@@ -17,6 +17,9 @@
  *   `activated: false` and the gate's message (test/pipeline/model-choice.test.ts).
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
+ * - Erasure (./build-erasures.ts): erased users and taken-down items are excluded from the input, erasures that
+ *   arrive during the build are applied to its version before (and after) it activates, tombstones every stored
+ *   version excludes are pruned (test/pipeline/erasure.test.ts, test/pipeline/erasure-race.test.ts).
  */
 import type { S3EventRecord } from 'aws-lambda';
 import { reportKey, uploadKey } from '../adapters/bucket-layout.js';
@@ -47,6 +50,7 @@ import { activeModelOf, heldBackByGate, summariseValidation } from './validation
 import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
+import { BuildErasures } from './build-erasures.js';
 import { parseUploadKey } from './upload-key.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
@@ -106,10 +110,12 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
+    const erasures = await BuildErasures.start(erasureDeps(deps, now), dataset);
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
+      erasures,
     );
     if ('unchanged' in read) {
       const active = read.unchanged;
@@ -128,7 +134,9 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       const target = parseUploadKey(object.key);
       return target.kind === 'catalogue' && target.dataset === dataset;
     });
-    const catalogue = await readCatalogue(deps.s3, bucket, dataset, config, deps.limits, catalogueObjects);
+    const catalogue = erasures.catalogue(
+      await readCatalogue(deps.s3, bucket, dataset, config, deps.limits, catalogueObjects),
+    );
     const catalogueReport = catalogue && catalogueReportFor(catalogue, model.matrix.items);
     (report.sources ?? []).forEach((file, k) => (records[k].rows = file.rowsRead));
     const sources = versionSources(records, state);
@@ -186,13 +194,16 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       },
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
+      ...erasures.versionInfo,
     };
+    await erasures.beforeActivation(version, model.matrix);
     // Renewed right before activating: no take-over (which needs an expired lease) can be deleting these rows.
     await job.confirm();
     // The promotion gate: a version that scores too far below the active model is kept, not activated.
     const held = heldBackByGate(validation);
     const activation = await deps.store.activateVersion(dataset, info, config.versionsKept, { activate: !held });
     activated = activation !== 'superseded'; // kept or active, its rows are the manifest's now
+    if (activated) await erasures.afterActivation(version, model.matrix);
     const summary = {
       ...summarise(report),
       files: sources.files,
@@ -222,6 +233,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
         return { rowsDeleted: 0 };
       });
+    const tombstonesPruned = await erasures.pruneTombstones();
     timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
     await job.finish({
       status: 'succeeded',
@@ -234,6 +246,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         rowsWritten: flushed.rowsWritten,
         ...capCounters(flushed),
         oldRowsDeleted: pruned.rowsDeleted,
+        erasures: erasures.summary(tombstonesPruned),
       },
     });
     deps.logger.info(
@@ -300,12 +313,14 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
+  erasures: BuildErasures,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
     const state = await listDatasetState(deps.s3, bucket, dataset, now);
     const pinned = checkEventObject(attempt, state);
-    if (active?.sources && active.sources.digest === stateDigest(state)) return { unchanged: active };
+    if (active?.sources && active.sources.digest === stateDigest(state) && erasures.covers(active))
+      return { unchanged: active };
     if (state.interactions.length === 0) {
       const prefix = uploadKey(dataset, '');
       throw new UserInputError(
@@ -326,6 +341,7 @@ async function readState(
         totalBytes,
         deploymentLimits: deps.limits,
         activeModel: activeModelOf(active),
+        exclude: erasures.exclusion,
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
       return { built, state, records };
@@ -369,4 +385,8 @@ function checkEventObject(attempt: StateAttempt, state: DatasetState): Map<strin
     );
   if (event.s3.object.versionId && (!eTag || listed.eTag === eTag)) pinned.set(key, event.s3.object.versionId);
   return pinned;
+}
+
+function erasureDeps(deps: StateAttempt['deps'], now: () => Date) {
+  return { store: deps.store, idHashKey: deps.idHashKey, marginMs: deps.erasureMarginMs, logger: deps.logger, now };
 }

@@ -31,6 +31,7 @@ import {
   type ModelSource,
 } from '../adapters/store-contract.js';
 import { decodeS3EventKey } from '../adapters/s3-event-keys.js';
+import type { ErasureLedger } from '../adapters/erasure-contract.js';
 import type { IngestLimits } from '../engine/ingest/index.js';
 import type { AppLogger, AppMetrics } from '../observability.js';
 import { describeError } from './build-report.js';
@@ -42,7 +43,7 @@ import { parseUploadKey } from './upload-key.js';
 
 export interface BuildDeps {
   s3: S3Client;
-  store: ModelPublisher & JobStore & DatasetBuildStore;
+  store: ModelPublisher & JobStore & DatasetBuildStore & ErasureLedger;
   logger: AppLogger;
   /** Build metrics (e.g. IgnoredUploads); the handler passes the shared Powertools instance. */
   metrics?: AppMetrics;
@@ -55,6 +56,10 @@ export interface BuildDeps {
   sleep?: (ms: number) => Promise<void>;
   /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
   limits?: IngestLimits;
+  /** The id hashing key (erased users are matched by keyed hash); asked for only when a dataset has erased users. */
+  idHashKey?: () => Promise<Uint8Array>;
+  /** How far before its start a build's input counts as excluding erasures (default: ./build-erasures.ts). */
+  erasureMarginMs?: number;
 }
 
 export type BuildOutcome =
