@@ -12,8 +12,8 @@
  * - Never resurrected by a racing build: before activation the records are read again; for each erasure that
  *   arrived during the build, its tombstone is ensured and the subject's rows in the new version are deleted
  *   (user: h and u; item: i and c), so the version never serves them (the tombstone covers their mentions in
- *   other rows until the next build). After activation the records are read once more for erasures that landed
- *   between that read and the flip (their DELETE may have read the registry before this version existed).
+ *   other rows until the next build). An erasure whose record lands after that read needs nothing from the build:
+ *   its DELETE sweeps every version in the registry afterwards, and this one registered with its first row.
  * - `erasuresThrough`: every erasure requested before it was in the input. It is the start read's time minus
  *   {@link ERASURE_WRITE_MARGIN_MS} (a record's write lands within the API's 29 s timeout of its requestedAt,
  *   clocks agree to well under the rest), recorded in the manifest entry and on the version's registry row.
@@ -126,23 +126,18 @@ export class BuildErasures {
     await this.deps.store.recordErasuresThrough(this.dataset, version, this.through);
   }
 
-  /** After activation: erasures that landed since the last read; the records learn which version rebuilt them. */
-  async afterActivation(version: string, matrix: RatingMatrix): Promise<void> {
+  /** After activation: the records excluded from the input learn which version was built without them. */
+  async afterActivation(version: string): Promise<void> {
     try {
-      await this.applyLate(version, matrix);
       const at = this.deps.now().toISOString();
       for (const record of this.records) {
         if (!record.rebuiltIn)
           await this.deps.store.markRebuilt(this.dataset, record.kind, record.subject, version, at);
       }
     } catch (error) {
-      // The version serves already; the tombstones keep covering what is left, and a repeated DELETE sweeps it.
-      this.warning = `could not finish applying erasures after activation: ${String(error)}`;
-      this.deps.logger.error('erasures after activation failed', {
-        dataset: this.dataset,
-        version,
-        error: String(error),
-      });
+      // The version serves already, and nothing but the GET's note depends on this.
+      this.warning = `could not record which version rebuilt the erasures: ${String(error)}`;
+      this.deps.logger.warn('could not record the rebuilt version', { dataset: this.dataset, error: String(error) });
     }
   }
 
@@ -153,6 +148,7 @@ export class BuildErasures {
       if (before === undefined) return undefined;
       return (await this.deps.store.pruneTombstones(this.dataset, before)).pruned;
     } catch (error) {
+      this.warning = `could not prune tombstones: ${String(error)}`;
       this.deps.logger.warn('could not prune tombstones', { dataset: this.dataset, error: String(error) });
       return undefined;
     }

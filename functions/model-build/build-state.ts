@@ -18,7 +18,7 @@
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
  * - Erasure (./build-erasures.ts): erased users and taken-down items are excluded from the input, erasures that
- *   arrive during the build are applied to its version before (and after) it activates, tombstones every stored
+ *   arrive during the build are applied to its version before it activates, tombstones every stored
  *   version excludes are pruned (test/pipeline/erasure.test.ts, test/pipeline/erasure-race.test.ts).
  */
 import type { S3EventRecord } from 'aws-lambda';
@@ -203,7 +203,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     const held = heldBackByGate(validation);
     const activation = await deps.store.activateVersion(dataset, info, config.versionsKept, { activate: !held });
     activated = activation !== 'superseded'; // kept or active, its rows are the manifest's now
-    if (activated) await erasures.afterActivation(version, model.matrix);
+    if (activated) await erasures.afterActivation(version);
     const summary = {
       ...summarise(report),
       files: sources.files,

@@ -292,9 +292,10 @@ export class Erasures {
     let pruned = 0;
     for (let start = 0; start < stale.length; start += PRUNE_CHUNK) {
       const chunk = stale.slice(start, start + PRUNE_CHUNK);
-      const names: Record<string, string> = { '#users': 'users', '#items': 'items' };
+      const names: Record<string, string> = {};
       const values: Record<string, string> = {};
       const paths = chunk.map(({ kind, subject, at }, k) => {
+        names[`#${MAP_OF[kind]}`] = MAP_OF[kind]; // only the names used: DynamoDB refuses unused ones
         names[`#e${k}`] = subject;
         values[`:t${k}`] = at;
         return `#${MAP_OF[kind]}.#e${k}`;
