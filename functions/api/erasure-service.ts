@@ -18,10 +18,18 @@
  * - Idempotent: a second DELETE answers the same record (same requestedAt and completedAt, 200).
  * - Unknown dataset (no model and no build job) → 404, and nothing is written.
  * - Ids over the byte limit are refused by the route's schema (400 naming the field) before anything runs.
+ * - Tombstones full (one 400 KB item: thousands of erasures since the last builds) is a 503 saying what to do,
+ *   never an erasure silently left out of the answers.
  */
-import type { ErasureDeletion, ErasureKind, ErasureRecord, ErasureRequests } from '../adapters/erasure-contract.js';
+import {
+  TombstonesFullError,
+  type ErasureDeletion,
+  type ErasureKind,
+  type ErasureRecord,
+  type ErasureRequests,
+} from '../adapters/erasure-contract.js';
 import type { JobReader, ModelReader } from '../adapters/store-contract.js';
-import { notFound } from './problems.js';
+import { notFound, ProblemError, ProblemType } from './problems.js';
 import type { ErasureBody } from './erasure-schemas.js';
 
 /** Registry re-reads per DELETE (a build registering versions without end cannot hold it forever). */
@@ -67,7 +75,15 @@ export class ErasureService {
   private async apply(dataset: string, kind: ErasureKind, subject: string, id: string): Promise<ErasureBody> {
     await this.requireDataset(dataset);
     const begun = await this.store.beginErasure(dataset, kind, subject, this.now());
-    await this.store.addTombstone(dataset, kind, subject, begun.requestedAt);
+    await this.store.addTombstone(dataset, kind, subject, begun.requestedAt).catch((error: unknown) => {
+      if (!(error instanceof TombstonesFullError)) throw error;
+      // The record is written, so builds already exclude the subject; answers cannot yet.
+      throw new ProblemError(503, ProblemType.unavailable, 'Tombstones full', error.message, {
+        hint:
+          'Build the dataset (upload a file): once every kept version was built after these erasures their tombstones ' +
+          'are pruned; then send this DELETE again (it is recorded, and finishes where it stopped).',
+      });
+    });
     const deleted = await this.sweep(dataset, kind, id);
     if (begun.status === 'pending')
       return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
