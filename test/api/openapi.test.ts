@@ -30,6 +30,10 @@ const EXPECTED_OPERATIONS = [
   'get /v1/datasets/{dataset}/jobs/{jobId}',
   'get /v1/datasets/{dataset}/jobs',
   'post /v1/datasets/{dataset}/rollback',
+  'delete /v1/datasets/{dataset}/users/{userId}',
+  'delete /v1/datasets/{dataset}/items/{itemId}',
+  'get /v1/datasets/{dataset}/erasures/users/{userId}',
+  'get /v1/datasets/{dataset}/erasures/items/{itemId}',
   'get /health',
 ];
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
