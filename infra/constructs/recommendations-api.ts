@@ -1,7 +1,10 @@
 /**
  * The HTTPS API: an API Gateway HTTP API whose every route is authorized (IAM SigV4 by default, or JWT), in
- * front of the API function. The function may read the model table and do exactly one kind of write: the
- * rollback's conditional UpdateItem of a dataset manifest.
+ * front of the API function. The function may read the model table and write exactly three things: the
+ * rollback's conditional UpdateItem of a dataset manifest; erasure records and tombstones (UpdateItem of
+ * `ds#` items, only their named attributes); and the DeleteItem of one entity's history, neighbour or catalogue
+ * rows (`m#…#h|u|i|c#…` partitions: never a popularity page, never a Put). Erasure needs no BatchWriteItem, whose
+ * grant could not tell deletes from puts.
  */
 import { Annotations, Duration, RemovalPolicy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -26,6 +29,26 @@ export const API_WRITE_ACTIONS = ['dynamodb:UpdateItem'];
 export const API_WRITE_LEADING_KEYS = ['ds#*'];
 /** Attributes the rollback sets or tests, plus the key attributes (which IAM requires to be listed). */
 export const API_WRITE_ATTRIBUTES = ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'];
+/**
+ * Erasure: the attributes of an erasure record (`ds#<dataset>` / `erasure#…`) and of the tombstones
+ * (`ds#<dataset>` / `tombstones`) the API writes (functions/adapters/dynamo/erasures.ts), plus the keys.
+ */
+export const API_ERASURE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'dataset',
+  'kind',
+  'subject',
+  'status',
+  'requestedAt',
+  'completedAt',
+  'deleted',
+  'users',
+  'items',
+  'updatedAt',
+];
+/** The model rows an erasure deletes: a user's history (h) and neighbours (u), an item's neighbours (i) and entry (c). */
+export const API_DELETE_LEADING_KEYS = ['m#*#h#*', 'm#*#u#*', 'm#*#i#*', 'm#*#c#*'];
 
 export const API_ROUTES: readonly { path: string; method: apigw.HttpMethod }[] = [
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.ANY },
@@ -85,6 +108,25 @@ export class RecommendationsApi extends Construct {
         },
       }),
     );
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ErasureRecordsAndTombstones',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_WRITE_LEADING_KEYS },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': API_ERASURE_ATTRIBUTES },
+        },
+      }),
+    );
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EraseEntityRows',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_DELETE_LEADING_KEYS } },
+      }),
+    );
     acknowledgeXRay(handler.role.node.findChild('DefaultPolicy'));
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
@@ -133,7 +175,7 @@ export class RecommendationsApi extends Construct {
     if (props.auth === 'none') {
       Annotations.of(this).addWarningV2(
         'affinity:publicApi',
-        'auth=none: the API (including POST /v1/datasets/{dataset}/rollback) is open to anyone on the internet.',
+        'auth=none: the API (including POST …/rollback and the erasure DELETEs) is open to anyone on the internet.',
       );
       for (const route of this.httpApi.node.findAll().filter((node) => node instanceof apigw.HttpRoute)) {
         Validations.of(route).acknowledge({
@@ -159,7 +201,12 @@ function authorizerFor(props: RecommendationsApiProps): apigw.IHttpRouteAuthoriz
 function corsFor(props: RecommendationsApiProps): apigw.CorsPreflightOptions {
   return {
     allowOrigins: props.corsOrigins,
-    allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.OPTIONS],
+    allowMethods: [
+      apigw.CorsHttpMethod.GET,
+      apigw.CorsHttpMethod.POST,
+      apigw.CorsHttpMethod.DELETE,
+      apigw.CorsHttpMethod.OPTIONS,
+    ],
     // Authorization for JWTs; the x-amz-* headers for SigV4-signed browser calls.
     allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
     maxAge: Duration.hours(1),

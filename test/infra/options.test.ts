@@ -56,10 +56,12 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
     ]);
   });
 
-  test('CORS allows exactly the configured origins and the auth headers', () => {
+  test("CORS allows exactly the configured origins, the auth headers and the API's methods", () => {
     const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
     expect(api.CorsConfiguration.AllowOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
     expect(api.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type']));
+    // The writes a browser app may send: rollback (POST) and erasure (DELETE).
+    expect(api.CorsConfiguration.AllowMethods).toEqual(['GET', 'POST', 'DELETE', 'OPTIONS']);
   });
 
   test('throttling, retention and function sizes follow the context', () => {

@@ -17,7 +17,7 @@ describe('least privilege', () => {
   const READ_ONLY =
     /^dynamodb:(GetItem|BatchGetItem|Query)$|^secretsmanager:(GetSecretValue|DescribeSecret)$|^logs:|^xray:/;
 
-  test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
+  test('the API role writes only the manifest and erasure UpdateItems of ds# items and erased entity rows', () => {
     const statements = roleStatements(template, apiRoleId());
     const writes = statements.filter((statement) =>
       actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')),
@@ -25,15 +25,52 @@ describe('least privilege', () => {
     const dynamoWrites = writes.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
-    expect(dynamoWrites).toHaveLength(1);
-    expect(actionsOf(dynamoWrites[0])).toEqual(['dynamodb:UpdateItem']);
-    expect(dynamoWrites[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-    expect(dynamoWrites[0].Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'] },
-    });
-    // Besides that one: only its log group's CreateLogStream/PutLogEvents.
-    const others = writes.filter((statement) => statement !== dynamoWrites[0]);
+    expect(dynamoWrites.map((statement) => [actionsOf(statement), statement.Resource, statement.Condition])).toEqual([
+      // Rollback: the manifest's active version and revision.
+      [
+        ['dynamodb:UpdateItem'],
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'],
+          },
+        },
+      ],
+      // Erasure records and tombstones: their attributes only.
+      [
+        ['dynamodb:UpdateItem'],
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [
+              'pk',
+              'sk',
+              'dataset',
+              'kind',
+              'subject',
+              'status',
+              'requestedAt',
+              'completedAt',
+              'deleted',
+              'users',
+              'items',
+              'updatedAt',
+            ],
+          },
+        },
+      ],
+      // Erased rows: deletes of history, user-neighbour, item-neighbour and catalogue partitions only (no Put, no
+      // BatchWriteItem, no popularity page).
+      [
+        ['dynamodb:DeleteItem'],
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['m#*#h#*', 'm#*#u#*', 'm#*#i#*', 'm#*#c#*'] } },
+      ],
+    ]);
+    // Besides those: only its log group's CreateLogStream/PutLogEvents.
+    const others = writes.filter((statement) => !dynamoWrites.includes(statement));
     expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     // No S3, no SQS, no other service but reading the id hashing key.
     expect(
