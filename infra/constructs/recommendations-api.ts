@@ -47,8 +47,13 @@ export const API_ERASURE_ATTRIBUTES = [
   'items',
   'updatedAt',
 ];
-/** The model rows an erasure deletes: a user's history (h) and neighbours (u), an item's neighbours (i) and entry (c). */
-export const API_DELETE_LEADING_KEYS = ['m#*#h#*', 'm#*#u#*', 'm#*#i#*', 'm#*#c#*'];
+/**
+ * The model rows an erasure deletes: a user's history (h) and neighbours (u), an item's neighbours (i) and entry
+ * (c). A partition is `m#<dataset>#<version>#<kind>#<shard 0-15>` with no '#' inside a part (keys.ts), so ending
+ * in `#<kind>#` and one or two characters pins the kind: no dataset or version name can make a popularity page
+ * (`…#p#0`) match.
+ */
+export const API_DELETE_LEADING_KEYS = ['h', 'u', 'i', 'c'].flatMap((kind) => [`m#*#${kind}#?`, `m#*#${kind}#??`]);
 
 export const API_ROUTES: readonly { path: string; method: apigw.HttpMethod }[] = [
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.ANY },

@@ -4,6 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { actionsOf, logicalIdOf, roleStatements } from './synth.js';
+import { modelPartition, popularityPartition, SHARDS } from '../../functions/adapters/dynamo/keys.js';
+import { API_DELETE_LEADING_KEYS } from '../../infra/constructs/recommendations-api.js';
 import { template, modelBucketId, tableId, buildFunctionId, apiFunctionId, dlqId } from './default-stack.js';
 
 /** What `secret.grantRead` gives: the value and the secret's metadata. */
@@ -66,7 +68,20 @@ describe('least privilege', () => {
       [
         ['dynamodb:DeleteItem'],
         { 'Fn::GetAtt': [tableId, 'Arn'] },
-        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['m#*#h#*', 'm#*#u#*', 'm#*#i#*', 'm#*#c#*'] } },
+        {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [
+              'm#*#h#?',
+              'm#*#h#??',
+              'm#*#u#?',
+              'm#*#u#??',
+              'm#*#i#?',
+              'm#*#i#??',
+              'm#*#c#?',
+              'm#*#c#??',
+            ],
+          },
+        },
       ],
     ]);
     // Besides those: only its log group's CreateLogStream/PutLogEvents.
@@ -243,4 +258,30 @@ test('outputs: bucket, API URL, table, dead-letter queue and the invoke policy',
   expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(
     /^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/,
   );
+});
+
+describe('the erasure grant’s partition patterns', () => {
+  // IAM StringLike: '*' any run of characters, '?' exactly one.
+  const like = (pattern: string, value: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(value);
+  const allowed = (pk: string) => API_DELETE_LEADING_KEYS.some((pattern) => like(pattern, pk));
+
+  test('match every shard of the erased kinds and no popularity page, whatever the dataset or version is called', () => {
+    for (const kind of ['h', 'u', 'i', 'c'])
+      for (let shard = 0; shard < SHARDS; shard++)
+        expect(allowed(modelPartition('d', 'v1', kind as never, shard))).toBe(true);
+    for (const [dataset, version] of [
+      ['h', 'v'],
+      ['x', 'u'],
+      ['i', 'c'],
+      ['p', 'h'],
+    ])
+      expect(allowed(popularityPartition(dataset, version))).toBe(false);
+    expect(allowed('ds#d')).toBe(false);
+  });
 });
