@@ -106,6 +106,17 @@ describe('cross-site requests that change state', () => {
     expect(await activeVersion()).toBe('v2');
   });
 
+  it('a DELETE (erasure) from another site: 403, nothing recorded; from curl it needs no body or content type', async () => {
+    const crossSite = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
+    expectProblem(
+      await send(server, { method: 'DELETE', path: '/v1/datasets/films/items/m5', headers: crossSite }),
+      403,
+    );
+    expect((await send(server, { path: '/v1/datasets/films/erasures/items/m5' })).status).toBe(404);
+    expect((await send(server, { method: 'DELETE', path: '/v1/datasets/films/items/m5' })).status).toBe(200);
+    expect((await send(server, { path: '/v1/datasets/films/erasures/items/m5' })).status).toBe(200);
+  });
+
   it('reads from another site are answered (without CORS headers a page cannot read them)', async () => {
     const response = await send(server, {
       path: '/v1/datasets/films/popular',
