@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --suite engine|pipeline|parsers|models|quality|all] [--items 5000,15000,30000] [--size 4.5m|1m|100k] [--threads n]
+ * npm run bench [-- --suite engine|pipeline|parsers|models|quality|erasure|all] [--items 5000,15000,30000] [--size 4.5m|1m|100k] [--threads n]
  * Measures, prints, and rewrites the matching section of docs/BENCHMARKS.md with date and machine.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import * as prettier from 'prettier';
 import { ensureBenchFile, type EngineBenchResult } from './engine.js';
 import { PARSERS, type ParserResult } from './parsers.js';
 import { benchPipeline } from './pipeline.js';
+import { benchErasure } from './erasure.js';
 import { describeMachine, today } from './machine.js';
 import type { AutoFileResult } from './auto-file-child.js';
 import type { ModelBenchResult } from './models-child.js';
@@ -280,7 +281,43 @@ async function qualitySuite(): Promise<string> {
   return lines.join('\n');
 }
 
+async function erasureSuite(): Promise<string> {
+  const r = await benchErasure({ users: 2000, items: 1000, ratings: 60_000, subjects: 5 });
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const row = (kind: 'user' | 'item') => {
+    const s = r.subjects.filter((subject) => subject.kind === kind);
+    const ms = (values: number[]) => `${median(values).toFixed(0)} / ${Math.max(...values).toFixed(0)}`;
+    return (
+      `| ${kind === 'user' ? 'DELETE …/users/{userId}' : 'DELETE …/items/{itemId}'} | ${s.length} | ` +
+      `${Math.round(median(s.map((x) => x.routes)))} | ${ms(s.map((x) => x.deleteMs))} | ` +
+      `${ms(s.map((x) => x.goneHereMs))} | ${ms(s.map((x) => x.goneThereMs))} | ${median(s.map((x) => x.roundMs)).toFixed(0)} |`
+    );
+  };
+  const lines = [
+    `Local stack, deployed defaults (MANIFEST_CACHE_MS ${r.manifestCacheMs}, row cache on); ${r.ratings.toLocaleString('en')} ` +
+      `synthetic ratings (${r.users.toLocaleString('en')} users × ${r.items.toLocaleString('en')} items), item and user rows. ` +
+      'For each subject: the routes that name it (similar users and explained user-based recommendations of up to 40 ' +
+      'users who list the user, and the user’s own recommendations; similar items of up to 40 items that list the item, ' +
+      'and popularity) are warmed on two API instances, the DELETE is sent, and from its answer the routes are polled ' +
+      'in rounds; "gone" is when the first round whose every answer was clean started. "This instance" served the ' +
+      'DELETE (the local stack’s API, over HTTP); "another instance" has its own caches (an in-process app on the same ' +
+      'table), as another Lambda instance would. Shared 2-core machine: other work ran at the same time.',
+    '',
+    '| request | subjects | routes polled (median) | DELETE answered (ms, median / max) | gone, this instance (ms after the answer) | gone, another instance (ms after the answer) | one round (ms) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('user'),
+    row('item'),
+    '',
+    `The answering instance names the subject nowhere from the moment the DELETE returns (the DELETE updates its ` +
+      `tombstone cache); another instance once its manifest cache (${r.manifestCacheMs} ms) expires, give or take ` +
+      'one round.',
+  ];
+  console.log(lines.join('\n'));
+  return lines.join('\n');
+}
+
 const suites: Record<string, () => Promise<void>> = {
+  erasure: async () => writeSection('erasure', 'Erasure: DELETE → gone from every answer', await erasureSuite()),
   models: async () => writeSection('models', 'Models: build time and memory by catalogue size', await modelsSuite()),
   quality: async () => writeSection('quality', 'Models: recommendation quality', await qualitySuite()),
   engine: async () =>
