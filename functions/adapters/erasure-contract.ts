@@ -83,6 +83,8 @@ export interface ErasureRequests extends TombstoneReader {
   ): Promise<ErasureRecord>;
   /** Appends rows a later sweep (a repeated DELETE) found and deleted. */
   noteErasureRows(dataset: string, kind: ErasureKind, subject: string, deletion: ErasureDeletion): Promise<void>;
+  /** The user's live events (a store with live events has it); called by every DELETE of a user. */
+  deleteUserLiveEvents?(dataset: string, userId: string): Promise<unknown>;
 }
 
 /** What a build does with erasures. */

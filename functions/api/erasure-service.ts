@@ -7,7 +7,8 @@
  * 2. the tombstone (one atomic UpdateItem): from here on no answer names the subject, on any version, in this
  *    process at once and in every other API instance within its manifest cache (MANIFEST_CACHE_MS, ≤ 1 s);
  * 3. the subject's rows, in every version that has rows (the version registry: kept, retired within the grace,
- *    building, or left by a crashed build), until a re-read of the registry finds no version not yet done;
+ *    building, or left by a crashed build), until a re-read of the registry finds no version not yet done; and a
+ *    user's live events, where the store keeps any (`deleteUserLiveEvents`);
  * 4. `completed`, with the rows deleted per version; only then the answer.
  * A repeated DELETE of a completed erasure sweeps again (steps 2 and 3: a version a build could not clean, say)
  * and answers the same record, with any rows it still found appended.
@@ -85,6 +86,7 @@ export class ErasureService {
       });
     });
     const deleted = await this.sweep(dataset, kind, id);
+    if (kind === 'user') await this.store.deleteUserLiveEvents?.(dataset, id);
     if (begun.status === 'pending')
       return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
     const found = deleted.filter(({ rows }) => rows > 0);

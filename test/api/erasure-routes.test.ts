@@ -137,6 +137,33 @@ describe('DELETE of a user', () => {
     expect((await noKey(`/v1/datasets/${name}/items/${PULLED}`, 'DELETE')).status).toBe(200);
   });
 
+  it('deletes the rows of a version retired within the grace too (readers may still be on it)', async () => {
+    const name = await freshDataset();
+    await writeModel(test.store, name, 'v3', ERASABLE, '2024-05-03T10:00:00.000Z#3');
+    await writeModel(test.store, name, 'v4', ERASABLE, '2024-05-04T10:00:00.000Z#4'); // three kept: v1 retired
+    expect((await test.store.getManifest(name))!.versions.map(({ version }) => version)).not.toContain('v1');
+    expect((await test.store.getUserRows(name, 'v1', GONE)).history).toBeDefined();
+    const { body } = await appOn(test.store)(userPath(name), 'DELETE');
+    expect(body.deleted).toContainEqual(expect.objectContaining({ version: 'v1', rows: 2 }));
+    expect(await test.store.getUserRows(name, 'v1', GONE)).toEqual({});
+  });
+
+  it("deletes the user's live events where the store keeps them (an item's DELETE does not ask)", async () => {
+    const name = await freshDataset();
+    const calls: unknown[][] = [];
+    const withLiveEvents = new Proxy(test.store, {
+      get(target, property, receiver) {
+        if (property === 'deleteUserLiveEvents') return async (...args: unknown[]) => void calls.push(args);
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const call = appOn(withLiveEvents);
+    expect((await call(userPath(name), 'DELETE')).status).toBe(200);
+    expect((await call(`/v1/datasets/${name}/items/${PULLED}`, 'DELETE')).status).toBe(200);
+    expect(calls).toEqual([[name, GONE]]);
+  });
+
   it('stores and logs the pseudonym, never the user id', async () => {
     const name = await freshDataset();
     const { body } = await appOn(test.store)(userPath(name), 'DELETE');

@@ -176,6 +176,29 @@ describe('a build that was running when the DELETE arrived', () => {
   });
 });
 
+describe('a build of an unchanged state', () => {
+  it('builds again when erasures arrived since the active version was built, and not once it excluded them', async () => {
+    const dataset = 'unchanged';
+    await env.upload(`uploads/${dataset}/config.json`, JSON.stringify(CONFIG));
+    const event = await capture(`uploads/${dataset}/day1.csv`, toCsv(RATINGS));
+    expect(await runBuild(event.Records[0], deps(env.store))).toMatchObject({ status: 'succeeded' });
+    // The same object delivered again as a new event (another job): the state is the active version's.
+    const again = (n: number) => {
+      const copy = structuredClone(event);
+      copy.Records[0].s3.object.sequencer = `${copy.Records[0].s3.object.sequencer ?? ''}${n}`;
+      return copy.Records[0];
+    };
+    const fast = deps(env.store, { erasureMarginMs: 0 });
+    expect(await runBuild(again(1), fast)).toMatchObject({ status: 'succeeded', unchanged: true });
+    expect((await env.api(`/v1/datasets/${dataset}/users/${seg(GONE)}`, { method: 'DELETE' })).status).toBe(200);
+    const rebuilt = await runBuild(again(2), fast);
+    expect(rebuilt).toMatchObject({ status: 'succeeded' });
+    expect((rebuilt as { unchanged?: boolean }).unchanged).toBeUndefined();
+    expect((await jobsOf(env, dataset, 1))[0].report?.erased).toEqual({ rows: 4, users: 1, items: 0 });
+    expect(await runBuild(again(3), fast)).toMatchObject({ status: 'succeeded', unchanged: true });
+  });
+});
+
 describe('tombstones', () => {
   it('stay while any stored version may name the user, and are pruned once every one excluded them', async () => {
     const dataset = 'prune';
