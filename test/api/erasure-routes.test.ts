@@ -135,6 +135,8 @@ describe('DELETE of a user', () => {
     expect((await noKey(userPath(name), 'DELETE')).status).toBe(503);
     // An item needs no key.
     expect((await noKey(`/v1/datasets/${name}/items/${PULLED}`, 'DELETE')).status).toBe(200);
+    // Nor does serving, while no user is erased: no id is hashed.
+    expect((await noKey(`/v1/datasets/${name}/users/ana/recommendations`)).status).toBe(200);
   });
 
   it('deletes the rows of a version retired within the grace too (readers may still be on it)', async () => {
