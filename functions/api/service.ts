@@ -1,6 +1,6 @@
 /**
  * What each route does, in terms of the model store and the engine; no HTTP here. Every read is planned to
- * cost few DynamoDB rounds: manifest -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
+ * cost few DynamoDB rounds: manifest (and the tombstones, in the same round) -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
  *
  * Safety: an answer never rests on rows that were deleted under the request. When rows a route needs are missing,

@@ -177,25 +177,25 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
     expect(flushed[0]).toMatchObject({ RecommendationsServed: 1, Fallbacks: 1 });
   });
 
-  it('reads the store in the planned rounds: manifest, user rows, neighbour rows (popularity only for a fallback)', async () => {
+  it('reads the store in the planned rounds: manifest (with the tombstones), user rows, neighbour rows (popularity only for a fallback)', async () => {
     const known = countingStore(store);
     await createApp({ store: known.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations',
     );
-    expect(known.calls).toEqual(['getManifest', 'getUserRows', 'getItemNeighbours']);
+    expect(known.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getItemNeighbours']);
 
     const byUser = countingStore(store);
     await createApp({ store: byUser.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations?algorithm=user',
     );
-    expect(byUser.calls).toEqual(['getManifest', 'getUserRows', 'getUserHistories']);
+    expect(byUser.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getUserHistories']);
 
     const unknown = countingStore(store);
     await createApp({ store: unknown.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/nobody/recommendations',
     );
     // An unknown user's missing rows ask refreshManifest, which reads nothing for a manifest this recent.
-    expect(unknown.calls).toEqual(['getManifest', 'getUserRows', 'getPopularity', 'refreshManifest']);
+    expect(unknown.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getPopularity', 'refreshManifest']);
   });
 
   it('caps a long stored history to the most recent entries and says so; older items stay excluded', async () => {
@@ -307,7 +307,7 @@ describe('POST /v1/datasets/{dataset}/recommendations', () => {
         metrics: recordingMetrics(),
       }),
     );
-    expect(counted.calls).toEqual(['getManifest', 'getItemNeighbours']);
+    expect(counted.calls).toEqual(['getManifest', 'getTombstones', 'getItemNeighbours']);
   });
 });
 
