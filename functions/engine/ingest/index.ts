@@ -30,3 +30,6 @@ export {
   type SourceReport,
   type SourcesReport,
 } from './load-sources.js';
+export { purgeRows, type PurgeResult, type PurgeRowsOptions } from './purge-rows.js';
+export { MAX_LINES_LISTED, type PurgeLayout, type RecordCounts } from './purge-records.js';
+export { verifyPurge, type PurgeCheck } from './purge-verify.js';

@@ -322,7 +322,7 @@ function noUsableRows(label: string, rowsRead: number, rejections: Rejections): 
   );
 }
 
-function parseFirstJson(text: string, label: string, lineNumber: number): unknown {
+export function parseFirstJson(text: string, label: string, lineNumber: number): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
