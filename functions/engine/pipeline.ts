@@ -60,6 +60,16 @@ export interface BuiltModel {
   timings: Record<string, number>;
 }
 
+/** How a build reads each of the dataset's files (the config's input, implicit, event and rejection options). */
+export function readOptionsOf(config: ModelConfig): IngestOptions {
+  return {
+    ...config.input,
+    implicit: config.implicit || undefined,
+    maxRejectedShare: config.maxRejectedShare,
+    ...eventOptionsOf(config),
+  };
+}
+
 /**
  * Reads ratings from a path, a stream or a list of files (a dataset's interaction files, in upload order: their
  * union, see ingest/load-sources.ts) and computes the rows of the model kinds the config lists.
@@ -84,13 +94,10 @@ export async function buildModel(
   if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
   const { limits, hint } = combineLimits(options.deploymentLimits, config.limits);
   const ingestOptions: IngestOptions = {
-    ...config.input,
-    implicit: config.implicit || undefined,
+    ...readOptionsOf(config),
     limits,
     limitHint: hint,
     memoryCost: memoryCostOf(config),
-    maxRejectedShare: config.maxRejectedShare,
-    ...eventOptionsOf(config),
     fileName: options.fileName,
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),

@@ -179,14 +179,33 @@ describe('verification with the build’s reader', () => {
     const { out } = await purge(before, ['u1'], 'f.csv');
     expect(out).toBe('u2,b,4\nu3,c,3,300\n');
     const result = await check(before, out, ['u1'], { fileName: 'f.csv', maxRejectedShare: 1 });
-    expect(result).toMatchObject({ compared: true, problem: expect.stringContaining('read it differently') });
+    expect(result).toMatchObject({ compared: true, problem: expect.stringContaining('"timestamp":3') });
+    expect(result).toMatchObject({ problem: expect.stringContaining('"timestamp":-1') });
   });
 
   it('catches a JSON Lines file whose next first record has no rating (it would turn implicit)', async () => {
     const before = '{"user":"u1","item":"a","rating":5}\n{"user":"u2","item":"b"}\n';
     const { out } = await purge(before, ['u1'], 'f.jsonl');
     const result = await check(before, out, ['u1'], { fileName: 'f.jsonl', maxRejectedShare: 1 });
-    expect(result).toMatchObject({ problem: expect.stringContaining('implicit false before, true after') });
+    expect(result).toMatchObject({ problem: expect.stringContaining('change how the build reads the rest') });
+    expect(result).toMatchObject({ problem: expect.stringContaining('"implicit":true}') });
+  });
+
+  it('catches a purged file whose rows differ from the original minus the user (row for row)', async () => {
+    const before = 'user,item,rating\nu1,a,5\nu2,b,4\nu3,c,3\n';
+    const options = { fileName: 'f.csv' };
+    expect(await check(before, 'user,item,rating\nu3,c,3\n', ['u1'], options)).toMatchObject({
+      problem: expect.stringContaining('row 2 of the original (u2, b, 4) is read as (u3, c, 3)'),
+    });
+    expect(await check(before, 'user,item,rating\nu2,b,4\nu3,c,2\n', ['u1'], options)).toMatchObject({
+      problem: expect.stringContaining('row 3 of the original (u3, c, 3)'),
+    });
+    expect(await check(before, 'user,item,rating\nu2,b,4\nu3,c,3\nu4,d,1\n', ['u1'], options)).toMatchObject({
+      problem: expect.stringContaining('1 row(s) that the original does not have'),
+    });
+    expect(await check(before, 'user,item,rating\nu2,b,4\n', ['u1'], options)).toMatchObject({
+      problem: expect.stringContaining('(user u3) is missing'),
+    });
   });
 
   it('catches a file the rejected rows would push over the threshold', async () => {

@@ -7,11 +7,15 @@
  * Safety properties (test/engine/purge-rows.test.ts, "verification"):
  * - Row for row: every accepted row of the original whose user is not purged is in the purged file's log, in the
  *   same order, with the same user, item, value and timestamp, and nothing else is.
- * - Same reading: the same format, header decision and implicit/explicit values.
+ * - Same reading: the same format, delimiter, header decision and columns (the purge's own reading, so this holds
+ *   even where the build cannot read the original), and the same implicit/explicit values.
  * - A purged file the build would refuse (no usable rows, too many rejected) is a problem, named.
  * - An original the build already refuses cannot be compared: said so (`compared: false`), never passed silently.
  */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { ingestToLog, type IngestSource } from './load-ratings.js';
+import { purgeRows } from './purge-rows.js';
 import type { InteractionLog } from '../data/index.js';
 import type { IngestOptions, LogReport } from './types.js';
 import { UserInputError } from '../types.js';
@@ -29,6 +33,15 @@ export async function verifyPurge(
   users: ReadonlySet<string>,
   options: IngestOptions & { fileName: string },
 ): Promise<PurgeCheck> {
+  const layouts = await Promise.all(
+    [original(), purged()].map(async (source) => layoutOf(await source, users, options)),
+  );
+  if (layouts[0] !== layouts[1]) {
+    return {
+      compared: true,
+      problem: `its first record would change how the build reads the rest: ${layouts[0]} before, ${layouts[1]} after`,
+    };
+  }
   const read = { ...options, maxErrorLines: 1 };
   let before: { log: InteractionLog; report: LogReport };
   try {
@@ -84,4 +97,15 @@ function compareLogs(before: InteractionLog, after: InteractionLog, users: Reado
   // Every row of `after` up to j matched a kept row of `before`: so none is a purged user's.
   if (j < after.length) return `${after.length - j} row(s) that the original does not have`;
   return undefined;
+}
+
+/** How the purge reads a file (format, delimiter, header, columns), as text to compare. */
+async function layoutOf(
+  source: IngestSource,
+  users: ReadonlySet<string>,
+  options: IngestOptions & { fileName: string },
+) {
+  const input = typeof source === 'string' ? createReadStream(source) : (source as Readable);
+  const { layout } = await purgeRows(input, { users, ingest: options, label: options.fileName });
+  return JSON.stringify(layout ?? null);
 }
