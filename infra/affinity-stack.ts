@@ -39,7 +39,10 @@ export class AffinityStack extends Stack {
       accessLogRetentionDays: config.accessLogRetentionDays,
       removalPolicy,
     });
-    this.modelTable = new ModelTable(this, 'ModelTable', { removalPolicy });
+    this.modelTable = new ModelTable(this, 'ModelTable', {
+      removalPolicy,
+      pointInTimeRecoveryDays: config.pointInTimeRecoveryDays,
+    });
     this.build = new BuildFunction(this, 'BuildFunction', {
       bucket: this.modelBucket.bucket,
       table: this.modelTable.table,

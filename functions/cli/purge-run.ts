@@ -21,6 +21,7 @@ import { ObjectChangedError, ObjectMissingError } from '../adapters/s3-objects.j
 import { readOptionsOf } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import { loadConfig } from '../model-build/load-config.js';
+import type { PurgeCheck } from '../engine/ingest/index.js';
 import {
   currentETag,
   deleteConditional,
@@ -114,9 +115,9 @@ export async function purgeUsers(s3: S3Client, bucket: string, options: PurgeOpt
     buildTriggers: 0,
   };
   try {
-    const { outcomes, objects } = await plan(ctx, sources, log);
+    const { outcomes, objects, checks } = await plan(ctx, sources, log);
     report.files = outcomes;
-    if (!options.dryRun) await write(ctx, objects, report, options, log);
+    if (!options.dryRun) await write(ctx, objects, checks, report, options, log);
     if (!options.keepOldVersions) {
       log(options.dryRun ? 'reading the old versions…' : 'deleting the old versions that hold the users…');
       report.versions = await sweepVersions(ctx, dataset, !!options.dryRun);
@@ -132,11 +133,12 @@ async function plan(
   ctx: PurgeContext,
   sources: SourceObject[],
   log: (line: string) => void,
-): Promise<{ outcomes: FileOutcome[]; objects: SourceObject[] }> {
+): Promise<{ outcomes: FileOutcome[]; objects: SourceObject[]; checks: Checks }> {
   const outcomes: FileOutcome[] = [];
   const objects: SourceObject[] = [];
   const facts: { holdsUsers: boolean; keepsRecords: boolean }[] = [];
   const problems: string[] = [];
+  const checks: Checks = new Map();
   for (const [index, listed] of sources.entries()) {
     log(`reading ${index + 1}/${sources.length}: ${listed.key}`);
     const file = await readWithRetries(ctx, listed);
@@ -146,6 +148,7 @@ async function plan(
       if (problem) problems.push(`${file.object.key}: ${problem}`);
       objects.push(file.object);
       outcomes.push(outcomeOf(file));
+      checks.set(file.object.key, { eTag: file.object.eTag, check: file.check });
       facts.push({ holdsUsers: holdsUsers(file.result), keepsRecords: keepsRecords(file.result) });
     } finally {
       await discard(file);
@@ -159,7 +162,7 @@ async function plan(
     );
   }
   planActions(facts).forEach((action, k) => (outcomes[k].action = action));
-  return { outcomes, objects };
+  return { outcomes, objects, checks };
 }
 
 /** A file's outcome as read (its action is planned once every file is read). */
@@ -183,11 +186,15 @@ function counted(outcome: FileOutcome, file: PreparedFile): FileOutcome {
 }
 
 /** The file read as it is now (re-reading after a change, up to MAX_ATTEMPTS); undefined once it is deleted. */
-async function readWithRetries(ctx: PurgeContext, listed: SourceObject): Promise<PreparedFile | undefined> {
+async function readWithRetries(
+  ctx: PurgeContext,
+  listed: SourceObject,
+  checked?: Checked,
+): Promise<PreparedFile | undefined> {
   let object = listed;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await prepareFile(ctx, object);
+      return await prepareFile(ctx, object, checked);
     } catch (error) {
       if (!(error instanceof ObjectChangedError || error instanceof ObjectMissingError)) throw error;
       const eTag = await currentETag(ctx, object.key);
@@ -202,6 +209,10 @@ function changing(key: string, detail: string): Error {
   return new Error(`${key} kept changing while it was read (${MAX_ATTEMPTS} reads): ${detail}`);
 }
 
+/** The plan's check of a file, with the ETag it was made on; by key. */
+type Checked = { eTag: string; check: PurgeCheck | undefined };
+type Checks = Map<string, Checked>;
+
 /** Where the last file in upload order lists: the next written file must list after it. */
 interface Placed {
   key: string;
@@ -214,6 +225,7 @@ interface Placed {
 async function write(
   ctx: PurgeContext,
   objects: SourceObject[],
+  checks: Checks,
   report: PurgeReport,
   options: PurgeOptions,
   log: (line: string) => void,
@@ -227,7 +239,7 @@ async function write(
       continue;
     }
     try {
-      const placed = await writeOne(ctx, object, outcome, previous, sleep, log);
+      const placed = await writeOne(ctx, object, outcome, { previous, checked: checks.get(object.key), sleep, log });
       if (placed) previous = placed;
       // A put or delete under uploads/ is an S3 event: a build of the dataset (folded live events build nothing).
       if (outcome.done && object.kind !== 'live-events') report.buildTriggers++;
@@ -252,13 +264,17 @@ async function writeOne(
   ctx: PurgeContext,
   listed: SourceObject,
   outcome: FileOutcome,
-  previous: Placed | undefined,
-  sleep: (ms: number) => Promise<void>,
-  log: (line: string) => void,
+  how: {
+    previous: Placed | undefined;
+    checked: Checked | undefined;
+    sleep: (ms: number) => Promise<void>;
+    log: (line: string) => void;
+  },
 ): Promise<Placed | undefined> {
+  const { previous, sleep, log } = how;
   let object = listed;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const file = await readWithRetries(ctx, object);
+    const file = await readWithRetries(ctx, object, how.checked);
     if (file === undefined) {
       outcome.note = 'deleted by someone else during the purge: nothing left to purge';
       return undefined;

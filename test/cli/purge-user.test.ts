@@ -132,20 +132,12 @@ describe('purging alice from a dataset of every kind of source', () => {
   it('leaves no row of alice in any source, every other byte as it was, the order and the other objects kept', async () => {
     const untouched = await eTags('uploads/pg/items.csv');
     const config = await eTags('uploads/pg/config.json');
-    const waits: number[] = [];
-    const report = await purgeUsers(env.s3, env.stack.bucket, {
-      dataset: 'pg',
-      users: new Set(['alice', 'nobody']),
-      sleep: (ms) => {
-        waits.push(ms);
-        return new Promise((resolve) => setTimeout(resolve, ms));
-      },
-    });
+    // a-later.jsonl sorts before s1.csv by key: it must land in a later second than s1's rewrite (the purge waits
+    // when needed; whether it must depends on where the second boundaries fall, so see purge-faults.test.ts).
+    const report = await purgeUsers(env.s3, env.stack.bucket, { dataset: 'pg', users: new Set(['alice', 'nobody']) });
     expect(report.files.every((f) => f.done)).toBe(true);
     expect(report.versions?.versioning).toBe('never enabled');
     expect(report.buildTriggers).toBe(6); // every write under uploads/ (events/ start no build)
-    // a-later.jsonl sorts before s1.csv by key, so it had to land in a later second.
-    expect(waits.length).toBeGreaterThan(0);
 
     for (const file of FILES) {
       const listed = (await listObjects(env.s3, env.stack.bucket, file.key)).find((o) => o.key === file.key);

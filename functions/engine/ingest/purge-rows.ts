@@ -29,6 +29,8 @@ export interface PurgeRowsOptions {
   ingest?: IngestOptions;
   /** The file's name (an object key): its extension counts in the format choice, as in the build. */
   label: string;
+  /** Stop reading once the layout is known (its first record read): for comparing layouts only. */
+  layoutOnly?: boolean;
 }
 
 export interface PurgeResult extends RecordCounts {
@@ -122,6 +124,10 @@ async function* filtered(plain: AsyncIterable<Buffer>, options: PurgeRowsOptions
       splitter.push(chunk);
     }
     if (out.length > 0) yield drain();
+    if (options.layoutOnly && filter.layout !== undefined) {
+      result.layout = filter.layout;
+      return; // leaving the loop closes the input
+    }
   }
   if (start !== undefined && start.length > 0) splitter.push(leadingMark(start, options.label, emit));
   splitter.end();

@@ -106,6 +106,6 @@ async function layoutOf(
   options: IngestOptions & { fileName: string },
 ) {
   const input = typeof source === 'string' ? createReadStream(source) : (source as Readable);
-  const { layout } = await purgeRows(input, { users, ingest: options, label: options.fileName });
+  const { layout } = await purgeRows(input, { users, ingest: options, label: options.fileName, layoutOnly: true });
   return JSON.stringify(layout ?? null);
 }
