@@ -10,7 +10,7 @@
  *   reader sees the old object or the new one, never part of either.
  * - Same object otherwise: Content-Type, Content-Encoding, Cache-Control, Content-Disposition, Content-Language and
  *   user metadata are written back as read.
- * - Bounded disk: one object's input and output at a time, in a private temporary folder.
+ * Disk: one object's input and output at a time, in the caller's private temporary folder.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';

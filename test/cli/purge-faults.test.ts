@@ -124,6 +124,12 @@ describe('concurrent writers', () => {
     expect(puts).toHaveLength(2);
     expect(puts[0]).not.toBe(puts[1]); // the second is conditional on the object as changed
     expect(report.files[0]).toMatchObject({ action: 'rewrite', removed: 2, done: true });
+    // The object's headers and metadata are written back as read.
+    expect(bucket.mock.commandCalls(PutObjectCommand)[1].args[0].input).toMatchObject({
+      ContentType: 'text/csv',
+      CacheControl: 'no-cache',
+      Metadata: { source: 'crm-export' },
+    });
   });
 
   it('a change between the plan and the write is seen, with If-Match and without (a store that ignores it)', async () => {

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, purgeRows, verifyPurge, type IngestOptions } from '../../functions/engine/ingest/index.js';
 import { LineSplitter } from '../../functions/engine/ingest/lines.js';
-import { RawLineSplitter } from '../../functions/engine/ingest/raw-lines.js';
+import { MAX_RAW_LINE_BYTES, RawLineSplitter } from '../../functions/engine/ingest/raw-lines.js';
 import { UserInputError } from '../../functions/engine/types.js';
 
 async function purge(text: string | Buffer, users: string[], label: string, ingest: IngestOptions = {}) {
@@ -111,6 +111,49 @@ describe('columns, as the config names them', () => {
     const { out, result } = await purge('\n  \n', ['u1'], 'f.csv');
     expect(out).toBe('\n  \n');
     expect(result).toMatchObject({ layout: undefined, records: 0, removed: 0 });
+  });
+});
+
+describe('the event-type and time-decay options never move the user column', () => {
+  it('finds the user where the build would fail for a missing type or timestamp column', async () => {
+    const text = 'user,item,rating\nu1,a,5\nu2,b,4\n';
+    const events = { weights: { view: 1 }, defaultWeight: 1 };
+    expect((await purge(text, ['u1'], 'f.csv', { events })).out).toBe('user,item,rating\nu2,b,4\n');
+    expect((await purge(text, ['u2'], 'f.csv', { halfLifeDays: 7 })).out).toBe('user,item,rating\nu1,a,5\n');
+    const typed = 'user,item,kind\nu1,a,view\nu2,b,buy\n';
+    const columns = { type: 'kind' };
+    expect((await purge(typed, ['u1'], 'f.csv', { columns })).out).toBe('user,item,kind\nu2,b,buy\n');
+  });
+});
+
+describe('streaming', () => {
+  it('writes purged lines while the input is still being read', async () => {
+    const total = 200;
+    let pulled = 0;
+    let pulledAtFirstOutput = -1;
+    async function* input() {
+      yield Buffer.from('user,item\n');
+      for (let k = 0; k < total; k++) {
+        pulled++;
+        yield Buffer.from(`u${k % 3},i${k}\n`.repeat(50));
+      }
+    }
+    const sink = new PassThrough();
+    sink.on('data', () => {
+      if (pulledAtFirstOutput < 0) pulledAtFirstOutput = pulled;
+    });
+    const result = await purgeRows(input(), { users: new Set(['u1']), label: 'f.csv' }, sink);
+    expect(result.records).toBe(total * 50);
+    expect(pulledAtFirstOutput).toBeGreaterThanOrEqual(0); // some output came...
+    expect(pulledAtFirstOutput).toBeLessThan(total / 2); // ...before half the input was read
+  });
+
+  it('a line longer than the purge reads whole is an error, not a buffer without end', () => {
+    const splitter = new RawLineSplitter('f.csv', () => undefined);
+    const mib = Buffer.alloc(1 << 20, 0x61);
+    expect(() => {
+      for (let k = 0; k <= MAX_RAW_LINE_BYTES >> 20; k++) splitter.push(mib);
+    }).toThrow(UserInputError);
   });
 });
 

@@ -75,7 +75,8 @@ export class FakeVersionedBucket {
         transformToString: async (encoding?: BufferEncoding) => bytes.toString(encoding ?? 'utf8'),
         transformToByteArray: async () => new Uint8Array(bytes),
       });
-      return { Body: body, ETag: `"${version.eTag}"`, ContentType: 'text/csv' } as never;
+      const headers = { ContentType: 'text/csv', CacheControl: 'no-cache', Metadata: { source: 'crm-export' } };
+      return { Body: body, ETag: `"${version.eTag}"`, ...headers } as never;
     });
     mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
       const version = this.current(input.Key);
