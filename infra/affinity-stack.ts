@@ -1,5 +1,6 @@
 /**
- * The whole Affinity deployment: bucket -> build function -> table <- API function <- HTTP API, with alarms.
+ * The whole Affinity deployment: bucket -> build function -> table <- API function <- HTTP API, with alarms; both
+ * functions read the id hashing key (a generated secret).
  * Every setting comes from {@link AffinityConfig} (CDK context, see infra/config.ts and README "Deploy").
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -10,6 +11,7 @@ import { BuildFunction } from './constructs/build-function.js';
 import type { PowertoolsSettings } from './constructs/bundled-function.js';
 import { ModelBucket } from './constructs/model-bucket.js';
 import { ModelTable } from './constructs/model-table.js';
+import { IdHashKey } from './constructs/id-hash-key.js';
 import { RecommendationsApi } from './constructs/recommendations-api.js';
 
 export interface AffinityStackProps extends StackProps {
@@ -19,6 +21,7 @@ export interface AffinityStackProps extends StackProps {
 export class AffinityStack extends Stack {
   readonly modelBucket: ModelBucket;
   readonly modelTable: ModelTable;
+  readonly idHashKey: IdHashKey;
   readonly build: BuildFunction;
   readonly api: RecommendationsApi;
   readonly alarms: Alarms;
@@ -43,6 +46,7 @@ export class AffinityStack extends Stack {
       removalPolicy,
       pointInTimeRecoveryDays: config.pointInTimeRecoveryDays,
     });
+    this.idHashKey = new IdHashKey(this, 'IdHashKey', { removalPolicy });
     this.build = new BuildFunction(this, 'BuildFunction', {
       bucket: this.modelBucket.bucket,
       table: this.modelTable.table,
@@ -50,6 +54,7 @@ export class AffinityStack extends Stack {
       powertools,
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
+      idHashKey: this.idHashKey,
     });
     this.api = new RecommendationsApi(this, 'RecommendationsApi', {
       table: this.modelTable.table,
@@ -63,6 +68,7 @@ export class AffinityStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
+      idHashKey: this.idHashKey,
     });
     this.alarms = new Alarms(this, 'Alarms', {
       buildFunction: this.build.function,

@@ -8,6 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '../observability.js';
 import { createDocumentClient } from './dynamo/documents.js';
@@ -21,4 +22,9 @@ export function createS3Client(): S3Client {
 /** A document client over a traced DynamoDB client (tracing the base client covers every command sent). */
 export function createDynamoDocumentClient(): DynamoDBDocumentClient {
   return createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
+}
+
+/** For the id hashing key (./id-hash-key.ts), read once per cold start. */
+export function createSecretsManagerClient(): SecretsManagerClient {
+  return tracer.captureAWSv3Client(new SecretsManagerClient({}));
 }

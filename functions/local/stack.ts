@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../adapters/dynamo/documents.js';
 import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { ensureTable } from '../adapters/dynamo/table.js';
+import { ensureIdHashKeyFile } from './id-hash-key-file.js';
 import { recoverUnbuiltUploads } from './upload-recovery.js';
 import { startApiServer, type ApiHandler, type RunningApiServer } from './api-gateway-server.js';
 import { startS3EventBridge, type S3EventBridge, type S3EventHandler } from './s3-event-bridge.js';
@@ -111,7 +112,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoClient.destroy();
     }
 
+    const idHashKey = await ensureIdHashKeyFile(options.dataDir);
     const restoreEnvironment = setEnvironment({
+      // The same key every start (its file lives beside the data it hashes); never a secret ARN locally.
+      ID_HASH_KEY: idHashKey,
+      ID_HASH_KEY_SECRET_ARN: '',
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_REGION: region,

@@ -18,6 +18,7 @@ import { BUNDLED_EASE_WORKER_FILE } from '../../functions/engine/ease/pool.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
+import type { IdHashKey } from './id-hash-key.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
 import { REPORTS_PREFIX, UPLOADS_PREFIX } from '../../functions/adapters/bucket-layout.js';
 
@@ -46,6 +47,8 @@ export interface BuildFunctionProps {
   powertools: PowertoolsSettings;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
+  /** The id hashing key: erasure records and pseudonymised user ids. */
+  idHashKey: IdHashKey;
 }
 
 export class BuildFunction extends Construct {
@@ -84,6 +87,7 @@ export class BuildFunction extends Construct {
       },
     });
     this.function = built.function;
+    props.idHashKey.grantTo(built.function);
 
     const uploads = props.bucket.arnForObjects(`${UPLOADS_PREFIX}*`);
     const reports = props.bucket.arnForObjects(`${REPORTS_PREFIX}*`);

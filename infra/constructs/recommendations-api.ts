@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { IdHashKey } from './id-hash-key.js';
 import type { ApiFunctionSettings, AuthMode } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
@@ -44,6 +45,8 @@ export interface RecommendationsApiProps {
   throttleBurstLimit: number;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
+  /** The id hashing key: erasure records and pseudonymised user ids. */
+  idHashKey: IdHashKey;
 }
 
 export class RecommendationsApi extends Construct {
@@ -67,6 +70,7 @@ export class RecommendationsApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.function = handler.function;
+    props.idHashKey.grantTo(handler.function);
     handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadModelTable', actions: API_READ_ACTIONS, resources: [props.table.tableArn] }),
     );

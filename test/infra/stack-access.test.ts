@@ -6,12 +6,16 @@ import { describe, expect, test } from 'vitest';
 import { actionsOf, logicalIdOf, roleStatements } from './synth.js';
 import { template, modelBucketId, tableId, buildFunctionId, apiFunctionId, dlqId } from './default-stack.js';
 
+/** What `secret.grantRead` gives: the value and the secret's metadata. */
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+
 describe('least privilege', () => {
   const apiRoleId = () =>
     template.findResources('AWS::Lambda::Function')[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
   const buildRoleId = () =>
     template.findResources('AWS::Lambda::Function')[buildFunctionId].Properties.Role['Fn::GetAtt'][0] as string;
-  const READ_ONLY = /^dynamodb:(GetItem|BatchGetItem|Query)$|^logs:|^xray:/;
+  const READ_ONLY =
+    /^dynamodb:(GetItem|BatchGetItem|Query)$|^secretsmanager:(GetSecretValue|DescribeSecret)$|^logs:|^xray:/;
 
   test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
     const statements = roleStatements(template, apiRoleId());
@@ -31,8 +35,34 @@ describe('least privilege', () => {
     // Besides that one: only its log group's CreateLogStream/PutLogEvents.
     const others = writes.filter((statement) => statement !== dynamoWrites[0]);
     expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    // No S3, no SQS, no other service.
-    expect(statements.flatMap(actionsOf).filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([]);
+    // No S3, no SQS, no other service but reading the id hashing key.
+    expect(
+      statements
+        .flatMap(actionsOf)
+        .filter((action) => !/^(dynamodb|logs|xray):/.test(action) && !SECRET_READ.includes(action)),
+    ).toEqual([]);
+  });
+
+  test('both functions may read the id hashing key, that one secret only, and are told its ARN', () => {
+    const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(1);
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const [functionId, roleId] of [
+      [apiFunctionId, apiRoleId()],
+      [buildFunctionId, buildRoleId()],
+    ]) {
+      const reads = roleStatements(template, roleId).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+      );
+      expect(reads).toHaveLength(1);
+      expect(actionsOf(reads[0]).sort()).toEqual([...SECRET_READ].sort());
+      expect(reads[0].Resource).toEqual({ Ref: secrets[0] });
+      expect(functions[functionId].Properties.Environment.Variables.ID_HASH_KEY_SECRET_ARN).toEqual({
+        Ref: secrets[0],
+      });
+    }
+    // Retained with the data it keys (the default removal policy), and nobody else reads it.
+    expect(template.findResources('AWS::SecretsManager::Secret')[secrets[0]].DeletionPolicy).toBe('Retain');
   });
 
   test('Resource "*" appears only for the X-Ray actions, in both roles', () => {

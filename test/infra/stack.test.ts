@@ -48,6 +48,7 @@ describe('cdk-nag (AwsSolutions) runs on every synth', () => {
     expect(acknowledged.sort()).toEqual(
       [
         'Affinity/ModelBucket/AccessLogs AwsSolutions-S1',
+        'Affinity/IdHashKey/Secret AwsSolutions-SMG4',
         'Affinity/BuildFunction/DeadLetterQueue AwsSolutions-SQS3',
         `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/uploads/*]`,
         `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/reports/*]`,

@@ -1,0 +1,1 @@
+export { createPseudonymizer, isPseudonym, MIN_KEY_BYTES, PSEUDONYM_PREFIX, pseudonymOf } from './pseudonym.js';
