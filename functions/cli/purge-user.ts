@@ -105,8 +105,10 @@ function print(report: PurgeReport, json: boolean | undefined): void {
     const removed = file.removed + file.removedUnreadable;
     const what = report.dryRun || file.done ? ACTION_TEXT[file.action] : `${ACTION_TEXT[file.action]}: NOT DONE`;
     const unreadable = file.removedUnreadable > 0 ? ` (${file.removedUnreadable} unreadable)` : '';
+    const old = report.versions?.deleted.filter((v) => v.key === file.key).length ?? 0;
+    const versions = old > 0 ? `, ${old} old version(s) ${report.dryRun ? 'to delete' : 'deleted'}` : '';
     lines.push(
-      `  ${file.key}: ${removed} row(s) removed${unreadable}, ${group(file.bytesBefore)} → ${group(file.bytesAfter)} bytes, ${what}` +
+      `  ${file.key}: ${removed} row(s) removed${unreadable}, ${group(file.bytesBefore)} → ${group(file.bytesAfter)} bytes, ${what}${versions}` +
         (file.note ? ` — ${file.note}` : ''),
     );
   }
