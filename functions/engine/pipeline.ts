@@ -18,6 +18,7 @@ import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './rec
 import { validateModels, type ValidationOutcome, type ValidationReport } from './evaluate/index.js';
 import { candidateSpecs, describeSpec, EASE_LAMBDA_WIDENING, rowKindsOf, type ModelSpec } from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
+import { pseudonymOf } from './privacy/index.js';
 import { UserInputError, type RatingMatrix } from './types.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
@@ -200,6 +201,7 @@ function pseudonymizationOf(config: ModelConfig, key: Uint8Array | undefined): {
       'pseudonymizeUsers',
       'Give the deployment key (ID_HASH_KEY, or ID_HASH_KEY_SECRET_ARN in the cloud; the CLI: --id-hash-key-file), or set pseudonymizeUsers to false.',
     );
+  pseudonymOf(key, ''); // a short key fails here, before the parse, rather than after it
   return { key };
 }
 

@@ -143,6 +143,8 @@ describe('HTTP API', () => {
       status: '$context.status',
       iamCaller: '$context.identity.userArn',
     });
+    // The path holds user ids (…/users/{userId}/…): never logged.
+    expect(Object.values(format).filter((value) => value.includes('$context.path'))).toEqual([]);
   });
 
   test('no CORS unless origins are configured', () => {

@@ -30,3 +30,5 @@ export {
   type SourceReport,
   type SourcesReport,
 } from './load-sources.js';
+export { PRIVACY_REPORT } from './pseudonymize-users.js';
+export type { PrivacyReport } from './types.js';
