@@ -119,6 +119,16 @@ describe('input text withheld', () => {
     );
   });
 
+  it('is a setting of each parse: concurrent parses with and without it do not mix', async () => {
+    // Chunks of 7 bytes: both parses wait on their streams many times, interleaved.
+    const [plain, withheld] = await Promise.all([
+      load(BAD, { maxRejectedShare: 1 }, 7),
+      load(BAD, { maxRejectedShare: 1, ...PSEUDONYMIZE }, 7),
+    ]);
+    expect(rawIdsIn(JSON.stringify(plain.report), ALL).length).toBeGreaterThan(0);
+    expect(rawIdsIn(JSON.stringify(withheld.report), ALL)).toEqual([]);
+  });
+
   it('quotes no input in the errors that stop a parse', async () => {
     const failures: [string, string, IngestOptions][] = [
       // The first line does not fit the declared format.

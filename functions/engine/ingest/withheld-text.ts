@@ -15,11 +15,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export const WITHHELD = '<withheld>';
 
-const withholding = new AsyncLocalStorage<true>();
+const withholding = new AsyncLocalStorage<boolean>();
 
-/** Runs `parse` with input text withheld from its messages when `withhold` is true. */
+/**
+ * Runs `parse` with input text withheld from its messages when `withhold` is true. Set either way, so a parse never
+ * inherits another's setting through an async resource created inside it (a socket, a timer).
+ */
 export function withInputTextWithheld<T>(withhold: boolean, parse: () => Promise<T>): Promise<T> {
-  return withhold ? withholding.run(true, parse) : parse();
+  return withholding.run(withhold, parse);
 }
 
 export function inputTextWithheld(): boolean {
