@@ -53,9 +53,13 @@ async function logsOf(run: () => Promise<void>): Promise<string> {
   };
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  // The handlers' shared logger (the pipeline stack silences it): every level, while captured only.
+  const { logger } = await import('../../functions/observability.js');
+  logger.setLogLevel('DEBUG');
   try {
     await run();
   } finally {
+    logger.setLogLevel('SILENT');
     out.mockRestore();
     err.mockRestore();
   }
@@ -111,8 +115,6 @@ beforeAll(async () => {
   env = await startPipelineStack();
   // The local stack's key (generated into its data directory): the test computes pseudonyms with it.
   key = Buffer.from(process.env.ID_HASH_KEY!, 'base64');
-  const { logger } = await import('../../functions/observability.js');
-  logger.setLogLevel('DEBUG');
   privateLogs = await logsOf(async () => {
     await uploadDataset(PRIVATE, { ...CONFIG, pseudonymizeUsers: true }, ratingsCsv());
     await uploadDataset(BROKEN, { ...CONFIG, pseudonymizeUsers: true }, BROKEN_FILE);
