@@ -29,6 +29,8 @@ export interface AppDependencies {
   now?: () => Date;
   /** Most recent history entries that score candidates (default 200). */
   historyCap?: number;
+  /** The deployment's id hashing key: the user ids of pseudonymised datasets are hashed with it (./user-ids.ts). */
+  idHashKey?: Uint8Array;
 }
 
 export function createApp(dependencies: AppDependencies): ApiApp {
@@ -38,7 +40,7 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   const historyCap = dependencies.historyCap ?? DEFAULT_HISTORY_CAP;
   if (!Number.isInteger(historyCap) || historyCap < 1)
     throw new RangeError(`historyCap must be a positive integer, got ${historyCap}`);
-  const service = new RecommendationService(dependencies.store, historyCap);
+  const service = new RecommendationService(dependencies.store, historyCap, dependencies.idHashKey);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: throwValidationProblem });
   // Outermost first: the request log and metrics see the final status, 405s included.

@@ -17,6 +17,7 @@ import {
   similarFrom,
 } from '../engine/recommend/index.js';
 import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
+import { createUserIdForStorage, type UserIdForStorage } from './user-ids.js';
 
 export type { ActiveModel } from './active-version.js';
 import { jobBody, modelState } from './model-state.js';
@@ -59,11 +60,18 @@ interface Attempt<T> {
 }
 
 export class RecommendationService {
+  /** A request's user id -> the id the active version stores (its pseudonym for a pseudonymised dataset). */
+  readonly userIdForStorage: UserIdForStorage;
+
   constructor(
     private readonly store: ModelReader & JobReader,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
-  ) {}
+    /** The deployment's id hashing key (pseudonymised datasets; see ./user-ids.ts). */
+    idHashKey?: Uint8Array,
+  ) {
+    this.userIdForStorage = createUserIdForStorage(idHashKey);
+  }
 
   /**
    * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
@@ -117,7 +125,8 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version } = active;
-      const rows = await this.store.getUserRows(dataset, version, userId);
+      // Rows are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
+      const rows = await this.store.getUserRows(dataset, version, this.userIdForStorage(active, userId));
       const popularity = this.lazyPopularity(dataset, version);
 
       if (rows.history === undefined) {
@@ -224,8 +233,10 @@ export class RecommendationService {
   }
 
   similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    return this.onActiveVersion(dataset, 'user', async ({ version }) => {
-      const row = (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
+    return this.onActiveVersion(dataset, 'user', async (active) => {
+      const { version } = active;
+      const stored = this.userIdForStorage(active, userId);
+      const row = (await this.store.getUserNeighbourRows(dataset, version, [stored])).get(stored);
       if (row !== undefined) {
         return {
           complete: true,

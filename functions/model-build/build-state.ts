@@ -47,6 +47,7 @@ import { activeModelOf, heldBackByGate, summariseValidation } from './validation
 import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
+import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
 import { parseUploadKey } from './upload-key.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
@@ -106,10 +107,12 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
+    const idHashKey = await idHashKeyFor(config, deps.idHashKey, dataset);
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
+      idHashKey,
     );
     if ('unchanged' in read) {
       const active = read.unchanged;
@@ -183,6 +186,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         models: model.models,
         versionsKept: config.versionsKept,
         model: built.spec,
+        ...userIdOptions(config),
       },
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
@@ -300,6 +304,7 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
+  idHashKey: Uint8Array | undefined,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
@@ -326,6 +331,7 @@ async function readState(
         totalBytes,
         deploymentLimits: deps.limits,
         activeModel: activeModelOf(active),
+        ...(idHashKey ? { idHashKey } : {}),
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
       return { built, state, records };

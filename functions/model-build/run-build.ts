@@ -55,6 +55,8 @@ export interface BuildDeps {
   sleep?: (ms: number) => Promise<void>;
   /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
   limits?: IngestLimits;
+  /** The deployment's id hashing key, loaded once per cold start; asked for only by pseudonymised datasets. */
+  idHashKey?: () => Promise<Uint8Array>;
 }
 
 export type BuildOutcome =

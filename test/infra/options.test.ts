@@ -54,6 +54,7 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
       'ApiUrl',
       'BucketName',
       'DlqUrl',
+      'IdHashKeySecretArn',
       'TableName',
     ]);
   });
