@@ -108,7 +108,7 @@ export async function benchErasure(options: { users: number; items: number; rati
       }),
       logger: silentLogger,
       metrics: noMetrics,
-      idHashKey: async () => key,
+      idHashKey: key,
     });
     const there: Fetch = async (path) => {
       const response = await otherApp.request(path);

@@ -25,7 +25,7 @@ export interface ErasureDeletion {
 export interface ErasureRecord {
   dataset: string;
   kind: ErasureKind;
-  /** kind user: pseudonymOf(key, userId), never the raw id; kind item: the item id. */
+  /** kind user: storedUserIdOf(key, userId) (its keyed pseudonym), never the raw id; kind item: the item id. */
   subject: string;
   status: ErasureStatus;
   /** When the first DELETE for this subject was received (ISO). */

@@ -22,6 +22,8 @@ export interface ModelOptions {
   versionsKept: number;
   /** The model served (absent on versions stored before models were named: item-knn, or user-knn without item rows). */
   model?: ModelSpec;
+  /** The version's user ids are keyed pseudonyms (config pseudonymizeUsers): the API hashes request ids to match. */
+  pseudonymizeUsers?: true;
 }
 
 export interface ModelStats {

@@ -8,7 +8,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { JobReader, ModelReader } from '../adapters/store-contract.js';
 import type { ErasureRequests } from '../adapters/erasure-contract.js';
-import { createPseudonymizer } from '../engine/privacy/index.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
 import { registerRouteHandlers } from './route-handlers.js';
@@ -28,11 +27,6 @@ export type ApiStore = ModelReader & JobReader & ErasureRequests;
 
 export interface AppDependencies {
   store: ApiStore;
-  /**
-   * The id hashing key (handlers/api.ts: loadIdHashKey, once per cold start), asked for only when a user id must
-   * be hashed: a DELETE or GET of a user's erasure, or serving a dataset that has erased users.
-   */
-  idHashKey?: () => Promise<Uint8Array>;
   /** Default: the shared Powertools logger. */
   logger?: AppLogger;
   /** Default: the shared Powertools metrics (EMF on stdout, flushed after every request). */
@@ -41,6 +35,11 @@ export interface AppDependencies {
   now?: () => Date;
   /** Most recent history entries that score candidates (default 200). */
   historyCap?: number;
+  /**
+   * The deployment's id hashing key: the user ids of pseudonymised datasets are hashed with it (./user-ids.ts), and
+   * erased users are matched by it (./tombstones.ts; only once some user is erased).
+   */
+  idHashKey?: Uint8Array;
 }
 
 export function createApp(dependencies: AppDependencies): ApiApp {
@@ -50,8 +49,7 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   const historyCap = dependencies.historyCap ?? DEFAULT_HISTORY_CAP;
   if (!Number.isInteger(historyCap) || historyCap < 1)
     throw new RangeError(`historyCap must be a positive integer, got ${historyCap}`);
-  const pseudonymizer = lazyPseudonymizer(dependencies.idHashKey);
-  const service = new RecommendationService(dependencies.store, historyCap, pseudonymizer);
+  const service = new RecommendationService(dependencies.store, historyCap, dependencies.idHashKey);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: throwValidationProblem });
   // Outermost first: the request log and metrics see the final status, 405s included.
@@ -65,32 +63,13 @@ export function createApp(dependencies: AppDependencies): ApiApp {
 
   const catalogue = new CatalogueService(dependencies.store, (dataset) => service.activeModel(dataset));
   registerRouteHandlers(app, { service, catalogue, logger, metrics });
-  registerErasureHandlers(app, { erasures: new ErasureService(dependencies.store, pseudonymizer), logger, metrics });
+  const erasures = new ErasureService(dependencies.store, service.userSubject);
+  registerErasureHandlers(app, { erasures, logger, metrics });
   serveOpenApiDocument(app);
 
   app.notFound(routeNotFound);
   app.onError(errorHandler(logger));
   return app;
-}
-
-/**
- * One pseudonymiser per app, made on first use. A key that cannot be loaded is the deployment's fault, never the
- * caller's (so not a 400): a plain error, answered 503 and logged; the next request tries again.
- */
-function lazyPseudonymizer(idHashKey: (() => Promise<Uint8Array>) | undefined): () => Promise<(id: string) => string> {
-  let pending: Promise<(id: string) => string> | undefined;
-  return () =>
-    (pending ??= (async () => {
-      if (!idHashKey) throw new Error('this API was started without an id hashing key (idHashKey)');
-      try {
-        return createPseudonymizer(await idHashKey());
-      } catch (error) {
-        throw new Error(`the id hashing key could not be loaded: ${(error as Error).message}`, { cause: error });
-      }
-    })().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    }));
 }
 
 /** An OpenAPI path template (`/v1/datasets/{dataset}`) as a Hono route path (`/v1/datasets/:dataset`). */

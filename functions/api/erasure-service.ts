@@ -15,7 +15,9 @@
  *
  * Safety properties (tests: test/api/erasure-routes.test.ts; end to end test/pipeline/erasure.test.ts and
  * test/pipeline/erasure-race.test.ts):
- * - The raw user id is never stored: the record and the tombstone are keyed by pseudonymOf(key, userId).
+ * - The raw user id is never stored: the record and the tombstone are keyed by storedUserIdOf(key, userId), its
+ *   keyed pseudonym (an id that is a pseudonym already, as a pseudonymised dataset shows them, is its own), and
+ *   the rows are deleted under both forms, so raw and pseudonymised datasets alike lose them.
  * - Idempotent: a second DELETE answers the same record (same requestedAt and completedAt, 200).
  * - Unknown dataset (no model and no build job) → 404, and nothing is written.
  * - Ids over the byte limit are refused by the route's schema (400 naming the field) before anything runs.
@@ -39,13 +41,13 @@ const MAX_ROUNDS = 5;
 export class ErasureService {
   constructor(
     private readonly store: ErasureRequests & ModelReader & JobReader,
-    private readonly pseudonymizer: () => Promise<(id: string) => string>,
+    /** The subject a user's record and tombstone are keyed by (tombstones.ts: createUserSubject). */
+    private readonly userSubject: (id: string) => string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async eraseUser(dataset: string, userId: string): Promise<ErasureBody> {
-    const pseudonym = (await this.pseudonymizer())(userId);
-    return this.apply(dataset, 'user', pseudonym, userId);
+    return this.apply(dataset, 'user', this.userSubject(userId), userId);
   }
 
   async takeDown(dataset: string, itemId: string): Promise<ErasureBody> {
@@ -53,8 +55,7 @@ export class ErasureService {
   }
 
   async userErasure(dataset: string, userId: string): Promise<ErasureBody> {
-    const pseudonym = (await this.pseudonymizer())(userId);
-    return this.shown(dataset, 'user', pseudonym, 'User');
+    return this.shown(dataset, 'user', this.userSubject(userId), 'User');
   }
 
   async itemErasure(dataset: string, itemId: string): Promise<ErasureBody> {
@@ -85,8 +86,10 @@ export class ErasureService {
           'are pruned; then send this DELETE again (it is recorded, and finishes where it stopped).',
       });
     });
-    const deleted = await this.sweep(dataset, kind, id);
-    if (kind === 'user') await this.store.deleteUserLiveEvents?.(dataset, id);
+    // A user's rows are keyed by the id as given (a raw dataset) or by its pseudonym (a pseudonymised one).
+    const ids = [...new Set([id, subject])];
+    const deleted = await this.sweep(dataset, kind, ids);
+    if (kind === 'user') for (const userId of ids) await this.store.deleteUserLiveEvents?.(dataset, userId);
     if (begun.status === 'pending')
       return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
     const found = deleted.filter(({ rows }) => rows > 0);
@@ -95,7 +98,7 @@ export class ErasureService {
   }
 
   /** Deletes the subject's rows in every stored version, re-reading the registry until it names no new one. */
-  private async sweep(dataset: string, kind: ErasureKind, id: string): Promise<ErasureDeletion[]> {
+  private async sweep(dataset: string, kind: ErasureKind, ids: readonly string[]): Promise<ErasureDeletion[]> {
     const deleted: ErasureDeletion[] = [];
     const done = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -103,7 +106,12 @@ export class ErasureService {
         .map(({ version }) => version)
         .filter((version) => !done.has(version));
       if (versions.length === 0) break;
-      const rows = await Promise.all(versions.map((v) => this.store.deleteEntityRows(dataset, v, kind, id)));
+      const rows = await Promise.all(
+        versions.map(async (v) => {
+          const counts = await Promise.all(ids.map((id) => this.store.deleteEntityRows(dataset, v, kind, id)));
+          return counts.reduce((sum, count) => sum + count, 0);
+        }),
+      );
       const at = this.now().toISOString();
       versions.forEach((version, k) => {
         done.add(version);

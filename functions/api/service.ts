@@ -21,7 +21,8 @@ import {
   similarFrom,
 } from '../engine/recommend/index.js';
 import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
-import { servingFilter, type ServingFilter } from './tombstones.js';
+import { createUserSubject, servingFilter, type ServingFilter } from './tombstones.js';
+import { createUserIdForStorage, type UserIdForStorage } from './user-ids.js';
 
 export type { ActiveModel } from './active-version.js';
 
@@ -69,13 +70,21 @@ interface Attempt<T> {
 }
 
 export class RecommendationService {
+  /** A request's user id -> the id the active version stores (its pseudonym for a pseudonymised dataset). */
+  readonly userIdForStorage: UserIdForStorage;
+  /** A request's user id -> the subject erasure records and tombstones name it by (./tombstones.ts). */
+  readonly userSubject: (id: string) => string;
+
   constructor(
     private readonly store: ModelReader & JobReader & TombstoneReader,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
-    /** The keyed pseudonym of user ids (loads the key on first use: only needed once a user is erased). */
-    private readonly pseudonymizer: () => Promise<(id: string) => string>,
-  ) {}
+    /** The deployment's id hashing key (pseudonymised datasets, see ./user-ids.ts; erased users, ./tombstones.ts). */
+    idHashKey?: Uint8Array,
+  ) {
+    this.userIdForStorage = createUserIdForStorage(idHashKey);
+    this.userSubject = createUserSubject(idHashKey);
+  }
 
   /**
    * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
@@ -98,7 +107,7 @@ export class RecommendationService {
         'Wait for a build to succeed, or roll back to a kept version.',
       );
     }
-    return { ...resolveActive(dataset, manifest, needs), filter: await servingFilter(tombstones, this.pseudonymizer) };
+    return { ...resolveActive(dataset, manifest, needs), filter: servingFilter(tombstones, this.userSubject) };
   }
 
   /**
@@ -132,7 +141,8 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version, filter } = active;
-      const rows = await this.store.getUserRows(dataset, version, userId);
+      // Rows are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
+      const rows = await this.store.getUserRows(dataset, version, this.userIdForStorage(active, userId));
       const popularity = this.lazyPopularity(active);
       const erased = filter.isErasedUser(userId);
 
@@ -242,9 +252,11 @@ export class RecommendationService {
   }
 
   similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    return this.onActiveVersion(dataset, 'user', async ({ version, filter }) => {
+    return this.onActiveVersion(dataset, 'user', async (active) => {
+      const { version, filter } = active;
       const erased = filter.isErasedUser(userId);
-      const row = erased ? undefined : (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
+      const stored = this.userIdForStorage(active, userId);
+      const row = erased ? undefined : (await this.store.getUserNeighbourRows(dataset, version, [stored])).get(stored);
       if (row !== undefined) {
         const similar = similarFrom(filter.users(row), limit).map(neighbourBody);
         return { complete: true, answer: () => ({ dataset, version, userId, similar }) };

@@ -13,20 +13,23 @@
  *   items and catalogue entry answer 404.
  * - Whatever version serves: the filter applies to the active version and to any kept one a rollback activates,
  *   and to rows cached in memory, because it applies to the rows as they are read, not to what is stored.
- * - Cheap when nothing is erased: with no erased users no id is hashed (and the key is never loaded).
+ * - Cheap when nothing is erased: with no erased users no id is hashed (and no key is needed).
+ * - One rule for every dataset: a user is matched by `storedUserIdOf(key, id)`, so a raw id, a raw dataset's
+ *   stored id and a pseudonymised dataset's stored pseudonym all find the same tombstone.
  */
 import type { Tombstones } from '../adapters/erasure-contract.js';
+import { storedUserIdOf } from '../engine/privacy/index.js';
 import type { HistoryEntry, Neighbour, NeighbourLookup, PopularItem } from '../engine/types.js';
 
 export class ServingFilter {
   constructor(
     private readonly tombstones: Tombstones,
-    /** The keyed pseudonym of a user id; only called when some user is erased. */
-    private readonly pseudonymOf: (id: string) => string,
+    /** The erasure subject of a user id (createUserSubject); only called when some user is erased. */
+    private readonly subjectOf: (id: string) => string,
   ) {}
 
   isErasedUser(userId: string): boolean {
-    return this.tombstones.users.size > 0 && this.tombstones.users.has(this.pseudonymOf(userId));
+    return this.tombstones.users.size > 0 && this.tombstones.users.has(this.subjectOf(userId));
   }
 
   isTakenDown(itemId: string): boolean {
@@ -63,29 +66,40 @@ export class ServingFilter {
   }
 }
 
-const filters = new WeakMap<Tombstones, Promise<ServingFilter>>();
+const filters = new WeakMap<Tombstones, ServingFilter>();
 
-/**
- * The filter for one tombstone read (memoised per read: the store hands out the same object while it caches it).
- * The pseudonymiser (which needs the key) is asked for only when some user is erased.
- */
-export function servingFilter(
-  tombstones: Tombstones,
-  pseudonymizer: () => Promise<(id: string) => string>,
-): Promise<ServingFilter> {
+/** The filter for one tombstone read (memoised per read: the store hands out the same object while it caches it). */
+export function servingFilter(tombstones: Tombstones, userSubject: (id: string) => string): ServingFilter {
   let filter = filters.get(tombstones);
   if (!filter) {
-    filter = (async () => {
-      const pseudonymOf = tombstones.users.size > 0 ? await pseudonymizer() : unreachablePseudonym;
-      return new ServingFilter(tombstones, pseudonymOf);
-    })();
-    // A failed key load is not remembered: the next request tries again.
-    filter.catch(() => filters.delete(tombstones));
+    filter = new ServingFilter(tombstones, userSubject);
     filters.set(tombstones, filter);
   }
   return filter;
 }
 
-function unreachablePseudonym(): string {
-  throw new Error('no user is erased: nothing to hash');
+/** Ids hashed and kept per process (a request, and the next ones, name the same users many times). */
+const SUBJECT_CACHE = 10_000;
+
+/**
+ * The id an erasure keys a user by: `storedUserIdOf(key, id)`, the keyed pseudonym (an id that is a pseudonym
+ * already, as a pseudonymised dataset stores and shows them, is itself), so one rule matches the request's raw
+ * id, a raw dataset's stored ids and a pseudonymised dataset's alike. Without a key it throws a plain error (503,
+ * logged): a deployment fault, asked only when some user is erased or a user's erasure is requested.
+ */
+export function createUserSubject(idHashKey: Uint8Array | undefined): (id: string) => string {
+  const cache = new Map<string, string>();
+  return (id) => {
+    if (idHashKey === undefined)
+      throw new Error(
+        'this API has no id hashing key (ID_HASH_KEY or ID_HASH_KEY_SECRET_ARN): erased users cannot be matched',
+      );
+    let subject = cache.get(id);
+    if (subject === undefined) {
+      subject = storedUserIdOf(idHashKey, id);
+      if (cache.size >= SUBJECT_CACHE) cache.delete(cache.keys().next().value as string);
+      cache.set(id, subject);
+    }
+    return subject;
+  };
 }

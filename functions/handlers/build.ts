@@ -11,6 +11,7 @@ import type { Context, S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { createDynamoDocumentClient, createS3Client } from '../adapters/aws-clients.js';
 import { DEFAULT_RETIRED_VERSION_GRACE_MS, DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
+import { cachedIdHashKey } from '../adapters/id-hash-key-cache.js';
 import { loadIdHashKey } from '../adapters/id-hash-key.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
@@ -47,12 +48,8 @@ const s3 = createS3Client();
 const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
   retiredVersionGraceMs: environment.RETIRED_VERSION_GRACE_MS,
 });
-let idHashKey: Promise<Uint8Array> | undefined;
-const loadKey = () =>
-  (idHashKey ??= loadIdHashKey(process.env).catch((error: unknown) => {
-    idHashKey = undefined; // the next build tries again
-    throw error;
-  }));
+// Loaded when a pseudonymised dataset first needs it, then kept for the life of this execution environment.
+const idHashKey = cachedIdHashKey(() => loadIdHashKey(process.env));
 
 export const handler = async (event: S3Event, context: Context): Promise<BuildOutcome[]> => {
   logger.addContext(context);
@@ -63,15 +60,7 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     for (const record of event.Records ?? []) {
       try {
         outcomes.push(
-          await runBuild(record, {
-            s3,
-            store,
-            logger,
-            metrics,
-            threads: environment.BUILD_THREADS,
-            limits,
-            idHashKey: loadKey,
-          }),
+          await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS, limits, idHashKey }),
         );
       } catch (error) {
         failures.push(error);

@@ -26,8 +26,8 @@
 import type { ErasureLedger, ErasureRecord, StoredVersion } from '../adapters/erasure-contract.js';
 import type { VersionInfo } from '../adapters/store-contract.js';
 import type { InteractionExclusion } from '../engine/ingest/index.js';
-import { pseudonymOf } from '../engine/privacy/index.js';
-import type { RatingMatrix } from '../engine/types.js';
+import { storedUserIdOf } from '../engine/privacy/index.js';
+import { UserInputError, type RatingMatrix } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
 import type { LoadedCatalogue } from './catalogue.js';
 
@@ -96,7 +96,10 @@ export class BuildErasures {
     if (this.records.length === 0) return undefined;
     const key = this.key;
     return {
-      ...(key && this.erasedUsers.size > 0 ? { user: (id: string) => this.erasedUsers.has(pseudonymOf(key, id)) } : {}),
+      // storedUserIdOf: a raw id's pseudonym, a pseudonymised dataset's id (a pseudonym already) itself.
+      ...(key && this.erasedUsers.size > 0
+        ? { user: (id: string) => this.erasedUsers.has(storedUserIdOf(key, id)) }
+        : {}),
       ...(this.takenDown.size > 0 ? { item: (id: string) => this.takenDown.has(id) } : {}),
     };
   }
@@ -187,7 +190,7 @@ export class BuildErasures {
       const ids = new Map<string, string>();
       for (let u = 0; u < matrix.users.size; u++) {
         const id = matrix.users.idAt(u);
-        ids.set(pseudonymOf(key, id), id);
+        ids.set(storedUserIdOf(key, id), id);
       }
       this.userIds = ids;
     }
@@ -205,12 +208,28 @@ export function oldestMark(versions: readonly StoredVersion[]): string | undefin
   return oldest;
 }
 
+/**
+ * The key erased users are matched by. As for a pseudonymised dataset (./pseudonymized-build.ts): no key, or a bad
+ * one, fails the job saying so (the dataset is never built with its erased users in); a secret store failing is
+ * re-thrown, so the build is retried.
+ */
 async function requireKey(deps: ErasureDeps): Promise<Uint8Array> {
-  if (!deps.idHashKey) throw new Error('the dataset has erased users but the build has no id hashing key');
-  // A missing or bad key is the deployment's fault: a plain error, so the build is retried, never run without it.
+  const refuse = (why: string, hint: string): never => {
+    throw new UserInputError(
+      `the dataset has erased users, but ${why}: it is not built without excluding them`,
+      'ID_HASH_KEY, ID_HASH_KEY_SECRET_ARN',
+      hint,
+    );
+  };
+  if (!deps.idHashKey)
+    return refuse(
+      'this build has no id hashing key',
+      'Run the build with its key (ID_HASH_KEY or ID_HASH_KEY_SECRET_ARN).',
+    );
   try {
     return await deps.idHashKey();
   } catch (error) {
-    throw new Error(`the id hashing key could not be loaded: ${(error as Error).message}`, { cause: error });
+    if (!(error instanceof UserInputError)) throw error;
+    return refuse(`its id hashing key could not be loaded (${error.message})`, error.hint ?? '');
   }
 }

@@ -51,6 +51,7 @@ import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
 import { BuildErasures } from './build-erasures.js';
+import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
 import { parseUploadKey } from './upload-key.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
@@ -110,11 +111,13 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
+    const idHashKey = await idHashKeyFor(config, deps.idHashKey, dataset);
     const erasures = await BuildErasures.start(erasureDeps(deps, now), dataset);
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
+      idHashKey,
       erasures,
     );
     if ('unchanged' in read) {
@@ -191,6 +194,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         models: model.models,
         versionsKept: config.versionsKept,
         model: built.spec,
+        ...userIdOptions(config),
       },
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
@@ -313,6 +317,7 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
+  idHashKey: Uint8Array | undefined,
   erasures: BuildErasures,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
@@ -342,6 +347,7 @@ async function readState(
         deploymentLimits: deps.limits,
         activeModel: activeModelOf(active),
         exclude: erasures.exclusion,
+        ...(idHashKey ? { idHashKey } : {}),
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
       return { built, state, records };

@@ -56,7 +56,10 @@ export interface BuildDeps {
   sleep?: (ms: number) => Promise<void>;
   /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
   limits?: IngestLimits;
-  /** The id hashing key (erased users are matched by keyed hash); asked for only when a dataset has erased users. */
+  /**
+   * The deployment's id hashing key, loaded once per cold start; asked for only by pseudonymised datasets and by
+   * datasets with erased users (matched by keyed hash).
+   */
   idHashKey?: () => Promise<Uint8Array>;
   /** How far before its start a build's input counts as excluding erasures (default: ./build-erasures.ts). */
   erasureMarginMs?: number;

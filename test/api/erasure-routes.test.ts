@@ -29,7 +29,7 @@ async function freshDataset(): Promise<string> {
 }
 
 /** `idHashKey` null: an API started without a key. */
-function appOn(store: ApiStore, idHashKey: (() => Promise<Uint8Array>) | null = async () => key) {
+function appOn(store: ApiStore, idHashKey: Uint8Array | null = key) {
   const app = createApp({ store, logger, metrics: recordingMetrics(), ...(idHashKey ? { idHashKey } : {}) });
   return async (path: string, method = 'GET') => {
     const response = await app.request(path, { method });

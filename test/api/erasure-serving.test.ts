@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ store } = await createTestStore());
   await writeModel(store, DATASET, 'v1', ERASABLE, '2024-05-01T10:00:00.000Z#1');
   await writeModel(store, DATASET, 'v2', ERASABLE, '2024-05-02T10:00:00.000Z#2');
-  app = createApp({ store, logger: recordingLogger(), metrics: recordingMetrics(), idHashKey: async () => key });
+  app = createApp({ store, logger: recordingLogger(), metrics: recordingMetrics(), idHashKey: key });
 });
 
 async function call(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Body }> {

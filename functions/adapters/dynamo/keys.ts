@@ -24,7 +24,7 @@
  * A user's history and neighbour rows share the user's shard, so one BatchGetItem fetches both.
  * The `r#` prefix keeps the sort key non-empty for an empty id.
  *
- * Erasure records never hold a raw user id: `<pseudonym>` is pseudonymOf(key, userId) ('p_' + base64url HMAC, no
+ * Erasure records never hold a raw user id: `<pseudonym>` is storedUserIdOf(key, userId) ('p_' + base64url HMAC, no
  * '#'), so one record per user and dataset, found again from the id alone (./erasures.ts). The version registry
  * row also carries the version's `erasuresThrough` once its build wrote it (../../model-build/build-erasures.ts).
  */

@@ -31,3 +31,8 @@ export {
   type SourceReport,
   type SourcesReport,
 } from './load-sources.js';
+export { purgeRows, type PurgeResult, type PurgeRowsOptions } from './purge-rows.js';
+export { MAX_LINES_LISTED, type PurgeLayout, type RecordCounts } from './purge-records.js';
+export { verifyPurge, type PurgeCheck } from './purge-verify.js';
+export { PRIVACY_REPORT } from './pseudonymize-users.js';
+export type { PrivacyReport } from './types.js';

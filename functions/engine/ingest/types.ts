@@ -67,6 +67,19 @@ export interface IngestOptions {
    * are in, and counted in the report's `erased` (exclusion.ts).
    */
   exclude?: InteractionExclusion;
+  /**
+   * A pseudonymised dataset (config `pseudonymizeUsers`), with the key of the keyed user-id hash: the log holds
+   * each user's pseudonym instead of the id (./pseudonymize-users.ts) and no message quotes the input
+   * (./withheld-text.ts).
+   */
+  pseudonymizeUsers?: { key: Uint8Array };
+}
+
+/** What a pseudonymised parse says about itself (in its report). */
+export interface PrivacyReport {
+  userIds: 'pseudonymized';
+  inputText: 'withheld';
+  note: string;
 }
 
 export type RejectionReason =
@@ -121,6 +134,8 @@ export interface QualityReport {
   eventTypes?: EventTypesReport;
   /** With `events` or time decay: how events were combined and decayed, and the effective weight distribution. */
   weighting?: EventWeightingReport;
+  /** With `pseudonymizeUsers`: user ids are pseudonyms and input text is withheld. */
+  privacy?: PrivacyReport;
   warnings: string[];
 }
 
