@@ -15,7 +15,8 @@
  *   and to rows cached in memory, because it applies to the rows as they are read, not to what is stored.
  * - Cheap when nothing is erased: with no erased users no id is hashed (and no key is needed).
  * - One rule for every dataset: a user is matched by `storedUserIdOf(key, id)`, so a raw id, a raw dataset's
- *   stored id and a pseudonymised dataset's stored pseudonym all find the same tombstone.
+ *   stored id and a pseudonymised dataset's stored pseudonym all find the same tombstone
+ *   (test/pipeline/erasure-race.test.ts, "a pseudonymised dataset").
  */
 import type { Tombstones } from '../adapters/erasure-contract.js';
 import { storedUserIdOf } from '../engine/privacy/index.js';

@@ -8,7 +8,8 @@
  * - Excluded from the input: the records are read (consistently) when the build starts; every loaded
  *   interaction of an erased user (matched by keyed hash: each distinct user id hashed once) or a taken-down
  *   item is dropped, from every file (uploads and folded live events alike: they are files), and counted in the
- *   data-quality report without naming anyone. A taken-down item gets no catalogue row either.
+ *   data-quality report without naming anyone. A taken-down item gets no catalogue row either. Users are matched
+ *   by `storedUserIdOf`, so a pseudonymised dataset's ids (pseudonyms from the parse on) match as raw ones do.
  * - Never resurrected by a racing build: before activation the records are read again; for each erasure that
  *   arrived during the build, its tombstone is ensured and the subject's rows in the new version are deleted
  *   (user: h and u; item: i and c), so the version never serves them (the tombstone covers their mentions in

@@ -161,9 +161,14 @@ describe('DELETE of a user', () => {
       },
     });
     const call = appOn(withLiveEvents);
-    expect((await call(userPath(name), 'DELETE')).status).toBe(200);
+    const erased = await call(userPath(name), 'DELETE');
+    expect(erased.status).toBe(200);
     expect((await call(`/v1/datasets/${name}/items/${PULLED}`, 'DELETE')).status).toBe(200);
-    expect(calls).toEqual([[name, GONE]]);
+    // Under the id as given and as a pseudonymised dataset stores it.
+    expect(calls).toEqual([
+      [name, GONE],
+      [name, erased.body.pseudonym],
+    ]);
   });
 
   it('stores and logs the pseudonym, never the user id', async () => {

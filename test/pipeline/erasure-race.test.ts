@@ -6,6 +6,7 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import { loadIdHashKey } from '../../functions/adapters/id-hash-key.js';
+import { storedUserIdOf } from '../../functions/engine/privacy/index.js';
 import type { VersionWriter } from '../../functions/adapters/store-contract.js';
 import { runBuild, type BuildDeps, type BuildOutcome } from '../../functions/model-build/run-build.js';
 import { toCsv, type Ratings } from '../support/brute-force.js';
@@ -196,6 +197,44 @@ describe('a build of an unchanged state', () => {
     expect((rebuilt as { unchanged?: boolean }).unchanged).toBeUndefined();
     expect((await jobsOf(env, dataset, 1))[0].report?.erased).toEqual({ rows: 4, users: 1, items: 0 });
     expect(await runBuild(again(3), fast)).toMatchObject({ status: 'succeeded', unchanged: true });
+  });
+});
+
+describe('a pseudonymised dataset (pseudonymizeUsers)', () => {
+  it('the raw id or the pseudonym the answers show erases the same user, from stored rows, answers and builds', async () => {
+    const dataset = 'erase-private';
+    await env.upload(`uploads/${dataset}/config.json`, JSON.stringify({ ...CONFIG, pseudonymizeUsers: true }));
+    const event = await capture(`uploads/${dataset}/day1.csv`, toCsv(RATINGS));
+    const built = await runBuild(event.Records[0], deps(env.store));
+    expect(built).toMatchObject({ status: 'succeeded' });
+    const { version } = built as { version: string };
+    // The stored ids are pseudonyms: ana's similar users are, GONE's among them.
+    const pseudonym = storedUserIdOf(idHashKey, GONE);
+    expect(await similarUsers(dataset, 'ana')).toContain(pseudonym);
+    expect((await env.store.getUserRows(dataset, version, pseudonym)).history).toBeDefined();
+
+    const erased = await env.api(`/v1/datasets/${dataset}/users/${seg(GONE)}`, { method: 'DELETE' });
+    expect(erased.body).toMatchObject({ pseudonym, status: 'completed' });
+    expect(erased.body.deleted).toEqual([expect.objectContaining({ version, rows: 2 })]);
+    expect(await env.store.getUserRows(dataset, version, pseudonym)).toEqual({});
+    // The pseudonym, as the answers showed it, names the same erasure.
+    const again = await env.api(`/v1/datasets/${dataset}/users/${pseudonym}`, { method: 'DELETE' });
+    expect(again.body).toMatchObject({ pseudonym, requestedAt: erased.body.requestedAt });
+    const { findings } = await scanForErased((path) => env.api(path), {
+      dataset,
+      users: OTHERS,
+      items: ITEMS,
+      erasedUser: pseudonym,
+    });
+    expect(findings).toEqual([]);
+    expect((await env.api(`/v1/datasets/${dataset}/users/${seg(GONE)}/recommendations`)).body.fallback).toEqual({
+      reason: 'unknown-user',
+      algorithm: 'popularity',
+    });
+    // The next build drops their rows (pseudonymised at the parse, then matched).
+    const next = await capture(`uploads/${dataset}/day2.csv`, toCsv([[GONE, 'a', 1]]));
+    expect(await runBuild(next.Records[0], deps(env.store))).toMatchObject({ status: 'succeeded' });
+    expect((await jobsOf(env, dataset, 1))[0].report?.erased).toEqual({ rows: 5, users: 1, items: 0 });
   });
 });
 
