@@ -3,7 +3,8 @@
  * client and store built once per cold start and reused, the shared Powertools logger / metrics / tracer.
  * Env: TABLE_NAME (required), ROW_CACHE_MB, MANIFEST_CACHE_MS, the id hashing key (ID_HASH_KEY_SECRET_ARN in the
  * cloud, ID_HASH_KEY locally: adapters/id-hash-key.ts); the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself
- * (local runs). The store is used through the API's read roles only (see ../adapters/store-contract.ts).
+ * (local runs). The store is used through the API's roles only: reads, rollback and erasure (see
+ * ../adapters/store-contract.ts, ../adapters/erasure-contract.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
