@@ -90,11 +90,16 @@ export class ErasureService {
     const ids = [...new Set([id, subject])];
     const deleted = await this.sweep(dataset, kind, ids);
     if (kind === 'user') for (const userId of ids) await this.store.deleteUserLiveEvents?.(dataset, userId);
-    if (begun.status === 'pending')
-      return erasureBody(await this.store.completeErasure(dataset, kind, subject, deleted, this.now()));
-    const found = deleted.filter(({ rows }) => rows > 0);
+    const record =
+      begun.status === 'pending'
+        ? await this.store.completeErasure(dataset, kind, subject, deleted, this.now())
+        : begun;
+    // Rows this request deleted that the record does not show: it was completed by a concurrent DELETE, or
+    // earlier (a repeat that still found rows). They are appended, so the record counts every row deleted.
+    const shown = new Set(record.deleted.map(deletionKey));
+    const found = deleted.filter((deletion) => deletion.rows > 0 && !shown.has(deletionKey(deletion)));
     for (const deletion of found) await this.store.noteErasureRows(dataset, kind, subject, deletion);
-    return erasureBody(found.length === 0 ? begun : { ...begun, deleted: [...begun.deleted, ...found] });
+    return erasureBody(found.length === 0 ? record : { ...record, deleted: [...record.deleted, ...found] });
   }
 
   /** Deletes the subject's rows in every stored version, re-reading the registry until it names no new one. */
@@ -131,6 +136,8 @@ export class ErasureService {
       );
   }
 }
+
+const deletionKey = ({ version, rows, by, at }: ErasureDeletion) => `${version}\n${rows}\n${by}\n${at}`;
 
 export function erasureBody(record: ErasureRecord): ErasureBody {
   const { dataset, kind, subject, status, requestedAt, completedAt, deleted, rebuiltIn } = record;

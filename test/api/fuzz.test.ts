@@ -2,6 +2,7 @@
 // encodings, query strings, bodies of random JSON / junk / huge / deeply nested / wrong types, headers) against
 // `createApp` on the dynalite fixture. Every answer is below 500, JSON (no score or similarity null), and a
 // problem document (type, title, status) whenever it is an error. Bounded by count and by time; fast-check prints the seed of any failure.
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   await writeModel(store, 'films', 'v2', FILMS, '2024-05-02T10:00:00.000Z#2');
   await writeModel(store, 'items-only', 'v1', FILMS, '2024-05-01T10:00:00.000Z#1', ['item']);
   await store.claimJob(jobRecord('films', 'job-1', '2024-05-01T09:00:00.000Z'));
-  app = createApp({ store, logger, metrics: recordingMetrics() });
+  // As deployed: the handler loads the id hashing key at its start (erasure routes hash user ids with it).
+  app = createApp({ store, logger, metrics: recordingMetrics(), idHashKey: new Uint8Array(randomBytes(32)) });
 });
 
 // ---- path segments: known ids, odd ids, and broken encodings ---------------------------------------------------
@@ -59,6 +61,10 @@ const TEMPLATES: Array<[method: string, path: (dataset: string, id: string) => s
   ['GET', (d) => `/v1/datasets/${d}/jobs`],
   ['GET', (d, a) => `/v1/datasets/${d}/jobs/${a}`],
   ['POST', (d) => `/v1/datasets/${d}/rollback`],
+  ['DELETE', (d, a) => `/v1/datasets/${d}/users/${a}`],
+  ['DELETE', (d, a) => `/v1/datasets/${d}/items/${a}`],
+  ['GET', (d, a) => `/v1/datasets/${d}/erasures/users/${a}`],
+  ['GET', (d, a) => `/v1/datasets/${d}/erasures/items/${a}`],
   ['GET', () => '/health'],
   ['GET', () => '/openapi.json'],
   ['GET', (d, a) => `/${d}/${a}`],
