@@ -22,6 +22,25 @@ export interface ModelOptions {
   versionsKept: number;
   /** The model served (absent on versions stored before models were named: item-knn, or user-knn without item rows). */
   model?: ModelSpec;
+  /**
+   * How the build turned a user's events on an item into one value, so that the API gives live events the values
+   * the build would (./dynamo/live-events.ts, functions/api/live-history.ts). Absent on versions built before live
+   * events: plain ratings, the latest wins.
+   */
+  weighting?: VersionWeighting;
+}
+
+/** A version's combine rule and event weights (the config's eventWeights, defaultEventWeight, halfLifeDays). */
+export interface VersionWeighting {
+  /** The combine rule of a (user, item) pair's rows: 'latest' for plain ratings, 'sign-log1p' for typed events. */
+  rule: string;
+  /** Every value read as 1 (the config's `implicit`, or `input.columns.rating: null`). */
+  implicit?: boolean;
+  /** Timestamps not read (`input.columns.timestamp: null`). */
+  ignoreTimestamps?: boolean;
+  eventWeights?: Record<string, number>;
+  defaultEventWeight?: number;
+  halfLifeDays?: number;
 }
 
 export interface ModelStats {
@@ -125,6 +144,11 @@ export interface VersionInfo {
   catalogue?: CatalogueSource;
   /** The build's validation of its candidate models (absent with `evaluate: false`, and on older versions). */
   validation?: VersionValidation;
+  /**
+   * Live events received before this time (ISO) are in the version (folded into its event files); the API adds the
+   * user's later ones to the stored history. Absent on versions built before live events: every live event is later.
+   */
+  liveCutoff?: string;
 }
 
 export interface Manifest {
@@ -350,6 +374,47 @@ export interface DatasetBuildStore {
   exitDatasetBuild(dataset: string, token: string): Promise<DatasetBuildExit>;
   /** Clears the holder whatever its lease (the local stack on start: no build can be running), keeping pending jobs. */
   clearDatasetBuild(dataset: string): Promise<void>;
+}
+
+/**
+ * One live event as stored (POST /v1/datasets/{dataset}/events): unique per (dataset, user, eventId). `n` is its
+ * place in its request's batch, so events of one request keep their order (the duplicate rule's "later row").
+ */
+export interface LiveEvent {
+  eventId: string;
+  user: string;
+  item: string;
+  type?: string;
+  value?: number;
+  /** As the client sent it, as text (a number's shortest form): read by the ingest's timestamp rule. */
+  timestamp?: string;
+  /** The server's clock when the request arrived, ISO with milliseconds. */
+  receivedAt: string;
+  n: number;
+}
+
+/** What a batch write found: events stored now, and events already stored by an earlier request (same eventId). */
+export interface LiveEventWrite {
+  accepted: number;
+  duplicates: number;
+}
+
+/** The API's live-event role: store a batch (idempotent by eventId), read one user's events, erase a user's. */
+export interface LiveEventWriter {
+  /** Conditional puts, one per event; answers once every event is stored (throws, never drops one). */
+  putLiveEvents(dataset: string, events: readonly LiveEvent[]): Promise<LiveEventWrite>;
+  /** The user's live events received at or after `since` (ISO; all when absent), in one strongly consistent Query. */
+  getUserLiveEvents(dataset: string, userId: string, since?: string): Promise<LiveEvent[]>;
+  /** Deletes every live event of the user (erasure). */
+  deleteUserLiveEvents(dataset: string, userId: string): Promise<{ deleted: number }>;
+}
+
+/** The build's live-event role: read a range of arrivals to fold them into a file, delete what was folded. */
+export interface LiveEventFolder {
+  /** Every live event of the dataset with from <= receivedAt < to (ISO), a page at a time, across all shards. */
+  scanLiveEvents(dataset: string, range: { from?: string; to: string }): AsyncIterable<LiveEvent[]>;
+  /** Deletes the live events received before `before` (ISO): folded into files that every later build reads. */
+  deleteFoldedLiveEvents(dataset: string, before: string): Promise<{ deleted: number }>;
 }
 
 /** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */
