@@ -30,3 +30,14 @@ export {
   type SourceReport,
   type SourcesReport,
 } from './load-sources.js';
+export {
+  byArrival,
+  liveHistory,
+  liveIdProblem,
+  liveTimestampProblem,
+  liveTypeProblem,
+  liveValueProblem,
+  liveWeightedValueProblem,
+  type LiveEventFields,
+  type LiveWeighting,
+} from './live-events.js';
