@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import type { JobReader, ModelReader } from '../adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../adapters/store-contract.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
 import { registerRouteHandlers } from './route-handlers.js';
@@ -18,9 +18,11 @@ import { DEFAULT_HISTORY_CAP } from './schemas.js';
 import { RecommendationService } from './service.js';
 import { CatalogueService } from './catalogue-service.js';
 import { throwValidationProblem } from './validation.js';
+import { LiveEventService } from './live-service.js';
+import { registerLiveEventHandlers } from './live-handlers.js';
 
 export interface AppDependencies {
-  store: ModelReader & JobReader;
+  store: ModelReader & JobReader & LiveEventWriter;
   /** Default: the shared Powertools logger. */
   logger?: AppLogger;
   /** Default: the shared Powertools metrics (EMF on stdout, flushed after every request). */
@@ -52,6 +54,7 @@ export function createApp(dependencies: AppDependencies): ApiApp {
 
   const catalogue = new CatalogueService(dependencies.store, (dataset) => service.activeModel(dataset));
   registerRouteHandlers(app, { service, catalogue, logger, metrics });
+  registerLiveEventHandlers(app, { live: new LiveEventService(dependencies.store, now), logger, metrics });
   serveOpenApiDocument(app);
 
   app.notFound(routeNotFound);

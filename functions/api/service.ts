@@ -8,7 +8,9 @@
  * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
  * test/pipeline/concurrent-reader.test.ts).
  */
-import type { JobReader, ModelReader } from '../adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../adapters/store-contract.js';
+import { liveHistory } from '../engine/ingest/index.js';
+import { mergeLiveHistory, weightingOf } from './live-history.js';
 import {
   explanationRecord,
   recommendFromItemNeighbours,
@@ -60,7 +62,7 @@ interface Attempt<T> {
 
 export class RecommendationService {
   constructor(
-    private readonly store: ModelReader & JobReader,
+    private readonly store: ModelReader & JobReader & LiveEventWriter,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
   ) {}
@@ -106,8 +108,10 @@ export class RecommendationService {
   }
 
   /**
-   * Recommendations for a known user (unknown users get popular items, flagged as a fallback), from the rows of
-   * `algorithm`, by default the active version's served rows.
+   * Recommendations for a user from the rows of `algorithm`, by default the active version's served rows, with
+   * their live events (received after the version's cutoff, ./live-history.ts) first in the history. A user the
+   * version does not know gets item-based results from their live events when there are item rows, else popular
+   * items (flagged as a fallback) without the items of their live events.
    */
   forUser(
     dataset: string,
@@ -117,19 +121,33 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version } = active;
-      const rows = await this.store.getUserRows(dataset, version, userId);
+      // One Query for the live events, in parallel with the user's rows (one BatchGetItem).
+      const [rows, events] = await Promise.all([
+        this.store.getUserRows(dataset, version, userId),
+        this.store.getUserLiveEvents(dataset, userId, active.info?.liveCutoff),
+      ]);
+      const live = liveHistory(events, weightingOf(active.info));
+      const liveEvents = events.length;
       const popularity = this.lazyPopularity(dataset, version);
 
       if (rows.history === undefined) {
-        const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
+        if (live.length > 0 && (active.kind === 'item' || (algorithm === undefined && hasItemRows(active)))) {
+          const { body } = await this.fromHistory(active, live, filters, popularity);
+          // Not complete: a newer version may know the user (the store re-reads only an old manifest).
+          return { complete: false, answer: () => ({ ...body, userId, liveEvents }) };
+        }
+        const seen = live.map((entry) => entry.item);
+        const result = recommendPopular(await popularity(), engineOptions(filters), seen, 'unknown-user');
         const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: 0,
           historyCapped: false,
+          liveEvents,
         });
         return { complete: false, answer: () => body };
       }
 
+      const history = mergeLiveHistory(live, rows.history);
       if (active.kind === 'user') {
         const neighbours = rows.neighbours ?? [];
         const histories = neighbours.length
@@ -139,7 +157,6 @@ export class RecommendationService {
               neighbours.map((neighbour) => neighbour.id),
             )
           : new Map<string, HistoryEntry[]>();
-        const history = rows.history;
         const run = (popular: readonly PopularItem[]): RecommendationResult =>
           recommendFromUserNeighbours(history, neighbours, (id) => histories.get(id), popular, engineOptions(filters));
         const result = await withPopularityFallback(run, popularity);
@@ -148,13 +165,14 @@ export class RecommendationService {
           userId,
           historyUsed: history.length,
           historyCapped: false,
+          liveEvents,
         });
         const complete = neighbours.every(({ id }) => histories.has(id)) && (await hasFallbackRows(result, popularity));
         return { complete, answer: () => body };
       }
 
-      const { body, complete } = await this.fromHistory(active, rows.history, filters, popularity);
-      return { complete, answer: () => ({ ...body, userId }) };
+      const { body, complete } = await this.fromHistory(active, history, filters, popularity);
+      return { complete, answer: () => ({ ...body, userId, liveEvents }) };
     });
   }
 
@@ -326,7 +344,7 @@ function toBody(
   active: ActiveModel,
   result: RecommendationResult,
   explain: boolean,
-  extra: { userId?: string; historyUsed: number; historyCapped: boolean },
+  extra: { userId?: string; historyUsed: number; historyCapped: boolean; liveEvents?: number },
 ): RecommendationsBody {
   return {
     dataset: active.dataset,
@@ -337,10 +355,17 @@ function toBody(
     ...(result.fallback ? { fallback: result.fallback } : {}),
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
+    ...(extra.liveEvents !== undefined ? { liveEvents: extra.liveEvents } : {}),
     items: result.items.map(({ item, score, because }) =>
       explain ? { item, score, because: because.map(explanationRecord) } : { item, score },
     ),
   };
+}
+
+/** Whether the active version has item rows (a version recorded before kinds were listed: item rows). */
+function hasItemRows(active: ActiveModel): boolean {
+  const models = active.info?.options.models;
+  return models === undefined || models.includes('item');
 }
 
 const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });

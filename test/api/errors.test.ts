@@ -3,7 +3,7 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchGetError } from '../../functions/adapters/dynamo/batch.js';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createTestStore, FILMS, recordingLogger, recordingMetrics, writeModel } from './fixture.js';
 
@@ -18,7 +18,7 @@ interface Problem {
   errors?: { in: string; field: string; message: string }[];
 }
 
-let store: ModelReader & JobReader;
+let store: ModelReader & JobReader & LiveEventWriter;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
@@ -168,7 +168,7 @@ describe('not found and method not allowed', () => {
 });
 
 /** The real store, except that `method` throws `error`. */
-function failingStore(method: keyof (ModelReader & JobReader), error: Error): ModelReader & JobReader {
+function failingStore(method: keyof (ModelReader & JobReader & LiveEventWriter), error: Error): ModelReader & JobReader & LiveEventWriter {
   return new Proxy(store, {
     get(object, property, receiver) {
       if (property === method) return () => Promise.reject(error);

@@ -1,7 +1,7 @@
 // The shared Powertools configuration: default namespace and service name, silencing by env, and the API's
 // structured request log line through a real Powertools Logger.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createLogger, createMetrics, MetricUnit } from '../../functions/observability.js';
 import { jsonLines, stdoutOf } from '../support/stdout.js';
@@ -48,7 +48,7 @@ describe('observability', () => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     vi.stubEnv('POWERTOOLS_DEV', '');
     // A store with no datasets at all: enough for a 404 without a database.
-    const empty = { getManifest: async () => undefined } as unknown as ModelReader & JobReader;
+    const empty = { getManifest: async () => undefined } as unknown as ModelReader & JobReader & LiveEventWriter;
     const app = createApp({ store: empty, logger: createLogger(), metrics: recordingMetrics() });
     let response: Response | undefined;
     const output = await stdoutOf(async () => {

@@ -1,7 +1,7 @@
 // GET /openapi.json: every route is documented, the document is structurally valid OpenAPI 3.0, and the limits
 // it states are the ones the validators enforce (both come from the same zod schemas).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import { createTestStore, FILMS, recordingLogger, recordingMetrics, writeModel } from './fixture.js';
 
@@ -31,12 +31,13 @@ const EXPECTED_OPERATIONS = [
   'get /v1/datasets/{dataset}/jobs/{jobId}',
   'get /v1/datasets/{dataset}/jobs',
   'post /v1/datasets/{dataset}/rollback',
+  'post /v1/datasets/{dataset}/events',
   'get /health',
 ];
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const PARAMETER_LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
 
-let store: ModelReader & JobReader;
+let store: ModelReader & JobReader & LiveEventWriter;
 let app: ReturnType<typeof createApp>;
 let doc: {
   openapi: string;

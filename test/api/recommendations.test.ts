@@ -1,7 +1,7 @@
 // Recommendation, similarity and popularity routes against the real DynamoModelStore on the test dynalite.
 // Expected scores are Σ similarity × rating worked out by hand from the rows in ./fixture.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobReader, ModelReader } from '../../functions/adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../../functions/adapters/store-contract.js';
 import { createApp } from '../../functions/api/app.js';
 import {
   createTestStore,
@@ -18,7 +18,7 @@ import {
 } from './fixture.js';
 
 const DATASET = 'films';
-let store: ModelReader & JobReader;
+let store: ModelReader & JobReader & LiveEventWriter;
 let app: ReturnType<typeof createApp>;
 const metrics = recordingMetrics();
 
@@ -79,7 +79,10 @@ function expectItems(items: Item[], expected: [string, number][]): void {
 }
 
 /** Records which store methods a request called, in order; the calls go to the real store. */
-function countingStore(target: ModelReader & JobReader): { store: ModelReader & JobReader; calls: string[] } {
+function countingStore(target: ModelReader & JobReader & LiveEventWriter): {
+  store: ModelReader & JobReader & LiveEventWriter;
+  calls: string[];
+} {
   const calls: string[] = [];
   const proxy = new Proxy(target, {
     get(object, property, receiver) {
@@ -178,25 +181,32 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
     expect(flushed[0]).toMatchObject({ RecommendationsServed: 1, Fallbacks: 1 });
   });
 
-  it('reads the store in the planned rounds: manifest, user rows, neighbour rows (popularity only for a fallback)', async () => {
+  it('reads the store in the planned rounds: manifest, user rows with live events, neighbour rows (popularity only for a fallback)', async () => {
     const known = countingStore(store);
     await createApp({ store: known.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations',
     );
-    expect(known.calls).toEqual(['getManifest', 'getUserRows', 'getItemNeighbours']);
+    // The user's live events are one Query sent with the user's rows (the same round).
+    expect(known.calls).toEqual(['getManifest', 'getUserRows', 'getUserLiveEvents', 'getItemNeighbours']);
 
     const byUser = countingStore(store);
     await createApp({ store: byUser.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations?algorithm=user',
     );
-    expect(byUser.calls).toEqual(['getManifest', 'getUserRows', 'getUserHistories']);
+    expect(byUser.calls).toEqual(['getManifest', 'getUserRows', 'getUserLiveEvents', 'getUserHistories']);
 
     const unknown = countingStore(store);
     await createApp({ store: unknown.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/nobody/recommendations',
     );
     // An unknown user's missing rows ask refreshManifest, which reads nothing for a manifest this recent.
-    expect(unknown.calls).toEqual(['getManifest', 'getUserRows', 'getPopularity', 'refreshManifest']);
+    expect(unknown.calls).toEqual([
+      'getManifest',
+      'getUserRows',
+      'getUserLiveEvents',
+      'getPopularity',
+      'refreshManifest',
+    ]);
   });
 
   it('caps a long stored history to the most recent entries and says so; older items stay excluded', async () => {
