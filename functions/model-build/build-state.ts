@@ -15,6 +15,10 @@
  * - Gated: with config.promotionGate, a version whose validation NDCG@10 falls more than the allowed share below
  *   the active model's (retrained on the same data) is kept but not activated; the job succeeds with
  *   `activated: false` and the gate's message (test/pipeline/model-choice.test.ts).
+ * - Live events, each once (./live-fold.ts): the events received since the last fold become one more event file
+ *   before the listing, written only while the dataset's lease is held; every event file is read as an interaction
+ *   source, and the version records `liveCutoff` (the API adds only later events) and its weighting. Events older
+ *   than the dedupe window are deleted only after the version is activated (test/pipeline/live-events.test.ts).
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
  */
@@ -35,6 +39,7 @@ import { buildModel, similarityOptionsOf, type BuiltModel, type ModelConfig } fr
 import { UserInputError } from '../engine/types.js';
 import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
 import {
+  byUploadOrder,
   listDatasetState,
   openSources,
   SourceChangedError,
@@ -48,6 +53,14 @@ import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
 import { parseUploadKey } from './upload-key.js';
+import {
+  DEFAULT_LIVE_FOLD,
+  deleteBefore,
+  foldLiveEvents,
+  liveEventSources,
+  versionWeighting,
+  type LiveFold,
+} from './live-fold.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
 
@@ -72,6 +85,8 @@ export interface StateAttempt {
   /** The job record this claim replaced: a failed or interrupted attempt of the same upload. */
   previous?: JobRecord;
   job: JobLease;
+  /** Throws unless the dataset's build lease is still this build's (renewing it): fences the live-event file write. */
+  fence: () => Promise<void>;
 }
 
 export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOutcome> {
@@ -106,10 +121,23 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
+    const liveSettings = { ...DEFAULT_LIVE_FOLD, ...deps.live };
+    job.assertHeld();
+    const live = await foldLiveEvents({
+      s3: deps.s3,
+      store: deps.store,
+      bucket,
+      dataset,
+      now,
+      settings: liveSettings,
+      fence: attempt.fence,
+      logger: deps.logger,
+    });
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
+      live,
     );
     if ('unchanged' in read) {
       const active = read.unchanged;
@@ -183,7 +211,9 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         models: model.models,
         versionsKept: config.versionsKept,
         model: built.spec,
+        weighting: versionWeighting(config),
       },
+      liveCutoff: live.cutoff,
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
     };
@@ -199,6 +229,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       excludedFiles: state.excluded.length,
       ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
+      liveEvents: { files: live.files.length, folded: live.folded, cutoff: live.cutoff },
     };
     if (activation === 'superseded') {
       await deps.store.deleteVersion(dataset, version);
@@ -222,6 +253,16 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
         return { rowsDeleted: 0 };
       });
+    // Folded events are in the active version's files now: those older than the dedupe window go (best effort too).
+    const liveDeleted =
+      activation === 'activated'
+        ? await deps.store
+            .deleteFoldedLiveEvents(dataset, deleteBefore(live.cutoff, now(), liveSettings))
+            .catch((error: unknown) => {
+              deps.logger.warn('could not delete folded live events', { ...log, error: String(error) });
+              return { deleted: 0 };
+            })
+        : { deleted: 0 };
     timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
     await job.finish({
       status: 'succeeded',
@@ -234,6 +275,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         rowsWritten: flushed.rowsWritten,
         ...capCounters(flushed),
         oldRowsDeleted: pruned.rowsDeleted,
+        liveEvents: { ...summary.liveEvents, deleted: liveDeleted.deleted },
       },
     });
     deps.logger.info(
@@ -300,10 +342,11 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
+  live: LiveFold,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
-    const state = await listDatasetState(deps.s3, bucket, dataset, now);
+    const state = withLiveEventFiles(await listDatasetState(deps.s3, bucket, dataset, now), live);
     const pinned = checkEventObject(attempt, state);
     if (active?.sources && active.sources.digest === stateDigest(state)) return { unchanged: active };
     if (state.interactions.length === 0) {
@@ -314,7 +357,9 @@ async function readState(
         `Upload interaction files (user, item[, rating[, timestamp]]) under ${prefix}, e.g. ${prefix}interactions/2026-12-01.csv.gz.`,
       );
     }
-    const { sources, records } = openSources(deps.s3, bucket, state, pinned);
+    const opened = openSources(deps.s3, bucket, state, pinned);
+    const { records } = opened;
+    const sources = liveEventSources(opened.sources, live.files, config, deps.logger);
     const totalBytes = records.reduce((sum, r) => sum + r.size, 0);
     job.report('download', 0, totalBytes);
     try {
@@ -342,6 +387,17 @@ async function readState(
       deps.logger.info('a file changed during the build; listing the dataset again', { dataset, error: error.message });
     }
   }
+}
+
+/**
+ * The state with the event files among its interaction files, in upload order (a snapshot replaces the uploads,
+ * not the live events), so its digest, its sources and the version's record of them include them.
+ */
+function withLiveEventFiles(state: DatasetState, live: LiveFold): DatasetState {
+  if (live.files.length === 0) return state;
+  const all = new Map(state.all);
+  for (const file of live.files) all.set(file.key, file);
+  return { ...state, interactions: [...state.interactions, ...live.files].sort(byUploadOrder), all };
 }
 
 /** Throws UploadSupersededError when the event's object is no longer current; else the version id to read it by. */

@@ -42,6 +42,15 @@ export class DatasetLease {
     await this.inFlight;
   }
 
+  /**
+   * Renews the lease now, in a write fenced on the token: throws JobLeaseLostError when another holder has it. A
+   * write made right after it lands while no one else can hold the dataset (a take-over needs an expired lease).
+   */
+  async confirm(): Promise<void> {
+    await this.inFlight;
+    await this.store.renewDatasetBuild(this.dataset, this.token, this.leaseFromNow());
+  }
+
   private renew(): void {
     if (this.inFlight) return;
     this.inFlight = this.store
