@@ -168,7 +168,10 @@ describe('not found and method not allowed', () => {
 });
 
 /** The real store, except that `method` throws `error`. */
-function failingStore(method: keyof (ModelReader & JobReader & LiveEventWriter), error: Error): ModelReader & JobReader & LiveEventWriter {
+function failingStore(
+  method: keyof (ModelReader & JobReader & LiveEventWriter),
+  error: Error,
+): ModelReader & JobReader & LiveEventWriter {
   return new Proxy(store, {
     get(object, property, receiver) {
       if (property === method) return () => Promise.reject(error);
