@@ -1,7 +1,7 @@
 /**
  * The HTTPS API: an API Gateway HTTP API whose every route is authorized (IAM SigV4 by default, or JWT), in
- * front of the API function. The function may read the model table and do exactly one kind of write: the
- * rollback's conditional UpdateItem of a dataset manifest.
+ * front of the API function. The function may read the model table and write in two places only: the rollback's
+ * conditional UpdateItem of a dataset manifest, and live events (PutItem / DeleteItem on `lv#…` partitions).
  */
 import { Annotations, Duration, RemovalPolicy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -17,6 +17,7 @@ import type { IdHashKey } from './id-hash-key.js';
 import type { ApiFunctionSettings, AuthMode } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
+import { LIVE_EVENT_PK_PREFIX } from '../../functions/adapters/dynamo/keys.js';
 
 /** Reads the API does (functions/adapters/dynamo): keep in step with the adapter. */
 export const API_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
@@ -26,6 +27,12 @@ export const API_WRITE_ACTIONS = ['dynamodb:UpdateItem'];
 export const API_WRITE_LEADING_KEYS = ['ds#*'];
 /** Attributes the rollback sets or tests, plus the key attributes (which IAM requires to be listed). */
 export const API_WRITE_ATTRIBUTES = ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'];
+/**
+ * Live events (functions/adapters/dynamo/live-events.ts): one conditional PutItem per event, the user's Query, and
+ * DeleteItem for a user's erasure — on live-event partitions only (`lv#…`; keys.ts LIVE_EVENT_PK_PREFIX).
+ */
+export const API_LIVE_EVENT_ACTIONS = ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
+export const API_LIVE_EVENT_LEADING_KEYS = [`${LIVE_EVENT_PK_PREFIX}*`];
 
 export const API_ROUTES: readonly { path: string; method: apigw.HttpMethod }[] = [
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.ANY },
@@ -83,6 +90,14 @@ export class RecommendationsApi extends Construct {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_WRITE_LEADING_KEYS },
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': API_WRITE_ATTRIBUTES },
         },
+      }),
+    );
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LiveEventsOnly',
+        actions: API_LIVE_EVENT_ACTIONS,
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_LIVE_EVENT_LEADING_KEYS } },
       }),
     );
     acknowledgeXRay(handler.role.node.findChild('DefaultPolicy'));

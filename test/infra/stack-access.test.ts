@@ -17,7 +17,7 @@ describe('least privilege', () => {
   const READ_ONLY =
     /^dynamodb:(GetItem|BatchGetItem|Query)$|^secretsmanager:(GetSecretValue|DescribeSecret)$|^logs:|^xray:/;
 
-  test('the API role writes nothing but the conditional manifest UpdateItem of a ds# partition', () => {
+  test('the API role writes nothing but the manifest UpdateItem of a ds# partition and live events on lv# partitions', () => {
     const statements = roleStatements(template, apiRoleId());
     const writes = statements.filter((statement) =>
       actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')),
@@ -25,15 +25,21 @@ describe('least privilege', () => {
     const dynamoWrites = writes.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
-    expect(dynamoWrites).toHaveLength(1);
-    expect(actionsOf(dynamoWrites[0])).toEqual(['dynamodb:UpdateItem']);
-    expect(dynamoWrites[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-    expect(dynamoWrites[0].Condition).toEqual({
+    expect(dynamoWrites).toHaveLength(2);
+    const rollback = dynamoWrites.find((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'))!;
+    const live = dynamoWrites.find((statement) => actionsOf(statement).includes('dynamodb:PutItem'))!;
+    expect(actionsOf(rollback)).toEqual(['dynamodb:UpdateItem']);
+    expect(rollback.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect(rollback.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ds#*'] },
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'] },
     });
-    // Besides that one: only its log group's CreateLogStream/PutLogEvents.
-    const others = writes.filter((statement) => statement !== dynamoWrites[0]);
+    // Live events: a conditional PutItem per event, the user's Query, DeleteItem for an erasure — on lv# only.
+    expect(actionsOf(live).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(live.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    expect(live.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lv#*'] } });
+    // Besides those two: only its log group's CreateLogStream/PutLogEvents.
+    const others = writes.filter((statement) => !dynamoWrites.includes(statement));
     expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     // No S3, no SQS, no other service but reading the id hashing key.
     expect(
@@ -74,7 +80,7 @@ describe('least privilege', () => {
     }
   });
 
-  test('the build role reads only uploads/, writes only reports/, and has no table-admin or Scan rights', () => {
+  test('the build role reads uploads/, writes reports/, reads and writes events/, and has no table-admin or Scan rights', () => {
     const statements = roleStatements(template, buildRoleId());
     const s3Statements = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('s3:')),
@@ -86,10 +92,10 @@ describe('least privilege', () => {
         byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
     }
     expect(Object.fromEntries(byAction)).toEqual({
-      's3:GetObject': ['uploads/*'],
+      's3:GetObject': ['uploads/*', 'events/*'],
       's3:GetObjectVersion': ['uploads/*'],
       's3:ListBucket': ['bucket'],
-      's3:PutObject': ['reports/*'],
+      's3:PutObject': ['reports/*', 'events/*'],
     });
     const dynamo = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
