@@ -1,7 +1,8 @@
 /**
  * What the functions need from model storage, split by role so that the compiler enforces what the IAM grants in
- * infra/ allow: the API function depends on `ModelReader` + `JobReader` only (reads, plus the one conditional
- * UpdateItem of rollback); the build function on `ModelPublisher` + `JobStore` (the writes). `DynamoModelStore`
+ * infra/ allow: the API function depends on `ModelReader` + `JobReader` (reads, plus the one conditional
+ * UpdateItem of rollback) + `LiveEventWriter` (live events, on `lv#` partitions only); the build function on
+ * `ModelPublisher` + `JobStore` + `DatasetBuildStore` + `LiveEventFolder` (the writes). `DynamoModelStore`
  * (./dynamo/dynamo-model-store.ts) implements every role on one DynamoDB table; the contract is written here so
  * that the build pipeline, the API and the storage can evolve apart.
  */
