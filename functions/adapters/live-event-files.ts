@@ -6,6 +6,9 @@
  * Each line has the fields the ingest's JSON Lines parser reads — `user`, `item`, `value`, `timestamp`, `type` —
  * plus `receivedAt`, `eventId` and `n` (ignored by the ingest; used to drop an event that two overlapping files
  * hold: functions/model-build/live-fold.ts).
+ *
+ * Safety property (test/model-build/live-fold.test.ts): a key reads back as exactly the range it was written with,
+ * and only keys of this dataset holding a real, non-empty range are event files (anything else is not read).
  */
 import { EVENTS_PREFIX } from './bucket-layout.js';
 

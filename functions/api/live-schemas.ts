@@ -2,7 +2,8 @@
  * POST /v1/datasets/{dataset}/events: its body, its answer and its route (validation and OpenAPI from the same zod
  * objects, as in ./schemas.ts). Each event is checked by the ingest's own rules (engine/ingest/live-events.ts); a
  * failure names its field as the client wrote it (`events[3].timestamp`). Policy: one invalid event refuses the
- * whole batch (nothing is stored), so a batch is either stored whole or not at all as far as validation goes.
+ * whole batch (nothing is stored), so a batch is either stored whole or not at all as far as validation goes
+ * (test/api/live-events.test.ts "bad input": 501 events, bad timestamps, ids over 256 bytes, unknown fields).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { liveIdProblem, liveTimestampProblem, liveTypeProblem, liveValueProblem } from '../engine/ingest/index.js';

@@ -15,10 +15,9 @@
  * - Gated: with config.promotionGate, a version whose validation NDCG@10 falls more than the allowed share below
  *   the active model's (retrained on the same data) is kept but not activated; the job succeeds with
  *   `activated: false` and the gate's message (test/pipeline/model-choice.test.ts).
- * - Live events, each once (./live-fold.ts): the events received since the last fold become one more event file
- *   before the listing, written only while the dataset's lease is held; every event file is read as an interaction
- *   source, and the version records `liveCutoff` (the API adds only later events) and its weighting. Events older
- *   than the dedupe window are deleted only after the version is activated (test/pipeline/live-events.test.ts).
+ * - Live events, each once (./live-fold.ts, test/pipeline/live-events.test.ts): folded into one more event file
+ *   under the lease before the listing, every event file read as a source, `liveCutoff` and the weighting recorded;
+ *   folded events past the dedupe window are deleted only after the version is activated.
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
  */
@@ -39,7 +38,6 @@ import { buildModel, similarityOptionsOf, type BuiltModel, type ModelConfig } fr
 import { UserInputError } from '../engine/types.js';
 import { capCounters, describeError, saveFailureReport, summarise } from './build-report.js';
 import {
-  byUploadOrder,
   listDatasetState,
   openSources,
   SourceChangedError,
@@ -53,14 +51,7 @@ import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
 import { parseUploadKey } from './upload-key.js';
-import {
-  DEFAULT_LIVE_FOLD,
-  deleteBefore,
-  foldLiveEvents,
-  liveEventSources,
-  versionWeighting,
-  type LiveFold,
-} from './live-fold.js';
+import * as liveFold from './live-fold.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
 
@@ -121,17 +112,15 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
-    const liveSettings = { ...DEFAULT_LIVE_FOLD, ...deps.live };
+    const liveSettings = { ...liveFold.DEFAULT_LIVE_FOLD, ...deps.live };
     job.assertHeld();
-    const live = await foldLiveEvents({
-      s3: deps.s3,
-      store: deps.store,
+    const live = await liveFold.foldLiveEvents({
+      ...deps,
       bucket,
       dataset,
       now,
       settings: liveSettings,
       fence: attempt.fence,
-      logger: deps.logger,
     });
     const read = await readState(
       attempt,
@@ -211,7 +200,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         models: model.models,
         versionsKept: config.versionsKept,
         model: built.spec,
-        weighting: versionWeighting(config),
+        weighting: liveFold.versionWeighting(config),
       },
       liveCutoff: live.cutoff,
       ...(catalogue && { catalogue: catalogue.source }),
@@ -253,16 +242,10 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         deps.logger.warn('could not delete the rows of retired versions', { ...log, error: String(error) });
         return { rowsDeleted: 0 };
       });
-    // Folded events are in the active version's files now: those older than the dedupe window go (best effort too).
     const liveDeleted =
       activation === 'activated'
-        ? await deps.store
-            .deleteFoldedLiveEvents(dataset, deleteBefore(live.cutoff, now(), liveSettings))
-            .catch((error: unknown) => {
-              deps.logger.warn('could not delete folded live events', { ...log, error: String(error) });
-              return { deleted: 0 };
-            })
-        : { deleted: 0 };
+        ? await liveFold.deleteFolded(deps.store, dataset, live, now(), liveSettings, deps.logger)
+        : 0;
     timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
     await job.finish({
       status: 'succeeded',
@@ -275,7 +258,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         rowsWritten: flushed.rowsWritten,
         ...capCounters(flushed),
         oldRowsDeleted: pruned.rowsDeleted,
-        liveEvents: { ...summary.liveEvents, deleted: liveDeleted.deleted },
+        liveEvents: { ...summary.liveEvents, deleted: liveDeleted },
       },
     });
     deps.logger.info(
@@ -342,11 +325,11 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
-  live: LiveFold,
+  live: liveFold.LiveFold,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
-    const state = withLiveEventFiles(await listDatasetState(deps.s3, bucket, dataset, now), live);
+    const state = liveFold.withLiveEventFiles(await listDatasetState(deps.s3, bucket, dataset, now), live.files);
     const pinned = checkEventObject(attempt, state);
     if (active?.sources && active.sources.digest === stateDigest(state)) return { unchanged: active };
     if (state.interactions.length === 0) {
@@ -359,7 +342,7 @@ async function readState(
     }
     const opened = openSources(deps.s3, bucket, state, pinned);
     const { records } = opened;
-    const sources = liveEventSources(opened.sources, live.files, config, deps.logger);
+    const sources = liveFold.liveEventSources(opened.sources, live.files, config, deps.logger);
     const totalBytes = records.reduce((sum, r) => sum + r.size, 0);
     job.report('download', 0, totalBytes);
     try {
@@ -387,17 +370,6 @@ async function readState(
       deps.logger.info('a file changed during the build; listing the dataset again', { dataset, error: error.message });
     }
   }
-}
-
-/**
- * The state with the event files among its interaction files, in upload order (a snapshot replaces the uploads,
- * not the live events), so its digest, its sources and the version's record of them include them.
- */
-function withLiveEventFiles(state: DatasetState, live: LiveFold): DatasetState {
-  if (live.files.length === 0) return state;
-  const all = new Map(state.all);
-  for (const file of live.files) all.set(file.key, file);
-  return { ...state, interactions: [...state.interactions, ...live.files].sort(byUploadOrder), all };
 }
 
 /** Throws UploadSupersededError when the event's object is no longer current; else the version id to read it by. */

@@ -37,6 +37,7 @@ import type { LiveEvent, LiveEventFolder, VersionWeighting } from '../adapters/s
 import { byArrival, type InteractionSource } from '../engine/ingest/index.js';
 import { eventOptionsOf, type ModelConfig } from '../engine/model-config.js';
 import type { AppLogger } from '../observability.js';
+import { byUploadOrder, type DatasetState } from './dataset-sources.js';
 
 export interface LiveFoldSettings {
   /** How far behind the build's clock the fold's cut is (ms): longer than the API function's timeout. */
@@ -123,6 +124,34 @@ export async function listLiveEventFiles(
     else ignored.push(object.key);
   }
   return { files, ignored };
+}
+
+/**
+ * The state with the event files among its interaction files, in upload order (a snapshot replaces the uploads,
+ * not the live events), so its digest, its sources and the version's record of them include them.
+ */
+export function withLiveEventFiles(state: DatasetState, files: readonly LiveEventFile[]): DatasetState {
+  if (files.length === 0) return state;
+  const all = new Map(state.all);
+  for (const file of files) all.set(file.key, file);
+  return { ...state, interactions: [...state.interactions, ...files].sort(byUploadOrder), all };
+}
+
+/** After the version is active: deletes its folded events older than the dedupe window (best effort: logged). */
+export async function deleteFolded(
+  store: LiveEventFolder,
+  dataset: string,
+  fold: Pick<LiveFold, 'cutoff'>,
+  now: Date,
+  settings: LiveFoldSettings,
+  logger: AppLogger,
+): Promise<number> {
+  try {
+    return (await store.deleteFoldedLiveEvents(dataset, deleteBefore(fold.cutoff, now, settings))).deleted;
+  } catch (error) {
+    logger.warn('could not delete folded live events', { dataset, error: String(error) });
+    return 0;
+  }
 }
 
 /** When the version's events are deleted after its activation: the cut, or the dedupe window, whichever is older. */
