@@ -28,6 +28,7 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     ...(info.reportKey ? { reportKey: info.reportKey } : {}),
     ...(info.catalogue ? { catalogue: info.catalogue } : {}),
     ...(info.sources ? { sources: info.sources } : {}),
+    ...(info.liveCutoff ? { liveCutoff: info.liveCutoff } : {}),
   };
 }
 
