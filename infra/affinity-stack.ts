@@ -42,7 +42,10 @@ export class AffinityStack extends Stack {
       accessLogRetentionDays: config.accessLogRetentionDays,
       removalPolicy,
     });
-    this.modelTable = new ModelTable(this, 'ModelTable', { removalPolicy });
+    this.modelTable = new ModelTable(this, 'ModelTable', {
+      removalPolicy,
+      pointInTimeRecoveryDays: config.pointInTimeRecoveryDays,
+    });
     this.idHashKey = new IdHashKey(this, 'IdHashKey', { removalPolicy });
     this.build = new BuildFunction(this, 'BuildFunction', {
       bucket: this.modelBucket.bucket,
@@ -84,6 +87,10 @@ export class AffinityStack extends Stack {
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: `API base URL (auth: ${config.auth})` });
     new CfnOutput(this, 'TableName', { value: this.modelTable.table.tableName });
+    new CfnOutput(this, 'IdHashKeySecretArn', {
+      value: this.idHashKey.secret.secretArn,
+      description: 'The id hashing key (pseudonymised user ids, erasure records): back it up, never rotate it',
+    });
     new CfnOutput(this, 'DlqUrl', {
       value: this.build.deadLetterQueue.queueUrl,
       description: 'Upload events whose build failed after all retries',

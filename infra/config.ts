@@ -49,6 +49,8 @@ export interface AffinityConfig {
   throttleBurstLimit: number;
   reportRetentionDays: number;
   noncurrentVersionRetentionDays: number;
+  /** Days DynamoDB point-in-time recovery can restore the table to (1–35; AWS's default is 35). */
+  pointInTimeRecoveryDays: number;
   accessLogRetentionDays: number;
   /** CloudWatch Logs retention of the functions' and the API's log groups. */
   logRetentionDays: number;
@@ -71,6 +73,7 @@ export const DEFAULTS = {
   throttleBurstLimit: 100,
   reportRetentionDays: 90,
   noncurrentVersionRetentionDays: 30,
+  pointInTimeRecoveryDays: 35,
   accessLogRetentionDays: 90,
   logRetentionDays: 30,
   removalPolicy: 'retain' as RemovalMode,
@@ -123,6 +126,7 @@ export function readAffinityConfig(context: ContextSource): AffinityConfig {
       1,
       36_500,
     ),
+    pointInTimeRecoveryDays: read.integer('pointInTimeRecoveryDays', DEFAULTS.pointInTimeRecoveryDays, 1, 35),
     accessLogRetentionDays: read.integer('accessLogRetentionDays', DEFAULTS.accessLogRetentionDays, 1, 36_500),
     logRetentionDays: read.oneOf(
       'logRetentionDays',

@@ -33,6 +33,8 @@ export interface ModelOptions {
    * events: plain ratings, the latest wins.
    */
   weighting?: VersionWeighting;
+  /** The version's user ids are keyed pseudonyms (config pseudonymizeUsers): the API hashes request ids to match. */
+  pseudonymizeUsers?: true;
 }
 
 export interface ModelStats {

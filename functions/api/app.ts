@@ -31,6 +31,8 @@ export interface AppDependencies {
   now?: () => Date;
   /** Most recent history entries that score candidates (default 200). */
   historyCap?: number;
+  /** The deployment's id hashing key: the user ids of pseudonymised datasets are hashed with it (./user-ids.ts). */
+  idHashKey?: Uint8Array;
 }
 
 export function createApp(dependencies: AppDependencies): ApiApp {
@@ -40,7 +42,7 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   const historyCap = dependencies.historyCap ?? DEFAULT_HISTORY_CAP;
   if (!Number.isInteger(historyCap) || historyCap < 1)
     throw new RangeError(`historyCap must be a positive integer, got ${historyCap}`);
-  const service = new RecommendationService(dependencies.store, historyCap);
+  const service = new RecommendationService(dependencies.store, historyCap, dependencies.idHashKey);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: throwValidationProblem });
   // Outermost first: the request log and metrics see the final status, 405s included.
@@ -54,7 +56,8 @@ export function createApp(dependencies: AppDependencies): ApiApp {
 
   const catalogue = new CatalogueService(dependencies.store, (dataset) => service.activeModel(dataset));
   registerRouteHandlers(app, { service, catalogue, logger, metrics });
-  registerLiveEventHandlers(app, { live: new LiveEventService(dependencies.store, now), logger, metrics });
+  const live = new LiveEventService(dependencies.store, service.userIdForStorage, now);
+  registerLiveEventHandlers(app, { live, logger, metrics });
   serveOpenApiDocument(app);
 
   app.notFound(routeNotFound);

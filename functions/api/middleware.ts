@@ -11,6 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
+import { logSafePath } from '../log-redaction.js';
 import { flushMetrics, MetricUnit, type AppLogger, type AppMetrics } from '../observability.js';
 import type { AppEnv } from './app-env.js';
 import { bodyTooLarge, MAX_BODY_BYTES, unsupportedMediaType } from './problems.js';
@@ -33,7 +34,8 @@ export function requestContext(options: {
     logger.info('request', {
       requestId,
       method: c.req.method,
-      route: routePath(c, -1) || c.req.path,
+      // An unmatched path may hold a user id (…/users/<id>/…): logged without it.
+      route: routePath(c, -1) || logSafePath(c.req.path),
       dataset: datasetOf(c),
       status,
       latencyMs,

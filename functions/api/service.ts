@@ -19,6 +19,7 @@ import {
   similarFrom,
 } from '../engine/recommend/index.js';
 import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
+import { createUserIdForStorage, type UserIdForStorage } from './user-ids.js';
 
 export type { ActiveModel } from './active-version.js';
 import { jobBody, modelState } from './model-state.js';
@@ -61,11 +62,18 @@ interface Attempt<T> {
 }
 
 export class RecommendationService {
+  /** A request's user id -> the id the active version stores (its pseudonym for a pseudonymised dataset). */
+  readonly userIdForStorage: UserIdForStorage;
+
   constructor(
     private readonly store: ModelReader & JobReader & LiveEventWriter,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
-  ) {}
+    /** The deployment's id hashing key (pseudonymised datasets; see ./user-ids.ts). */
+    idHashKey?: Uint8Array,
+  ) {
+    this.userIdForStorage = createUserIdForStorage(idHashKey);
+  }
 
   /**
    * The dataset's active version; with `needs`, also checked to have that model kind (else 409 model-not-built),
@@ -121,10 +129,12 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version } = active;
+      // Rows and live events are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
+      const stored = this.userIdForStorage(active, userId);
       // One Query for the live events, in parallel with the user's rows (one BatchGetItem).
       const [rows, events] = await Promise.all([
-        this.store.getUserRows(dataset, version, userId),
-        this.store.getUserLiveEvents(dataset, userId, active.info?.liveCutoff),
+        this.store.getUserRows(dataset, version, stored),
+        this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
       ]);
       const live = liveHistory(events, weightingOf(active.info));
       const liveEvents = events.length;
@@ -242,8 +252,10 @@ export class RecommendationService {
   }
 
   similarUsers(dataset: string, userId: string, limit: number): Promise<SimilarUsersBody> {
-    return this.onActiveVersion(dataset, 'user', async ({ version }) => {
-      const row = (await this.store.getUserNeighbourRows(dataset, version, [userId])).get(userId);
+    return this.onActiveVersion(dataset, 'user', async (active) => {
+      const { version } = active;
+      const stored = this.userIdForStorage(active, userId);
+      const row = (await this.store.getUserNeighbourRows(dataset, version, [stored])).get(stored);
       if (row !== undefined) {
         return {
           complete: true,

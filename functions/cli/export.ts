@@ -33,11 +33,12 @@ export function registerExportCommand(program: Command): void {
 }
 
 async function exportFile(file: string, flags: ExportFlags): Promise<void> {
-  const { model } = await buildFromFile(file, flags, { models: [flags.algorithm] });
+  // Under pseudonymizeUsers the model (and so the export) knows users by their pseudonyms only.
+  const { model, storedUserId } = await buildFromFile(file, flags, { models: [flags.algorithm] });
   const format = flags.to ?? (/\.jsonl$|\.ndjson$/i.test(flags.out) ? 'jsonl' : 'csv');
   const result = await exportRecommendations(model, flags.out, {
     format,
-    users: flags.users,
+    users: flags.users?.map(storedUserId),
     limit: flags.limit,
     algorithm: flags.algorithm,
     explain: flags.explain,

@@ -7,6 +7,7 @@ import { decimal, integer, list } from './args.js';
 import { MAX_K, parseModelConfig, SIMILARITY_MEASURES, type ModelConfig } from '../engine/model-config.js';
 import { buildModel, type BuiltModel } from '../engine/pipeline.js';
 import { MODEL_KINDS, UserInputError } from '../engine/types.js';
+import { idHashKeyOf, storedUserIdWith } from './id-hash-key-flag.js';
 import { readJsonFile } from './local-files.js';
 import { withTarget } from './target.js';
 
@@ -22,6 +23,8 @@ export interface ModelFlags {
   mode?: string;
   format?: string;
   threads?: number;
+  /** The id hashing key of a config with pseudonymizeUsers (./id-hash-key-flag.ts). */
+  idHashKeyFile?: string;
 }
 
 /** The model options every file-based command shares. */
@@ -52,7 +55,11 @@ export function withModelOptions(command: Command): Command {
         'jsonl',
       ]),
     )
-    .option('--threads <n>', 'worker threads for the similarity kernel', integer('--threads', 1, 64));
+    .option('--threads <n>', 'worker threads for the similarity kernel', integer('--threads', 1, 64))
+    .option(
+      '--id-hash-key-file <file>',
+      'the id hashing key (base64) when the config sets pseudonymizeUsers (default: $ID_HASH_KEY)',
+    );
 }
 
 /** The --config file (if any) overlaid with the flags given, then `overrides`, validated as one config. */
@@ -88,12 +95,21 @@ function readConfigFile(path: string): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
+/** A model built from a file, and how it stores a given user id (its pseudonym under pseudonymizeUsers). */
 export async function buildFromFile(
   file: string,
   flags: ModelFlags,
   overrides: Partial<ModelConfig> = {},
-): Promise<BuiltModel> {
-  return buildModel(file, { config: modelConfigFromFlags(flags, overrides), fileName: file, threads: flags.threads });
+): Promise<BuiltModel & { storedUserId: (id: string) => string }> {
+  const config = modelConfigFromFlags(flags, overrides);
+  const idHashKey = idHashKeyOf(config, flags);
+  const built = await buildModel(file, {
+    config,
+    fileName: file,
+    threads: flags.threads,
+    ...(idHashKey ? { idHashKey } : {}),
+  });
+  return { ...built, storedUserId: storedUserIdWith(idHashKey) };
 }
 
 /** `--algorithm`: which kind of model answers (recommend, export). */

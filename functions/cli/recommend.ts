@@ -71,10 +71,10 @@ async function recommend(flags: RecommendFlags, dataDir: string): Promise<void> 
   const algorithm = flags.algorithm ?? 'item';
   // User-based CF needs only the user rows; item-based (and any --history) only the item rows.
   const models: ModelKind[] = flags.user && algorithm === 'user' ? ['user'] : ['item'];
-  const { model } = await buildFromFile(file, flags, { models });
+  const { model, storedUserId } = await buildFromFile(file, flags, { models });
   const options = { limit: flags.limit, exclude: flags.exclude, normalise: flags.normalise ?? false };
   const result = flags.user
-    ? model.recommendForUser(flags.user, { ...options, algorithm })
+    ? model.recommendForUser(storedUserId(flags.user), { ...options, algorithm })
     : model.recommendForHistory(parseHistory(flags.history ?? ''), options);
   console.log(
     flags.json

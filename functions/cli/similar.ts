@@ -30,9 +30,11 @@ async function similar(flags: SimilarFlags, dataDir: string): Promise<void> {
     throw new UserInputError('give exactly one of --item or --user', '--item / --user', 'e.g. --item i42');
   if (flags.dataset) return remoteSimilar({ ...flags, dataset: flags.dataset }, dataDir);
   const file = requireFile(flags, 'similar', 'affinity similar --file ratings.csv --item i42');
-  const { model } = await buildFromFile(file, flags, { models: [flags.user ? 'user' : 'item'] });
+  const { model, storedUserId } = await buildFromFile(file, flags, { models: [flags.user ? 'user' : 'item'] });
   const id = (flags.item ?? flags.user) as string;
-  const neighbours = flags.item ? model.similarItems(id, flags.limit) : model.similarUsers(id, flags.limit);
+  const neighbours = flags.item
+    ? model.similarItems(id, flags.limit)
+    : model.similarUsers(storedUserId(id), flags.limit);
   if (!neighbours)
     throw new UserInputError(
       `${flags.item ? 'item' : 'user'} '${id}' is not in ${file}`,

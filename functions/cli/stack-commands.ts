@@ -1,7 +1,8 @@
 /**
  * Registers the commands that talk to a running stack: `start` runs the local one; `upload`, `events`, `status`,
- * `jobs` and `rollback` work against the local stack by default, or against a deployed one given `--stack-outputs`
- * (see ./target.ts). The `--dataset` forms of `recommend`/`similar` are in ./remote-queries.ts.
+ * `jobs`, `rollback` and `purge-user` (./purge-user.ts) work against the local stack by default, or against a
+ * deployed one given `--stack-outputs` (see ./target.ts). The `--dataset` forms of `recommend`/`similar` are in
+ * ./remote-queries.ts.
  */
 import type { Command } from 'commander';
 import type { JobRecord } from '../adapters/store-contract.js';
@@ -10,6 +11,7 @@ import { callApi } from './api-client.js';
 import { integer } from './args.js';
 import { action } from './errors.js';
 import { jobLine } from './jobs.js';
+import { registerPurgeCommand } from './purge-user.js';
 import { startCommand, type StartFlags } from './start.js';
 import { resolveTarget, withTarget, type TargetFlags } from './target.js';
 import { uploadCommand, type UploadFlags } from './upload.js';
@@ -106,4 +108,6 @@ export function registerStackCommands(program: Command, dataDir: string): void {
         console.log(`Active version of ${flags.dataset}: ${result.activeVersion}`);
       }),
     );
+
+  registerPurgeCommand(program, dataDir);
 }

@@ -72,6 +72,7 @@ const RULES = {
   evaluationUsers: `must be an integer from 10 to ${MAX_EVALUATION_USERS}`,
   evaluationSeed: 'must be a whole number',
   maxNdcgDrop: 'must be a number from 0 to 1 (the share of the active version’s NDCG@10 a new version may lose)',
+  pseudonymizeUsers: 'must be true or false',
 } as const;
 
 const eventWeightField = z
@@ -224,6 +225,12 @@ export const modelConfigSchema = z.strictObject({
     .optional(),
   /** How to read the dataset's item catalogue (uploads/<dataset>/items.csv|tsv|jsonl[.gz]); see engine/catalogue. */
   catalogue: catalogueConfigSchema,
+  /**
+   * README "Pseudonymised user ids": true replaces every user id by its keyed pseudonym (`p_` + HMAC-SHA256 with
+   * the deployment's key) right after the parse, so the table, the reports and the logs never hold a raw user id;
+   * the API hashes the ids of requests the same way. Needs the key (the build fails without it, never builds raw).
+   */
+  pseudonymizeUsers: z.boolean(RULES.pseudonymizeUsers).default(false),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;

@@ -18,7 +18,8 @@ import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './rec
 import { validateModels, type ValidationOutcome, type ValidationReport } from './evaluate/index.js';
 import { candidateSpecs, describeSpec, EASE_LAMBDA_WIDENING, rowKindsOf, type ModelSpec } from './models/index.js';
 import { prestartWorkers } from './similarity/index.js';
-import type { RatingMatrix } from './types.js';
+import { pseudonymOf } from './privacy/index.js';
+import { UserInputError, type RatingMatrix } from './types.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
 export { modelConfigSchema, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
@@ -43,6 +44,8 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   deploymentLimits?: IngestLimits;
   /** The active version's model: with the config's promotionGate, the validation scores it too (the gate). */
   activeModel?: ModelSpec;
+  /** The key of the keyed user-id hash: required when the config sets `pseudonymizeUsers`, unused otherwise. */
+  idHashKey?: Uint8Array;
 }
 
 export interface BuiltModel {
@@ -60,6 +63,16 @@ export interface BuiltModel {
   timings: Record<string, number>;
 }
 
+/** How a build reads each of the dataset's files (the config's input, implicit, event and rejection options). */
+export function readOptionsOf(config: ModelConfig): IngestOptions {
+  return {
+    ...config.input,
+    implicit: config.implicit || undefined,
+    maxRejectedShare: config.maxRejectedShare,
+    ...eventOptionsOf(config),
+  };
+}
+
 /**
  * Reads ratings from a path, a stream or a list of files (a dataset's interaction files, in upload order: their
  * union, see ingest/load-sources.ts) and computes the rows of the model kinds the config lists.
@@ -69,6 +82,7 @@ export async function buildModel(
   options: BuildFromSourceOptions = {},
 ): Promise<BuiltModel> {
   const config = options.config ?? parseModelConfig({});
+  const pseudonymizeUsers = pseudonymizationOf(config, options.idHashKey);
   const started = performance.now();
   // A large input: let the similarity workers start up on the core the (single-threaded) parse leaves idle.
   const bytes =
@@ -84,16 +98,14 @@ export async function buildModel(
   if (bytes >= PRESTART_WORKERS_BYTES) prestartWorkers(options.threads);
   const { limits, hint } = combineLimits(options.deploymentLimits, config.limits);
   const ingestOptions: IngestOptions = {
-    ...config.input,
-    implicit: config.implicit || undefined,
+    ...readOptionsOf(config),
     limits,
     limitHint: hint,
     memoryCost: memoryCostOf(config),
-    maxRejectedShare: config.maxRejectedShare,
-    ...eventOptionsOf(config),
     fileName: options.fileName,
     expectedBytes: options.totalBytes,
     onProgress: options.onProgress && ((bytes) => options.onProgress?.('parse', bytes, options.totalBytes ?? 0)),
+    ...(pseudonymizeUsers ? { pseudonymizeUsers } : {}),
   };
   const { matrix, report } = Array.isArray(source)
     ? await loadSources(source as readonly InteractionSource[], ingestOptions)
@@ -185,6 +197,19 @@ export function validateConfigModels(
     ...(gate ? { gate } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+}
+
+/** A pseudonymised config's key; never a build with raw ids when the key is missing. */
+function pseudonymizationOf(config: ModelConfig, key: Uint8Array | undefined): { key: Uint8Array } | undefined {
+  if (!config.pseudonymizeUsers) return undefined;
+  if (key === undefined)
+    throw new UserInputError(
+      'the config sets pseudonymizeUsers, but no id hashing key was given: nothing is built with raw user ids',
+      'pseudonymizeUsers',
+      'Give the deployment key (ID_HASH_KEY, or ID_HASH_KEY_SECRET_ARN in the cloud; the CLI: --id-hash-key-file), or set pseudonymizeUsers to false.',
+    );
+  pseudonymOf(key, ''); // a short key fails here, before the parse, rather than after it
+  return { key };
 }
 
 function hasValidationUsers(matrix: { byUser: { rows: number; indptr: Uint32Array } }): boolean {

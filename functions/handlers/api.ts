@@ -1,7 +1,8 @@
 /**
  * API Gateway HTTP API (payload v2) -> the recommendations app. Same shape as ./build.ts: env parsed once, the
  * client and store built once per cold start and reused, the shared Powertools logger / metrics / tracer.
- * Env: TABLE_NAME (required), ROW_CACHE_MB, MANIFEST_CACHE_MS; the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself
+ * Env: TABLE_NAME (required), ROW_CACHE_MB, MANIFEST_CACHE_MS, the id hashing key (ID_HASH_KEY_SECRET_ARN in the
+ * cloud, ID_HASH_KEY locally: adapters/id-hash-key.ts); the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself
  * (local runs). The store is used through the API's read roles only (see ../adapters/store-contract.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -9,6 +10,7 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { createDynamoDocumentClient } from '../adapters/aws-clients.js';
 import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
+import { loadIdHashKey } from '../adapters/id-hash-key.js';
 import { createApp } from '../api/app.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
 import { parseEnvironment, TABLE_NAME } from './environment.js';
@@ -39,7 +41,11 @@ const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TAB
   manifestCacheMs: environment.MANIFEST_CACHE_MS,
 });
 
-export const app = createApp({ store, logger, metrics });
+// The key of pseudonymised datasets' user ids, loaded once per cold start. The stack always provides it, so a
+// missing or unreadable key fails the start with the loader's error, which names the variable (never a raw lookup).
+const idHashKey = await loadIdHashKey(process.env);
+
+export const app = createApp({ store, logger, metrics, idHashKey });
 const serve = handle(app);
 
 /**

@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { createDynamoDocumentClient, createS3Client } from '../adapters/aws-clients.js';
 import { DEFAULT_RETIRED_VERSION_GRACE_MS, DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { DEFAULT_LIVE_FOLD } from '../model-build/live-fold.js';
+import { cachedIdHashKey } from '../adapters/id-hash-key-cache.js';
+import { loadIdHashKey } from '../adapters/id-hash-key.js';
 import { runBuild, type BuildOutcome } from '../model-build/run-build.js';
 import { flushMetrics, logger, metrics } from '../observability.js';
 import { BUILD_LIMIT_VARIABLES, deploymentLimits } from './build-limits.js';
@@ -71,6 +73,8 @@ const s3 = createS3Client();
 const store = new DynamoModelStore(createDynamoDocumentClient(), environment.TABLE_NAME, {
   retiredVersionGraceMs: environment.RETIRED_VERSION_GRACE_MS,
 });
+// Loaded when a pseudonymised dataset first needs it, then kept for the life of this execution environment.
+const idHashKey = cachedIdHashKey(() => loadIdHashKey(process.env));
 
 export const handler = async (event: S3Event, context: Context): Promise<BuildOutcome[]> => {
   logger.addContext(context);
@@ -81,7 +85,16 @@ export const handler = async (event: S3Event, context: Context): Promise<BuildOu
     for (const record of event.Records ?? []) {
       try {
         outcomes.push(
-          await runBuild(record, { s3, store, logger, metrics, threads: environment.BUILD_THREADS, limits, live }),
+          await runBuild(record, {
+            s3,
+            store,
+            logger,
+            metrics,
+            threads: environment.BUILD_THREADS,
+            limits,
+            idHashKey,
+            live,
+          }),
         );
       } catch (error) {
         failures.push(error);

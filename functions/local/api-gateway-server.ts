@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { logSafePath } from '../log-redaction.js';
 import { createLambdaContext } from './lambda-context.js';
 import { configuredRegion } from './defaults.js';
 import { allowedHosts, refuseRequest } from './request-guard.js';
@@ -65,7 +66,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const requestId = randomBytes(10).toString('base64');
     res.setHeader('apigw-requestid', requestId);
     handleRequest(req, res, requestId).catch((error: unknown) => {
-      log(`API ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(
+        `API ${req.method} ${logSafePath(req.url ?? '')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
     });
@@ -74,7 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const handleRequest = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const refusal = refuseRequest(req, hosts);
     if (refusal) {
-      log(`API ${req.method} ${req.url} refused (${refusal.status}): ${refusal.detail}`);
+      log(`API ${req.method} ${logSafePath(req.url ?? '')} refused (${refusal.status}): ${refusal.detail}`);
       sendProblem(res, refusal.status, refusal.title, refusal.detail, { type: refusal.type, hint: refusal.hint });
       return;
     }
@@ -108,7 +111,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       result = await Promise.race([options.handler(event, context), timedOut]);
     } catch (error) {
       log(
-        `API handler threw for ${event.requestContext.http.method} ${event.rawPath} (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `API handler threw for ${event.requestContext.http.method} ${logSafePath(event.rawPath)} (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
       sendJson(res, 500, { message: 'Internal Server Error' });
       return;
@@ -116,13 +119,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       clearTimeout(timer);
     }
     if (result === 'timeout') {
-      log(`API handler did not answer ${event.requestContext.http.method} ${event.rawPath} within ${timeoutMs} ms`);
+      log(
+        `API handler did not answer ${event.requestContext.http.method} ${logSafePath(event.rawPath)} within ${timeoutMs} ms`,
+      );
       sendJson(res, 503, { message: 'Service Unavailable' });
       return;
     }
     const response = fromHandlerResult(result);
     if ('error' in response) {
-      log(`API handler result for ${event.requestContext.http.method} ${event.rawPath} rejected: ${response.error}`);
+      log(
+        `API handler result for ${event.requestContext.http.method} ${logSafePath(event.rawPath)} rejected: ${response.error}`,
+      );
       sendJson(res, 500, { message: 'Internal Server Error' });
       return;
     }

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobError } from '../adapters/store-contract.js';
 import { reportKey } from '../adapters/bucket-layout.js';
 import { writeJsonObject } from '../adapters/s3-objects.js';
-import type { LogReport, QualityReport } from '../engine/ingest/index.js';
+import { PRIVACY_REPORT, type LogReport, type QualityReport } from '../engine/ingest/index.js';
 import type { ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
@@ -46,6 +46,8 @@ export async function saveFailureReport(
       config,
       status: 'failed',
       error,
+      // A pseudonymised dataset's parse withheld input text from the error and the report: say so.
+      ...(config?.pseudonymizeUsers ? { privacy: PRIVACY_REPORT } : {}),
       ...(report ? { report } : {}),
     });
     return objectKey;

@@ -50,6 +50,7 @@ import { activeModelOf, heldBackByGate, summariseValidation } from './validation
 import type { JobLease } from './job-lease.js';
 import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
 import { publishModel } from './publish-model.js';
+import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
 import { parseUploadKey } from './upload-key.js';
 import * as liveFold from './live-fold.js';
 import { eventObjectError, UploadSupersededError } from './read-upload.js';
@@ -112,21 +113,15 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     }
 
     config = await loadConfig(deps.s3, bucket, dataset);
-    const liveSettings = { ...liveFold.DEFAULT_LIVE_FOLD, ...deps.live };
+    const idHashKey = await idHashKeyFor(config, deps.idHashKey, dataset);
     job.assertHeld();
-    const live = await liveFold.foldLiveEvents({
-      ...deps,
-      bucket,
-      dataset,
-      now,
-      settings: liveSettings,
-      fence: attempt.fence,
-    });
+    const { fold: live, settings: liveSettings } = await liveFold.foldForBuild(deps, attempt);
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
       live,
+      idHashKey,
     );
     if ('unchanged' in read) {
       const active = read.unchanged;
@@ -201,6 +196,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         versionsKept: config.versionsKept,
         model: built.spec,
         weighting: liveFold.versionWeighting(config),
+        ...userIdOptions(config),
       },
       liveCutoff: live.cutoff,
       ...(catalogue && { catalogue: catalogue.source }),
@@ -326,6 +322,7 @@ async function readState(
   config: ModelConfig,
   active: VersionInfo | undefined,
   live: liveFold.LiveFold,
+  idHashKey: Uint8Array | undefined,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
@@ -354,6 +351,7 @@ async function readState(
         totalBytes,
         deploymentLimits: deps.limits,
         activeModel: activeModelOf(active),
+        ...(idHashKey ? { idHashKey } : {}),
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
       return { built, state, records };

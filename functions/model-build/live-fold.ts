@@ -110,6 +110,16 @@ export async function foldLiveEvents(context: FoldContext): Promise<LiveFold> {
   return { files: [...files, file], cutoff: to, folded: events.length, written: key, ignored };
 }
 
+/** The fold of one build, with the deployment's settings (BuildDeps.live over the defaults). */
+export async function foldForBuild(
+  deps: Omit<FoldContext, 'bucket' | 'dataset' | 'now' | 'settings' | 'fence'> & { live?: Partial<LiveFoldSettings> },
+  attempt: Pick<FoldContext, 'bucket' | 'dataset' | 'now' | 'fence'>,
+): Promise<{ fold: LiveFold; settings: LiveFoldSettings }> {
+  const settings = { ...DEFAULT_LIVE_FOLD, ...deps.live };
+  const { bucket, dataset, now, fence } = attempt;
+  return { fold: await foldLiveEvents({ ...deps, bucket, dataset, now, settings, fence }), settings };
+}
+
 /** The dataset's event files, with their ranges; other objects under the prefix are named in `ignored`. */
 export async function listLiveEventFiles(
   s3: S3Client,

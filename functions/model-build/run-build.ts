@@ -59,6 +59,8 @@ export interface BuildDeps {
   limits?: IngestLimits;
   /** Live-event fold timing (defaults in ./live-fold.ts: LIVE_EVENT_SETTLE_MS, LIVE_EVENT_DEDUPE_WINDOW_MS). */
   live?: Partial<LiveFoldSettings>;
+  /** The deployment's id hashing key, loaded once per cold start; asked for only by pseudonymised datasets. */
+  idHashKey?: () => Promise<Uint8Array>;
 }
 
 export type BuildOutcome =

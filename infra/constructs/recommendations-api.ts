@@ -181,7 +181,11 @@ function corsFor(props: RecommendationsApiProps): apigw.CorsPreflightOptions {
   };
 }
 
-/** One JSON object per request; the caller (IAM principal or JWT subject) is recorded for audit. */
+/**
+ * One JSON object per request; the caller (IAM principal or JWT subject) is recorded for audit. Not the path: it
+ * holds user ids (…/users/{userId}/…), which logs never hold (README "Pseudonymised user ids"); the function's
+ * request log has the route template and the dataset under the same requestId.
+ */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
@@ -189,7 +193,6 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     sourceIp: '$context.identity.sourceIp',
     httpMethod: '$context.httpMethod',
     routeKey: '$context.routeKey',
-    path: '$context.path',
     status: '$context.status',
     protocol: '$context.protocol',
     responseLength: '$context.responseLength',

@@ -17,6 +17,7 @@ beforeAll(async () => {
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('ID_HASH_KEY', Buffer.alloc(32, 7).toString('base64'));
   handlerModule = await import('../../functions/handlers/api.js');
 });
 

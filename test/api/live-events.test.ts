@@ -1,6 +1,7 @@
 // POST /v1/datasets/{dataset}/events and the user's next recommendations, on the real store (dynalite). Scores are
 // Σ similarity × value worked out by hand from the rows in ./fixture.ts:
 //   m1 → m2 0.9, m3 0.5, a/b 0.4;  m2 → m1 0.9, m3 0.6, m4 0.2;  m3 → m2 0.6, m1 0.5;  u2's history m3 4, m4 2.
+import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoModelStore } from '../../functions/adapters/dynamo/dynamo-model-store.js';
 import type { VersionInfo } from '../../functions/adapters/store-contract.js';
@@ -33,6 +34,9 @@ interface Problem {
 }
 
 const TYPED_WEIGHTS = { view: 1, play: 2, like: 4 };
+const KEY = new Uint8Array(32).fill(0x3c);
+/** The pseudonym of a raw id, computed here with node:crypto (the documented rule: 'p_' + base64url HMAC-SHA256). */
+const pseudonym = (id: string) => `p_${createHmac('sha256', KEY).update(id, 'utf8').digest('base64url')}`;
 
 beforeAll(async () => {
   ({ store } = await createTestStore());
@@ -44,20 +48,30 @@ beforeAll(async () => {
   });
   // A version whose build folded the events received before 10:05.
   await writeVersion('cut', 'v1', { liveCutoff: '2026-12-01T10:05:00.000Z' });
-  app = createApp({ store, logger: recordingLogger(), metrics: recordingMetrics(), now: () => clock });
+  await writeVersion('private', 'v1', { pseudonymizeUsers: true, users: pseudonym });
+  app = createApp({ store, logger: recordingLogger(), metrics: recordingMetrics(), now: () => clock, idHashKey: KEY });
 });
 
-async function writeVersion(dataset: string, version: string, extra: { weighting?: object; liveCutoff?: string }) {
+async function writeVersion(
+  dataset: string,
+  version: string,
+  extra: { weighting?: object; liveCutoff?: string; pseudonymizeUsers?: true; users?: (id: string) => string },
+) {
   const writer = store.createVersionWriter(dataset, version);
   for (const [item, neighbours] of Object.entries(FILMS.itemNeighbours))
     await writer.putItemNeighbours(item, neighbours);
-  for (const [user, history] of Object.entries(FILMS.histories)) await writer.putUserHistory(user, history);
+  const userId = extra.users ?? ((id: string) => id);
+  for (const [user, history] of Object.entries(FILMS.histories)) await writer.putUserHistory(userId(user), history);
   await writer.putPopularity(FILMS.popularity);
   await writer.flush();
   const base = versionInfo(dataset, version, '2024-05-01T10:00:00.000Z#1', ['item']);
   const info: VersionInfo = {
     ...base,
-    options: { ...base.options, ...(extra.weighting ? { weighting: extra.weighting as never } : {}) },
+    options: {
+      ...base.options,
+      ...(extra.weighting ? { weighting: extra.weighting as never } : {}),
+      ...(extra.pseudonymizeUsers ? { pseudonymizeUsers: true as const } : {}),
+    },
     ...(extra.liveCutoff ? { liveCutoff: extra.liveCutoff } : {}),
   };
   expect(await store.activateVersion(dataset, info, 3)).toBe('activated');
@@ -161,6 +175,21 @@ describe('POST …/events then GET recommendations: the events count at once', (
     const body = await recommend('cut', 'u2');
     expect(body.liveEvents).toBe(1);
     expect(scores(body)[0]).toEqual(['m2', 5.1]);
+  });
+});
+
+describe('a pseudonymised dataset', () => {
+  it('stores the events under the pseudonym, never the raw id, and serves them to the raw id', async () => {
+    await post('private', [{ eventId: 'q', user: 'u2', item: 'm1', value: 3 }]);
+    expect(await store.getUserLiveEvents('private', 'u2')).toEqual([]);
+    expect((await store.getUserLiveEvents('private', pseudonym('u2'))).map((e) => e.user)).toEqual([pseudonym('u2')]);
+    const body = await recommend('private', 'u2');
+    // As for the raw dataset: m2 = 0.9 × 3 + 0.6 × 4, a/b = 0.4 × 3.
+    expect(scores(body)).toEqual([
+      ['m2', 5.1],
+      [SLASH_ITEM, 1.2],
+    ]);
+    expect(body.liveEvents).toBe(1);
   });
 });
 

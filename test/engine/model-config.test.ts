@@ -36,6 +36,7 @@ describe('parseModelConfig', () => {
       limits: {},
       input: {},
       catalogue: { columns: {}, attributes: [] },
+      pseudonymizeUsers: false,
     });
     expect(parseModelConfig(undefined).models).toBeUndefined();
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);

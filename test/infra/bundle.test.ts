@@ -48,6 +48,8 @@ test('api and build handlers bundle to ESM that loads without node_modules; /hea
   Object.assign(process.env, {
     TABLE_NAME: 'affinity-bundle-test',
     AWS_REGION: 'us-east-1',
+    // The API loads the id hashing key at its start (a fixed test key: 32 bytes of 0x07).
+    ID_HASH_KEY: Buffer.alloc(32, 7).toString('base64'),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });

@@ -16,6 +16,8 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
     throttleBurstLimit: 40,
     removalPolicy: 'destroy',
     reportRetentionDays: '7',
+    noncurrentVersionRetentionDays: '2',
+    pointInTimeRecoveryDays: '3',
     buildMemoryMb: '4096',
     buildTimeoutMinutes: 10,
     buildEphemeralStorageMb: '4096',
@@ -52,6 +54,7 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
       'ApiUrl',
       'BucketName',
       'DlqUrl',
+      'IdHashKeySecretArn',
       'TableName',
     ]);
   });
@@ -78,6 +81,15 @@ describe('auth=jwt with CORS, alarm e-mail, custom throttling, sizes and removal
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
       expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 7 })]),
     );
+    // How long older copies of a purged user's rows live on (README "Purging a user from the raw uploads").
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 2 } })]),
+    );
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0].Properties;
+    expect(table.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+      RecoveryPeriodInDays: 3,
+    });
   });
 
   test('removalPolicy=destroy deletes the table and empties then deletes the buckets', () => {

@@ -149,6 +149,8 @@ describe('HTTP API', () => {
       status: '$context.status',
       iamCaller: '$context.identity.userArn',
     });
+    // The path holds user ids (…/users/{userId}/…): never logged.
+    expect(Object.values(format).filter((value) => value.includes('$context.path'))).toEqual([]);
   });
 
   test('no CORS unless origins are configured', () => {
@@ -203,12 +205,21 @@ describe('alarms', () => {
   });
 });
 
-test('outputs: bucket, API URL, table, dead-letter queue and the invoke policy', () => {
+test('outputs: bucket, API URL, table, dead-letter queue, the id hashing key’s secret and the invoke policy', () => {
   const outputs = template.findOutputs('*');
-  expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'BucketName', 'DlqUrl', 'InvokePolicyArn', 'TableName']);
+  expect(Object.keys(outputs).sort()).toEqual([
+    'ApiUrl',
+    'BucketName',
+    'DlqUrl',
+    'IdHashKeySecretArn',
+    'InvokePolicyArn',
+    'TableName',
+  ]);
   expect(outputs.BucketName.Value).toEqual({ Ref: modelBucketId });
   expect(outputs.TableName.Value).toEqual({ Ref: tableId });
   expect(outputs.DlqUrl.Value).toEqual({ Ref: dlqId });
+  const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'IdHashKeySecret');
+  expect(outputs.IdHashKeySecretArn.Value).toEqual({ Ref: secretId });
   expect(JSON.stringify(outputs.ApiUrl.Value)).toMatch(
     /^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"RecommendationsApiHttpApi[0-9A-F]+"\},".execute-api."/,
   );

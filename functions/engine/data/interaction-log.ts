@@ -5,7 +5,7 @@ import { IdDictionary } from './id-dictionary.js';
  * `buildRatingMatrix` turns it into CSR. Grows by doubling, so memory stays ~21 bytes per rating.
  */
 export class InteractionLog {
-  readonly users = new IdDictionary();
+  private userIds = new IdDictionary();
   readonly items = new IdDictionary();
   private userIdx = new Uint32Array(1024);
   private itemIdx = new Uint32Array(1024);
@@ -15,6 +15,21 @@ export class InteractionLog {
 
   get length(): number {
     return this.n;
+  }
+
+  get users(): IdDictionary {
+    return this.userIds;
+  }
+
+  /**
+   * Renames the users: `users` replaces the dictionary and row k's user index u becomes `map[u]` (omitted: the
+   * indices stay). Two old users mapped to one new index become one user (a pseudonymised dataset, ingest/).
+   */
+  replaceUsers(users: IdDictionary, map?: Uint32Array): void {
+    if (map) {
+      for (let k = 0; k < this.n; k++) this.userIdx[k] = map[this.userIdx[k]];
+    }
+    this.userIds = users;
   }
 
   /**

@@ -11,6 +11,7 @@ import { UserInputError } from '../types.js';
 import { aliasIndex, type Role } from './column-aliases.js';
 import type { ColumnRef, IngestOptions } from './types.js';
 import { isNumeric, parseTimestamp } from './values.js';
+import { inputText } from './withheld-text.js';
 
 /** Positions of each role in a delimited record; -1 = absent. */
 export interface DelimitedColumns {
@@ -84,7 +85,7 @@ export function resolveDelimitedColumns(
     if (index < 0) index = names.findIndex((name) => name.toLowerCase() === ref.toLowerCase());
     if (index < 0) {
       throw new UserInputError(
-        `unknown column '${ref}' for columns.${role}: the header of ${label} has ${names.map((n) => `'${n}'`).join(', ')}`,
+        `unknown column '${ref}' for columns.${role}: the header of ${label} has ${names.map((n) => `'${inputText(n)}'`).join(', ')}`,
         `columns.${role}`,
         'use one of the header names above (or a 0-based position)',
       );
@@ -100,11 +101,11 @@ export function resolveDelimitedColumns(
       const index = aliasIndex(names, role);
       if (index >= 0 || role === 'rating' || role === 'timestamp') return index;
       warnings.push(
-        `no ${role} column recognised in the header (${names.join(', ')}): using column ${position} '${names[position]}'`,
+        `no ${role} column recognised in the header (${names.map(inputText).join(', ')}): using column ${position} '${inputText(names[position])}'`,
       );
     } else if (names !== undefined && role === 'user') {
       warnings.push(
-        `header names not recognised (${names.join(', ')}): columns read by position (user, item, rating, timestamp)`,
+        `header names not recognised (${names.map(inputText).join(', ')}): columns read by position (user, item, rating, timestamp)`,
       );
     }
     return position < fieldCount ? position : -1;
@@ -163,7 +164,7 @@ function typeColumn<T>(
   const index = names === undefined ? -1 : aliasIndex(names, 'type');
   if (index >= 0) return index;
   throw new UserInputError(
-    `eventWeights is set, but ${label} has no event type column${names ? ` (its header has ${names.map((n) => `'${n}'`).join(', ')})` : ' (it has no header)'}`,
+    `eventWeights is set, but ${label} has no event type column${names ? ` (its header has ${names.map((n) => `'${inputText(n)}'`).join(', ')})` : ' (it has no header)'}`,
     'input.columns.type',
     'name the column "type" (or event, action), or set input.columns.type to its name or 0-based position',
   );
@@ -218,7 +219,7 @@ export function resolveJsonColumns(
     };
   }
   const keys = Object.keys(first as object);
-  const list = keys.map((k) => `'${k}'`).join(', ') || '(none)';
+  const list = keys.map((k) => `'${inputText(k)}'`).join(', ') || '(none)';
   const lookup = (role: Role, ref: ColumnRef): string => {
     if (typeof ref === 'number') {
       throw new UserInputError(

@@ -11,7 +11,7 @@ export interface LineConsumer {
   finish(): void;
 }
 
-const MAX_BOUNDS = 64;
+export const MAX_BOUNDS = 64;
 
 /**
  * CSV / TSV / '::' records. Each line is scanned once at byte level for delimiters (and, in CSV, quotes);

@@ -4,6 +4,7 @@
  */
 import { UserInputError } from '../types.js';
 import type { IngestFormat, IngestOptions } from './types.js';
+import { inputText } from './withheld-text.js';
 
 export const DELIMITERS: Record<Exclude<IngestFormat, 'jsonl'>, string> = { csv: ',', tsv: '\t', dat: '::' };
 
@@ -92,7 +93,7 @@ export function chooseFormat(
       const what =
         declared === 'jsonl' ? 'is not a JSON object or array' : `has no ${JSON.stringify(delimiter)} delimiter`;
       throw new UserInputError(
-        `${label} does not look like ${FORMAT_NAMES[declared]}: line ${firstLineNumber} ${what}: ${JSON.stringify(firstLine.slice(0, 80))}`,
+        `${label} does not look like ${FORMAT_NAMES[declared]}: line ${firstLineNumber} ${what}: ${inputText(JSON.stringify(firstLine.slice(0, 80)))}`,
         `${label}:${firstLineNumber}`,
         fixHint,
       );
@@ -118,7 +119,7 @@ export function chooseFormat(
     return sniffed;
   }
   throw new UserInputError(
-    `cannot tell the format of ${label}: line ${firstLineNumber} has no delimiter (, tab :: ; |) and is not JSON: ${JSON.stringify(firstLine.slice(0, 80))}`,
+    `cannot tell the format of ${label}: line ${firstLineNumber} has no delimiter (, tab :: ; |) and is not JSON: ${inputText(JSON.stringify(firstLine.slice(0, 80)))}`,
     `${label}:${firstLineNumber}`,
     `${fixHint}; or pass format and delimiter explicitly`,
   );

@@ -41,3 +41,8 @@ export {
   type LiveEventFields,
   type LiveWeighting,
 } from './live-events.js';
+export { purgeRows, type PurgeResult, type PurgeRowsOptions } from './purge-rows.js';
+export { MAX_LINES_LISTED, type PurgeLayout, type RecordCounts } from './purge-records.js';
+export { verifyPurge, type PurgeCheck } from './purge-verify.js';
+export { PRIVACY_REPORT } from './pseudonymize-users.js';
+export type { PrivacyReport } from './types.js';

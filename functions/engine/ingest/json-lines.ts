@@ -10,6 +10,7 @@ import type { JsonColumns } from './columns.js';
 import type { InteractionSink } from './sink.js';
 import type { RejectionReason } from './types.js';
 import { show } from './values.js';
+import { inputText } from './withheld-text.js';
 
 /** The fields of one record as the sink takes them, or why the line is rejected. */
 type Extracted =
@@ -35,7 +36,7 @@ export class JsonLinesParser implements LineConsumer {
       record = this.extract(text);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      record = { reason: 'bad-json', problem: `cannot be read (${error.message}): nested too deeply?` };
+      record = { reason: 'bad-json', problem: `cannot be read (${inputText(error.message)}): nested too deeply?` };
     }
     if ('reason' in record) return this.sink.reject(record.reason, lineNumber, record.problem);
     this.sink.addText(record.user, record.item, record.rating, record.time, lineNumber, record.type);
@@ -46,7 +47,7 @@ export class JsonLinesParser implements LineConsumer {
     try {
       record = JSON.parse(text);
     } catch (error) {
-      return { reason: 'bad-json', problem: `not valid JSON (${(error as Error).message})` };
+      return { reason: 'bad-json', problem: `not valid JSON (${inputText((error as Error).message)})` };
     }
     const byPosition = typeof this.columns.user === 'number';
     if (record === null || typeof record !== 'object' || Array.isArray(record) !== byPosition) {

@@ -61,6 +61,8 @@ import { combineOptionsOf, describeRule, weightingReport } from './weighting.js'
 import { openSource } from './source.js';
 import type { IngestFormat, IngestOptions, LogReport, QualityReport, RejectionReason } from './types.js';
 import { show } from './values.js';
+import { inputText, withInputTextWithheld } from './withheld-text.js';
+import { pseudonymizeLogUsers, PRIVACY_REPORT } from './pseudonymize-users.js';
 
 /**
  * The longest line read: a rating line is a few dozen bytes (ids are at most 256), a JSON Lines record with
@@ -83,7 +85,12 @@ export async function ingestToLog(
   options: IngestOptions = {},
 ): Promise<{ log: InteractionLog; report: LogReport }> {
   try {
-    return await parse(source, options);
+    const pseudonymize = options.pseudonymizeUsers;
+    const parsed = await withInputTextWithheld(pseudonymize !== undefined, () => parse(source, options));
+    if (pseudonymize === undefined) return parsed;
+    // Before the log leaves ingest: nothing downstream (matrix, rows, reports) ever sees a raw user id.
+    pseudonymizeLogUsers(parsed.log, pseudonymize.key);
+    return { log: parsed.log, report: { ...parsed.report, privacy: PRIVACY_REPORT } };
   } catch (error) {
     if (error instanceof Error) void error.stack;
     throw error;
@@ -322,20 +329,20 @@ function noUsableRows(label: string, rowsRead: number, rejections: Rejections): 
   );
 }
 
-function parseFirstJson(text: string, label: string, lineNumber: number): unknown {
+export function parseFirstJson(text: string, label: string, lineNumber: number): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new UserInputError(
-      `${label} does not look like JSON Lines: line ${lineNumber} is not valid JSON (${(error as Error).message})`,
+      `${label} does not look like JSON Lines: line ${lineNumber} is not valid JSON (${inputText((error as Error).message)})`,
       `${label}:${lineNumber}`,
       'write one JSON object per line, e.g. {"user":"u1","item":"i9","rating":4}, or pick another format',
     );
   }
   if (value === null || typeof value !== 'object') {
     throw new UserInputError(
-      `${label} does not look like JSON Lines: line ${lineNumber} is ${JSON.stringify(value)}, not an object`,
+      `${label} does not look like JSON Lines: line ${lineNumber} is ${inputText(JSON.stringify(value))}, not an object`,
       `${label}:${lineNumber}`,
       'write one JSON object per line, e.g. {"user":"u1","item":"i9","rating":4}',
     );

@@ -241,6 +241,7 @@ function combine(label: string, reports: readonly LogReport[]): LogReport {
     rejected,
     warnings: [...combined, ...shown],
     ...eventTypesOf(reports),
+    ...(reports[0].privacy ? { privacy: reports[0].privacy } : {}),
   };
 }
 

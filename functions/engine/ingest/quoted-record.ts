@@ -7,6 +7,8 @@
  * blanks may precede the delimiter or the end of the line. A quote inside an unquoted field is literal
  * (csv-parse's `relax_quotes`). Unquoted fields are trimmed of spaces and tabs; quoted fields are kept as is.
  */
+import { inputText } from './withheld-text.js';
+
 export type FeedResult = 'done' | 'more' | { problem: string };
 
 /** A multi-line record is abandoned past this size: almost always a stray quote that is never closed. */
@@ -74,7 +76,7 @@ export class QuotedRecord {
         }
         if (!line.startsWith(delimiter, i)) {
           return {
-            problem: `unexpected ${JSON.stringify(line[i])} after the closing quote of field ${this.fields.length + 1}`,
+            problem: `unexpected ${inputText(JSON.stringify(line[i]))} after the closing quote of field ${this.fields.length + 1}`,
           };
         }
         this.fields.push(this.current);

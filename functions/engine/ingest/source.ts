@@ -120,7 +120,11 @@ async function* prepend(
   }
 }
 
-async function* gunzip(compressed: AsyncIterable<Buffer>, inflater: Gunzip, label: string): AsyncIterable<Buffer> {
+export async function* gunzip(
+  compressed: AsyncIterable<Buffer>,
+  inflater: Gunzip,
+  label: string,
+): AsyncIterable<Buffer> {
   const feeding = pipeline(Readable.from(compressed), inflater);
   feeding.catch(() => undefined); // the same error surfaces through the iteration below
   try {

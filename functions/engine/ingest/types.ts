@@ -61,6 +61,19 @@ export interface IngestOptions {
   maxRejectedShare?: number;
   /** Called after each chunk with the number of (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * A pseudonymised dataset (config `pseudonymizeUsers`), with the key of the keyed user-id hash: the log holds
+   * each user's pseudonym instead of the id (./pseudonymize-users.ts) and no message quotes the input
+   * (./withheld-text.ts).
+   */
+  pseudonymizeUsers?: { key: Uint8Array };
+}
+
+/** What a pseudonymised parse says about itself (in its report). */
+export interface PrivacyReport {
+  userIds: 'pseudonymized';
+  inputText: 'withheld';
+  note: string;
 }
 
 export type RejectionReason =
@@ -113,6 +126,8 @@ export interface QualityReport {
   eventTypes?: EventTypesReport;
   /** With `events` or time decay: how events were combined and decayed, and the effective weight distribution. */
   weighting?: EventWeightingReport;
+  /** With `pseudonymizeUsers`: user ids are pseudonyms and input text is withheld. */
+  privacy?: PrivacyReport;
   warnings: string[];
 }
 

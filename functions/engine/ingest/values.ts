@@ -6,6 +6,7 @@
  * scores without overflow: larger ones are rejected, never clipped.
  */
 import { MAX_ABS_VALUE, MAX_ID_BYTES } from '../types.js';
+import { inputTextWithheld, WITHHELD } from './withheld-text.js';
 
 export { MAX_ABS_VALUE, MAX_ID_BYTES };
 
@@ -19,8 +20,12 @@ export function decimalValue(trimmed: string): number {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** Quote a value for a message, shortened so one bad line cannot flood a report. */
+/**
+ * Quote a value for a message, shortened so one bad line cannot flood a report; withheld while a pseudonymised
+ * dataset is parsed (./withheld-text.ts).
+ */
 export function show(text: string): string {
+  if (inputTextWithheld()) return WITHHELD;
   const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
   return `'${short}'`;
 }
