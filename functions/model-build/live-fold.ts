@@ -184,6 +184,25 @@ export function versionWeighting(config: ModelConfig): VersionWeighting {
 }
 
 /**
+ * How an event file is parsed, over the dataset's options: JSON Lines with the event's own fields, whatever the
+ * config says of the uploads' columns (the build, and `affinity purge-user`, read them so).
+ */
+export function liveEventFileOptions(config: ModelConfig): NonNullable<InteractionSource['options']> {
+  return {
+    format: 'jsonl',
+    header: undefined,
+    delimiter: undefined,
+    columns: {
+      user: 'user',
+      item: 'item',
+      rating: config.input.columns?.rating === null ? null : 'value',
+      timestamp: config.input.columns?.timestamp === null ? null : 'timestamp',
+      ...(config.eventWeights !== undefined ? { type: 'type' } : {}),
+    },
+  };
+}
+
+/**
  * The build's sources with the event files parsed as what they are (JSON Lines with their own fields, whatever the
  * config says of the uploads' columns), and, where files overlap, deduplicated by (user, eventId) over the overlap.
  */
@@ -196,18 +215,7 @@ export function liveEventSources(
   const byKey = new Map(files.map((file) => [file.key, file]));
   const overlaps = overlapsOf(files);
   const seen = new Set<string>();
-  const options: InteractionSource['options'] = {
-    format: 'jsonl',
-    header: undefined,
-    delimiter: undefined,
-    columns: {
-      user: 'user',
-      item: 'item',
-      rating: config.input.columns?.rating === null ? null : 'value',
-      timestamp: config.input.columns?.timestamp === null ? null : 'timestamp',
-      ...(config.eventWeights !== undefined ? { type: 'type' } : {}),
-    },
-  };
+  const options = liveEventFileOptions(config);
   return sources.map((source) => {
     const file = byKey.get(source.name);
     if (!file) return source;
