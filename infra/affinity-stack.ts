@@ -55,6 +55,8 @@ export class AffinityStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
       idHashKey: this.idHashKey,
+      // The fold stays behind the build's clock by more than any API request lasts (plus 5 s of clock skew).
+      liveEventSettleMs: (config.api.timeoutSeconds + 5) * 1000,
     });
     this.api = new RecommendationsApi(this, 'RecommendationsApi', {
       table: this.modelTable.table,

@@ -2,6 +2,7 @@
  * The bucket layout, shared by the build, the CLI, the local stack and the CDK stack:
  * uploads/<dataset>/<file> are interaction files (uploads/<dataset>/config.json holds the dataset's build options,
  * uploads/<dataset>/items.csv|tsv|jsonl[.gz] its item catalogue);
+ * events/<dataset>/ holds the live events builds folded (read by every later build);
  * reports/<dataset>/<version>.json are the builds' data-quality reports; reports/ignored-uploads/<key>.json say why
  * an object under uploads/ built nothing (its key cannot be a dataset file). Version ids never contain '/', so
  * those reports cannot collide with the reports of a dataset named "ignored-uploads".
@@ -10,6 +11,11 @@ import { createHash } from 'node:crypto';
 
 export const UPLOADS_PREFIX = 'uploads/';
 export const REPORTS_PREFIX = 'reports/';
+/**
+ * events/<dataset>/<from>_<to>.jsonl: live events folded by a build (functions/model-build/live-fold.ts), read by
+ * every later build as interaction files. Outside uploads/, so writing them starts no build.
+ */
+export const EVENTS_PREFIX = 'events/';
 export const CONFIG_FILE = 'config.json';
 /** Dataset names are free text (any characters but '/'), bounded so keys stay within DynamoDB's limits. */
 export const MAX_DATASET_BYTES = 128;

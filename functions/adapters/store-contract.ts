@@ -1,7 +1,8 @@
 /**
  * What the functions need from model storage, split by role so that the compiler enforces what the IAM grants in
- * infra/ allow: the API function depends on `ModelReader` + `JobReader` only (reads, plus the one conditional
- * UpdateItem of rollback); the build function on `ModelPublisher` + `JobStore` (the writes). `DynamoModelStore`
+ * infra/ allow: the API function depends on `ModelReader` + `JobReader` (reads, plus the one conditional
+ * UpdateItem of rollback) + `LiveEventWriter` (live events, on `lv#` partitions only); the build function on
+ * `ModelPublisher` + `JobStore` + `DatasetBuildStore` + `LiveEventFolder` (the writes). `DynamoModelStore`
  * (./dynamo/dynamo-model-store.ts) implements every role on one DynamoDB table; the contract is written here so
  * that the build pipeline, the API and the storage can evolve apart.
  */
@@ -9,6 +10,10 @@ import type { CatalogueEntry } from '../engine/catalogue/index.js';
 import type { GateDecision, ValidationReport } from '../engine/evaluate/index.js';
 import type { ModelName, ModelSpec } from '../engine/models/index.js';
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
+import type { VersionWeighting } from './live-event-contract.js';
+
+// Live events: their data types and the roles LiveEventWriter (API) and LiveEventFolder (build).
+export * from './live-event-contract.js';
 
 /** Build options for one dataset (from uploads/<dataset>/config.json, validated with zod). */
 export interface ModelOptions {
@@ -22,6 +27,12 @@ export interface ModelOptions {
   versionsKept: number;
   /** The model served (absent on versions stored before models were named: item-knn, or user-knn without item rows). */
   model?: ModelSpec;
+  /**
+   * How the build turned a user's events on an item into one value, so that the API gives live events the values
+   * the build would (./dynamo/live-events.ts, functions/api/live-history.ts). Absent on versions built before live
+   * events: plain ratings, the latest wins.
+   */
+  weighting?: VersionWeighting;
   /** The version's user ids are keyed pseudonyms (config pseudonymizeUsers): the API hashes request ids to match. */
   pseudonymizeUsers?: true;
 }
@@ -132,6 +143,11 @@ export interface VersionInfo {
    * versions built before erasure existed). See functions/model-build/build-erasures.ts.
    */
   erasures?: { through: string; users: number; items: number };
+  /**
+   * Live events received before this time (ISO) are in the version (folded into its event files); the API adds the
+   * user's later ones to the stored history. Absent on versions built before live events: every live event is later.
+   */
+  liveCutoff?: string;
 }
 
 export interface Manifest {

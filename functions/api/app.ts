@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import type { JobReader, ModelReader } from '../adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader } from '../adapters/store-contract.js';
 import type { ErasureRequests } from '../adapters/erasure-contract.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
@@ -21,9 +21,11 @@ import { CatalogueService } from './catalogue-service.js';
 import { throwValidationProblem } from './validation.js';
 import { ErasureService } from './erasure-service.js';
 import { registerErasureHandlers } from './erasure-routes.js';
+import { LiveEventService } from './live-service.js';
+import { registerLiveEventHandlers } from './live-handlers.js';
 
-/** What the API does to the store: reads, rollback's manifest write, and erasures (the API function's grants). */
-export type ApiStore = ModelReader & JobReader & ErasureRequests;
+/** What the API does to the store: reads, rollback's manifest write, live events and erasures (its grants). */
+export type ApiStore = ModelReader & JobReader & LiveEventWriter & ErasureRequests;
 
 export interface AppDependencies {
   store: ApiStore;
@@ -65,6 +67,8 @@ export function createApp(dependencies: AppDependencies): ApiApp {
   registerRouteHandlers(app, { service, catalogue, logger, metrics });
   const erasures = new ErasureService(dependencies.store, service.userSubject);
   registerErasureHandlers(app, { erasures, logger, metrics });
+  const live = new LiveEventService(dependencies.store, service.userIdForStorage, now);
+  registerLiveEventHandlers(app, { live, logger, metrics });
   serveOpenApiDocument(app);
 
   app.notFound(routeNotFound);

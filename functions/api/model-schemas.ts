@@ -149,6 +149,10 @@ export const VersionSchema = z
       .openapi({ description: 'The model this version serves.' }),
     validation: ValidationSummarySchema.optional(),
     reportKey: z.string().optional(),
+    liveCutoff: z.string().optional().openapi({
+      description:
+        'Live events received before this time are in the version (folded by its build); the API adds later ones.',
+    }),
     catalogue: z
       .object({
         key: z.string(),

@@ -29,6 +29,7 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     ...(info.catalogue ? { catalogue: info.catalogue } : {}),
     ...(info.sources ? { sources: info.sources } : {}),
     ...(info.erasures ? { erasures: info.erasures } : {}),
+    ...(info.liveCutoff ? { liveCutoff: info.liveCutoff } : {}),
   };
 }
 

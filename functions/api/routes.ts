@@ -26,6 +26,7 @@ import {
 } from './schemas.js';
 import { MAX_BODY_BYTES } from './problems.js';
 import { ItemEntryResponse } from './catalogue-schemas.js';
+import { liveEventsRoute } from './live-schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -237,5 +238,6 @@ export const apiRoutes = [
   jobRoute,
   jobsRoute,
   rollbackRoute,
+  liveEventsRoute,
   healthRoute,
 ] as const;

@@ -255,7 +255,18 @@ export const RecommendationsResponse = z
       .openapi({
         description: 'Present when the requested algorithm could not be used and popular items were returned.',
       }),
-    historyUsed: z.number().int().openapi({ description: 'History entries that scored candidates.' }),
+    historyUsed: z.number().int().openapi({
+      description: "History entries that scored candidates (for a user: their live events' items included).",
+    }),
+    liveEvents: z
+      .number()
+      .int()
+      .optional()
+      .openapi({
+        description:
+          "For a user: their live events (POST …/events) that the serving version's build had not folded in yet, added " +
+          'to the stored history (their items scored and never recommended).',
+      }),
     historyCapped: z.boolean().openapi({
       description: `True when the history was longer than ${DEFAULT_HISTORY_CAP} entries and only the most recent were used.`,
     }),

@@ -11,8 +11,10 @@
  * Erasure and takedown: every route reads the dataset's tombstones with the manifest and passes the rows through
  * them before scoring (./tombstones.ts has the guarantees and their tests).
  */
-import type { JobReader, ModelReader } from '../adapters/store-contract.js';
+import type { JobReader, LiveEventWriter, ModelReader, UserRows } from '../adapters/store-contract.js';
 import type { TombstoneReader } from '../adapters/erasure-contract.js';
+import { liveHistory } from '../engine/ingest/index.js';
+import { mergeLiveHistory, weightingOf } from './live-history.js';
 import {
   explanationRecord,
   recommendFromItemNeighbours,
@@ -76,7 +78,7 @@ export class RecommendationService {
   readonly userSubject: (id: string) => string;
 
   constructor(
-    private readonly store: ModelReader & JobReader & TombstoneReader,
+    private readonly store: ModelReader & JobReader & LiveEventWriter & TombstoneReader,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
     /** The deployment's id hashing key (pseudonymised datasets, see ./user-ids.ts; erased users, ./tombstones.ts). */
@@ -130,8 +132,10 @@ export class RecommendationService {
   }
 
   /**
-   * Recommendations for a known user (unknown users get popular items, flagged as a fallback), from the rows of
-   * `algorithm`, by default the active version's served rows.
+   * Recommendations for a user from the rows of `algorithm`, by default the active version's served rows, with
+   * their live events (received after the version's cutoff, ./live-history.ts) first in the history. A user the
+   * version does not know gets item-based results from their live events when there are item rows, else popular
+   * items (flagged as a fallback) without the items of their live events.
    */
   forUser(
     dataset: string,
@@ -141,22 +145,41 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version, filter } = active;
-      // Rows are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
-      const rows = await this.store.getUserRows(dataset, version, this.userIdForStorage(active, userId));
-      const popularity = this.lazyPopularity(active);
+      // An erased user is an unknown user: none of their rows or live events is read.
       const erased = filter.isErasedUser(userId);
+      // Rows and live events are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
+      const stored = this.userIdForStorage(active, userId);
+      // One Query for the live events, in parallel with the user's rows (one BatchGetItem).
+      const [rows, events] = erased
+        ? [{} as UserRows, []]
+        : await Promise.all([
+            this.store.getUserRows(dataset, version, stored),
+            this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
+          ]);
+      // A taken-down item neither scores nor counts as history, live or stored.
+      const live = filter.history(liveHistory(events, weightingOf(active.info)));
+      const liveEvents = events.length;
+      const popularity = this.lazyPopularity(active);
 
-      if (rows.history === undefined || erased) {
-        const result = recommendPopular(await popularity(), engineOptions(filters), undefined, 'unknown-user');
+      if (rows.history === undefined) {
+        if (live.length > 0 && (active.kind === 'item' || (algorithm === undefined && hasItemRows(active)))) {
+          const { body } = await this.fromHistory(active, live, filters, popularity);
+          // Not complete: a newer version may know the user (the store re-reads only an old manifest).
+          return { complete: false, answer: () => ({ ...body, userId, liveEvents }) };
+        }
+        const seen = live.map((entry) => entry.item);
+        const result = recommendPopular(await popularity(), engineOptions(filters), seen, 'unknown-user');
         const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: 0,
           historyCapped: false,
+          liveEvents,
         });
         // An erased user is unknown on every version: no newer one can know them.
         return { complete: erased, answer: () => body };
       }
 
+      const history = filter.history(mergeLiveHistory(live, rows.history));
       if (active.kind === 'user') {
         // Erased users go before their histories are read: their data scores nothing.
         const neighbours = filter.users(rows.neighbours ?? []);
@@ -167,7 +190,6 @@ export class RecommendationService {
               neighbours.map((neighbour) => neighbour.id),
             )
           : new Map<string, HistoryEntry[]>();
-        const history = filter.history(rows.history);
         const historyOf = (id: string) => {
           const entries = histories.get(id);
           return entries && filter.history(entries);
@@ -180,13 +202,14 @@ export class RecommendationService {
           userId,
           historyUsed: history.length,
           historyCapped: false,
+          liveEvents,
         });
         const complete = neighbours.every(({ id }) => histories.has(id)) && (await hasFallbackRows(result, popularity));
         return { complete, answer: () => body };
       }
 
-      const { body, complete } = await this.fromHistory(active, rows.history, filters, popularity);
-      return { complete, answer: () => ({ ...body, userId }) };
+      const { body, complete } = await this.fromHistory(active, history, filters, popularity);
+      return { complete, answer: () => ({ ...body, userId, liveEvents }) };
     });
   }
 
@@ -357,7 +380,7 @@ function toBody(
   active: ActiveModel,
   result: RecommendationResult,
   explain: boolean,
-  extra: { userId?: string; historyUsed: number; historyCapped: boolean },
+  extra: { userId?: string; historyUsed: number; historyCapped: boolean; liveEvents?: number },
 ): RecommendationsBody {
   return {
     dataset: active.dataset,
@@ -368,10 +391,17 @@ function toBody(
     ...(result.fallback ? { fallback: result.fallback } : {}),
     historyUsed: extra.historyUsed,
     historyCapped: extra.historyCapped,
+    ...(extra.liveEvents !== undefined ? { liveEvents: extra.liveEvents } : {}),
     items: result.items.map(({ item, score, because }) =>
       explain ? { item, score, because: because.map(explanationRecord) } : { item, score },
     ),
   };
+}
+
+/** Whether the active version has item rows (a version recorded before kinds were listed: item rows). */
+function hasItemRows(active: ActiveModel): boolean {
+  const models = active.info?.options.models;
+  return models === undefined || models.includes('item');
 }
 
 const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });

@@ -18,12 +18,51 @@ export class ApiError extends UserInputError {
   }
 }
 
-/** GET/POST against the API; `path` is already URL-encoded. */
+/** An answer of the API as it came: status, headers and the parsed JSON body (or its text as `detail`). */
+export interface ApiAnswer {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** GET/POST against the API; `path` is already URL-encoded. Error answers become ApiErrors. */
 export async function callApi<T>(
   target: StackTarget,
   path: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<T> {
+  const { status, statusText, body: parsed, text } = await requestApi(target, path, init);
+  const url = `${target.apiUrl}${path}`;
+  if (status < 200 || status >= 300) {
+    if ((status === 401 || status === 403) && !target.local) {
+      throw new ApiError(
+        status,
+        `the API refused the request (${status}): ${String(parsed.message ?? parsed.detail ?? '')}`,
+        url,
+        target.token
+          ? 'Check that the token is valid for this API (issuer, audience, expiry).'
+          : "Your AWS credentials need execute-api:Invoke on this API (attach the stack's InvokePolicyArn), or pass --token for a JWT-authorised stack.",
+      );
+    }
+    throw new ApiError(
+      status,
+      `${status} ${String(parsed.title ?? statusText)}: ${String(parsed.detail ?? text)}`,
+      url,
+      // The problem's hint is the server's "how to fix"; the CLI prints it as its fix line.
+      typeof parsed.hint === 'string' ? parsed.hint : undefined,
+    );
+  }
+  return parsed as T;
+}
+
+/** One request, signed as the target needs; any status is returned (only an unreachable API throws). */
+export async function requestApi(
+  target: StackTarget,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<ApiAnswer> {
   const url = `${target.apiUrl}${path}`;
   const method = init.method ?? 'GET';
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
@@ -50,26 +89,7 @@ export async function callApi<T>(
   } catch {
     parsed = { detail: text.slice(0, 500) };
   }
-  if (!response.ok) {
-    if ((response.status === 401 || response.status === 403) && !target.local) {
-      throw new ApiError(
-        response.status,
-        `the API refused the request (${response.status}): ${String(parsed.message ?? parsed.detail ?? '')}`,
-        url,
-        target.token
-          ? 'Check that the token is valid for this API (issuer, audience, expiry).'
-          : "Your AWS credentials need execute-api:Invoke on this API (attach the stack's InvokePolicyArn), or pass --token for a JWT-authorised stack.",
-      );
-    }
-    throw new ApiError(
-      response.status,
-      `${response.status} ${String(parsed.title ?? response.statusText)}: ${String(parsed.detail ?? text)}`,
-      url,
-      // The problem's hint is the server's "how to fix"; the CLI prints it as its fix line.
-      typeof parsed.hint === 'string' ? parsed.hint : undefined,
-    );
-  }
-  return parsed as T;
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body: parsed, text };
 }
 
 /** SigV4 for API Gateway's IAM authorisation, with the default AWS credential chain (env, profile, SSO, role). */

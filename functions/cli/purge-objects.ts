@@ -41,8 +41,12 @@ export interface PurgeContext {
   s3: S3Client;
   bucket: string;
   users: ReadonlySet<string>;
-  /** How the build reads the dataset's files (its config). */
+  /** How the build reads the dataset's uploaded files (its config). */
   read: IngestOptions;
+  /** How the build reads its folded live-event files (JSON Lines with the events' own fields). */
+  readEvents: IngestOptions;
+  /** The prefix of the dataset's live-event files. */
+  eventsPrefix: string;
   /** A private temporary folder. */
   tempDir: string;
 }
@@ -90,7 +94,8 @@ export async function prepareFile(
   const output = join(ctx.tempDir, `${serial}.out`);
   const { body, headers } = await getPinned(ctx, object.key, object.eTag);
   await pipeline(body, createWriteStream(input));
-  const options = { users: ctx.users, ingest: ctx.read, label: object.key };
+  const read = readOptionsFor(ctx, object.key);
+  const options = { users: ctx.users, ingest: read, label: object.key };
   const result = await purgeRows(createReadStream(input), options, createWriteStream(output));
   let check: PurgeCheck | undefined;
   if (checked?.eTag === object.eTag) check = checked.check;
@@ -99,11 +104,19 @@ export async function prepareFile(
       async () => input,
       async () => output,
       ctx.users,
-      { ...ctx.read, fileName: object.key },
+      { ...read, fileName: object.key },
     );
   }
   const [before, after] = await Promise.all([stat(input), stat(output)]);
   return { object, result, check, input, output, bytesBefore: before.size, bytesAfter: after.size, headers };
+}
+
+/** How the build reads the object at `key`: an event file as event files are read, else as the config says. */
+export function readOptionsFor(
+  ctx: Pick<PurgeContext, 'read' | 'readEvents' | 'eventsPrefix'>,
+  key: string,
+): IngestOptions {
+  return key.startsWith(ctx.eventsPrefix) ? ctx.readEvents : ctx.read;
 }
 
 export async function discard(file: PreparedFile | undefined): Promise<void> {

@@ -21,6 +21,9 @@ import { ObjectChangedError, ObjectMissingError } from '../adapters/s3-objects.j
 import { readOptionsOf } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import { loadConfig } from '../model-build/load-config.js';
+import { liveEventFileOptions } from '../model-build/live-fold.js';
+import type { ModelConfig } from '../engine/model-config.js';
+import { storedUserIdOf } from '../engine/privacy/index.js';
 import type { PurgeCheck } from '../engine/ingest/index.js';
 import {
   currentETag,
@@ -35,7 +38,14 @@ import {
   type PreparedFile,
   type PurgeContext,
 } from './purge-objects.js';
-import { listSources, planActions, type PurgeAction, type SourceKind, type SourceObject } from './purge-sources.js';
+import {
+  listSources,
+  liveEventsPrefix,
+  planActions,
+  type PurgeAction,
+  type SourceKind,
+  type SourceObject,
+} from './purge-sources.js';
 import { sweepVersions, type VersionSweep } from './purge-versions.js';
 
 /** Reads (and conditional writes) of one file before the purge gives up on it. */
@@ -46,6 +56,8 @@ export interface PurgeOptions {
   users: ReadonlySet<string>;
   dryRun?: boolean;
   keepOldVersions?: boolean;
+  /** The id hashing key: needed for a pseudonymised dataset (its event files hold pseudonyms). */
+  idHashKey?: Uint8Array;
   /** A progress line (stderr). */
   log?: (line: string) => void;
   /** Waiting for S3's clock to pass a second (tests may shorten it). */
@@ -92,6 +104,22 @@ export class PurgeStoppedError extends UserInputError {
   }
 }
 
+/**
+ * The ids to remove: those given and, for a pseudonymised dataset, their stored pseudonyms (the folded live-event
+ * files hold those; the uploads hold the raw ids). Without the key such a purge would miss the event files: refused.
+ */
+function withStoredIds(users: ReadonlySet<string>, config: ModelConfig, key: Uint8Array | undefined): Set<string> {
+  if (!config.pseudonymizeUsers) return new Set(users);
+  if (key === undefined) {
+    throw new UserInputError(
+      'the dataset is pseudonymised (pseudonymizeUsers): its folded live events hold pseudonyms, which the purge needs the id hashing key to find',
+      '--id-hash-key-file',
+      "pass --id-hash-key-file <file> (the local stack's is <data dir>/id-hash-key; a deployed stack's is the secret IdHashKeySecretArn) or set ID_HASH_KEY",
+    );
+  }
+  return new Set([...users].flatMap((user) => [user, storedUserIdOf(key, user)]));
+}
+
 export async function purgeUsers(s3: S3Client, bucket: string, options: PurgeOptions): Promise<PurgeReport> {
   const { dataset, users } = options;
   const log = options.log ?? (() => undefined);
@@ -105,7 +133,16 @@ export async function purgeUsers(s3: S3Client, bucket: string, options: PurgeOpt
     );
   }
   const tempDir = await mkdtemp(join(tmpdir(), 'affinity-purge-'));
-  const ctx: PurgeContext = { s3, bucket, users, read: readOptionsOf(config), tempDir };
+  const read = readOptionsOf(config);
+  const ctx: PurgeContext = {
+    s3,
+    bucket,
+    users: withStoredIds(users, config, options.idHashKey),
+    read,
+    readEvents: { ...read, ...liveEventFileOptions(config) },
+    eventsPrefix: liveEventsPrefix(dataset),
+    tempDir,
+  };
   const report: PurgeReport = {
     dataset,
     bucket,

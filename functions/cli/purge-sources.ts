@@ -13,16 +13,13 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { uploadKey } from '../adapters/bucket-layout.js';
+import { liveEventFilesPrefix, parseLiveEventFileKey } from '../adapters/live-event-files.js';
 import { listObjects, type ListedObject } from '../adapters/s3-objects.js';
 import { byUploadOrder } from '../model-build/dataset-sources.js';
 import { parseUploadKey } from '../model-build/upload-key.js';
 
 /** Where the build keeps folded live events: interaction files it reads like uploads, which start no build. */
-export const LIVE_EVENTS_PREFIX = 'events/';
-
-export function liveEventsPrefix(dataset: string): string {
-  return `${LIVE_EVENTS_PREFIX}${dataset}/`;
-}
+export const liveEventsPrefix = liveEventFilesPrefix;
 
 export type SourceKind = 'upload' | 'snapshot' | 'live-events';
 
@@ -33,7 +30,8 @@ export interface SourceObject extends ListedObject {
 /** Whether a key is one of the dataset's interaction sources, and which kind. */
 export function sourceKindOf(dataset: string, key: string): SourceKind | undefined {
   if (key.endsWith('/')) return undefined; // a folder marker holds no data
-  if (key.startsWith(liveEventsPrefix(dataset))) return 'live-events';
+  // Only what the build reads as an event file (a key naming its range); anything else there is not a source.
+  if (key.startsWith(liveEventsPrefix(dataset))) return parseLiveEventFileKey(dataset, key) ? 'live-events' : undefined;
   const target = parseUploadKey(key);
   if (target.kind !== 'ratings' || target.dataset !== dataset) return undefined;
   return target.snapshot ? 'snapshot' : 'upload';

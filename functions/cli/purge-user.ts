@@ -5,7 +5,11 @@
  * Prints one line per file (rows removed, bytes before and after, what was done), the old versions deleted and a
  * summary; `--json` prints the report as JSON. Exit code 2 on any failure, with what was done when it stopped.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelConfig } from '../engine/model-config.js';
+import { ID_HASH_KEY_FILE } from '../local/id-hash-key-file.js';
+import { idHashKeyOf } from './id-hash-key-flag.js';
 import type { Command } from 'commander';
 import { UserInputError } from '../engine/types.js';
 import { action } from './errors.js';
@@ -19,6 +23,7 @@ export interface PurgeFlags extends TargetFlags {
   dryRun?: boolean;
   keepOldVersions?: boolean;
   json?: boolean;
+  idHashKeyFile?: string;
 }
 
 export function registerPurgeCommand(program: Command, dataDir: string): void {
@@ -32,6 +37,10 @@ export function registerPurgeCommand(program: Command, dataDir: string): void {
     .option('--dry-run', 'read everything and say what would be done; write nothing')
     .option('--keep-old-versions', 'leave the old object versions alone (the bucket lifecycle expires them)')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--id-hash-key-file <file>',
+      "a pseudonymised dataset's id hashing key (default: $ID_HASH_KEY, or the local stack's <data dir>/id-hash-key)",
+    )
     .action(action(async (flags: PurgeFlags) => purgeUserCommand(flags, dataDir)));
 }
 
@@ -54,6 +63,7 @@ export async function purgeUserCommand(flags: PurgeFlags, dataDir: string): Prom
       users,
       dryRun: flags.dryRun,
       keepOldVersions: flags.keepOldVersions,
+      idHashKey: purgeKey(flags, target.local, dataDir),
       log: flags.json ? () => undefined : log,
     });
   } catch (error) {
@@ -70,6 +80,14 @@ export async function purgeUserCommand(flags: PurgeFlags, dataDir: string): Prom
       'delete them by hand (aws s3api delete-object --bucket <bucket> --key <key> --version-id <id>) if they hold the users',
     );
   }
+}
+
+/** The key from the flag, else ID_HASH_KEY, else (the local stack) its data directory's key file; may be none. */
+function purgeKey(flags: PurgeFlags, local: boolean, dataDir: string): Uint8Array | undefined {
+  const localFile = join(dataDir, ID_HASH_KEY_FILE);
+  const file =
+    flags.idHashKeyFile ?? (!process.env.ID_HASH_KEY?.trim() && local && existsSync(localFile) ? localFile : undefined);
+  return idHashKeyOf({ pseudonymizeUsers: true } as ModelConfig, { idHashKeyFile: file });
 }
 
 function readUsersFile(file: string): string[] {

@@ -23,7 +23,7 @@ import type { Readable } from 'node:stream';
 import { uploadKey } from '../adapters/bucket-layout.js';
 import { purgeRows } from '../engine/ingest/index.js';
 import { UserInputError } from '../engine/types.js';
-import { holdsUsers, type PurgeContext } from './purge-objects.js';
+import { holdsUsers, readOptionsFor, type PurgeContext } from './purge-objects.js';
 import { liveEventsPrefix, sourceKindOf } from './purge-sources.js';
 
 export type Versioning = 'enabled' | 'suspended' | 'never enabled' | 'not supported by this store';
@@ -114,6 +114,6 @@ async function usersRecordsIn(ctx: PurgeContext, key: string, versionId: string)
   const response = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key, VersionId: versionId }));
   const body = response.Body as Readable | undefined;
   if (!body) throw new Error(`s3://${ctx.bucket}/${key} version ${versionId} has no body`);
-  const result = await purgeRows(body, { users: ctx.users, ingest: ctx.read, label: key });
+  const result = await purgeRows(body, { users: ctx.users, ingest: readOptionsFor(ctx, key), label: key });
   return holdsUsers(result) ? result.removed + result.removedUnreadable : 0;
 }

@@ -1,7 +1,8 @@
 /**
- * Registers the commands that talk to a running stack: `start` runs the local one; `upload`, `status`, `jobs`,
- * `rollback` and `purge-user` (./purge-user.ts) work against the local stack by default, or against a deployed one
- * given `--stack-outputs` (see ./target.ts). The `--dataset` forms of `recommend`/`similar` are in ./remote-queries.ts.
+ * Registers the commands that talk to a running stack: `start` runs the local one; `upload`, `events`, `status`,
+ * `jobs`, `rollback` and `purge-user` (./purge-user.ts) work against the local stack by default, or against a
+ * deployed one given `--stack-outputs` (see ./target.ts). The `--dataset` forms of `recommend`/`similar` are in
+ * ./remote-queries.ts.
  */
 import type { Command } from 'commander';
 import type { JobRecord } from '../adapters/store-contract.js';
@@ -14,6 +15,7 @@ import { registerPurgeCommand } from './purge-user.js';
 import { startCommand, type StartFlags } from './start.js';
 import { resolveTarget, withTarget, type TargetFlags } from './target.js';
 import { uploadCommand, type UploadFlags } from './upload.js';
+import { eventsCommand, type EventsFlags } from './events.js';
 
 const encode = encodeURIComponent;
 
@@ -39,6 +41,21 @@ export function registerStackCommands(program: Command, dataDir: string): void {
     .option('--no-wait', 'return after the upload without waiting for the build')
     .option('--timeout <seconds>', 'how long to wait for the build', integer('--timeout', 1), 900)
     .action(action(async (file: string, flags: UploadFlags) => uploadCommand(file, flags, dataDir)));
+
+  withTarget(program.command('events'))
+    .description(
+      'send a file of live events (JSON Lines or CSV, optionally .gz) to a dataset in batches of 500; they count at once',
+    )
+    .argument('<file>', 'events: one JSON object per line (eventId?, user, item, type?, value?, timestamp?), or a CSV')
+    .requiredOption('--dataset <name>', 'dataset name')
+    .option(
+      '--retries <n>',
+      'attempts per batch when the API throttles (429) or fails (503)',
+      integer('--retries', 1, 20),
+      8,
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(action(async (file: string, flags: EventsFlags) => eventsCommand(file, flags, dataDir)));
 
   withTarget(program.command('status'))
     .description('active model version, kept versions and the latest build of a dataset')

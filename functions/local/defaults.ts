@@ -9,3 +9,6 @@ export const DEFAULT_REGION = 'us-east-1';
 export function configuredRegion(explicit?: string): string {
   return explicit ?? process.env.AWS_REGION ?? DEFAULT_REGION;
 }
+
+/** The local stack's live-event settle margin (ms): its API runs in-process, without a 10-30 s timeout to cover. */
+export const LOCAL_LIVE_EVENT_SETTLE_MS = 2000;

@@ -19,7 +19,7 @@ import { startApiServer, type ApiHandler, type RunningApiServer } from './api-ga
 import { startS3EventBridge, type S3EventBridge, type S3EventHandler } from './s3-event-bridge.js';
 import { UserInputError } from '../engine/types.js';
 import { startDynalite, startS3rver, type RunningService } from './services.js';
-import { configuredRegion, LOCAL_CREDENTIALS } from './defaults.js';
+import { configuredRegion, LOCAL_CREDENTIALS, LOCAL_LIVE_EVENT_SETTLE_MS } from './defaults.js';
 import { UPLOADS_PREFIX } from '../adapters/bucket-layout.js';
 
 export interface LocalStackOptions {
@@ -123,6 +123,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       TABLE_NAME: table,
+      // In-process requests finish in well under this; the deployed stack sets its API timeout + 5 s.
+      LIVE_EVENT_SETTLE_MS: process.env.LIVE_EVENT_SETTLE_MS ?? String(LOCAL_LIVE_EVENT_SETTLE_MS),
     });
     stops.push(async () => restoreEnvironment());
 

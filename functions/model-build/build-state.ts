@@ -15,6 +15,9 @@
  * - Gated: with config.promotionGate, a version whose validation NDCG@10 falls more than the allowed share below
  *   the active model's (retrained on the same data) is kept but not activated; the job succeeds with
  *   `activated: false` and the gate's message (test/pipeline/model-choice.test.ts).
+ * - Live events, each once (./live-fold.ts, test/pipeline/live-events.test.ts): folded into one more event file
+ *   under the lease before the listing, every event file read as a source, `liveCutoff` and the weighting recorded;
+ *   folded events past the dedupe window are deleted only after the version is activated.
  * - Atomic and fault-tolerant as before: rows under a new version, one conditional manifest flip, the half-written
  *   version deleted on failure; user mistakes fail the job (not retried), infrastructure failures are re-thrown.
  * - Erasure (./build-erasures.ts): erased users and taken-down items are excluded from the input, erasures that
@@ -53,7 +56,8 @@ import { publishModel } from './publish-model.js';
 import { BuildErasures } from './build-erasures.js';
 import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
 import { parseUploadKey } from './upload-key.js';
-import { eventObjectError, UploadSupersededError } from './read-upload.js';
+import * as liveFold from './live-fold.js';
+import { checkEventObject, eventObjectError, UploadSupersededError } from './read-upload.js';
 import type { BuildDeps, BuildOutcome } from './run-build.js';
 
 /** Listings per build when files keep changing under it (each change has its own event, which builds again). */
@@ -77,6 +81,8 @@ export interface StateAttempt {
   /** The job record this claim replaced: a failed or interrupted attempt of the same upload. */
   previous?: JobRecord;
   job: JobLease;
+  /** Throws unless the dataset's build lease is still this build's (renewing it): fences the live-event file write. */
+  fence: () => Promise<void>;
 }
 
 export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOutcome> {
@@ -112,11 +118,14 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
 
     config = await loadConfig(deps.s3, bucket, dataset);
     const idHashKey = await idHashKeyFor(config, deps.idHashKey, dataset);
+    job.assertHeld();
+    const { fold: live, settings: liveSettings } = await liveFold.foldForBuild(deps, attempt);
     const erasures = await BuildErasures.start(erasureDeps(deps, now), dataset);
     const read = await readState(
       attempt,
       config,
       manifestBefore?.versions.find((v) => v.version === manifestBefore.activeVersion),
+      live,
       idHashKey,
       erasures,
     );
@@ -194,8 +203,10 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         models: model.models,
         versionsKept: config.versionsKept,
         model: built.spec,
+        weighting: liveFold.versionWeighting(config),
         ...userIdOptions(config),
       },
+      liveCutoff: live.cutoff,
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
       ...erasures.versionInfo,
@@ -214,6 +225,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       excludedFiles: state.excluded.length,
       ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),
+      liveEvents: { files: live.files.length, folded: live.folded, cutoff: live.cutoff },
     };
     if (activation === 'superseded') {
       await deps.store.deleteVersion(dataset, version);
@@ -238,6 +250,10 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         return { rowsDeleted: 0 };
       });
     const tombstonesPruned = await erasures.pruneTombstones();
+    const liveDeleted =
+      activation === 'activated'
+        ? await liveFold.deleteFolded(deps.store, dataset, live, now(), liveSettings, deps.logger)
+        : 0;
     timings.total = Math.round(now().getTime() - started.getTime()) / 1000;
     await job.finish({
       status: 'succeeded',
@@ -251,6 +267,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         ...capCounters(flushed),
         oldRowsDeleted: pruned.rowsDeleted,
         erasures: erasures.summary(tombstonesPruned),
+        liveEvents: { ...summary.liveEvents, deleted: liveDeleted },
       },
     });
     deps.logger.info(
@@ -317,13 +334,14 @@ async function readState(
   attempt: StateAttempt,
   config: ModelConfig,
   active: VersionInfo | undefined,
+  live: liveFold.LiveFold,
   idHashKey: Uint8Array | undefined,
   erasures: BuildErasures,
 ): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
-    const state = await listDatasetState(deps.s3, bucket, dataset, now);
-    const pinned = checkEventObject(attempt, state);
+    const state = liveFold.withLiveEventFiles(await listDatasetState(deps.s3, bucket, dataset, now), live.files);
+    const pinned = checkEventObject(attempt.event, attempt.key, state);
     if (active?.sources && active.sources.digest === stateDigest(state) && erasures.covers(active))
       return { unchanged: active };
     if (state.interactions.length === 0) {
@@ -334,7 +352,9 @@ async function readState(
         `Upload interaction files (user, item[, rating[, timestamp]]) under ${prefix}, e.g. ${prefix}interactions/2026-12-01.csv.gz.`,
       );
     }
-    const { sources, records } = openSources(deps.s3, bucket, state, pinned);
+    const opened = openSources(deps.s3, bucket, state, pinned);
+    const { records } = opened;
+    const sources = liveFold.liveEventSources(opened.sources, live.files, config, deps.logger);
     const totalBytes = records.reduce((sum, r) => sum + r.size, 0);
     job.report('download', 0, totalBytes);
     try {
@@ -364,33 +384,6 @@ async function readState(
       deps.logger.info('a file changed during the build; listing the dataset again', { dataset, error: error.message });
     }
   }
-}
-
-/** Throws UploadSupersededError when the event's object is no longer current; else the version id to read it by. */
-function checkEventObject(attempt: StateAttempt, state: DatasetState): Map<string, string> {
-  const { event, key } = attempt;
-  const pinned = new Map<string, string>();
-  if (!event) return pinned;
-  const listed = state.all.get(key);
-  if (event.eventName.startsWith('ObjectRemoved')) {
-    if (listed)
-      throw new UploadSupersededError(
-        `${key} was uploaded again after this deletion: this build builds nothing, and that upload's own build builds it.`,
-      );
-    return pinned;
-  }
-  const eTag = (event.s3.object.eTag ?? '').replace(/^"|"$/g, '');
-  if (!listed)
-    throw new UploadSupersededError(
-      `${key} was deleted before this build read it: this build builds nothing; the deletion's own build removes its rows.`,
-    );
-  if (eTag && listed.eTag !== eTag)
-    throw new UploadSupersededError(
-      `${key} was replaced by a newer upload before this build read it (it has ETag "${listed.eTag}", not "${eTag}"): ` +
-        "this build builds nothing, and the newer upload's own build builds the newer file.",
-    );
-  if (event.s3.object.versionId && (!eTag || listed.eTag === eTag)) pinned.set(key, event.s3.object.versionId);
-  return pinned;
 }
 
 function erasureDeps(deps: StateAttempt['deps'], now: () => Date) {

@@ -6,6 +6,8 @@
  * Safety properties (test/pipeline/burst.test.ts):
  * - Renewed while alive, like a job lease (./job-lease.ts): a timer renews it every `renewEveryMs`; a holder that
  *   died loses it after `leaseMs`, and the next event takes it over with its pending jobs.
+ * - Fenced writes (confirm): a renewal conditional on the token right before a write that must not come from a
+ *   holder that lost the lease (the live-event file: test/pipeline/live-events.test.ts "writes no file").
  * - A queued job is never left 'queued' for ever to a reader: it holds a lease of {@link QUEUED_JOB_MS} (longer
  *   than a build may run), after which readers show it interrupted; the build that includes it finishes it with
  *   that build's outcome and version.
@@ -40,6 +42,15 @@ export class DatasetLease {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.inFlight;
+  }
+
+  /**
+   * Renews the lease now, in a write fenced on the token: throws JobLeaseLostError when another holder has it. A
+   * write made right after it lands while no one else can hold the dataset (a take-over needs an expired lease).
+   */
+  async confirm(): Promise<void> {
+    await this.inFlight;
+    await this.store.renewDatasetBuild(this.dataset, this.token, this.leaseFromNow());
   }
 
   private renew(): void {

@@ -3,12 +3,15 @@
  * - A newer upload replaced the key, or the named version is gone: UploadSupersededError. The job ends
  *   'superseded' with this message and builds nothing; the newer upload's own event builds the newer bytes.
  * - The object was deleted (unversioned buckets): a UserInputError, so the job fails once, saying so, unretried.
+ * - checkEventObject: a build of the dataset's state whose event's own object is no longer current (replaced,
+ *   deleted, or re-uploaded after its deletion) is superseded (build-state.ts).
  * Tested in test/model-build/read-upload.test.ts and test/pipeline/same-key-overwrite.test.ts.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import { ObjectChangedError, ObjectMissingError, openObject, type ObjectStream } from '../adapters/s3-objects.js';
 import { UserInputError } from '../engine/types.js';
+import type { DatasetState } from './dataset-sources.js';
 
 /** The event's object is no longer there to read: not a failure, a newer upload (or a deletion) overtook it. */
 export class UploadSupersededError extends Error {
@@ -43,4 +46,34 @@ export function eventObjectError(error: unknown, key: string, versionId?: string
     );
   }
   return error;
+}
+
+/** Throws UploadSupersededError when the event's object is no longer current; else the version id to read it by. */
+export function checkEventObject(
+  event: S3EventRecord | undefined,
+  key: string,
+  state: Pick<DatasetState, 'all'>,
+): Map<string, string> {
+  const pinned = new Map<string, string>();
+  if (!event) return pinned;
+  const listed = state.all.get(key);
+  if (event.eventName.startsWith('ObjectRemoved')) {
+    if (listed)
+      throw new UploadSupersededError(
+        `${key} was uploaded again after this deletion: this build builds nothing, and that upload's own build builds it.`,
+      );
+    return pinned;
+  }
+  const eTag = (event.s3.object.eTag ?? '').replace(/^"|"$/g, '');
+  if (!listed)
+    throw new UploadSupersededError(
+      `${key} was deleted before this build read it: this build builds nothing; the deletion's own build removes its rows.`,
+    );
+  if (eTag && listed.eTag !== eTag)
+    throw new UploadSupersededError(
+      `${key} was replaced by a newer upload before this build read it (it has ETag "${listed.eTag}", not "${eTag}"): ` +
+        "this build builds nothing, and the newer upload's own build builds the newer file.",
+    );
+  if (event.s3.object.versionId && (!eTag || listed.eTag === eTag)) pinned.set(key, event.s3.object.versionId);
+  return pinned;
 }

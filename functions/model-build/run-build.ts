@@ -27,6 +27,7 @@ import {
   type JobError,
   type JobRecord,
   type JobStore,
+  type LiveEventFolder,
   type ModelPublisher,
   type ModelSource,
 } from '../adapters/store-contract.js';
@@ -40,10 +41,11 @@ import { DatasetLease, finishIncluded, queueJob, type IncludedOutcome } from './
 import { reportIgnoredUpload } from './ignored-uploads.js';
 import { claimBuildJob, DEFAULT_LEASE, JobLease, settleAbandonedJobs, type LeaseSettings } from './job-lease.js';
 import { parseUploadKey } from './upload-key.js';
+import type { LiveFoldSettings } from './live-fold.js';
 
 export interface BuildDeps {
   s3: S3Client;
-  store: ModelPublisher & JobStore & DatasetBuildStore & ErasureLedger;
+  store: ModelPublisher & JobStore & DatasetBuildStore & LiveEventFolder & ErasureLedger;
   logger: AppLogger;
   /** Build metrics (e.g. IgnoredUploads); the handler passes the shared Powertools instance. */
   metrics?: AppMetrics;
@@ -56,6 +58,8 @@ export interface BuildDeps {
   sleep?: (ms: number) => Promise<void>;
   /** The deployment's ingest limits (the build function's environment); a dataset's config.json may only lower them. */
   limits?: IngestLimits;
+  /** Live-event fold timing (defaults in ./live-fold.ts: LIVE_EVENT_SETTLE_MS, LIVE_EVENT_DEDUPE_WINDOW_MS). */
+  live?: Partial<LiveFoldSettings>;
   /**
    * The deployment's id hashing key, loaded once per cold start; asked for only by pseudonymised datasets and by
    * datasets with erased users (matched by keyed hash).
@@ -172,6 +176,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
   }
 
   const datasetLease = new DatasetLease(deps.store, dataset, token, now, lease, deps.logger);
+  const fence = () => datasetLease.confirm();
   try {
     await settleAbandonedJobs(deps.store, dataset, deps.logger, now, { except: jobId }).catch((error: unknown) =>
       deps.logger.warn('could not look for abandoned build jobs', { dataset, jobId, error: String(error) }),
@@ -189,6 +194,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       version: versionIdOf(started, jobId),
       previous: claim.previous,
       job,
+      fence,
     });
     // Jobs queued behind a holder that died: included if this build read the state, else built next.
     let queued = entry.adopted;
@@ -197,7 +203,7 @@ export async function runBuild(record: S3EventRecord, deps: BuildDeps): Promise<
       queued = [];
     }
     for (;;) {
-      if (queued.length > 0) await rebuildFor(queued, { deps, now, dataset, bucket, lease });
+      if (queued.length > 0) await rebuildFor(queued, { deps, now, dataset, bucket, lease, fence });
       const exit = await deps.store.exitDatasetBuild(dataset, token);
       if (exit.status === 'released') break;
       queued = exit.pending;
@@ -224,9 +230,16 @@ function included(outcome: BuildOutcome, runnerJobId: string): IncludedOutcome {
  */
 async function rebuildFor(
   queued: readonly string[],
-  context: { deps: BuildDeps; now: () => Date; dataset: string; bucket: string; lease: LeaseSettings },
+  context: {
+    deps: BuildDeps;
+    now: () => Date;
+    dataset: string;
+    bucket: string;
+    lease: LeaseSettings;
+    fence: () => Promise<void>;
+  },
 ): Promise<void> {
-  const { deps, now, dataset, bucket, lease } = context;
+  const { deps, now, dataset, bucket, lease, fence } = context;
   const jobs = (await Promise.all(queued.map((id) => deps.store.getJob(dataset, id)))).filter(
     (job): job is JobRecord => job !== undefined,
   );
@@ -258,6 +271,7 @@ async function rebuildFor(
       started: at,
       version,
       job,
+      fence,
     });
   } catch (error) {
     deps.logger.error('the build for queued uploads failed', { dataset, jobId: runner.jobId, error: String(error) });

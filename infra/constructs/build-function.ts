@@ -20,7 +20,7 @@ import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import type { IdHashKey } from './id-hash-key.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
-import { REPORTS_PREFIX, UPLOADS_PREFIX } from '../../functions/adapters/bucket-layout.js';
+import { EVENTS_PREFIX, REPORTS_PREFIX, UPLOADS_PREFIX } from '../../functions/adapters/bucket-layout.js';
 
 /** Everything the build does to the table (functions/adapters/dynamo): keep in step with the adapter. */
 export const BUILD_TABLE_ACTIONS = [
@@ -49,6 +49,11 @@ export interface BuildFunctionProps {
   removalPolicy: RemovalPolicy;
   /** The id hashing key: erasure records and pseudonymised user ids. */
   idHashKey: IdHashKey;
+  /**
+   * LIVE_EVENT_SETTLE_MS: how far behind its clock a build folds live events, longer than the API function's
+   * timeout (the stack passes it + 5 s), so no event still being written is missed (functions/model-build/live-fold.ts).
+   */
+  liveEventSettleMs: number;
 }
 
 export class BuildFunction extends Construct {
@@ -76,7 +81,11 @@ export class BuildFunction extends Construct {
       timeout: Duration.minutes(props.settings.timeoutMinutes),
       ephemeralStorageMb: props.settings.ephemeralStorageMb,
       // No bucket name: the build reads the bucket of each upload from its S3 event record.
-      environment: { TABLE_NAME: props.table.tableName, ...limitVariables(props.settings) },
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        LIVE_EVENT_SETTLE_MS: String(props.liveEventSettleMs),
+        ...limitVariables(props.settings),
+      },
       powertools: props.powertools,
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
@@ -91,6 +100,7 @@ export class BuildFunction extends Construct {
 
     const uploads = props.bucket.arnForObjects(`${UPLOADS_PREFIX}*`);
     const reports = props.bucket.arnForObjects(`${REPORTS_PREFIX}*`);
+    const liveEventFiles = props.bucket.arnForObjects(`${EVENTS_PREFIX}*`);
     built.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadUploads',
@@ -113,6 +123,14 @@ export class BuildFunction extends Construct {
     );
     built.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        // A build writes the live events it folds into one file there and reads every such file back.
+        sid: 'ReadWriteLiveEventFiles',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [liveEventFiles],
+      }),
+    );
+    built.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'ReadWriteModelTable',
         actions: BUILD_TABLE_ACTIONS,
         resources: [props.table.tableArn],
@@ -129,6 +147,11 @@ export class BuildFunction extends Construct {
       policy,
       reports,
       'Report keys name run-time datasets and versions; writing is confined to the reports/ prefix.',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      liveEventFiles,
+      'Live-event file keys name run-time datasets and time ranges; reading and writing are confined to the events/ prefix.',
     );
     acknowledgeXRay(policy);
 

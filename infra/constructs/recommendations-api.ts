@@ -1,10 +1,10 @@
 /**
  * The HTTPS API: an API Gateway HTTP API whose every route is authorized (IAM SigV4 by default, or JWT), in
- * front of the API function. The function may read the model table and write exactly three things: the
- * rollback's conditional UpdateItem of a dataset manifest; erasure records and tombstones (UpdateItem of
- * `ds#` items, only their named attributes); and the DeleteItem of one entity's history, neighbour or catalogue
- * rows (`m#…#h|u|i|c#…` partitions: never a popularity page, never a Put). Erasure needs no BatchWriteItem, whose
- * grant could not tell deletes from puts.
+ * front of the API function. The function may read the model table and write exactly four things: the rollback's
+ * conditional UpdateItem of a dataset manifest; live events (PutItem / DeleteItem on `lv#…` partitions); erasure
+ * records and tombstones (UpdateItem of `ds#` items, only their named attributes); and the DeleteItem of one
+ * entity's history, neighbour or catalogue rows (`m#…#h|u|i|c#…` partitions: never a popularity page, never a Put).
+ * Erasure needs no BatchWriteItem, whose grant could not tell deletes from puts.
  */
 import { Annotations, Duration, RemovalPolicy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -20,6 +20,7 @@ import type { IdHashKey } from './id-hash-key.js';
 import type { ApiFunctionSettings, AuthMode } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import { acknowledgeWildcardResource, acknowledgeXRay } from './nag.js';
+import { LIVE_EVENT_PK_PREFIX } from '../../functions/adapters/dynamo/keys.js';
 
 /** Reads the API does (functions/adapters/dynamo): keep in step with the adapter. */
 export const API_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
@@ -54,6 +55,12 @@ export const API_ERASURE_ATTRIBUTES = [
  * (`…#p#0`) match.
  */
 export const API_DELETE_LEADING_KEYS = ['h', 'u', 'i', 'c'].flatMap((kind) => [`m#*#${kind}#?`, `m#*#${kind}#??`]);
+/**
+ * Live events (functions/adapters/dynamo/live-events.ts): one conditional PutItem per event, the user's Query, and
+ * DeleteItem for a user's erasure — on live-event partitions only (`lv#…`; keys.ts LIVE_EVENT_PK_PREFIX).
+ */
+export const API_LIVE_EVENT_ACTIONS = ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
+export const API_LIVE_EVENT_LEADING_KEYS = [`${LIVE_EVENT_PK_PREFIX}*`];
 
 export const API_ROUTES: readonly { path: string; method: apigw.HttpMethod }[] = [
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.ANY },
@@ -111,6 +118,14 @@ export class RecommendationsApi extends Construct {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_WRITE_LEADING_KEYS },
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': API_WRITE_ATTRIBUTES },
         },
+      }),
+    );
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LiveEventsOnly',
+        actions: API_LIVE_EVENT_ACTIONS,
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_LIVE_EVENT_LEADING_KEYS } },
       }),
     );
     handler.role.addToPrincipalPolicy(

@@ -34,6 +34,7 @@ const EXPECTED_OPERATIONS = [
   'delete /v1/datasets/{dataset}/items/{itemId}',
   'get /v1/datasets/{dataset}/erasures/users/{userId}',
   'get /v1/datasets/{dataset}/erasures/items/{itemId}',
+  'post /v1/datasets/{dataset}/events',
   'get /health',
 ];
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);

@@ -36,7 +36,10 @@ describe('old versions in a versioned bucket', () => {
       gone: bucket.put('uploads/d/gone.csv', 'user,item\nalice,z\n'),
       keptOld: bucket.put('uploads/d/other.csv', 'user,item\ndan,q\n'),
       keptNew: bucket.put('uploads/d/other.csv', 'user,item\ndan,q\nerin,r\n'),
-      events: bucket.put('events/d/folded.jsonl', '{"user":"alice","item":"x"}\n{"user":"bob","item":"y"}\n'),
+      events: bucket.put(
+        'events/d/20260101T000000.000Z_20260102T000000.000Z.jsonl',
+        '{"user":"alice","item":"x","value":1,"timestamp":"2026-01-01T00:00:01.000Z","type":null,"receivedAt":"2026-01-01T00:00:01.000Z","eventId":"e1","n":1}\n{"user":"bob","item":"y","value":1,"timestamp":"2026-01-01T00:00:02.000Z","type":null,"receivedAt":"2026-01-01T00:00:02.000Z","eventId":"e2","n":1}\n',
+      ),
       config: bucket.put('uploads/d/config.json', '{"k":5}'),
     };
     bucket.put('uploads/d/config.json', '{"k":6}');
@@ -55,7 +58,7 @@ describe('old versions in a versioned bucket', () => {
         `uploads/d/a.csv@${v.aOld.versionId}`,
         `uploads/d/a.csv@${v.aCurrent.versionId}`, // became old when the purge rewrote a.csv
         `uploads/d/gone.csv@${v.gone.versionId}`,
-        `events/d/folded.jsonl@${v.events.versionId}`,
+        `events/d/20260101T000000.000Z_20260102T000000.000Z.jsonl@${v.events.versionId}`,
       ].sort(),
     );
     expect(report.versions!.unread).toEqual([]);

@@ -9,14 +9,15 @@ describe('the sources of a dataset', () => {
     ['uploads/d/interactions/2026-01-01.csv.gz', 'upload'],
     ['uploads/d/sub/items.csv', 'upload'], // a sub-folder's items.csv is interaction data
     ['uploads/d/snapshot/s1.tsv', 'snapshot'],
-    ['events/d/fold-0001.jsonl', 'live-events'],
+    ['events/d/20260101T000000.000Z_20260102T000000.000Z.jsonl', 'live-events'],
+    ['events/d/fold-0001.jsonl', undefined], // not an event file: the build does not read it
     ['uploads/d/items.csv', undefined], // the catalogue holds no users
     ['uploads/d/items.jsonl.gz', undefined],
     ['uploads/d/config.json', undefined],
     ['uploads/d/interactions/', undefined], // a folder marker
     ['uploads/other/ratings.csv', undefined],
     ['uploads/dd/ratings.csv', undefined],
-    ['events/dd/fold.jsonl', undefined],
+    ['events/dd/20260101T000000.000Z_20260102T000000.000Z.jsonl', undefined],
     ['reports/d/v1.json', undefined],
   ])('%s: %s', (key, kind) => {
     expect(sourceKindOf('d', key)).toBe(kind);

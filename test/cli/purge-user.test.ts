@@ -65,10 +65,11 @@ const FILES: SourceFile[] = [
   },
   { key: 'uploads/pg/only-alice.csv', group: 1, body: 'user,item\nalice,z\n', after: null },
   {
-    key: 'events/pg/folded-1.jsonl',
+    key: 'events/pg/20260101T000000.000Z_20260102T000000.000Z.jsonl',
     group: 1,
-    body: '{"user":"alice","item":"e"}\n{"user":"dave","item":"e"}\n',
-    after: '{"user":"dave","item":"e"}\n',
+    body: '{"user":"alice","item":"e","value":1,"timestamp":"2026-01-01T00:00:01.000Z","type":null,"receivedAt":"2026-01-01T00:00:01.000Z","eventId":"e1","n":1}\n{"user":"dave","item":"e","value":1,"timestamp":"2026-01-01T00:00:02.000Z","type":null,"receivedAt":"2026-01-01T00:00:02.000Z","eventId":"e2","n":1}\n',
+    after:
+      '{"user":"dave","item":"e","value":1,"timestamp":"2026-01-01T00:00:02.000Z","type":null,"receivedAt":"2026-01-01T00:00:02.000Z","eventId":"e2","n":1}\n',
   },
   {
     key: 'uploads/pg/snapshot/s1.csv',
@@ -118,7 +119,7 @@ describe('purging alice from a dataset of every kind of source', () => {
     });
     expect([...(await eTags('uploads/pg/')), ...(await eTags('events/pg/'))]).toEqual(before);
     expect(report.files.map((f) => [f.key, f.action, f.removed])).toEqual([
-      ['events/pg/folded-1.jsonl', 'rewrite', 1],
+      ['events/pg/20260101T000000.000Z_20260102T000000.000Z.jsonl', 'rewrite', 1],
       ['uploads/pg/2026-01-01.csv', 'rewrite', 2],
       ['uploads/pg/interactions/2026-01-02.tsv.gz', 'rewrite', 1],
       ['uploads/pg/only-alice.csv', 'delete', 1],
@@ -164,9 +165,13 @@ describe('purging alice from a dataset of every kind of source', () => {
     expect(env.stack.bridge.failed).toEqual([]);
     const manifest = (await env.store.getManifest('pg'))!;
     const active = manifest.versions.find((v) => v.version === manifest.activeVersion)!;
-    expect(active.sources?.listed.map((s) => s.key)).toEqual(['uploads/pg/snapshot/s0.csv']);
-    const histories = await env.store.getUserHistories('pg', active.version, ['alice', 'bob', 'carol']);
+    // The newest snapshot replaces the uploads, not the folded live events (read as one more source).
+    expect(active.sources?.listed.map((s) => s.key).sort()).toEqual(
+      ['uploads/pg/snapshot/s0.csv', 'events/pg/20260101T000000.000Z_20260102T000000.000Z.jsonl'].sort(),
+    );
+    const histories = await env.store.getUserHistories('pg', active.version, ['alice', 'bob', 'carol', 'dave']);
     expect(histories.get('alice') ?? []).toEqual([]);
+    expect((histories.get('dave') ?? []).map((h) => h.item)).toEqual(['e']);
     expect((histories.get('bob') ?? []).map((h) => h.item).sort()).toEqual(['a', 'b']);
   });
 

@@ -1,6 +1,6 @@
 // The deployment's ingest limits (issue 8 point 5): CDK context keys (buildMaxInputBytes, buildMaxInputRows,
 // buildMaxUsers, buildMaxItems, buildMemoryBudgetMb), by default what fits buildMemoryMb, written explicitly into the
-// build function's environment under the names its handler reads.
+// build function's environment under the names its handler reads; and the live-event settle margin beside them.
 import { describe, expect, test } from 'vitest';
 import { DEPLOYMENT_SETTINGS, limitsForMemory } from '../../functions/engine/ingest/limits.js';
 import { UserInputError } from '../../functions/engine/types.js';
@@ -56,5 +56,19 @@ describe('the build function environment', () => {
       MAX_ITEMS: String(defaults.maxItems),
       BUILD_MEMORY_BUDGET_MB: String(defaults.maxMemoryMb),
     });
+  });
+});
+
+describe('the build function: the live-event settle margin', () => {
+  const settleOf = (context: Record<string, string>) => {
+    const { template } = synthAffinity(context);
+    return template.findResources('AWS::Lambda::Function')[
+      logicalIdOf(template, 'AWS::Lambda::Function', 'BuildFunctionBuildFunction')
+    ].Properties.Environment.Variables.LIVE_EVENT_SETTLE_MS as string;
+  };
+
+  test("is the API function's timeout + 5 s: every event a request takes in is written before a build's cut", () => {
+    expect(settleOf({})).toBe('15000'); // the default apiTimeoutSeconds, 10
+    expect(settleOf({ apiTimeoutSeconds: '29' })).toBe('34000');
   });
 });

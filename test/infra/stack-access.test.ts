@@ -19,7 +19,7 @@ describe('least privilege', () => {
   const READ_ONLY =
     /^dynamodb:(GetItem|BatchGetItem|Query)$|^secretsmanager:(GetSecretValue|DescribeSecret)$|^logs:|^xray:/;
 
-  test('the API role writes only the manifest and erasure UpdateItems of ds# items and erased entity rows', () => {
+  test('the API role writes only the manifest and erasure UpdateItems of ds# items, live events and erased rows', () => {
     const statements = roleStatements(template, apiRoleId());
     const writes = statements.filter((statement) =>
       actionsOf(statement).some((action) => !READ_ONLY.test(action) || action.startsWith('logs:')),
@@ -27,7 +27,9 @@ describe('least privilege', () => {
     const dynamoWrites = writes.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
-    expect(dynamoWrites.map((statement) => [actionsOf(statement), statement.Resource, statement.Condition])).toEqual([
+    expect(
+      dynamoWrites.map((statement) => [actionsOf(statement).sort(), statement.Resource, statement.Condition]),
+    ).toEqual([
       // Rollback: the manifest's active version and revision.
       [
         ['dynamodb:UpdateItem'],
@@ -38,6 +40,12 @@ describe('least privilege', () => {
             'dynamodb:Attributes': ['pk', 'sk', 'activeVersion', 'revision', 'updatedAt'],
           },
         },
+      ],
+      // Live events: a conditional PutItem per event, the user's Query, DeleteItem for an erasure — on lv# only.
+      [
+        ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lv#*'] } },
       ],
       // Erasure records and tombstones: their attributes only.
       [
@@ -126,7 +134,7 @@ describe('least privilege', () => {
     }
   });
 
-  test('the build role reads only uploads/, writes only reports/, and has no table-admin or Scan rights', () => {
+  test('the build role reads uploads/, writes reports/, reads and writes events/, and has no table-admin or Scan rights', () => {
     const statements = roleStatements(template, buildRoleId());
     const s3Statements = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('s3:')),
@@ -138,10 +146,10 @@ describe('least privilege', () => {
         byAction.set(action, [...(byAction.get(action) ?? []), objectPath(statement.Resource) ?? 'bucket']);
     }
     expect(Object.fromEntries(byAction)).toEqual({
-      's3:GetObject': ['uploads/*'],
+      's3:GetObject': ['uploads/*', 'events/*'],
       's3:GetObjectVersion': ['uploads/*'],
       's3:ListBucket': ['bucket'],
-      's3:PutObject': ['reports/*'],
+      's3:PutObject': ['reports/*', 'events/*'],
     });
     const dynamo = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),

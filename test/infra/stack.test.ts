@@ -52,6 +52,7 @@ describe('cdk-nag (AwsSolutions) runs on every synth', () => {
         'Affinity/BuildFunction/DeadLetterQueue AwsSolutions-SQS3',
         `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/uploads/*]`,
         `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/reports/*]`,
+        `Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<${modelBucketId}.Arn>/events/*]`,
         'Affinity/BuildFunction/Build/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'Affinity/BuildFunction/Build/Function/Resource AwsSolutions-L1',
         'Affinity/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

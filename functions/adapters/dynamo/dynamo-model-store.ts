@@ -9,6 +9,7 @@
  * - ./jobs.ts           job records: one leased claim per upload at a time, fenced updates, TTL `expiresAt`
  * - ./dataset-builds.ts the dataset build lease: one build per dataset at a time, bursts coalesced (pending jobs)
  * - ./erasures.ts       erasure records, the serving tombstones (cached as the manifest), erased rows' deletion
+ * - ./live-events.ts    live events: idempotent conditional puts, one user's events, ranges for the build's fold
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +25,10 @@ import type {
   JobHolder,
   JobRecord,
   JobStore,
+  LiveEvent,
+  LiveEventFolder,
+  LiveEventWrite,
+  LiveEventWriter,
   Manifest,
   ModelPublisher,
   ModelReader,
@@ -44,6 +49,7 @@ import { BatchWriter, resolveRetry, type RetryPolicy } from './batch.js';
 import type { StoreTable } from './documents.js';
 import { DatasetBuilds } from './dataset-builds.js';
 import { JobRecords } from './jobs.js';
+import { DEFAULT_LIVE_EVENT_CONCURRENCY, LiveEvents } from './live-events.js';
 import { Manifests } from './manifests.js';
 import { ModelRows } from './model-rows.js';
 import type { RowCache } from './row-cache.js';
@@ -62,6 +68,8 @@ export interface DynamoModelStoreOptions {
   jobRetentionDays?: number;
   /** A version registered as 'building' this long ago and not in the manifest is a crashed build. Default 2 hours. */
   staleBuildMs?: number;
+  /** Live-event writes (and deletes) in flight per call. Default {@link DEFAULT_LIVE_EVENT_CONCURRENCY}. */
+  liveEventConcurrency?: number;
   /** Lost optimistic-locking races tolerated by one activation. Default 10. */
   maxActivationAttempts?: number;
   /**
@@ -92,7 +100,15 @@ export interface DynamoModelStoreOptions {
 export const DEFAULT_RETIRED_VERSION_GRACE_MS = 120_000;
 
 export class DynamoModelStore
-  implements ModelReader, ModelPublisher, JobStore, DatasetBuildStore, ErasureRequests, ErasureLedger
+  implements
+    ModelReader,
+    ModelPublisher,
+    JobStore,
+    DatasetBuildStore,
+    LiveEventWriter,
+    LiveEventFolder,
+    ErasureRequests,
+    ErasureLedger
 {
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
@@ -102,6 +118,7 @@ export class DynamoModelStore
   private readonly jobs: JobRecords;
   private readonly datasetBuilds: DatasetBuilds;
   private readonly erasures: Erasures;
+  private readonly liveEvents: LiveEvents;
   private readonly writerSettings: { concurrency: number; historyCap: number };
 
   constructor(
@@ -132,6 +149,7 @@ export class DynamoModelStore
     });
     this.datasetBuilds = new DatasetBuilds(this.table, now);
     this.erasures = new Erasures(this.table, { manifestCacheMs: options.manifestCacheMs ?? 0 });
+    this.liveEvents = new LiveEvents(this.table, options.liveEventConcurrency ?? DEFAULT_LIVE_EVENT_CONCURRENCY);
     this.writerSettings = { concurrency, historyCap: options.historyCap ?? HISTORY_CAP };
   }
 
@@ -308,5 +326,27 @@ export class DynamoModelStore
 
   pruneTombstones(dataset: string, before: string): Promise<{ pruned: number }> {
     return this.erasures.pruneTombstones(dataset, before);
+  }
+
+  // ---- live events (LiveEventWriter, LiveEventFolder) ----
+
+  putLiveEvents(dataset: string, events: readonly LiveEvent[]): Promise<LiveEventWrite> {
+    return this.liveEvents.putLiveEvents(dataset, events);
+  }
+
+  getUserLiveEvents(dataset: string, userId: string, since?: string): Promise<LiveEvent[]> {
+    return this.liveEvents.getUserLiveEvents(dataset, userId, since);
+  }
+
+  deleteUserLiveEvents(dataset: string, userId: string): Promise<{ deleted: number }> {
+    return this.liveEvents.deleteUserLiveEvents(dataset, userId);
+  }
+
+  scanLiveEvents(dataset: string, range: { from?: string; to: string }): AsyncIterable<LiveEvent[]> {
+    return this.liveEvents.scanLiveEvents(dataset, range);
+  }
+
+  deleteFoldedLiveEvents(dataset: string, before: string): Promise<{ deleted: number }> {
+    return this.liveEvents.deleteFoldedLiveEvents(dataset, before);
   }
 }

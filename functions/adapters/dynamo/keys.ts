@@ -18,6 +18,7 @@
  * | User history                | `m#<dataset>#<version>#h#<shard>`       | `r#<userId>`        | d = JSON `[[item, value]…]`, n = entries before capping |
  * | Popularity page             | `m#<dataset>#<version>#p#0`             | `p#<page, 6 digits>`| d = JSON `[[item, count, mean]…]` |
  * | Catalogue entry             | `m#<dataset>#<version>#c#<shard>`       | `r#<itemId>`        | d = JSON of the entry (rows.ts)   |
+ * | Live event                  | `lv#<dataset>#<shard>`                  | `e#<userId>#<event>`| eventId, user, item, type?, value?, timestamp?, receivedAt, n |
  *
  * `<shard>` = FNV-1a(escaped id) mod {@link SHARDS}: a build's writes spread over many partitions, and a
  * version's rows can be enumerated for deletion by querying its (kind, shard) partitions — no Scan.
@@ -27,7 +28,13 @@
  * Erasure records never hold a raw user id: `<pseudonym>` is storedUserIdOf(key, userId) ('p_' + base64url HMAC, no
  * '#'), so one record per user and dataset, found again from the id alone (./erasures.ts). The version registry
  * row also carries the version's `erasuresThrough` once its build wrote it (../../model-build/build-erasures.ts).
+ *
+ * Live events (./live-events.ts) use the user's shard too, so one user's events are one Query (begins_with
+ * `e#<userId>#`; escaped ids never hold '#', so no user's prefix is another's). `<event>` is base64url(SHA-256 of the
+ * eventId): an escaped id may take 3 bytes per byte, and two escaped 256-byte ids would pass the 1,024-byte sort key
+ * limit; the hash keeps the key under it (at most 2 + 768 + 1 + 43 bytes) and the eventId is kept as an attribute.
  */
+import { createHash } from 'node:crypto';
 import { MAX_ID_BYTES, UserInputError } from '../../engine/types.js';
 
 export const SHARDS = 16;
@@ -51,6 +58,8 @@ export const DATASET_BUILD_SK = 'build';
 export const POPULARITY_SK_PREFIX = 'p#';
 export const ERASURE_SK_PREFIX = 'erasure#';
 export const TOMBSTONES_SK = 'tombstones';
+/** Partitions of live events start with this (the API's IAM grant on them is scoped to it: infra/). */
+export const LIVE_EVENT_PK_PREFIX = 'lv#';
 
 const LONE_SURROGATE_SOURCE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE_SOURCE);
@@ -151,6 +160,30 @@ export function popularityPartition(dataset: string, version: string): string {
 
 export function popularityPageKey(dataset: string, version: string, page: number): TableKey {
   return { pk: popularityPartition(dataset, version), sk: `${POPULARITY_SK_PREFIX}${String(page).padStart(6, '0')}` };
+}
+
+/** The live-event partition of one shard of a dataset. */
+export function liveEventPartition(dataset: string, shard: number): string {
+  return checkedPk(`${LIVE_EVENT_PK_PREFIX}${escapeKeyPart(dataset)}#${shard}`, 'dataset');
+}
+
+/** Every live-event partition of a dataset (the build's fold reads them all). */
+export function liveEventPartitions(dataset: string): string[] {
+  return Array.from({ length: SHARDS }, (_, shard) => liveEventPartition(dataset, shard));
+}
+
+/** Where one user's live events are: their partition and the sort-key prefix all of them share. */
+export function liveEventUserPrefix(dataset: string, userId: string): { pk: string; prefix: string } {
+  const escaped = escapeKeyPart(userId);
+  return { pk: liveEventPartition(dataset, shardOf(escaped)), prefix: checkedSk(`e#${escaped}#`, 'user id') };
+}
+
+/** The key of one live event: unique per (dataset, user, eventId). */
+export function liveEventKey(dataset: string, userId: string, eventId: string): TableKey {
+  const { pk, prefix } = liveEventUserPrefix(dataset, userId);
+  // Hashed in its escaped form: UTF-8 would map every lone surrogate to U+FFFD, and so two ids to one key.
+  const event = createHash('sha256').update(escapeKeyPart(eventId)).digest('base64url');
+  return { pk, sk: checkedSk(`${prefix}${event}`, 'user id') };
 }
 
 function checkedPk(pk: string, what: string): string {

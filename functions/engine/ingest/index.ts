@@ -31,6 +31,17 @@ export {
   type SourceReport,
   type SourcesReport,
 } from './load-sources.js';
+export {
+  byArrival,
+  liveHistory,
+  liveIdProblem,
+  liveTimestampProblem,
+  liveTypeProblem,
+  liveValueProblem,
+  liveWeightedValueProblem,
+  type LiveEventFields,
+  type LiveWeighting,
+} from './live-events.js';
 export { purgeRows, type PurgeResult, type PurgeRowsOptions } from './purge-rows.js';
 export { MAX_LINES_LISTED, type PurgeLayout, type RecordCounts } from './purge-records.js';
 export { verifyPurge, type PurgeCheck } from './purge-verify.js';

@@ -38,6 +38,11 @@ export interface InteractionSource {
   open(): Promise<IngestSource>;
   /** Stored size in bytes (compressed, for a gzip), when known. */
   size?: number;
+  /**
+   * How this file alone is parsed, over the dataset's options (the build's live-event files are JSON Lines with
+   * their own field names, whatever the config says of the uploads).
+   */
+  options?: Pick<IngestOptions, 'format' | 'header' | 'delimiter' | 'columns'>;
 }
 
 export interface SourceReport {
@@ -104,6 +109,7 @@ export async function ingestSourcesToLog(
     try {
       parsed = await ingestToLog(await source.open(), {
         ...options,
+        ...source.options,
         fileName: source.name,
         expectedBytes: source.size,
         limits: remaining,
