@@ -171,6 +171,40 @@ describe('DELETE of a user', () => {
     ]);
   });
 
+  it("deletes the user's live events, and a taken-down item in someone's live events scores nothing", async () => {
+    const name = await freshDataset();
+    const app = createApp({ store: test.store, logger, metrics: recordingMetrics(), idHashKey: key });
+    const post = (events: unknown[]) =>
+      app.request(`/v1/datasets/${name}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    expect(
+      (
+        await post([
+          { user: GONE, item: 'i1' },
+          { user: 'cy', item: PULLED },
+        ])
+      ).status,
+    ).toBe(200);
+    expect(await test.store.getUserLiveEvents(name, GONE)).toHaveLength(1);
+    // Before: cy's live PULLED scores through PULLED's row (i1 .9, i2 .6) beside cy's own i5 (i2 .2).
+    const call = appOn(test.store);
+    const before = await call(`/v1/datasets/${name}/users/cy/recommendations`);
+    expect((before.body.items as { item: string }[]).map(({ item }) => item)).toEqual(['i1', 'i2']);
+    expect((await call(userPath(name), 'DELETE')).status).toBe(200);
+    expect((await call(`/v1/datasets/${name}/items/${PULLED}`, 'DELETE')).status).toBe(200);
+    expect(await test.store.getUserLiveEvents(name, GONE)).toEqual([]);
+    const after = await call(`/v1/datasets/${name}/users/cy/recommendations`);
+    expect((after.body.items as { item: string; score: number }[]).map(({ item, score }) => [item, score])).toEqual([
+      ['i2', 0.2],
+    ]);
+    expect(after.body).toMatchObject({ historyUsed: 1, liveEvents: 1 });
+    const own = await call(`/v1/datasets/${name}/users/${segment(GONE)}/recommendations`);
+    expect(own.body).toMatchObject({ fallback: { reason: 'unknown-user' }, liveEvents: 0 });
+  });
+
   it('stores and logs the pseudonym, never the user id', async () => {
     const name = await freshDataset();
     const { body } = await appOn(test.store)(userPath(name), 'DELETE');

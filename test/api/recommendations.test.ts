@@ -177,25 +177,45 @@ describe('GET /v1/datasets/{dataset}/users/{userId}/recommendations', () => {
     expect(flushed[0]).toMatchObject({ RecommendationsServed: 1, Fallbacks: 1 });
   });
 
-  it('reads the store in the planned rounds: manifest (with the tombstones), user rows, neighbour rows (popularity only for a fallback)', async () => {
+  it('reads the store in the planned rounds: manifest with the tombstones, user rows with live events, neighbour rows (popularity only for a fallback)', async () => {
     const known = countingStore(store);
     await createApp({ store: known.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations',
     );
-    expect(known.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getItemNeighbours']);
+    // The tombstones are read with the manifest, the user's live events with the user's rows (the same rounds).
+    expect(known.calls).toEqual([
+      'getManifest',
+      'getTombstones',
+      'getUserRows',
+      'getUserLiveEvents',
+      'getItemNeighbours',
+    ]);
 
     const byUser = countingStore(store);
     await createApp({ store: byUser.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/u1/recommendations?algorithm=user',
     );
-    expect(byUser.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getUserHistories']);
+    expect(byUser.calls).toEqual([
+      'getManifest',
+      'getTombstones',
+      'getUserRows',
+      'getUserLiveEvents',
+      'getUserHistories',
+    ]);
 
     const unknown = countingStore(store);
     await createApp({ store: unknown.store, logger: recordingLogger(), metrics: recordingMetrics() }).request(
       '/v1/datasets/films/users/nobody/recommendations',
     );
     // An unknown user's missing rows ask refreshManifest, which reads nothing for a manifest this recent.
-    expect(unknown.calls).toEqual(['getManifest', 'getTombstones', 'getUserRows', 'getPopularity', 'refreshManifest']);
+    expect(unknown.calls).toEqual([
+      'getManifest',
+      'getTombstones',
+      'getUserRows',
+      'getUserLiveEvents',
+      'getPopularity',
+      'refreshManifest',
+    ]);
   });
 
   it('caps a long stored history to the most recent entries and says so; older items stay excluded', async () => {
