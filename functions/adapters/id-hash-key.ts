@@ -11,7 +11,7 @@
  * - One source at a time: setting both variables is refused (which key hashed what would be ambiguous).
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MIN_KEY_BYTES } from '../engine/privacy/index.js';
+import { decodeKey } from '../engine/privacy/index.js';
 import { UserInputError } from '../engine/types.js';
 import { createSecretsManagerClient } from './aws-clients.js';
 
@@ -52,23 +52,4 @@ export async function loadIdHashKey(
   );
 }
 
-/** Base64 (standard or url-safe) of at least MIN_KEY_BYTES bytes. */
-export function decodeKey(text: string, where: string): Uint8Array {
-  const trimmed = text.trim();
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
-    throw new UserInputError(
-      `The id hashing key in ${where} is not base64`,
-      where,
-      'Generate one with `openssl rand -base64 32`.',
-    );
-  }
-  const key = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
-  if (key.byteLength < MIN_KEY_BYTES) {
-    throw new UserInputError(
-      `The id hashing key in ${where} has ${key.byteLength} bytes; it needs at least ${MIN_KEY_BYTES}`,
-      where,
-      'Generate one with `openssl rand -base64 32`.',
-    );
-  }
-  return new Uint8Array(key);
-}
+export { decodeKey };

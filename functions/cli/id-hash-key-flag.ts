@@ -6,7 +6,7 @@
  * way the API maps them, so the same raw id finds the same user.
  */
 import { readFileSync } from 'node:fs';
-import { decodeKey } from '../adapters/id-hash-key.js';
+import { decodeKey } from '../engine/privacy/index.js';
 import type { ModelConfig } from '../engine/model-config.js';
 import { storedUserIdOf } from '../engine/privacy/index.js';
 import { readFileError } from '../engine/shared/index.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeKey } from '../adapters/id-hash-key.js';
+import { decodeKey } from '../engine/privacy/index.js';
 
 export const ID_HASH_KEY_FILE = 'id-hash-key';
 
