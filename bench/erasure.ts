@@ -9,12 +9,10 @@
  * over HTTP) and a second one in this process with its own caches (another Lambda instance), which learns of the
  * tombstone only when its manifest cache expires.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadKey } from '../functions/adapters/bucket-layout.js';
+import { startBenchStack } from './local-stack.js';
 import { createDocumentClient } from '../functions/adapters/dynamo/documents.js';
 import { DynamoModelStore } from '../functions/adapters/dynamo/dynamo-model-store.js';
 import { syntheticInteractions } from '../functions/engine/synthetic/index.js';
@@ -62,24 +60,7 @@ export async function benchErasure(options: { users: number; items: number; rati
   // Imported once the environment is set: Powertools reads it when the modules load.
   const { createApp } = await import('../functions/api/app.js');
   const { loadIdHashKey } = await import('../functions/adapters/id-hash-key.js');
-  const stackDir = mkdtempSync(join(tmpdir(), 'affinity-bench-erasure-'));
-  const { startLocalStack } = await import('../functions/local/stack.js');
-  let build: typeof import('../functions/handlers/build.js') | undefined;
-  let api: typeof import('../functions/handlers/api.js') | undefined;
-  const stack = await startLocalStack({
-    dataDir: stackDir,
-    buildHandler: async (event, context) =>
-      (build ??= await import('../functions/handlers/build.js')).handler(event, context),
-    apiHandler: async (event, context) =>
-      (api ??= await import('../functions/handlers/api.js')).handler(event, context),
-    log: () => {},
-  });
-  const s3 = new S3Client({
-    endpoint: stack.s3Endpoint,
-    region: stack.region,
-    forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const { stack, s3, stop } = await startBenchStack('erasure');
   const dynamo = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: stack.region,
@@ -195,9 +176,7 @@ export async function benchErasure(options: { users: number; items: number; rati
     }
     return result;
   } finally {
-    s3.destroy();
     dynamo.destroy();
-    await stack.stop();
-    rmSync(stackDir, { recursive: true, force: true });
+    await stop();
   }
 }

@@ -3,13 +3,10 @@
  * once, over HTTP to the in-process API handler, dynalite behind it), then the next build's fold of everything
  * sent; and the cost of a million events on AWS from the request units each step takes (prices stated below).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { uploadKey } from '../functions/adapters/bucket-layout.js';
+import { startBenchStack } from './local-stack.js';
 import { syntheticInteractions } from '../functions/engine/synthetic/index.js';
-import { LOCAL_CREDENTIALS } from '../functions/local/defaults.js';
 
 export interface ThroughputResult {
   clients: number;
@@ -32,24 +29,7 @@ export async function benchLiveEvents(options: { batchesPerClient: number }): Pr
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.LIVE_EVENT_SETTLE_MS = '0'; // the fold below takes everything sent before it
-  const stackDir = mkdtempSync(join(tmpdir(), 'affinity-bench-live-'));
-  const { startLocalStack } = await import('../functions/local/stack.js');
-  let build: typeof import('../functions/handlers/build.js') | undefined;
-  let api: typeof import('../functions/handlers/api.js') | undefined;
-  const stack = await startLocalStack({
-    dataDir: stackDir,
-    buildHandler: async (event, context) =>
-      (build ??= await import('../functions/handlers/build.js')).handler(event, context),
-    apiHandler: async (event, context) =>
-      (api ??= await import('../functions/handlers/api.js')).handler(event, context),
-    log: () => {},
-  });
-  const s3 = new S3Client({
-    endpoint: stack.s3Endpoint,
-    region: stack.region,
-    forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const { stack, s3, stop } = await startBenchStack('live');
   const dataset = 'bench-live';
   const users = 2000;
   const items = 1000;
@@ -140,9 +120,7 @@ export async function benchLiveEvents(options: { batchesPerClient: number }): Pr
       recommendMs: { p50: recommendLatencies[25], liveEvents },
     };
   } finally {
-    s3.destroy();
-    await stack.stop();
-    rmSync(stackDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

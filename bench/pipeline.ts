@@ -5,13 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ensureBenchFile, type DatasetSize } from './engine.js';
 import { uploadKey } from '../functions/adapters/bucket-layout.js';
-import { LOCAL_CREDENTIALS } from '../functions/local/defaults.js';
+import { startBenchStack, type LocalStack } from './local-stack.js';
 
 export interface UploadResult {
   ratings: number;
@@ -53,24 +52,7 @@ export async function benchPipeline(
   const files = [];
   for (const size of sizes) files.push({ size, file: await ensureBenchFile(size, dataDir) });
 
-  const stackDir = mkdtempSync(join(tmpdir(), 'affinity-bench-'));
-  const { startLocalStack } = await import('../functions/local/stack.js');
-  let build: typeof import('../functions/handlers/build.js') | undefined;
-  let api: typeof import('../functions/handlers/api.js') | undefined;
-  const stack = await startLocalStack({
-    dataDir: stackDir,
-    buildHandler: async (event, context) =>
-      (build ??= await import('../functions/handlers/build.js')).handler(event, context),
-    apiHandler: async (event, context) =>
-      (api ??= await import('../functions/handlers/api.js')).handler(event, context),
-    log: () => {},
-  });
-  const s3 = new S3Client({
-    endpoint: stack.s3Endpoint,
-    region: stack.region,
-    forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const { stack, s3, stop } = await startBenchStack('pipeline');
   try {
     const uploads: UploadResult[] = [];
     for (const { size, file } of files) {
@@ -127,12 +109,9 @@ export async function benchPipeline(
     await fire(5);
     return { uploads, many, load: await fire(load.seconds) };
   } finally {
-    await stack.stop();
-    rmSync(stackDir, { recursive: true, force: true });
+    await stop();
   }
 }
-
-type LocalStack = Awaited<ReturnType<(typeof import('../functions/local/stack.js'))['startLocalStack']>>;
 
 /** The largest file's rows cut into `parts` files (each with the header) under one dataset, uploaded at once. */
 async function uploadAsManyFiles(
