@@ -286,6 +286,7 @@ async function qualitySuite(): Promise<string> {
 }
 
 async function erasureSuite(): Promise<string> {
+  const load = loadavg()[0];
   const r = await benchErasure({ users: 2000, items: 1000, ratings: 60_000, subjects: 5 });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const row = (kind: 'user' | 'item') => {
@@ -305,7 +306,7 @@ async function erasureSuite(): Promise<string> {
       'and popularity) are warmed on two API instances, the DELETE is sent, and from its answer the routes are polled ' +
       'in rounds; "gone" is when the first round whose every answer was clean started. "This instance" served the ' +
       'DELETE (the local stack’s API, over HTTP); "another instance" has its own caches (an in-process app on the same ' +
-      'table), as another Lambda instance would. Shared 2-core machine: other work ran at the same time.',
+      `table), as another Lambda instance would. Load average ${load.toFixed(1)} on the 2 cores at the start.`,
     '',
     '| request | subjects | routes polled (median) | DELETE answered (ms, median / max) | gone, this instance (ms after the answer) | gone, another instance (ms after the answer) | one round (ms) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -332,7 +333,7 @@ async function liveSuite(): Promise<string> {
   const lines = [
     'POST /v1/datasets/{dataset}/events on the local stack (dynalite + the API handler in one process, over HTTP), ' +
       `batches of 500 new events (${batches} batches per client), each event one conditional PutItem (32 in flight per request); ` +
-      `the machine was shared (load average ${load.toFixed(1)} at the start).`,
+      `load average ${load.toFixed(1)} on the 2 cores at the start (other work on the machine raises it).`,
     '',
     '| clients | events | seconds | events/s | batch p50 (ms) | batch p99 (ms) |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
