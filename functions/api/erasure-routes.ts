@@ -4,23 +4,15 @@
  * so it needs no JSON content type: a browser cannot send one cross-site without a CORS preflight this API never
  * approves (and the local server refuses cross-site writes itself). What each does is in ./erasure-service.ts.
  */
-import { createRoute, type z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { json, problem } from './route-parts.js';
 import { MetricUnit, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp } from './app-env.js';
 import { ErasureResponse } from './erasure-schemas.js';
 import type { ErasureService } from './erasure-service.js';
 import { finiteReply } from './finite-json.js';
-import { PROBLEM_CONTENT_TYPE } from './problems.js';
-import { ItemParams, ProblemSchema, UserParams } from './schemas.js';
+import { ItemParams, UserParams } from './schemas.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const problem = (description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-});
 const errors = {
   400: problem('Invalid parameter (an id over 256 UTF-8 bytes, …); `errors` names the field.'),
   429: problem('The model store is throttling; retry with back-off (see Retry-After).'),

@@ -6,10 +6,11 @@
  * (test/api/live-events.test.ts "bad input": 501 events, bad timestamps, ids over 256 bytes, unknown fields).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { problem } from './route-parts.js';
 import { liveIdProblem, liveTimestampProblem, liveTypeProblem, liveValueProblem } from '../engine/ingest/index.js';
 import { MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
-import { MAX_BODY_BYTES, PROBLEM_CONTENT_TYPE } from './problems.js';
-import { DatasetParams, ProblemSchema } from './schemas.js';
+import { MAX_BODY_BYTES } from './problems.js';
+import { DatasetParams } from './schemas.js';
 
 /** Events one request may carry. */
 export const MAX_EVENTS_PER_BATCH = 500;
@@ -103,11 +104,6 @@ export const LiveEventsResponse = z
 
 export type LiveEventBodyType = z.infer<typeof LiveEventBody>;
 export type LiveEventsAcceptedBody = z.infer<typeof LiveEventsResponse>;
-
-const problem = (description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-});
 
 export const liveEventsRoute = createRoute({
   method: 'post',

@@ -1,6 +1,6 @@
 /** Route definitions: path, parameters, body and responses, from which both validation and OpenAPI come. */
-import { createRoute, type z } from '@hono/zod-openapi';
-import { PROBLEM_CONTENT_TYPE } from './problems.js';
+import { createRoute } from '@hono/zod-openapi';
+import { json, problem } from './route-parts.js';
 import {
   DatasetParams,
   DatasetResponse,
@@ -12,7 +12,6 @@ import {
   JobsResponse,
   LimitQuery,
   PopularResponse,
-  ProblemSchema,
   RecommendationsResponse,
   RecommendBody,
   RollbackBody,
@@ -27,15 +26,6 @@ import {
 import { MAX_BODY_BYTES } from './problems.js';
 import { ItemEntryResponse } from './catalogue-schemas.js';
 import { liveEventsRoute } from './live-schemas.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const problem = (description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-});
 
 /** Errors every store-backed route can answer with. */
 const storeErrors = {
