@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
-import { FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
+import { BACKFILL_SOURCES, FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
 
 // The model state, versions, validation and jobs (./model-schemas.ts), re-exported so routes find every schema here.
@@ -216,12 +216,25 @@ export const PopularityReasonSchema = z
     description: 'Why a popularity-fallback item is recommended: how many users interacted with it, and why.',
   });
 
+export const BackfillReasonSchema = z
+  .object({
+    kind: z.literal('backfill'),
+    reason: z.enum(BACKFILL_SOURCES).openapi({ description: 'The ranking the item was filled in from.' }),
+    value: z.number().openapi({
+      description: "The item's value in that ranking: distinct users (popular) or its decayed recent count (trending).",
+    }),
+  })
+  .openapi('BackfillReason', {
+    description:
+      'Why an item the model did not score is listed: filters or exclusions left fewer than `limit` scored items.',
+  });
+
 export const RecommendedItemSchema = z
   .object({
     item: z.string(),
     score: z.number(),
     because: z
-      .array(z.discriminatedUnion('kind', [ContributionSchema, PopularityReasonSchema]))
+      .array(z.discriminatedUnion('kind', [ContributionSchema, PopularityReasonSchema, BackfillReasonSchema]))
       .optional()
       .openapi({
         description:

@@ -17,7 +17,9 @@ export function formatRecommendations(result: RecommendationResult & { model?: s
       const reasons = rec.because.map((c) =>
         c.kind === 'popular'
           ? `popular: ${c.interactions} interaction${c.interactions === 1 ? '' : 's'}`
-          : `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
+          : c.kind === 'backfill'
+            ? `filled in from the ${c.reason} ranking (${c.value})`
+            : `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
       );
       lines.push(`      because ${reasons.join('; ')}`);
     }

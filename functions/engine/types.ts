@@ -168,8 +168,26 @@ export interface PopularityReason {
   fallback?: FallbackReason;
 }
 
-/** One reason for a recommendation: a CF contribution (kind item / user) or popularity (kind popular). */
-export type Explanation = Contribution | PopularityReason;
+/** Where a backfilled item came from (engine/filters/backfill.ts): the popularity or the trending ranking. */
+export const BACKFILL_SOURCES = ['popular', 'trending'] as const;
+export type BackfillSource = (typeof BACKFILL_SOURCES)[number];
+
+/**
+ * Why an item is listed although the model did not score it: filters or exclusions left fewer than `limit` scored
+ * candidates, and the list was filled from a ranking within the same filter (engine/filters/backfill.ts).
+ */
+export interface BackfillReason {
+  kind: 'backfill';
+  reason: BackfillSource;
+  /** The item's value in that ranking: distinct users (popular) or the decayed recent count (trending). */
+  value: number;
+}
+
+/**
+ * One reason for a recommendation: a CF contribution (kind item / user), popularity (kind popular) or a backfill
+ * label (kind backfill).
+ */
+export type Explanation = Contribution | PopularityReason | BackfillReason;
 
 export type Algorithm = 'item' | 'user' | 'popularity';
 
@@ -178,7 +196,8 @@ export interface Recommendation {
   score: number;
   /**
    * Why the item is recommended: for CF, the contributors with the largest contributions, largest first; for
-   * popularity (a fallback or asked for), one `popular` entry. Empty only when explanations are off (explainTop 0).
+   * popularity (a fallback or asked for), one `popular` entry. Empty only when explanations are off (explainTop 0),
+   * except for a backfilled item: its one `backfill` label is always there (it says why the item is listed at all).
    */
   because: Explanation[];
 }

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import { exportRecommendations } from '../../functions/engine/export/index.js';
-import { InMemoryModel, recommendPopular } from '../../functions/engine/recommend/index.js';
+import { InMemoryModel, isContribution, recommendPopular } from '../../functions/engine/recommend/index.js';
 import { UserInputError, type RecommendationResult } from '../../functions/engine/types.js';
 
 // Ids that break naive CSV writers: delimiters, quotes, line breaks, the `because` separators, unicode.
@@ -52,7 +52,7 @@ function expectedRows(results: Map<string, RecommendationResult>, explain: boole
     result.items.forEach((recommendation, index) => {
       // Popularity rows explain nothing in CSV: their score is the count, and the fallback column says why.
       const because = explain
-        ? recommendation.because.flatMap((c) => (c.kind === 'popular' ? [] : [`${c.id}:${c.share.toFixed(4)}`]))
+        ? recommendation.because.flatMap((c) => (!isContribution(c) ? [] : [`${c.id}:${c.share.toFixed(4)}`]))
         : [];
       rows.push([
         user,
@@ -199,7 +199,7 @@ describe('exportRecommendations: JSON Lines and streams', () => {
           item: r.item,
           score: r.score,
           because: r.because.map((c) =>
-            c.kind === 'popular'
+            !isContribution(c)
               ? c
               : { id: c.id, kind: c.kind, similarity: c.similarity, value: c.value, share: c.share },
           ),

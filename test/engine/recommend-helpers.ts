@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { isContribution } from '../../functions/engine/recommend/index.js';
 import type {
   Contribution,
   Explanation,
@@ -93,12 +94,13 @@ export function expectSameResult(actual: RecommendationResult, expected: Recomme
   expect(actual.items.map((r) => r.item)).toEqual(expected.items.map((r) => r.item));
   actual.items.forEach((r, p) => {
     expect(r.score).toBeCloseTo(expected.items[p].score, 9);
-    const ids = (because: Explanation[]) => because.map((c) => (c.kind === 'popular' ? c.interactions : c.id));
+    const ids = (because: Explanation[]) =>
+      because.map((c) => (c.kind === 'popular' ? c.interactions : c.kind === 'backfill' ? c.value : c.id));
     expect(ids(r.because)).toEqual(ids(expected.items[p].because));
     r.because.forEach((c, q) => {
       const want = expected.items[p].because[q];
       expect(c.kind).toBe(want.kind);
-      if (c.kind === 'popular' || want.kind === 'popular') return void expect(c).toEqual(want);
+      if (!isContribution(c) || !isContribution(want)) return void expect(c).toEqual(want);
       expect(c.similarity).toBeCloseTo(want.similarity, 9);
       expect(c.value).toBe(want.value);
       expect(c.contribution).toBeCloseTo(want.contribution, 9);

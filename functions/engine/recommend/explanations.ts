@@ -1,16 +1,21 @@
 /**
  * The published shape of an explanation, shared by the API's responses and the JSON Lines export: a CF
- * contribution without its raw product (`share` says the same relative to the score), a popularity reason as is.
+ * contribution without its raw product (`share` says the same relative to the score), a popularity reason and a
+ * backfill label as they are.
  */
-import type { Contribution, Explanation, PopularityReason } from '../types.js';
+import type { BackfillReason, Contribution, Explanation, PopularityReason } from '../types.js';
 
-export type ExplanationRecord = Omit<Contribution, 'contribution'> | PopularityReason;
+export type ExplanationRecord = Omit<Contribution, 'contribution'> | PopularityReason | BackfillReason;
 
 export function isContribution(explanation: Explanation): explanation is Contribution {
-  return explanation.kind !== 'popular';
+  return explanation.kind === 'item' || explanation.kind === 'user';
 }
 
 export function explanationRecord(explanation: Explanation): ExplanationRecord {
+  if (explanation.kind === 'backfill') {
+    const { kind, reason, value } = explanation;
+    return { kind, reason, value };
+  }
   if (!isContribution(explanation)) {
     const { kind, interactions, fallback } = explanation;
     return fallback === undefined ? { kind, interactions } : { kind, interactions, fallback };
