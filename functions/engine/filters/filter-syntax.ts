@@ -40,6 +40,10 @@ const HINT =
   'Write terms such as category:jazz,live;-language:de;attr.duration:30;publishedAfter:2026-01-01;available ' +
   '(see the filter syntax in the API documentation).';
 
+const POST_HINT =
+  'Give filters as { categories: { include, exclude }, language: {…}, series: {…}, ' +
+  'attributes: { <name>: { include, exclude } }, publishedAfter, available, now }.';
+
 type Field = 'categories' | 'language' | 'series';
 const GET_FIELDS: Record<string, Field> = { category: 'categories', language: 'language', series: 'series' };
 
@@ -54,6 +58,7 @@ class FilterBuilder {
   constructor(
     private readonly prefix: string,
     private readonly context: FilterContext,
+    private readonly hint: string,
   ) {}
 
   /** `key` is `categories`, `language`, `series` or `attributes.<name>`. */
@@ -72,7 +77,7 @@ class FilterBuilder {
       }
     }
     const trimmed = value.trim();
-    if (trimmed === '') throw new UserInputError(`${this.prefix}: ${where} has an empty value`, where, HINT);
+    if (trimmed === '') throw new UserInputError(`${this.prefix}: ${where} has an empty value`, where, this.hint);
     const normal = key === 'language' ? trimmed.toLowerCase() : trimmed;
     let entry = this.sets.get(key);
     if (entry === undefined) this.sets.set(key, (entry = { include: new Set(), exclude: new Set() }));
@@ -122,7 +127,7 @@ export function parseFilterQuery(text: string, context: FilterContext, where = '
       where,
       'Use fewer terms, or the POST form.',
     );
-  const builder = new FilterBuilder(where, context);
+  const builder = new FilterBuilder(where, context, HINT);
   text.split(';').forEach((raw, index) => {
     const term = raw.trim();
     if (term === '')
@@ -182,9 +187,9 @@ export function parseFilterBody(body: unknown, context: FilterContext, where = '
   if (!parsed.success) {
     const [problem] = describeIssues(parsed.error, body);
     const at = problem.field === '' ? where : `${where}.${problem.field}`;
-    throw new UserInputError(`${at} ${problem.rule}${problem.got}`, at, HINT);
+    throw new UserInputError(`${at}: ${problem.rule}${problem.got}`, at, POST_HINT);
   }
-  const builder = new FilterBuilder(where, context);
+  const builder = new FilterBuilder(where, context, POST_HINT);
   const fields: Field[] = ['categories', 'language', 'series'];
   for (const field of fields) addSides(builder, field, parsed.data[field], `${where}.${field}`);
   for (const [name, sides] of Object.entries(parsed.data.attributes ?? {})) {
@@ -219,7 +224,11 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d
 export function parseFilterDate(text: string, where: string): number {
   const match = ISO_DATE.exec(text.trim());
   const fail = (): never => {
-    throw new UserInputError(`${where} ${DATE_RULE} (got ${JSON.stringify(text)})`, where, HINT);
+    throw new UserInputError(
+      `${where} ${DATE_RULE} (got ${JSON.stringify(text)})`,
+      where,
+      'A date is YYYY-MM-DD, optionally with THH:MM[:SS[.sss]] and Z or ±HH:MM (UTC without one).',
+    );
   };
   if (match === null) return fail();
   const [, y, mo, d, h = '0', mi = '0', s = '0', ms = '0', zone] = match;
