@@ -58,9 +58,7 @@ describe('backfill', () => {
     const result = backfill([rec('a', 3)], 10, [popularBackfill(popularity)], accepts);
     expect(result.map((r) => r.item)).toEqual(['a', 'p1', 'p3']);
     // Enough scored: cut to limit, nothing filled in.
-    expect(backfill([rec('a', 3), rec('b', 2)], 1, [popularBackfill(popularity)], () => true)).toEqual([
-      rec('a', 3),
-    ]);
+    expect(backfill([rec('a', 3), rec('b', 2)], 1, [popularBackfill(popularity)], () => true)).toEqual([rec('a', 3)]);
   });
 
   it('applies the allow list to the backfill as well', () => {
