@@ -11,6 +11,7 @@ import {
   trendingBackfill,
   type BackfillRanking,
 } from '../../functions/engine/filters/index.js';
+import { explanationRecord, isContribution } from '../../functions/engine/recommend/index.js';
 import type { PopularItem, Recommendation } from '../../functions/engine/types.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -49,6 +50,12 @@ describe('backfill', () => {
       { item: 'p1', score: 0, because: popularLabel(9) },
       { item: 'p5', score: 0, because: popularLabel(1) },
     ]);
+  });
+
+  it('publishes the label as it is (explanationRecord), and isContribution tells it apart', () => {
+    const [label] = backfill([], 1, [popularBackfill([popular('p1', 3)])], () => true)[0].because;
+    expect(explanationRecord(label)).toEqual({ kind: 'backfill', reason: 'popular', value: 3 });
+    expect(isContribution(label)).toBe(false);
   });
 
   it('gives fewer than limit only when fewer exist', () => {
