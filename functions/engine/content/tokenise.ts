@@ -1,0 +1,102 @@
+/**
+ * Catalogue entries as terms. Title and text are normalised (Unicode NFKC, then `toLowerCase`, which is
+ * locale-independent unlike `toLocaleLowerCase`) and cut into words by `Intl.Segmenter` (ICU's word break rules
+ * with its dictionary for Chinese, Japanese and Thai, so 爵士音乐 gives 爵士 and 音乐); numbers are kept,
+ * punctuation and stop words dropped. Tags, categories, series and custom attributes are whole terms, prefixed
+ * with their field (`tag:live music`, `cat:jazz`, `series:the wire`, `attr:mood=calm`).
+ *
+ * Safety properties (test/engine/content-tokenise.test.ts):
+ * - a word never equals a field-prefixed term: words are split at ':' (ICU keeps `cat:jazz` as one word);
+ * - the same text gives the same words whatever the host's default locale (segmenter locale fixed to `und`);
+ * - NFKC folds compatibility forms (ﬁ → fi, full-width Ａ１ → a1) and composes combining marks (u + ̈ → ü);
+ * - stop words are those of the entry's language, or of every listed language when it has none (stop-words.ts).
+ */
+import type { AttributeValue, CatalogueEntry } from '../catalogue/types.js';
+import { stopWordsFor } from './stop-words.js';
+
+/** The fields terms are drawn from; `words` are title and text, which share one vocabulary. */
+export const CONTENT_FIELDS = ['title', 'text', 'tags', 'categories', 'series', 'attributes'] as const;
+export type ContentField = (typeof CONTENT_FIELDS)[number];
+
+/** Prefix of each whole-term field (title and text words carry none). */
+export const TERM_PREFIX = {
+  tags: 'tag:',
+  categories: 'cat:',
+  series: 'series:',
+  attributes: 'attr:',
+} as const satisfies Partial<Record<ContentField, string>>;
+
+const SEGMENTER = new Intl.Segmenter('und', { granularity: 'word' });
+
+/** NFKC, lowercase, runs of white space as one space, trimmed: the form every term is compared in. */
+export function normalise(value: string): string {
+  return value.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/** The words of a text, in order (repeats kept: they are the term frequencies). */
+export function tokenise(text: string, language?: string): string[] {
+  const stop = stopWordsFor(language);
+  const words: string[] = [];
+  for (const { segment, isWordLike } of SEGMENTER.segment(normalise(text))) {
+    if (!isWordLike) continue;
+    for (const part of segment.includes(':') ? segment.split(':') : [segment]) {
+      if (part !== '' && !stop.has(part)) words.push(part);
+    }
+  }
+  return words;
+}
+
+/** A whole term of a multi-valued or scalar field; undefined for a value that is empty once normalised. */
+export function wholeTerm(field: keyof typeof TERM_PREFIX, value: string): string | undefined {
+  const normalised = normalise(value);
+  return normalised === '' ? undefined : TERM_PREFIX[field] + normalised;
+}
+
+/** `attr:<name>=<value>`: the attribute's name as declared (normalised), its value as text. */
+export function attributeTerm(name: string, value: AttributeValue): string | undefined {
+  const text = normalise(String(value));
+  return text === '' ? undefined : `${TERM_PREFIX.attributes}${normalise(name)}=${text}`;
+}
+
+/** The terms of one entry by field: word lists for title and text, distinct whole terms for the others. */
+export interface EntryTerms {
+  title: string[];
+  text: string[];
+  tags: string[];
+  categories: string[];
+  series: string[];
+  /** Per declared attribute name (as in the entry): its term. */
+  attributes: { name: string; term: string }[];
+}
+
+export function entryTerms(entry: CatalogueEntry): EntryTerms {
+  const distinct = (field: keyof typeof TERM_PREFIX, values: readonly string[] | undefined): string[] => {
+    const terms = new Set<string>();
+    for (const value of values ?? []) {
+      const term = wholeTerm(field, value);
+      if (term !== undefined) terms.add(term);
+    }
+    return [...terms];
+  };
+  const attributes: { name: string; term: string }[] = [];
+  for (const [name, value] of Object.entries(entry.attributes ?? {})) {
+    const term = attributeTerm(name, value);
+    if (term !== undefined) attributes.push({ name, term });
+  }
+  return {
+    title: entry.title === undefined ? [] : tokenise(entry.title, entry.language),
+    text: entry.text === undefined ? [] : tokenise(entry.text, entry.language),
+    tags: distinct('tags', entry.tags),
+    categories: distinct('categories', entry.categories),
+    series: distinct('series', entry.series === undefined ? undefined : [entry.series]),
+    attributes,
+  };
+}
+
+/** The field and the value shown for a term (explanations: "shares: jazz, live"). */
+export function describeTerm(term: string): { field: 'words' | keyof typeof TERM_PREFIX; value: string } {
+  for (const field of ['tags', 'categories', 'series', 'attributes'] as const) {
+    if (term.startsWith(TERM_PREFIX[field])) return { field, value: term.slice(TERM_PREFIX[field].length) };
+  }
+  return { field: 'words', value: term };
+}
