@@ -2,13 +2,14 @@
  * Catalogue entries as terms. Title and text are normalised (Unicode NFKC, then `toLowerCase`, which is
  * locale-independent unlike `toLocaleLowerCase`) and cut into words by `Intl.Segmenter` (ICU's word break rules
  * with its dictionary for Chinese, Japanese and Thai, so 爵士音乐 gives 爵士 and 音乐); numbers are kept,
- * punctuation and stop words dropped. Tags, categories, series and custom attributes are whole terms, prefixed
- * with their field (`tag:live music`, `cat:jazz`, `series:the wire`, `attr:mood=calm`).
+ * punctuation and stop words dropped; the segmenter's locale is fixed (`und`), so words do not depend on the
+ * host's. Tags, categories, series and custom attributes are whole terms, prefixed with their field
+ * (`tag:live music`, `cat:jazz`, `series:the wire`, `attr:mood=calm`).
  *
  * Safety properties (test/engine/content-tokenise.test.ts):
  * - a word never equals a field-prefixed term: words are split at ':' (ICU keeps `cat:jazz` as one word);
- * - the same text gives the same words whatever the host's default locale (segmenter locale fixed to `und`);
  * - NFKC folds compatibility forms (ﬁ → fi, full-width Ａ１ → a1) and composes combining marks (u + ̈ → ü);
+ * - elided articles are cut off (l’amour → amour, dell’arte → arte); English contractions are left whole;
  * - stop words are those of the entry's language, or of every listed language when it has none (stop-words.ts).
  */
 import type { AttributeValue, CatalogueEntry } from '../catalogue/types.js';
@@ -40,10 +41,21 @@ export function tokenise(text: string, language?: string): string[] {
   for (const { segment, isWordLike } of SEGMENTER.segment(normalise(text))) {
     if (!isWordLike) continue;
     for (const part of segment.includes(':') ? segment.split(':') : [segment]) {
-      if (part !== '' && !stop.has(part)) words.push(part);
+      const word = withoutElision(part, stop);
+      if (word !== '' && !stop.has(word)) words.push(word);
     }
   }
   return words;
+}
+
+const ELISION = /^(\p{L}{1,4})['’](\p{L}.*)$/u;
+
+/** French and Italian elide articles and pronouns into the next word (l’amour, dell’arte): keep the word alone. */
+function withoutElision(word: string, stop: ReadonlySet<string>): string {
+  const match = ELISION.exec(word);
+  if (match === null) return word;
+  const article = match[1];
+  return stop.has(article) || stop.has(article + 'a') ? match[2] : word;
 }
 
 /** A whole term of a multi-valued or scalar field; undefined for a value that is empty once normalised. */
