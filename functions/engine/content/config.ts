@@ -4,7 +4,7 @@
  *
  * Safety properties (test/engine/content-config.test.ts): unknown keys are rejected; a field weight outside
  * [0, MAX_FIELD_WEIGHT] or all weights 0 is rejected; `bm25` options with scheme `tfidf` are rejected (they would
- * be silently ignored); minDf above what maxDfShare can keep is not an error (it just leaves fewer terms).
+ * be silently ignored); each rejection names the field, its rule and the value given.
  */
 import { z } from 'zod';
 import { describeIssues } from '../config-issues.js';

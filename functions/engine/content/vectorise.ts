@@ -6,7 +6,7 @@
  * in, each by its field weight, so a word in the title counts `fields.title` per occurrence and the same word in
  * the text `fields.text`.
  *
- * Safety properties (test/engine/content-kernel.test.ts, content-vectorise.test.ts):
+ * Safety properties (test/engine/content-kernel.test.ts):
  * - every non-empty row has L2 norm 1 and only positive weights; an entry with no kept term is an empty row;
  * - terms are sorted by code unit, so term indices (and every sum over them) do not depend on the order of entries;
  * - only terms with minDf ≤ df ≤ maxDfShare·items are kept; a field of weight 0 contributes no term and no length.
