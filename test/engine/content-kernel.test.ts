@@ -194,6 +194,10 @@ describe('content kernel against a brute-force reference', () => {
     ],
     ['bm25, defaults', { scheme: 'bm25' }],
     ['bm25, k1 2, b 0.3, df share 0.3', { scheme: 'bm25', bm25: { k1: 2, b: 0.3 }, maxDfShare: 0.3 }],
+    [
+      'bm25, text and categories left out',
+      { scheme: 'bm25', fields: { text: 0, categories: 0, attributes: { year: 1 } }, minDf: 1 },
+    ],
   ];
   for (const [name, input] of cases) {
     it(name, () => {
@@ -243,30 +247,33 @@ describe('content kernel against a brute-force reference', () => {
     }
   });
 
-  it('is deterministic and does not depend on the order of the entries (tfidf)', () => {
-    const o = options({ k: 6, minDf: 1 });
-    const first = contentNeighbourBlock(vectoriseCatalogue(entries, o), 6);
-    const again = contentNeighbourBlock(vectoriseCatalogue(catalogue(80, 7), o), 6);
-    expect(again).toEqual(first);
-    const reversed = [...entries].reverse();
-    const block = contentNeighbourBlock(vectoriseCatalogue(reversed, o), 6);
-    const rowOf = (b: NeighbourBlock, list: CatalogueEntry[], item: string) => {
-      const r = list.findIndex((e) => e.item === item);
-      return Array.from({ length: b.count[r] }, (_, j) => ({
-        id: list[b.neighbour[r * 6 + j]].item,
-        similarity: b.similarity[r * 6 + j],
-      }));
-    };
-    for (const { item } of entries) {
-      const x = rowOf(first, entries, item);
-      const y = rowOf(block, reversed, item);
-      // Same similarities bit for bit; the order may differ only within exact ties (index tie-break).
-      expect(y.map((n) => n.similarity)).toEqual(x.map((n) => n.similarity));
-      const key = (list: typeof x) => list.map((n) => `${n.similarity}:${n.id}`).sort();
-      const lastSim = x.at(-1)?.similarity;
-      expect(key(y.filter((n) => n.similarity !== lastSim))).toEqual(key(x.filter((n) => n.similarity !== lastSim)));
-    }
-  });
+  it.each(['tfidf', 'bm25'] as const)(
+    'is deterministic and does not depend on the order of the entries (%s)',
+    (scheme) => {
+      const o = options({ k: 6, minDf: 1, scheme });
+      const first = contentNeighbourBlock(vectoriseCatalogue(entries, o), 6);
+      const again = contentNeighbourBlock(vectoriseCatalogue(catalogue(80, 7), o), 6);
+      expect(again).toEqual(first);
+      const reversed = [...entries].reverse();
+      const block = contentNeighbourBlock(vectoriseCatalogue(reversed, o), 6);
+      const rowOf = (b: NeighbourBlock, list: CatalogueEntry[], item: string) => {
+        const r = list.findIndex((e) => e.item === item);
+        return Array.from({ length: b.count[r] }, (_, j) => ({
+          id: list[b.neighbour[r * 6 + j]].item,
+          similarity: b.similarity[r * 6 + j],
+        }));
+      };
+      for (const { item } of entries) {
+        const x = rowOf(first, entries, item);
+        const y = rowOf(block, reversed, item);
+        // Same similarities bit for bit; the order may differ only within exact ties (index tie-break).
+        expect(y.map((n) => n.similarity)).toEqual(x.map((n) => n.similarity));
+        const key = (list: typeof x) => list.map((n) => `${n.similarity}:${n.id}`).sort();
+        const lastSim = x.at(-1)?.similarity;
+        expect(key(y.filter((n) => n.similarity !== lastSim))).toEqual(key(x.filter((n) => n.similarity !== lastSim)));
+      }
+    },
+  );
 });
 
 describe('content kernel: edge cases', () => {
@@ -291,6 +298,36 @@ describe('content kernel: edge cases', () => {
     expect(block.neighbour[0]).toBe(2);
     expect(block.neighbour[6]).toBe(0);
     expect(vectors.rowPtr[2] - vectors.rowPtr[1]).toBe(0);
+  });
+
+  it('never reports a similarity above 1, even where rounding gives 1 + 2⁻⁵²', () => {
+    // Found by search: unclamped, this text's unit vector has a dot product with itself of 1.0000000000000002.
+    const text = 'vinyl rock festival rock live jazz drums summer drums guitar drums';
+    const entries: CatalogueEntry[] = [
+      { item: 'a', text },
+      { item: 'b', text },
+      { item: 'c', text: 'zzz' },
+    ];
+    const block = contentNeighbourBlock(vectoriseCatalogue(entries, options({ minDf: 1, maxDfShare: 1 })), 2);
+    expect([...block.count]).toEqual([1, 1, 0]);
+    expect(block.similarity[0]).toBe(1);
+    expect(block.similarity[2]).toBe(1);
+  });
+
+  it('gives BM25 weights that do not depend on the order of the entries, even with fractional lengths', () => {
+    // Lengths 0.1, 0.2, 0.3: summed in the given order 0.1 + 0.2 + 0.3 = 0.6000000000000001, reversed 0.6.
+    const entries: CatalogueEntry[] = [
+      { item: 'a', title: 'jazz' },
+      { item: 'b', title: 'jazz night' },
+      { item: 'c', title: 'jazz night city' },
+    ];
+    const o = options({ scheme: 'bm25', fields: { title: 0.1 }, minDf: 1, maxDfShare: 1 });
+    const forward = vectoriseCatalogue(entries, o);
+    const reversed = vectoriseCatalogue([...entries].reverse(), o);
+    for (let r = 0; r < 3; r++) {
+      const row = (v: typeof forward, i: number) => [...v.weight.subarray(v.rowPtr[i], v.rowPtr[i + 1])];
+      expect(row(reversed, 2 - r)).toEqual(row(forward, r));
+    }
   });
 
   it('matches tags as whole terms only', () => {

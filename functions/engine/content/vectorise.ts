@@ -8,7 +8,8 @@
  *
  * Safety properties (test/engine/content-kernel.test.ts):
  * - every non-empty row has L2 norm 1 and only positive weights; an entry with no kept term is an empty row;
- * - terms are sorted by code unit, so term indices (and every sum over them) do not depend on the order of entries;
+ * - terms are sorted by code unit and lengths summed in ascending order, so term indices and weights (and every
+ *   sum over them) do not depend on the order of entries;
  * - only terms with minDf ≤ df ≤ maxDfShare·items are kept; a field of weight 0 contributes no term and no length.
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
@@ -56,8 +57,10 @@ export function vectoriseCatalogue(entries: readonly CatalogueEntry[], options: 
     options.scheme === 'tfidf' ? 1 + Math.log((1 + items) / (1 + d)) : Math.log(1 + (items - d + 0.5) / (d + 0.5)),
   );
   const { k1, b } = bm25Of(options);
+  // Summed in ascending order, so the average (and every BM25 weight) does not depend on the order of entries.
+  const lengths = Float64Array.from(stats, ({ length }) => length).sort();
   let totalLength = 0;
-  for (const { length } of stats) totalLength += length;
+  for (const length of lengths) totalLength += length;
   const averageLength = items === 0 ? 0 : totalLength / items;
 
   const rowPtr = new Uint32Array(items + 1);
