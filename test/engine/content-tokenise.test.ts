@@ -55,7 +55,7 @@ describe('tokenise: English, numbers, punctuation', () => {
   });
 
   it('keeps numbers (decimals too) and drops punctuation', () => {
-    expect(tokenise('Top 10 songs of 2024 -- 3.5 stars!!! (live)')).toEqual([
+    expect(tokenise('Top 10 songs of 2024 -- 3.5 stars!!! (live)', 'en')).toEqual([
       'top',
       '10',
       'songs',
@@ -71,14 +71,24 @@ describe('tokenise: English, numbers, punctuation', () => {
     expect(tokenise("storia dell'arte", 'it')).toEqual(['storia', 'arte']);
   });
 
-  it('uses one language’s list when the entry has a listed language, every list otherwise', () => {
+  it('uses the list of the language tag, and none for a language without a list', () => {
     // "die" and "war" are English words but German stop words.
     expect(tokenise('die war', 'en')).toEqual(['die', 'war']);
     expect(tokenise('die war', 'de')).toEqual([]);
-    expect(tokenise('die war')).toEqual([]);
+    expect(tokenise('the car', 'sv')).toEqual(['the', 'car']);
     expect(stopWordsFor('pt-BR').has('não')).toBe(true);
-    expect(stopWordsFor('nl').has('het')).toBe(true);
-    expect(stopWordsFor('xx')).toBe(stopWordsFor(undefined));
+    expect(stopWordsFor('NL').has('het')).toBe(true);
+    expect(stopWordsFor('zh-Hant').has('的')).toBe(true);
+  });
+
+  it('guesses the list of untagged text from its words, so other languages’ stop words stay content words', () => {
+    // car (French), door (Dutch), man (German) and son (Spanish) are stop words there, content words in English.
+    expect(tokenise('The car and the door of the man and his son')).toEqual(['car', 'door', 'man', 'son']);
+    expect(tokenise('Der Mann und die Frau mit dem Hund')).toEqual(['mann', 'frau', 'hund']);
+    // One hit says nothing ("car" is a French stop word): nothing is removed.
+    expect(tokenise('Car Wars')).toEqual(['car', 'wars']);
+    // Chinese stop words apply with any guess: they never collide with an alphabetic word.
+    expect(tokenise('the best of 爵士的音乐')).toEqual(['best', '爵士', '音乐']);
   });
 
   it('never produces a word that looks like a field-prefixed term', () => {
@@ -111,6 +121,15 @@ describe('entryTerms', () => {
       { name: 'year', term: 'attr:year=1999' },
       { name: 'explicit', term: 'attr:explicit=false' },
     ]);
+  });
+
+  it('guesses one list for the whole entry from title and text together', () => {
+    // The title alone ("Car Wars") has one French hit; with the English text the entry is English.
+    const terms = entryTerms({ item: 'i', title: 'Car Wars', text: 'the story of the war in the stars' });
+    expect(terms.title).toEqual(['car', 'wars']);
+    expect(terms.text).toEqual(['story', 'war', 'stars']);
+    // Tagged German: "war" is a stop word there.
+    expect(entryTerms({ item: 'j', title: 'Es war einmal', language: 'de' }).title).toEqual(['einmal']);
   });
 
   it('gives an entry without any field no terms', () => {

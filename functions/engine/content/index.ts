@@ -15,7 +15,13 @@ export {
   type ContentField,
   type EntryTerms,
 } from './tokenise.js';
-export { STOP_WORD_LANGUAGES, stopWordsFor, type StopWordLanguage } from './stop-words.js';
+export {
+  MIN_GUESS_HITS,
+  STOP_WORD_LANGUAGES,
+  guessStopWords,
+  stopWordsFor,
+  type StopWordLanguage,
+} from './stop-words.js';
 export { vectoriseCatalogue, type ContentVectors } from './vectorise.js';
 export { ContentKernel, contentNeighbourBlock, sharedTerms, type SharedTerm } from './kernel.js';
 export {

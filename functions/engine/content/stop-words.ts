@@ -52,16 +52,45 @@ function toSet(list: string): ReadonlySet<string> {
 const BY_LANGUAGE = new Map<string, ReadonlySet<string>>(
   STOP_WORD_LANGUAGES.map((language) => [language, toSet(LISTS[language])]),
 );
-/** Every list at once: for entries whose language is absent or has no list of its own. */
-const ALL = new Set<string>([...BY_LANGUAGE.values()].flatMap((set) => [...set]));
+const EMPTY: ReadonlySet<string> = new Set();
+/** The lists of alphabetic languages, in the order a tie between guesses is settled (see guessStopWords). */
+const LATIN: readonly StopWordLanguage[] = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl'];
+/** Fewer hits than this say nothing about the language ("Car Wars": car is a French stop word). */
+export const MIN_GUESS_HITS = 2;
+/** Each Latin list with the Chinese one: Chinese stop words never collide with an alphabetic word. */
+const WITH_CHINESE = new Map<StopWordLanguage | undefined, ReadonlySet<string>>([
+  [undefined, BY_LANGUAGE.get('zh')!],
+  ...LATIN.map((language): [StopWordLanguage, ReadonlySet<string>] => [
+    language,
+    new Set([...BY_LANGUAGE.get(language)!, ...BY_LANGUAGE.get('zh')!]),
+  ]),
+]);
 
 /**
- * The stop words for a language tag (`de`, `pt-BR`, `zh-Hant`: the primary subtag picks the list). Absent or
- * unlisted languages get the union of all lists: a catalogue without language tags still loses "the" and "der",
- * at the price of words such as English "die" or "war" that are German stop words.
+ * The stop words of a language tag (`de`, `pt-BR`, `zh-Hant`: the primary subtag picks the list); a language with
+ * no list of its own gets none (a wrong list would remove its content words).
  */
-export function stopWordsFor(language?: string): ReadonlySet<string> {
-  if (language === undefined) return ALL;
+export function stopWordsFor(language: string): ReadonlySet<string> {
   const primary = language.split(/[-_]/)[0].toLowerCase();
-  return BY_LANGUAGE.get(primary) ?? ALL;
+  return BY_LANGUAGE.get(primary) ?? EMPTY;
+}
+
+/**
+ * Stop words for words of unknown language: the alphabetic list holding most of them (at least MIN_GUESS_HITS;
+ * ties go to the earlier list of LATIN), plus the Chinese list. A union of all lists instead would drop English
+ * "car", "door", "man" or "son" (French, Dutch, German, Spanish stop words) from every untagged English entry.
+ */
+export function guessStopWords(words: readonly string[]): ReadonlySet<string> {
+  let best: StopWordLanguage | undefined;
+  let bestHits = MIN_GUESS_HITS - 1;
+  for (const language of LATIN) {
+    const list = BY_LANGUAGE.get(language)!;
+    let hits = 0;
+    for (const word of words) if (list.has(word)) hits++;
+    if (hits > bestHits) {
+      best = language;
+      bestHits = hits;
+    }
+  }
+  return WITH_CHINESE.get(best)!;
 }

@@ -10,10 +10,11 @@
  * - a word never equals a field-prefixed term: words are split at ':' (ICU keeps `cat:jazz` as one word);
  * - NFKC folds compatibility forms (ﬁ → fi, full-width Ａ１ → a1) and composes combining marks (u + ̈ → ü);
  * - elided articles are cut off (l’amour → amour, dell’arte → arte); English contractions are left whole;
- * - stop words are those of the entry's language, or of every listed language when it has none (stop-words.ts).
+ * - stop words are those of the entry's language (none for a language without a list); an entry without one gets
+ *   the list that most of its title and text words are in (at least 2), plus the Chinese list (stop-words.ts).
  */
 import type { AttributeValue, CatalogueEntry } from '../catalogue/types.js';
-import { stopWordsFor } from './stop-words.js';
+import { guessStopWords, stopWordsFor } from './stop-words.js';
 
 /** The fields terms are drawn from; `words` are title and text, which share one vocabulary. */
 export const CONTENT_FIELDS = ['title', 'text', 'tags', 'categories', 'series', 'attributes'] as const;
@@ -34,18 +35,30 @@ export function normalise(value: string): string {
   return value.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
-/** The words of a text, in order (repeats kept: they are the term frequencies). */
+/** The words of a text, in order (repeats kept: they are the term frequencies), stop words dropped. */
 export function tokenise(text: string, language?: string): string[] {
-  const stop = stopWordsFor(language);
+  const raw = segmentWords(text);
+  return withoutStopWords(raw, language === undefined ? guessStopWords(raw) : stopWordsFor(language));
+}
+
+/** Word-like segments of the normalised text, split at ':' (so no word looks like a field-prefixed term). */
+function segmentWords(text: string): string[] {
   const words: string[] = [];
   for (const { segment, isWordLike } of SEGMENTER.segment(normalise(text))) {
     if (!isWordLike) continue;
-    for (const part of segment.includes(':') ? segment.split(':') : [segment]) {
-      const word = withoutElision(part, stop);
-      if (word !== '' && !stop.has(word)) words.push(word);
-    }
+    if (!segment.includes(':')) words.push(segment);
+    else for (const part of segment.split(':')) if (part !== '') words.push(part);
   }
   return words;
+}
+
+function withoutStopWords(words: readonly string[], stop: ReadonlySet<string>): string[] {
+  const kept: string[] = [];
+  for (const raw of words) {
+    const word = withoutElision(raw, stop);
+    if (!stop.has(word)) kept.push(word);
+  }
+  return kept;
 }
 
 const ELISION = /^(\p{L}{1,4})['’](\p{L}.*)$/u;
@@ -90,14 +103,18 @@ export function entryTerms(entry: CatalogueEntry): EntryTerms {
     }
     return [...terms];
   };
+  // One stop-word list for the whole entry: its language, else the guess from title and text together.
+  const title = entry.title === undefined ? [] : segmentWords(entry.title);
+  const text = entry.text === undefined ? [] : segmentWords(entry.text);
+  const stop = entry.language === undefined ? guessStopWords([...title, ...text]) : stopWordsFor(entry.language);
   const attributes: { name: string; term: string }[] = [];
   for (const [name, value] of Object.entries(entry.attributes ?? {})) {
     const term = attributeTerm(name, value);
     if (term !== undefined) attributes.push({ name, term });
   }
   return {
-    title: entry.title === undefined ? [] : tokenise(entry.title, entry.language),
-    text: entry.text === undefined ? [] : tokenise(entry.text, entry.language),
+    title: withoutStopWords(title, stop),
+    text: withoutStopWords(text, stop),
     tags: distinct('tags', entry.tags),
     categories: distinct('categories', entry.categories),
     series: distinct('series', entry.series === undefined ? undefined : [entry.series]),
