@@ -6,12 +6,12 @@
  * reports the process's peak RSS, the vocabulary, the non-zeros and Σ df² (the kernel's pair updates).
  * Run: `node --import tsx bench/content.ts [items] [tfidf|bm25] [maxDfShare]` (default 20000 tfidf 0.5).
  *
- * Measured 2026-12-02 on the 2-core machine shared with other jobs (load average ~4), 20,000 items, k 50:
- * - tfidf, defaults (minDf 2, maxDfShare 0.5): 28,117 terms, 1.52 M non-zeros (76 per item), Σ df² 1,361 M;
- *   tokenise + vectorise 5.7 s (Intl.Segmenter itself is ~3 s of it), kernel 11.1 s wall / 10.5 s CPU on one
- *   thread, peak RSS 395 MB (the generated catalogue included).
- * - bm25, defaults: the same vocabulary, 6.1 s + 11.3 s, 397 MB.
- * - tfidf, maxDfShare 0.05: 58 non-zeros per item, Σ df² 254 M, 5.0 s + 2.7 s, 365 MB: the kernel's time follows
+ * Measured 2026-12-02 on the 2-core machine shared with other jobs (load average 2–4), 20,000 items, k 50:
+ * - tfidf, defaults (minDf 2, maxDfShare 0.5): 28,119 terms, 1.52 M non-zeros (76 per item), Σ df² 1,361 M;
+ *   tokenise + vectorise 5.5 s (Intl.Segmenter itself is ~3 s of it), kernel 10.3 s wall / 10.3 s CPU on one
+ *   thread, peak RSS 418 MB (the generated catalogue included).
+ * - bm25, defaults: the same vocabulary, 4.8 s + 10.4 s, 391 MB.
+ * - tfidf, maxDfShare 0.05: 58 non-zeros per item, Σ df² 254 M, 4.9 s + 2.7 s, 382 MB: the kernel's time follows
  *   Σ df², so the share of items a term may reach is its cost knob.
  */
 import type { CatalogueEntry } from '../functions/engine/catalogue/types.js';
