@@ -1,0 +1,37 @@
+/**
+ * Content-based item rows from the catalogue: terms of each entry (tokenise.ts, stop-words.ts), TF-IDF or BM25
+ * vectors (vectorise.ts), top-K cosine neighbours over row ranges and the shared terms of a pair (kernel.ts), and
+ * the options (config.ts).
+ */
+export {
+  CONTENT_FIELDS,
+  TERM_PREFIX,
+  attributeTerm,
+  describeTerm,
+  entryTerms,
+  normalise,
+  tokenise,
+  wholeTerm,
+  type ContentField,
+  type EntryTerms,
+} from './tokenise.js';
+export {
+  MIN_GUESS_HITS,
+  STOP_WORD_LANGUAGES,
+  guessStopWords,
+  stopWordsFor,
+  type StopWordLanguage,
+} from './stop-words.js';
+export { vectoriseCatalogue, type ContentVectors } from './vectorise.js';
+export { ContentKernel, contentNeighbourBlock, sharedTerms, type SharedTerm } from './kernel.js';
+export {
+  DEFAULT_BM25,
+  DEFAULT_CONTENT_K,
+  DEFAULT_FIELD_WEIGHTS,
+  MAX_FIELD_WEIGHT,
+  bm25Of,
+  contentOptionsSchema,
+  resolveContentOptions,
+  type ContentOptions,
+  type ContentOptionsInput,
+} from './config.js';
