@@ -192,6 +192,14 @@ describe('caps', () => {
   });
 });
 
+describe('determinism', () => {
+  it('the same filtered, capped, backfilled request answers the same body', async () => {
+    const path = '/v1/datasets/shows/users/u1/recommendations?limit=5&filter=-category:drama&maxPerSeries=1';
+    const [first, second] = await Promise.all([get(path), get(path)]);
+    expect(await first.json()).toEqual(await second.json());
+  });
+});
+
 describe('allow', () => {
   it('works on GET, backfilled from popularity within the allowed items', async () => {
     const list = await forU1('limit=4&allow=a2,a5,p3,zz');
@@ -289,5 +297,23 @@ describe('bad filters are 400s naming the field', () => {
     const list = await items(await get('/v1/datasets/films/users/u1/recommendations?limit=2&allow=m4,m5'));
     expect(ids(list)).toEqual(['m4', 'm5']);
     expect(list[1].because).toEqual(backfilled(1));
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('lists filter, the caps and allow on the GET routes, filters and the caps in the POST body', async () => {
+    const doc = (await (await get('/openapi.json')).json()) as {
+      paths: Record<string, { get: { parameters: { name: string }[] } }>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const names = (path: string) => doc.paths[path].get.parameters.map((parameter) => parameter.name);
+    expect(names('/v1/datasets/{dataset}/users/{userId}/recommendations')).toEqual(
+      expect.arrayContaining(['filter', 'maxPerCategory', 'maxPerSeries', 'allow']),
+    );
+    for (const path of ['/v1/datasets/{dataset}/items/{itemId}/similar', '/v1/datasets/{dataset}/popular'])
+      expect(names(path)).toEqual(expect.arrayContaining(['filter', 'maxPerCategory', 'maxPerSeries']));
+    expect(Object.keys(doc.components.schemas.RecommendRequest.properties)).toEqual(
+      expect.arrayContaining(['filters', 'maxPerCategory', 'maxPerSeries', 'allow']),
+    );
   });
 });
