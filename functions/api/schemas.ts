@@ -255,7 +255,8 @@ export const RecommendedItemSchema = z
         description:
           'Why the item is recommended, by `kind`: `item` / `user` entries are the largest contributions to a ' +
           'collaborative-filtering score, largest first; a popularity fallback item has one `popular` entry with ' +
-          'its interaction count and the fallback reason. Omitted when explain=false.',
+          'its interaction count and the fallback reason; an item filled in after filters, caps or `allow` has one ' +
+          '`backfill` entry. Omitted when explain=false, except a `backfill` entry.',
       }),
     ...catalogueFieldSchemas,
   })
