@@ -65,6 +65,11 @@ export interface CatalogueSource {
   /** Rows read and distinct items stored (one catalogue row each). */
   rows: number;
   items: number;
+  /**
+   * The custom attributes the catalogue declares (config catalogue.attributes), which request-time filters may
+   * name. Absent on versions built before filters: such a version's filters may name no attribute.
+   */
+  attributes?: string[];
 }
 
 /** One interaction file a version was built from, as it was read. */

@@ -161,6 +161,10 @@ export const VersionSchema = z
         size: z.number().optional(),
         rows: z.number().int(),
         items: z.number().int(),
+        attributes: z
+          .array(z.string())
+          .optional()
+          .openapi({ description: 'The custom attributes it declares, which filters may name (`attr.<name>`).' }),
       })
       .optional()
       .openapi({ description: 'The catalogue object this version carries (absent: none).' }),

@@ -20,6 +20,17 @@ import {
 import { finiteReply } from './finite-json.js';
 import type { RecommendationService } from './service.js';
 import type { CatalogueService } from './catalogue-service.js';
+import type { RequestRules } from './request-filters.js';
+
+/** The GET form of the rules: the `filter` string and the caps. */
+function queryRules({ filter, maxPerCategory, maxPerSeries }: QueryRules): RequestRules {
+  return { ...(filter !== undefined ? { filter: { in: 'query', text: filter } } : {}), maxPerCategory, maxPerSeries };
+}
+interface QueryRules {
+  filter?: string;
+  maxPerCategory?: number;
+  maxPerSeries?: number;
+}
 
 const PERSONALISED = { 'Cache-Control': 'no-store' };
 /** Shared responses change only when a model is built or rolled back. */
@@ -51,9 +62,10 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
 
   app.openapi(userRecommendationsRoute, async (c) => {
     const { dataset, userId } = c.req.valid('param');
-    const { limit, exclude, algorithm, explain, fields } = c.req.valid('query');
+    const { limit, exclude, allow, algorithm, explain, fields, ...caps } = c.req.valid('query');
+    const rules = queryRules(caps);
     const body = await withFields(
-      await service.forUser(dataset, userId, algorithm, { limit, exclude, explain }),
+      await service.forUser(dataset, userId, algorithm, { limit, exclude, allow, explain, rules }),
       fields,
     );
     served(body);
@@ -62,10 +74,16 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
 
   app.openapi(historyRecommendationsRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    const { history, limit, exclude, allow, explain, fields } = c.req.valid('json');
+    const { history, limit, exclude, allow, explain, fields, filters, maxPerCategory, maxPerSeries } =
+      c.req.valid('json');
     const entries = history.map(({ item, rating }) => ({ item, value: rating ?? 1 }));
+    const rules: RequestRules = {
+      ...(filters !== undefined ? { filter: { in: 'body', body: filters } } : {}),
+      maxPerCategory,
+      maxPerSeries,
+    };
     const body = await withFields(
-      await service.forHistory(dataset, entries, { limit, exclude, allow, explain }),
+      await service.forHistory(dataset, entries, { limit, exclude, allow, explain, rules }),
       fields,
     );
     served(body);
@@ -74,8 +92,8 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
 
   app.openapi(similarItemsRoute, async (c) => {
     const { dataset, itemId } = c.req.valid('param');
-    const { limit, fields } = c.req.valid('query');
-    const body = await service.similarItems(dataset, itemId, limit);
+    const { limit, fields, ...caps } = c.req.valid('query');
+    const body = await service.similarItems(dataset, itemId, limit, { rules: queryRules(caps) });
     const similar = await catalogue.withFields(body.dataset, body.version, body.similar, (entry) => entry.id, fields);
     return c.json(finiteReply({ ...body, similar }), 200, SHARED);
   });
@@ -91,8 +109,9 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
 
   app.openapi(popularRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    const { limit, fields } = c.req.valid('query');
-    return c.json(finiteReply(await withFields(await service.popular(dataset, limit), fields)), 200, SHARED);
+    const { limit, fields, ...caps } = c.req.valid('query');
+    const body = await service.popular(dataset, limit, { rules: queryRules(caps) });
+    return c.json(finiteReply(await withFields(body, fields)), 200, SHARED);
   });
 
   app.openapi(itemRoute, async (c) => {

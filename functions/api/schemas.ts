@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
 import { BACKFILL_SOURCES, FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
+import { capBody, capQuery, decimalWholeNumber, filterQuery, filtersBody } from './filter-schemas.js';
 
 // The model state, versions, validation and jobs (./model-schemas.ts), re-exported so routes find every schema here.
 export {
@@ -57,13 +58,6 @@ export const UserId = boundedId('user id', MAX_ID_BYTES, 'User id, as in the upl
 export const JobId = boundedId('job id', MAX_ID_BYTES, 'Build job id.');
 export const VersionId = boundedId('version', MAX_ID_BYTES, 'Model version id.');
 
-/**
- * Decimal digits only: `Number()` (what z.coerce uses) also reads hex, binary, exponents, signs and padding, so
- * `limit=0x10` would mean 16. Anything else stays a string and fails as "not a whole number".
- */
-const decimalWholeNumber = (value: unknown) =>
-  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
-
 const limitQuery = (what: string) =>
   z
     .preprocess(
@@ -87,7 +81,7 @@ const limitQuery = (what: string) =>
  * `exclude=a,b` or `exclude=a&exclude=b`. A single occurrence is split on commas; repeated occurrences are taken
  * verbatim, so an id that contains a comma can be sent by repeating the parameter (an empty extra one will do).
  */
-const idListQuery = z
+const idList = z
   .preprocess(
     (value) => {
       const list = typeof value === 'string' ? value.split(',') : value;
@@ -95,12 +89,12 @@ const idListQuery = z
     },
     z.array(ItemId).max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`),
   )
-  .optional()
-  .openapi({
-    description:
-      `Item ids never to return: comma-separated (exclude=a,b) or repeated (exclude=a&exclude=b). Repeated values are ` +
-      `taken verbatim, so an id containing a comma can be sent by repeating the parameter. At most ${MAX_FILTER_IDS}.`,
-  });
+  .optional();
+const idListQuery = idList.openapi({
+  description:
+    `Item ids never to return: comma-separated (exclude=a,b) or repeated (exclude=a&exclude=b). Repeated values are ` +
+    `taken verbatim, so an id containing a comma can be sent by repeating the parameter. At most ${MAX_FILTER_IDS}.`,
+});
 
 // ---- path parameters --------------------------------------------------------------------------------------
 export const DatasetParams = z.object({ dataset: DatasetId });
@@ -112,6 +106,14 @@ export const JobParams = z.object({ dataset: DatasetId, jobId: JobId });
 export const UserRecommendationsQuery = z.strictObject({
   limit: limitQuery('recommendations'),
   exclude: idListQuery,
+  allow: idList.openapi({
+    description:
+      `When given, only these items may be returned (comma-separated or repeated, as exclude; at most ` +
+      `${MAX_FILTER_IDS}); fewer scored ones are backfilled from popularity.`,
+  }),
+  filter: filterQuery,
+  maxPerCategory: capQuery('maxPerCategory'),
+  maxPerSeries: capQuery('maxPerSeries'),
   algorithm: z
     .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
     .optional()
@@ -129,7 +131,13 @@ export const UserRecommendationsQuery = z.strictObject({
 });
 export const LimitQuery = z.strictObject({ limit: limitQuery('entries') });
 /** Routes that list items: a limit and the catalogue fields to return with each. */
-export const ItemListQuery = z.strictObject({ limit: limitQuery('entries'), fields: fieldsQuery });
+export const ItemListQuery = z.strictObject({
+  limit: limitQuery('entries'),
+  fields: fieldsQuery,
+  filter: filterQuery,
+  maxPerCategory: capQuery('maxPerCategory'),
+  maxPerSeries: capQuery('maxPerSeries'),
+});
 
 // ---- bodies ---------------------------------------------------------------------------------------------------
 export const HistoryEntryBody = z.strictObject({
@@ -175,7 +183,14 @@ export const RecommendBody = z
       .array(ItemId)
       .max(MAX_FILTER_IDS, `at most ${MAX_FILTER_IDS} ids`)
       .optional()
-      .openapi({ description: 'When given, only these items may be returned (e.g. what is licensed in a region).' }),
+      .openapi({
+        description:
+          'When given, only these items may be returned (e.g. what is licensed in a region); when fewer than ' +
+          '`limit` scored items are allowed, the rest is backfilled from popularity, labelled.',
+      }),
+    filters: filtersBody,
+    maxPerCategory: capBody('maxPerCategory'),
+    maxPerSeries: capBody('maxPerSeries'),
     explain: z.boolean({ error: 'explain must be true or false' }).default(true),
     fields: fieldsBody,
   })
@@ -240,7 +255,8 @@ export const RecommendedItemSchema = z
         description:
           'Why the item is recommended, by `kind`: `item` / `user` entries are the largest contributions to a ' +
           'collaborative-filtering score, largest first; a popularity fallback item has one `popular` entry with ' +
-          'its interaction count and the fallback reason. Omitted when explain=false.',
+          'its interaction count and the fallback reason; an item filled in after filters, caps or `allow` has one ' +
+          '`backfill` entry. Omitted when explain=false, except a `backfill` entry.',
       }),
     ...catalogueFieldSchemas,
   })

@@ -3,6 +3,11 @@
  * cost few DynamoDB rounds: manifest (and the tombstones, in the same round) -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
  *
+ * With a request-time filter, caps or `allow` (./request-filters.ts): the engine scores a pool of poolSize(limit)
+ * from the same rows, so no round is added there; then the pool's catalogue entries (one BatchGetItem round), and
+ * only when fewer than `limit` survive, popularity (one Query, shared with the fallback) and the entries of popular
+ * items in at most 5 bounded rounds. Without those parameters a request reads nothing more than before.
+ *
  * Safety: an answer never rests on rows that were deleted under the request. When rows a route needs are missing,
  * the store re-reads a manifest old enough for its version to have been pruned, and the route runs once more on
  * a newer active version before a user or item counts as unknown (tests: test/api/stale-manifest.test.ts,
@@ -16,13 +21,21 @@ import type { TombstoneReader } from '../adapters/erasure-contract.js';
 import { liveHistory } from '../engine/ingest/index.js';
 import { mergeLiveHistory, weightingOf } from './live-history.js';
 import {
-  explanationRecord,
   recommendFromItemNeighbours,
   recommendFromUserNeighbours,
   recommendPopular,
   similarFrom,
 } from '../engine/recommend/index.js';
-import { resolveActive, resultModel, type ActiveModel, type Needs } from './active-version.js';
+import { resolveActive, type ActiveModel, type Needs } from './active-version.js';
+import { arrangeList, arrangeResult, parseRules, poolSize, type ListRules } from './request-filters.js';
+import {
+  engineOptions,
+  hasFallbackRows,
+  hasItemRows,
+  toBody,
+  withPopularityFallback,
+  type FilterOptions,
+} from './service-parts.js';
 import { createUserSubject, servingFilter, type ServingFilter } from './tombstones.js';
 import { createUserIdForStorage, type UserIdForStorage } from './user-ids.js';
 
@@ -39,7 +52,6 @@ import {
   type Neighbour,
   type PopularItem,
   type RecommendationResult,
-  type RecommendOptions,
 } from '../engine/types.js';
 import { notFound } from './problems.js';
 import type {
@@ -53,15 +65,7 @@ import type {
   SimilarUsersBody,
 } from './schemas.js';
 
-/** Contributors listed per recommendation when explanations are on. */
-const EXPLAIN_TOP = 3;
-
-export interface FilterOptions {
-  limit: number;
-  exclude?: readonly string[];
-  allow?: readonly string[];
-  explain: boolean;
-}
+export type { FilterOptions } from './service-parts.js';
 
 /** One attempt at a route on one version. */
 interface Attempt<T> {
@@ -160,6 +164,7 @@ export class RecommendationService {
       const live = filter.history(liveHistory(events, weightingOf(active.info)));
       const liveEvents = events.length;
       const popularity = this.lazyPopularity(active);
+      const rules = parseRules(active, filters.rules, filters.allow !== undefined);
 
       if (rows.history === undefined) {
         if (live.length > 0 && (active.kind === 'item' || (algorithm === undefined && hasItemRows(active)))) {
@@ -168,7 +173,8 @@ export class RecommendationService {
           return { complete: false, answer: () => ({ ...body, userId, liveEvents }) };
         }
         const seen = live.map((entry) => entry.item);
-        const result = recommendPopular(await popularity(), engineOptions(filters), seen, 'unknown-user');
+        const popular = recommendPopular(await popularity(), engineOptions(filters, rules), seen, 'unknown-user');
+        const result = await arrangeResult(this.store, active, popular, filters, rules, seen, popularity);
         const body = toBody(active, result, filters.explain, {
           userId,
           historyUsed: 0,
@@ -195,8 +201,10 @@ export class RecommendationService {
           return entries && filter.history(entries);
         };
         const run = (popular: readonly PopularItem[]): RecommendationResult =>
-          recommendFromUserNeighbours(history, neighbours, historyOf, popular, engineOptions(filters));
-        const result = await withPopularityFallback(run, popularity);
+          recommendFromUserNeighbours(history, neighbours, historyOf, popular, engineOptions(filters, rules));
+        const scored = await withPopularityFallback(run, popularity);
+        const seen = history.map((entry) => entry.item);
+        const result = await arrangeResult(this.store, active, scored, filters, rules, seen, popularity);
         // User-based CF reads the history only to hide what was seen, so nothing is capped.
         const body = toBody(active, result, filters.explain, {
           userId,
@@ -204,7 +212,7 @@ export class RecommendationService {
           historyCapped: false,
           liveEvents,
         });
-        const complete = neighbours.every(({ id }) => histories.has(id)) && (await hasFallbackRows(result, popularity));
+        const complete = neighbours.every(({ id }) => histories.has(id)) && (await hasFallbackRows(scored, popularity));
         return { complete, answer: () => body };
       }
 
@@ -228,6 +236,7 @@ export class RecommendationService {
     popularity: () => Promise<PopularItem[]>,
   ): Promise<{ body: RecommendationsBody; complete: boolean }> {
     const { dataset, version, filter } = active;
+    const rules = parseRules(active, filters.rules, filters.allow !== undefined);
     // A taken-down item neither scores nor counts as history.
     const history = filter.history(given);
     const used = history.slice(0, this.historyCap);
@@ -237,29 +246,38 @@ export class RecommendationService {
       ? await this.store.getItemNeighbours(dataset, version, usedItems)
       : new Map<string, Neighbour[]>();
     // Items beyond the cap do not score, but they were seen: never recommend them.
-    const options = engineOptions({
-      ...filters,
-      exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)],
-    });
+    const options = engineOptions(
+      { ...filters, exclude: [...(filters.exclude ?? []), ...older.map((entry) => entry.item)] },
+      rules,
+    );
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
       recommendFromItemNeighbours(used, filter.itemRows(rows), popular, options);
-    const result = await withPopularityFallback(run, popularity);
+    const scored = await withPopularityFallback(run, popularity);
+    const seen = history.map((entry) => entry.item);
+    const result = await arrangeResult(this.store, active, scored, filters, rules, seen, popularity);
     const body = toBody({ ...active, kind: 'item' }, result, filters.explain, {
       historyUsed: used.length,
       historyCapped: older.length > 0,
     });
     // An item without a row may just have no neighbours; it still counts as missing, which costs a manifest
     // read only when the manifest is old enough for its version to have been pruned (see refreshManifest).
-    const complete = usedItems.every((item) => rows.has(item)) && (await hasFallbackRows(result, popularity));
+    const complete = usedItems.every((item) => rows.has(item)) && (await hasFallbackRows(scored, popularity));
     return { body, complete };
   }
 
-  similarItems(dataset: string, itemId: string, limit: number): Promise<SimilarItemsBody> {
-    return this.onActiveVersion(dataset, 'item', async ({ version, filter }) => {
+  /** With rules: filtered and capped among the item's whole row, not backfilled (a neighbour has a similarity). */
+  similarItems(dataset: string, itemId: string, limit: number, given?: ListRules): Promise<SimilarItemsBody> {
+    return this.onActiveVersion(dataset, 'item', async (active) => {
+      const { version, filter } = active;
       if (filter.isTakenDown(itemId)) return { complete: true, answer: () => throwTakenDown(dataset, itemId) };
+      const rules = parseRules(active, given?.rules, given?.allow !== undefined);
       const row = (await this.store.getItemNeighbours(dataset, version, [itemId])).get(itemId);
       if (row !== undefined) {
-        const similar = similarFrom(filter.items(row), limit).map(neighbourBody);
+        const top = similarFrom(filter.items(row), rules ? poolSize(limit) : limit);
+        const byId = new Map(top.map((neighbour) => [neighbour.id, neighbour]));
+        const scored = top.map(({ id, similarity }) => ({ item: id, score: similarity, because: [] }));
+        const kept = rules ? await arrangeList(this.store, active, rules, limit, scored, given!) : scored;
+        const similar = kept.map(({ item }) => neighbourBody(byId.get(item)!));
         return { complete: true, answer: () => ({ dataset, version, item: itemId, similar }) };
       }
       return {
@@ -297,14 +315,19 @@ export class RecommendationService {
     });
   }
 
-  popular(dataset: string, limit: number): Promise<PopularBody> {
-    return this.onActiveVersion(dataset, undefined, async ({ version, filter }) => {
+  /** With rules: the popularity ranking through the filter and caps, entries read in the backfill's rounds. */
+  popular(dataset: string, limit: number, given?: ListRules): Promise<PopularBody> {
+    return this.onActiveVersion(dataset, undefined, async (active) => {
+      const { version, filter } = active;
+      const rules = parseRules(active, given?.rules, given?.allow !== undefined);
       const stored = await this.store.getPopularity(dataset, version);
       const popularity = filter.popularity(stored);
       const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
       // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
-      const ranked = recommendPopular(popularity, { limit, explainTop: 0 });
-      const body = { dataset, version, items: ranked.items.map(({ item }) => byItem.get(item) as PopularItem) };
+      const ranked = rules
+        ? await arrangeList(this.store, active, rules, limit, [], given!, popularity)
+        : recommendPopular(popularity, { limit, explainTop: 0 }).items;
+      const body = { dataset, version, items: ranked.map(({ item }) => byItem.get(item) as PopularItem) };
       // Every built version has popularity rows: none means the version's rows are gone.
       return { complete: stored.length > 0, answer: () => body };
     });
@@ -348,60 +371,6 @@ export class RecommendationService {
     let pending: Promise<PopularItem[]> | undefined;
     return () => (pending ??= this.store.getPopularity(dataset, version).then((items) => filter.popularity(items)));
   }
-}
-
-/** Runs without popularity first; only when the engine falls back does it read popularity and run again. */
-async function withPopularityFallback(
-  run: (popularity: readonly PopularItem[]) => RecommendationResult,
-  popularity: () => Promise<PopularItem[]>,
-): Promise<RecommendationResult> {
-  const first = run([]);
-  return first.fallback ? run(await popularity()) : first;
-}
-
-/** False when the result fell back to popularity and the version had none: every built version has some. */
-async function hasFallbackRows(
-  result: RecommendationResult,
-  popularity: () => Promise<PopularItem[]>,
-): Promise<boolean> {
-  return !result.fallback || (await popularity()).length > 0;
-}
-
-function engineOptions(filters: FilterOptions): Partial<RecommendOptions> {
-  return {
-    limit: filters.limit,
-    explainTop: filters.explain ? EXPLAIN_TOP : 0,
-    ...(filters.exclude?.length ? { exclude: filters.exclude } : {}),
-    ...(filters.allow ? { allow: filters.allow } : {}),
-  };
-}
-
-function toBody(
-  active: ActiveModel,
-  result: RecommendationResult,
-  explain: boolean,
-  extra: { userId?: string; historyUsed: number; historyCapped: boolean; liveEvents?: number },
-): RecommendationsBody {
-  return {
-    dataset: active.dataset,
-    version: active.version,
-    ...(extra.userId !== undefined ? { userId: extra.userId } : {}),
-    algorithm: result.algorithm,
-    model: resultModel(active, result),
-    ...(result.fallback ? { fallback: result.fallback } : {}),
-    historyUsed: extra.historyUsed,
-    historyCapped: extra.historyCapped,
-    ...(extra.liveEvents !== undefined ? { liveEvents: extra.liveEvents } : {}),
-    items: result.items.map(({ item, score, because }) =>
-      explain ? { item, score, because: because.map(explanationRecord) } : { item, score },
-    ),
-  };
-}
-
-/** Whether the active version has item rows (a version recorded before kinds were listed: item rows). */
-function hasItemRows(active: ActiveModel): boolean {
-  const models = active.info?.options.models;
-  return models === undefined || models.includes('item');
 }
 
 const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });

@@ -82,6 +82,7 @@ async function readListed(
     ...(opened.size !== undefined ? { size: opened.size } : {}),
     rows: catalogue.report.rowsRead,
     items: catalogue.entries.size,
+    attributes: [...(config.catalogue.attributes ?? [])],
   };
   return { ...catalogue, source };
 }

@@ -273,9 +273,13 @@ describe('POST /v1/datasets/{dataset}/recommendations', () => {
     expectItems((await post('/v1/datasets/films/recommendations', { history, exclude: ['m4'] })).body.items, [
       ['m5', 0.6],
     ]);
-    expectItems((await post('/v1/datasets/films/recommendations', { history, allow: ['m4', 'm1'] })).body.items, [
+    // m1 is allowed but not scored: it is backfilled from popularity (score 0, labelled; test/api/filters.test.ts).
+    const allowed = (await post('/v1/datasets/films/recommendations', { history, allow: ['m4', 'm1'] })).body.items;
+    expectItems(allowed, [
       ['m4', 1.6],
+      ['m1', 0],
     ]);
+    expect(allowed[1].because).toEqual([{ kind: 'backfill', reason: 'popular', value: 3 }]);
     expectItems((await post('/v1/datasets/films/recommendations', { history, limit: 1 })).body.items, [['m4', 1.6]]);
   });
 

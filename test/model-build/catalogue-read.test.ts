@@ -56,7 +56,15 @@ describe('readCatalogue', () => {
       .resolves({ ...body('item,title\nn1,New\n'), ETag: '"new"' });
     const catalogue = await readCatalogue(s3, 'b', 'd', config);
     expect([...(catalogue?.entries.values() ?? [])]).toEqual([{ item: 'n1', title: 'New' }]);
-    expect(catalogue?.source).toEqual({ key: 'uploads/d/items.csv', eTag: 'new', size: 18, rows: 1, items: 1 });
+    // attributes: the declared ones (none in this config), which request-time filters may name.
+    expect(catalogue?.source).toEqual({
+      key: 'uploads/d/items.csv',
+      eTag: 'new',
+      size: 18,
+      rows: 1,
+      items: 1,
+      attributes: [],
+    });
     expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(2);
   });
 });

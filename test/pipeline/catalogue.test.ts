@@ -89,10 +89,21 @@ describe('a build with a catalogue', () => {
       [4],
     );
     const manifest = await env.store.getManifest(DATASET);
-    expect(manifest?.versions[0].catalogue).toMatchObject({ key: CATALOGUE_KEY, rows: 10, items: 9 });
+    // attributes: what filters may name (none declared here: the colour column is unknown).
+    expect(manifest?.versions[0].catalogue).toMatchObject({ key: CATALOGUE_KEY, rows: 10, items: 9, attributes: [] });
     expect(manifest?.versions[0].catalogue?.eTag).toMatch(/^[0-9a-f]{32}$/);
     const state = await env.api<{ versions: { catalogue?: unknown }[] }>(BASE);
     expect(state.body.versions[0].catalogue).toEqual(manifest?.versions[0].catalogue);
+  });
+
+  it('filters popular items by the built catalogue; an undeclared attribute is a 400', async () => {
+    // Drama: i1 (drama|comedy) and i2 (drama); i3's row was rejected, i4 has no genres. Popularity order i2, i1.
+    const drama = await env.api<{ items: Item[] }>(`${BASE}/popular?filter=category:drama`);
+    expect(drama.status).toBe(200);
+    expect(drama.body.items.map((entry) => entry.item)).toEqual(['i2', 'i1']);
+    const colour = await env.api<{ errors?: { field: string }[] }>(`${BASE}/popular?filter=attr.colour:red`);
+    expect(colour.status).toBe(400);
+    expect(colour.body.errors?.[0]?.field).toBe('filter.attr.colour');
   });
 
   it('returns titles with fields=title on popular items (absent for an item the catalogue lacks)', async () => {
