@@ -13,7 +13,7 @@
  * - cosine of unit vectors is clamped to at most 1 (rounding may give 1 + 2⁻⁵²).
  */
 import { SIMILARITY_EPSILON } from '../similarity/index.js';
-import { offer, sortHeap, type HeapArrays } from '../similarity/heap.js';
+import { offer, writeHeapRow, type HeapArrays } from '../similarity/heap.js';
 import type { NeighbourBlock } from '../types.js';
 import { describeTerm } from './tokenise.js';
 import type { ContentVectors } from './vectorise.js';
@@ -72,12 +72,7 @@ export class ContentKernel {
         shared[b] = 0;
         if (b !== a && similarity > SIMILARITY_EPSILON) size = offer(heap, 0, size, k, similarity, b, support);
       }
-      sortHeap(heap, 0, size);
-      const base = (a - start) * k;
-      block.count[a - start] = size;
-      block.similarity.set(heap.similarity.subarray(0, size), base);
-      block.neighbour.set(heap.neighbour.subarray(0, size), base);
-      block.support.set(heap.support.subarray(0, size), base);
+      writeHeapRow(heap, size, block, a - start);
     }
     return block;
   }

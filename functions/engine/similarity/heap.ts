@@ -4,6 +4,8 @@
  * to beat the root, and an exact tie at the k-th place goes to the smaller neighbour index. Because that order
  * is total, the kept set is the exact top-K whatever order candidates arrive in.
  */
+import type { NeighbourBlock } from '../types.js';
+
 export interface HeapArrays {
   readonly similarity: Float64Array;
   readonly neighbour: Uint32Array;
@@ -76,6 +78,19 @@ function siftDownFromRoot(
   sims[base + i] = similarity;
   ids[base + i] = neighbour;
   sups[base + i] = support;
+}
+
+/**
+ * Sorts the heap (at slot 0, holding `size`) best-first and writes it as row `row` of `block`: the last step of
+ * every top-K kernel over a row range.
+ */
+export function writeHeapRow(heap: HeapArrays, size: number, block: NeighbourBlock, row: number): void {
+  sortHeap(heap, 0, size);
+  const base = row * block.k;
+  block.count[row] = size;
+  block.similarity.set(heap.similarity.subarray(0, size), base);
+  block.neighbour.set(heap.neighbour.subarray(0, size), base);
+  block.support.set(heap.support.subarray(0, size), base);
 }
 
 /** Sorts a heap of `size` in place into best-first order (heapsort: the worst goes to the back each round). */

@@ -1,5 +1,5 @@
 import type { NeighbourBlock, SimilarityOptions } from '../types.js';
-import { offer, sortHeap, type HeapArrays } from './heap.js';
+import { offer, sortHeap, writeHeapRow, type HeapArrays } from './heap.js';
 import type { KernelKind, PreparedRows } from './prepare.js';
 
 /**
@@ -223,12 +223,7 @@ export class RangeKernel extends Accumulator {
         const similarity = finishSimilarity(kind, d, n, normA, norm[b], lengthA, rowPtr[b + 1] - rowPtr[b], shrinkage);
         if (similarity > SIMILARITY_EPSILON) size = offer(heap, 0, size, k, similarity, b, n);
       }
-      sortHeap(heap, 0, size);
-      const base = (a - start) * k;
-      block.count[a - start] = size;
-      block.similarity.set(heap.similarity.subarray(0, size), base);
-      block.neighbour.set(heap.neighbour.subarray(0, size), base);
-      block.support.set(heap.support.subarray(0, size), base);
+      writeHeapRow(heap, size, block, a - start);
     }
     return block;
   }
