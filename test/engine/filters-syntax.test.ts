@@ -6,19 +6,11 @@ import {
   parseFilterQuery,
   type Filter,
 } from '../../functions/engine/filters/index.js';
-import { UserInputError } from '../../functions/engine/types.js';
+import { userInputErrorOf } from '../support/user-input-error.js';
 
 const context = { attributes: ['duration', 'explicit'] };
 
-function errorOf(run: () => unknown): UserInputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserInputError);
-    return error as UserInputError;
-  }
-  throw new Error('expected a UserInputError');
-}
+const errorOf = userInputErrorOf;
 
 describe('GET filter syntax', () => {
   it('parses each field kind into the normal form', () => {

@@ -9,18 +9,11 @@ import { parseModelConfig, resolveModelKinds, similarityOptionsOf } from '../../
 import { buildModel } from '../../functions/engine/pipeline.js';
 import { InMemoryModel } from '../../functions/engine/recommend/index.js';
 import { resolveSimilarityOptions } from '../../functions/engine/similarity/index.js';
-import { DEFAULT_SIMILARITY_OPTIONS, UserInputError, type SimilarityOptions } from '../../functions/engine/types.js';
+import { DEFAULT_SIMILARITY_OPTIONS, type SimilarityOptions } from '../../functions/engine/types.js';
 import { documentedSimilarityOptions } from '../support/brute-force.js';
+import { userInputErrorOf } from '../support/user-input-error.js';
 
-function rejection(run: () => unknown): UserInputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserInputError);
-    return error as UserInputError;
-  }
-  throw new Error('expected a UserInputError');
-}
+const rejection = userInputErrorOf;
 
 describe('parseModelConfig', () => {
   it('fills every default: model auto (no model, no row list), the default similarity, evaluation on, 3 versions kept', () => {
