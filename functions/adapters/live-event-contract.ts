@@ -4,6 +4,7 @@
  * a range of arrivals, delete what was folded), and the weighting a version records so the API values live events
  * as its build did. Implemented by ./dynamo/live-events.ts; the IAM grants in infra/ match the roles.
  */
+import type { LiveEventFields } from '../engine/ingest/index.js';
 
 /** A version's combine rule and event weights (the config's eventWeights, defaultEventWeight, halfLifeDays). */
 export interface VersionWeighting {
@@ -22,17 +23,8 @@ export interface VersionWeighting {
  * One live event as stored (POST /v1/datasets/{dataset}/events): unique per (dataset, user, eventId). `n` is its
  * place in its request's batch, so events of one request keep their order (the duplicate rule's "later row").
  */
-export interface LiveEvent {
-  eventId: string;
+export interface LiveEvent extends LiveEventFields {
   user: string;
-  item: string;
-  type?: string;
-  value?: number;
-  /** As the client sent it, as text (a number's shortest form): read by the ingest's timestamp rule. */
-  timestamp?: string;
-  /** The server's clock when the request arrived, ISO with milliseconds. */
-  receivedAt: string;
-  n: number;
 }
 
 /** What a batch write found: events stored now, and events already stored by an earlier request (same eventId). */

@@ -14,6 +14,7 @@
  */
 import { SIMILARITY_EPSILON } from '../similarity/index.js';
 import { offer, writeHeapRow, type HeapArrays } from '../similarity/heap.js';
+import { emptyBlock } from '../similarity/kernel.js';
 import type { NeighbourBlock } from '../types.js';
 import { describeTerm } from './tokenise.js';
 import type { ContentVectors } from './vectorise.js';
@@ -42,16 +43,7 @@ export class ContentKernel {
     if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= items))
       throw new RangeError(`row range [${start}, ${end}) is not within [0, ${items})`);
     const { k, dot, shared, touched, heap } = this;
-    const length = end - start;
-    const block: NeighbourBlock = {
-      start,
-      end,
-      k,
-      count: new Uint32Array(length),
-      neighbour: new Uint32Array(length * k),
-      similarity: new Float64Array(length * k),
-      support: new Uint32Array(length * k),
-    };
+    const block = emptyBlock(start, end, k);
     for (let a = start; a < end; a++) {
       let touchedCount = 0;
       for (let p = rowPtr[a]; p < rowPtr[a + 1]; p++) {
