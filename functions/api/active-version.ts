@@ -25,8 +25,12 @@ export interface ActiveModel {
  */
 export type Needs = ModelKind | 'served' | undefined;
 
-/** The model whose rows produced a result: EASE or item-knn rows (item), user-knn rows (user), or popularity. */
-export type ResultModel = 'ease' | 'item-knn' | 'user-knn' | 'popularity';
+/**
+ * The model whose rows produced a result: the version's item rows (EASE, item-knn, content or hybrid), user-knn rows
+ * (user), or popularity.
+ */
+export type ResultModel = 'ease' | 'item-knn' | 'content' | 'hybrid' | 'user-knn' | 'popularity';
+const ITEM_ROW_MODELS: ReadonlySet<string> = new Set(['ease', 'content', 'hybrid']);
 
 /** What each model kind answers, for the model-not-built problem (a new kind must say what it is for). */
 const MODEL_PURPOSES: Record<ModelKind, string> = {
@@ -47,7 +51,8 @@ export function resolveActive(dataset: string, manifest: Manifest, needs: Needs)
 export function resultModel(active: ActiveModel, result: RecommendationResult): ResultModel {
   if (result.algorithm === 'popularity') return 'popularity';
   if (result.algorithm === 'user') return 'user-knn';
-  return active.info?.options.model?.model === 'ease' ? 'ease' : 'item-knn';
+  const model = active.info?.options.model?.model;
+  return model !== undefined && ITEM_ROW_MODELS.has(model) ? (model as ResultModel) : 'item-knn';
 }
 
 /** The one check that a request's model kind was built into the active version (its manifest entry says which). */

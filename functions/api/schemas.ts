@@ -212,8 +212,18 @@ export const ContributionSchema = z
     }),
     value: z.number().openapi({ description: 'The rating behind this contribution.' }),
     share: z.number().openapi({ description: 'Fraction of the score this contribution explains.' }),
+    terms: z
+      .array(z.string())
+      .optional()
+      .openapi({
+        description:
+          'Content and hybrid models: the terms the recommended item shares with the history item (words, tags, ' +
+          'categories, series), the largest part of their content similarity first — "shares: jazz, live; like X".',
+      }),
   })
-  .openapi('Contribution', { description: 'A collaborative-filtering reason: one contributor to the score.' });
+  .openapi('Contribution', {
+    description: 'A reason from the model: one contributor (a history item or a similar user) to the score.',
+  });
 
 export const PopularityReasonSchema = z
   .object({
@@ -270,10 +280,10 @@ export const RecommendationsResponse = z
     algorithm: z
       .enum(['item', 'user', 'popularity'])
       .openapi({ description: 'The algorithm that produced the items.' }),
-    model: z.enum(['ease', 'item-knn', 'user-knn', 'popularity']).openapi({
+    model: z.enum(['ease', 'item-knn', 'content', 'hybrid', 'user-knn', 'popularity']).openapi({
       description:
-        "The model whose rows produced the items: the version's EASE or item-knn rows (algorithm item), user-knn " +
-        'rows (algorithm user), or popularity (a fallback).',
+        "The model whose rows produced the items: the version's EASE, item-knn, content or hybrid rows (algorithm " +
+        'item), user-knn rows (algorithm user), or popularity (a fallback).',
     }),
     fallback: z
       .object({
@@ -307,7 +317,13 @@ export const SimilarEntrySchema = z
   .object({
     id: z.string(),
     similarity: z.number(),
-    support: z.number().int().openapi({ description: 'Co-raters behind the similarity.' }),
+    support: z
+      .number()
+      .int()
+      .openapi({ description: 'Co-raters behind the similarity (content rows: the terms the two items share).' }),
+    terms: z.array(z.string()).optional().openapi({
+      description: 'Content and hybrid models: the top terms the two items share (words, tags, categories, series).',
+    }),
   })
   .openapi('SimilarEntry');
 

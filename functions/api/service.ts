@@ -373,7 +373,8 @@ export class RecommendationService {
   }
 }
 
-const neighbourBody = ({ id, similarity, support }: Neighbour) => ({ id, similarity, support });
+const neighbourBody = ({ id, similarity, support, terms }: Neighbour) =>
+  terms && terms.length > 0 ? { id, similarity, support, terms } : { id, similarity, support };
 
 function throwTakenDown(dataset: string, itemId: string): never {
   throw notFound(

@@ -27,6 +27,7 @@ import { candidateSpecs, describeSpec, EASE_LAMBDA_WIDENING, rowKindsOf, type Mo
 import { prestartWorkers } from './similarity/index.js';
 import { pseudonymOf } from './privacy/index.js';
 import { UserInputError, type RatingMatrix } from './types.js';
+import type { CatalogueEntry } from './catalogue/index.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
 export { modelConfigSchema, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
@@ -55,6 +56,8 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   exclude?: InteractionExclusion;
   /** The key of the keyed user-id hash: required when the config sets `pseudonymizeUsers`, unused otherwise. */
   idHashKey?: Uint8Array;
+  /** The dataset's catalogue entries (content and hybrid models are built from them). */
+  catalogue?: ReadonlyMap<string, CatalogueEntry>;
 }
 
 export interface BuiltModel {

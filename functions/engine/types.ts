@@ -120,8 +120,10 @@ export interface NeighbourBlock {
 export interface Neighbour {
   id: string;
   similarity: number;
-  /** Co-raters behind the similarity (explanations and trust). */
+  /** Co-raters behind the similarity (explanations and trust); shared terms for content rows. */
   support: number;
+  /** Content and hybrid rows: the pair's top shared terms as displayed ("jazz", "live"), largest part first. */
+  terms?: string[];
 }
 
 /** Look up the stored neighbour row of an item or user by external id; undefined when there is none. */

@@ -51,7 +51,13 @@ import {
 import { loadConfig } from './load-config.js';
 import { activeModelOf, heldBackByGate, summariseValidation } from './validation-summary.js';
 import type { JobLease } from './job-lease.js';
-import { catalogueReportFor, publishCatalogue, readCatalogue, summariseCatalogue } from './catalogue.js';
+import {
+  catalogueReportFor,
+  publishCatalogue,
+  readCatalogue,
+  summariseCatalogue,
+  type LoadedCatalogue,
+} from './catalogue.js';
 import { publishModel } from './publish-model.js';
 import { BuildErasures } from './build-erasures.js';
 import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
@@ -138,17 +144,9 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
       deps.logger.info('state unchanged since the active version; nothing built', { ...log, active: active.version });
       return { status: 'succeeded', dataset, jobId, version: active.version, unchanged: true };
     }
-    const { built, state, records } = read;
+    const { built, state, records, catalogue } = read;
     job.assertHeld();
     const { model, report, timings, validation } = built;
-    // The catalogue objects the state's listing saw (the state's digest covers them): no second listing.
-    const catalogueObjects = [...state.all.values()].filter((object) => {
-      const target = parseUploadKey(object.key);
-      return target.kind === 'catalogue' && target.dataset === dataset;
-    });
-    const catalogue = erasures.catalogue(
-      await readCatalogue(deps.s3, bucket, dataset, config, deps.limits, catalogueObjects),
-    );
     const catalogueReport = catalogue && catalogueReportFor(catalogue, model.matrix.items);
     (report.sources ?? []).forEach((file, k) => (records[k].rows = file.rowsRead));
     const sources = versionSources(records, state);
@@ -337,7 +335,10 @@ async function readState(
   live: liveFold.LiveFold,
   idHashKey: Uint8Array | undefined,
   erasures: BuildErasures,
-): Promise<{ built: BuiltModel; state: DatasetState; records: SourceRecord[] } | { unchanged: VersionInfo }> {
+): Promise<
+  | { built: BuiltModel; state: DatasetState; records: SourceRecord[]; catalogue: LoadedCatalogue | undefined }
+  | { unchanged: VersionInfo }
+> {
   const { deps, now, dataset, bucket, job } = attempt;
   for (let listing = 1; ; listing++) {
     const state = liveFold.withLiveEventFiles(await listDatasetState(deps.s3, bucket, dataset, now), live.files);
@@ -352,6 +353,15 @@ async function readState(
         `Upload interaction files (user, item[, rating[, timestamp]]) under ${prefix}, e.g. ${prefix}interactions/2026-12-01.csv.gz.`,
       );
     }
+    // The catalogue objects the state's listing saw (the state's digest covers them): no second listing. Read before
+    // the interactions: content and hybrid models are built from it, and it names the items nobody interacted with.
+    const catalogueObjects = [...state.all.values()].filter((object) => {
+      const target = parseUploadKey(object.key);
+      return target.kind === 'catalogue' && target.dataset === dataset;
+    });
+    const catalogue = erasures.catalogue(
+      await readCatalogue(deps.s3, bucket, dataset, config, deps.limits, catalogueObjects),
+    );
     const opened = openSources(deps.s3, bucket, state, pinned);
     const { records } = opened;
     const sources = liveFold.liveEventSources(opened.sources, live.files, config, deps.logger);
@@ -366,11 +376,12 @@ async function readState(
         totalBytes,
         deploymentLimits: deps.limits,
         activeModel: activeModelOf(active),
+        ...(catalogue ? { catalogue: catalogue.entries } : {}),
         exclude: erasures.exclusion,
         ...(idHashKey ? { idHashKey } : {}),
         onProgress: (phase, done, total) => job.report(phase, done, total),
       });
-      return { built, state, records };
+      return { built, state, records, catalogue };
     } catch (error) {
       if (!(error instanceof SourceChangedError)) throw error;
       // The event's own object: as when it was the only file (./read-upload.ts): superseded, or deleted.

@@ -59,6 +59,21 @@ describe('row encoding and the 400 KB limit', () => {
     expect(decodeNeighbours(data)).toEqual(row.slice(0, expectedKept));
   });
 
+  it('round-trips the shared terms of content neighbours, and stores none for CF neighbours', () => {
+    const row: Neighbour[] = [
+      { id: 'a', similarity: 0.5, support: 3, terms: ['jazz', 'live', '爵士'] },
+      { id: 'b', similarity: 0.25, support: 0 },
+    ];
+    const { data, kept } = encodeNeighbours(row);
+    expect(kept).toBe(2);
+    // Hand-written: the fourth tuple element only where there are terms.
+    expect(data).toBe('[["a",0.5,3,["jazz","live","爵士"]],["b",0.25,0]]');
+    expect(decodeNeighbours(data)).toEqual(row);
+    expect(decodeNeighbours(encodeNeighbours([{ id: 'c', similarity: 1, support: 1, terms: [] }]).data)).toEqual([
+      { id: 'c', similarity: 1, support: 1 },
+    ]);
+  });
+
   it('caps a 50,000-entry history to the most recent HISTORY_CAP entries', () => {
     const history = Array.from({ length: 50_000 }, (_, i) => ({ item: `item-${i}`, value: (i % 5) + 0.5 }));
     const { data, kept } = encodeHistory(history);

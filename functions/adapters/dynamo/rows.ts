@@ -6,7 +6,9 @@
  * bytes (`["…",<sim ≤ 24 chars>,<support ≤ 10>],`). With plain 256-byte ids, k = 500 neighbours is about
  * 150 KB, so neighbour rows are never trimmed for any k the options allow. Only ids that JSON must escape
  * (control characters become 6 bytes each) can push a row past the budget; such rows keep their most similar
- * neighbours that fit and are counted in `neighbourRowsTrimmed`. A user history keeps the {@link HISTORY_CAP}
+ * neighbours that fit and are counted in `neighbourRowsTrimmed`. A content or hybrid neighbour also stores its shared
+ * terms (at most 3 display values, e.g. `["jazz","live"]`): a few dozen bytes more with words, and the same trimming
+ * rule should long category names ever push a row past the budget. A user history keeps the {@link HISTORY_CAP}
  * most recent entries (about 290 KB with 256-byte ids), then is trimmed by bytes if needed; both are counted in
  * `historiesCapped`.
  */
@@ -29,19 +31,24 @@ export interface Encoded {
   kept: number;
 }
 
-type NeighbourTuple = [string, number, number];
+/** A content or hybrid row's neighbour carries the pair's shared terms (for explanations) as a fourth element. */
+type NeighbourTuple = [string, number, number] | [string, number, number, string[]];
 type HistoryTuple = [string, number];
 type PopularityTuple = [string, number, number];
 
 export function encodeNeighbours(neighbours: readonly Neighbour[], budget = ROW_DATA_BUDGET_BYTES): Encoded {
   return encodeWithin(
-    neighbours.map((n): NeighbourTuple => [n.id, n.similarity, n.support]),
+    neighbours.map((n): NeighbourTuple =>
+      n.terms && n.terms.length > 0 ? [n.id, n.similarity, n.support, n.terms] : [n.id, n.similarity, n.support],
+    ),
     budget,
   );
 }
 
 export function decodeNeighbours(data: string): Neighbour[] {
-  return (JSON.parse(data) as NeighbourTuple[]).map(([id, similarity, support]) => ({ id, similarity, support }));
+  return (JSON.parse(data) as NeighbourTuple[]).map(([id, similarity, support, terms]) =>
+    terms === undefined ? { id, similarity, support } : { id, similarity, support, terms },
+  );
 }
 
 /** `history` is most recent first: the oldest entries are the ones dropped. */
