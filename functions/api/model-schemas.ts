@@ -3,6 +3,10 @@
  * table and the promotion gate's decision), rollback. Response schemas document (they do not validate) replies.
  */
 import { z } from '@hono/zod-openapi';
+import { MODEL_NAMES } from '../engine/models/index.js';
+
+/** A validation table's rows: popularity (the baseline) and every model a build can compare. */
+const MODEL_LABELS = ['popularity', ...MODEL_NAMES] as const;
 
 const SimilaritySchema = z.object({
   measure: z.string(),
@@ -12,17 +16,45 @@ const SimilaritySchema = z.object({
   implicit: z.boolean(),
 });
 
+const EaseSpecSchema = z.object({
+  model: z.literal('ease'),
+  lambda: z.number().openapi({ description: 'Ridge strength λ.' }),
+  k: z.number().int().openapi({ description: 'Weights kept per item row, by |weight|.' }),
+  method: z.enum(['exact', 'approximate']),
+});
+const ItemKnnSpecSchema = z.object({ model: z.literal('item-knn'), similarity: SimilaritySchema });
+const ContentOptionsSchema = z
+  .object({
+    fields: z.record(z.string(), z.unknown()).openapi({ description: 'Weight of each catalogue field.' }),
+    scheme: z.enum(['tfidf', 'bm25']),
+    k: z.number().int().openapi({ description: 'Content neighbours kept per item.' }),
+    minDf: z.number().int(),
+    maxDfShare: z.number(),
+  })
+  .passthrough();
+
 export const ModelSpecSchema = z
   .discriminatedUnion('model', [
-    z.object({
-      model: z.literal('ease'),
-      lambda: z.number().openapi({ description: 'Ridge strength λ.' }),
-      k: z.number().int().openapi({ description: 'Weights kept per item row, by |weight|.' }),
-      method: z.enum(['exact', 'approximate']),
-    }),
+    EaseSpecSchema,
     z.object({ model: z.enum(['item-knn', 'user-knn']), similarity: SimilaritySchema }),
+    z.object({ model: z.literal('content'), content: ContentOptionsSchema }),
+    z.object({
+      model: z.literal('hybrid'),
+      cf: z.discriminatedUnion('model', [EaseSpecSchema, ItemKnnSpecSchema]).openapi({
+        description: 'The collaborative-filtering model blended in: the best item-row model of the validation.',
+      }),
+      content: ContentOptionsSchema,
+      evidence: z.number().openapi({
+        description:
+          'β of the blend: a pair of items with n interactions (the smaller count of the two) weighs CF by n / (n + β).',
+      }),
+    }),
   ])
-  .openapi('ModelSpec', { description: 'A model, fully resolved: EASE (λ, K, method) or kNN (similarity options).' });
+  .openapi('ModelSpec', {
+    description:
+      'A model, fully resolved: EASE (λ, K, method), kNN (similarity options), content (catalogue term weights) or ' +
+      'hybrid (its CF model, content options and blend constant).',
+  });
 
 const SourceSchema = z.object({
   bucket: z.string(),
@@ -67,9 +99,7 @@ export const ValidationSummarySchema = z
     chosen: z.string().openapi({ description: 'The candidate served (the best by NDCG@10 under model auto).' }),
     reason: z.string(),
     split: ValidationSplitSchema,
-    candidates: z.array(
-      z.object({ name: z.string(), model: z.enum(['popularity', 'ease', 'item-knn', 'user-knn']), ...MetricsFields }),
-    ),
+    candidates: z.array(z.object({ name: z.string(), model: z.enum(MODEL_LABELS), ...MetricsFields })),
     gate: GateSchema.optional(),
   })
   .openapi('ValidationSummary', {
@@ -142,7 +172,7 @@ export const VersionSchema = z
     options: z.record(z.string(), z.unknown()),
     model: z
       .object({
-        name: z.enum(['ease', 'item-knn', 'user-knn']),
+        name: z.enum(MODEL_NAMES),
         label: z.string().openapi({ description: 'e.g. "ease (λ 250, K 200, exact)".' }),
         spec: ModelSpecSchema,
       })
