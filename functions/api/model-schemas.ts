@@ -12,17 +12,33 @@ const SimilaritySchema = z.object({
   implicit: z.boolean(),
 });
 
+const EaseSpecSchema = z.object({
+  model: z.literal('ease'),
+  lambda: z.number().openapi({ description: 'Ridge strength λ.' }),
+  k: z.number().int().openapi({ description: 'Weights kept per item row, by |weight|.' }),
+  method: z.enum(['exact', 'approximate']),
+});
+const ContentOptionsSchema = z
+  .record(z.string(), z.unknown())
+  .openapi({ description: 'Content options (fields, scheme, bm25, k, minDf, maxDfShare).' });
+
 export const ModelSpecSchema = z
   .discriminatedUnion('model', [
-    z.object({
-      model: z.literal('ease'),
-      lambda: z.number().openapi({ description: 'Ridge strength λ.' }),
-      k: z.number().int().openapi({ description: 'Weights kept per item row, by |weight|.' }),
-      method: z.enum(['exact', 'approximate']),
-    }),
+    EaseSpecSchema,
     z.object({ model: z.enum(['item-knn', 'user-knn']), similarity: SimilaritySchema }),
+    z.object({ model: z.literal('content'), content: ContentOptionsSchema }),
+    z.object({
+      model: z.literal('hybrid'),
+      cf: z.union([EaseSpecSchema, z.object({ model: z.literal('item-knn'), similarity: SimilaritySchema })]),
+      content: ContentOptionsSchema,
+      evidence: z.number().openapi({ description: 'β: a pair with n interactions weighs CF by n / (n + β).' }),
+    }),
   ])
-  .openapi('ModelSpec', { description: 'A model, fully resolved: EASE (λ, K, method) or kNN (similarity options).' });
+  .openapi('ModelSpec', {
+    description:
+      'A model, fully resolved: EASE (λ, K, method), kNN (similarity options), content (its options) or hybrid ' +
+      '(a CF model, content options, evidence β).',
+  });
 
 const SourceSchema = z.object({
   bucket: z.string(),
@@ -68,7 +84,11 @@ export const ValidationSummarySchema = z
     reason: z.string(),
     split: ValidationSplitSchema,
     candidates: z.array(
-      z.object({ name: z.string(), model: z.enum(['popularity', 'ease', 'item-knn', 'user-knn']), ...MetricsFields }),
+      z.object({
+        name: z.string(),
+        model: z.enum(['popularity', 'ease', 'item-knn', 'user-knn', 'content', 'hybrid']),
+        ...MetricsFields,
+      }),
     ),
     gate: GateSchema.optional(),
   })
@@ -142,7 +162,7 @@ export const VersionSchema = z
     options: z.record(z.string(), z.unknown()),
     model: z
       .object({
-        name: z.enum(['ease', 'item-knn', 'user-knn']),
+        name: z.enum(['ease', 'item-knn', 'user-knn', 'content', 'hybrid']),
         label: z.string().openapi({ description: 'e.g. "ease (λ 250, K 200, exact)".' }),
         spec: ModelSpecSchema,
       })
