@@ -11,9 +11,11 @@ import { describeIssues, describeValue, type Problem } from './config-issues.js'
 import { DEFAULT_MAX_REJECTED_SHARE } from './ingest/rejected-share.js';
 import type { IngestOptions } from './ingest/types.js';
 import { catalogueConfigSchema } from './catalogue/config.js';
+import { contentOptionsSchema } from './content/config.js';
 import { EASE_METHODS, MODEL_CHOICES, type ModelChoice } from './models/spec.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
+  MAX_K,
   MODEL_KINDS,
   UserInputError,
   type ModelKind,
@@ -27,7 +29,7 @@ export const SIMILARITY_MEASURES = [
   'pearson',
   'jaccard',
 ] as const satisfies readonly SimilarityMeasure[];
-export const MAX_K = 500;
+export { MAX_K } from './types.js';
 /** Generous bounds for the two counting options: beyond them a value is a typo, not a choice. */
 const MAX_SHRINKAGE = 1e6;
 const MAX_MIN_SUPPORT = 1e6;
@@ -73,7 +75,11 @@ const RULES = {
   evaluationSeed: 'must be a whole number',
   maxNdcgDrop: 'must be a number from 0 to 1 (the share of the active version’s NDCG@10 a new version may lose)',
   pseudonymizeUsers: 'must be true or false',
+  hybridEvidence: 'must be a number > 0, at most 1000000 (leave it out to let the build choose)',
 } as const;
+
+/** The hybrid's evidence β: past this a pair needs a million interactions to weigh CF and content alike (a typo). */
+const MAX_HYBRID_EVIDENCE = 1e6;
 
 const eventWeightField = z
   .number(RULES.eventWeight)
@@ -226,6 +232,24 @@ export const modelConfigSchema = z.strictObject({
   /** How to read the dataset's item catalogue (uploads/<dataset>/items.csv|tsv|jsonl[.gz]); see engine/catalogue. */
   catalogue: catalogueConfigSchema,
   /**
+   * Content-based item rows from the catalogue (model content, hybrid, and auto's content candidates): field
+   * weights, term weighting, neighbours kept; see engine/content/config.ts.
+   */
+  content: contentOptionsSchema.prefault({}),
+  /**
+   * The hybrid's blend: a pair with n interactions (the fewer of its two items') weighs CF by n / (n + evidence)
+   * and content by the rest. Absent: the build's validation chooses evidence from a grid.
+   */
+  hybrid: z
+    .strictObject({
+      evidence: z
+        .number(RULES.hybridEvidence)
+        .gt(0, RULES.hybridEvidence)
+        .max(MAX_HYBRID_EVIDENCE, RULES.hybridEvidence)
+        .optional(),
+    })
+    .default({}),
+  /**
    * README "Pseudonymised user ids": true replaces every user id by its keyed pseudonym (`p_` + HMAC-SHA256 with
    * the deployment's key) right after the parse, so the table, the reports and the logs never hold a raw user id;
    * the API hashes the ids of requests the same way. Needs the key (the build fails without it, never builds raw).
@@ -294,6 +318,11 @@ function checkModelOptions(config: ModelConfig, where: string): ModelConfig {
     fail(
       'promotionGate compares validation scores, but "evaluate" is false',
       'Remove "evaluate": false, or remove promotionGate.',
+    );
+  if (config.hybrid.evidence !== undefined && choice !== 'auto' && choice !== 'hybrid')
+    fail(
+      `hybrid.evidence is read only with model "hybrid" or "auto", but model is "${choice}"`,
+      'Set "model": "hybrid" (or "auto"), or remove hybrid.evidence.',
     );
   if (config.models !== undefined && choice !== 'auto') {
     const needs = choice === 'user-knn' ? 'user' : 'item';

@@ -23,11 +23,19 @@ import {
 } from './model-config.js';
 import { computeModelBlocks, InMemoryModel, type BuildModelOptions } from './recommend/index.js';
 import { validateModels, type ValidationOutcome, type ValidationReport } from './evaluate/index.js';
-import { candidateSpecs, describeSpec, EASE_LAMBDA_WIDENING, rowKindsOf, type ModelSpec } from './models/index.js';
+import {
+  candidateSpecs,
+  describeSpec,
+  EASE_LAMBDA_WIDENING,
+  hybridStageOf,
+  requireCatalogue,
+  rowKindsOf,
+  type ModelSpec,
+} from './models/index.js';
+import type { CatalogueEntry } from './catalogue/types.js';
 import { prestartWorkers } from './similarity/index.js';
 import { pseudonymOf } from './privacy/index.js';
 import { UserInputError, type RatingMatrix } from './types.js';
-import type { CatalogueEntry } from './catalogue/index.js';
 
 // Config parsing lives in model-config.ts; re-exported because building from a file starts with a config.
 export { modelConfigSchema, parseModelConfig, similarityOptionsOf, type ModelConfig } from './model-config.js';
@@ -56,7 +64,10 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   exclude?: InteractionExclusion;
   /** The key of the keyed user-id hash: required when the config sets `pseudonymizeUsers`, unused otherwise. */
   idHashKey?: Uint8Array;
-  /** The dataset's catalogue entries (content and hybrid models are built from them). */
+  /**
+   * The dataset's catalogue entries by item (the build's parsed `catalogue.entries`): model content and hybrid
+   * need them; under auto they add the content and hybrid candidates. Absent or empty: no catalogue.
+   */
   catalogue?: ReadonlyMap<string, CatalogueEntry>;
 }
 
@@ -94,6 +105,10 @@ export async function buildModel(
   options: BuildFromSourceOptions = {},
 ): Promise<BuiltModel> {
   const config = options.config ?? parseModelConfig({});
+  const choice = modelChoiceOf(config);
+  const catalogue = options.catalogue !== undefined && options.catalogue.size > 0 ? options.catalogue : undefined;
+  // Before the parse: a content or hybrid model without a catalogue fails at once, never after minutes of work.
+  if (choice === 'content' || choice === 'hybrid') requireCatalogue(choice, catalogue !== undefined);
   const pseudonymizeUsers = pseudonymizationOf(config, options.idHashKey);
   const started = performance.now();
   // A large input: let the similarity workers start up on the core the (single-threaded) parse leaves idle.
@@ -127,21 +142,24 @@ export async function buildModel(
     : await loadRatings(source as string | Readable, ingestOptions);
   const timings: Record<string, number> = { parse: seconds(started) };
 
-  const candidates = candidateSpecs(config, matrix);
+  const candidates = candidateSpecs(config, matrix, config.evaluate, catalogue !== undefined);
   let spec = candidates[0];
   let validation: ValidationReport | undefined;
   let evaluationSkipped: string | undefined;
   // With nobody to hold out there is nothing to score: say so in the report rather than fail the build. Under auto
   // every candidate would find no co-occurrence anyway, so the cheapest (item-knn, the first) is built.
   if (config.evaluate && !hasValidationUsers(matrix)) {
+    // A named hybrid's list is its CF stage: without a validation, the hybrid a config without evaluation gets.
+    if (choice === 'hybrid') spec = candidateSpecs(config, matrix, false, true)[0];
     evaluationSkipped =
       'no user has 2 or more interactions, so none can be held out to evaluate the model' +
-      (modelChoiceOf(config) === 'auto' ? `; auto built the first candidate, ${describeSpec(spec)}` : '');
+      (choice === 'auto' ? `; auto built the first candidate, ${describeSpec(spec)}` : '');
   } else if (config.evaluate) {
     const validating = performance.now();
     const outcome = await validateConfigModels(matrix, config, {
       candidates,
       threads: options.threads,
+      ...(catalogue ? { catalogue } : {}),
       ...(options.activeModel ? { activeModel: options.activeModel } : {}),
       onProgress: options.onProgress && ((done, total) => options.onProgress?.('evaluate', done, total)),
     });
@@ -149,15 +167,20 @@ export async function buildModel(
     timings.evaluate = seconds(validating);
   }
 
-  const { blocks, seconds: phases } = await computeModelBlocks(matrix, {
+  const {
+    blocks,
+    content,
+    seconds: phases,
+  } = await computeModelBlocks(matrix, {
     spec,
     models: config.models ?? rowKindsOf(spec),
     similarity: similarityOptionsOf(config),
     threads: options.threads,
     onProgress: options.onProgress,
+    ...(catalogue ? { catalogue } : {}),
   });
   Object.assign(timings, phases);
-  const model = InMemoryModel.fromNeighbours(matrix, blocks, spec);
+  const model = InMemoryModel.fromNeighbours(matrix, blocks, spec, content);
   timings.total = seconds(started);
   return {
     model,
@@ -176,8 +199,9 @@ export async function buildModel(
  * The dense EASE Gram is checked by the EASE kernel itself (ease/options.ts).
  */
 function memoryCostOf(config: ModelConfig): MemoryCost {
+  const knnOnly = config.model === 'item-knn' || config.model === 'user-knn';
   const itemRow =
-    Math.max(config.k, config.model === 'item-knn' || config.model === 'user-knn' ? 0 : config.ease.k) * 16;
+    Math.max(config.k, knnOnly ? 0 : config.ease.k, knnOnly || config.model === 'ease' ? 0 : config.content.k) * 16;
   const userRows =
     config.models?.includes('user') ??
     (config.model === undefined || config.model === 'auto' || config.model === 'user-knn');
@@ -190,7 +214,8 @@ function memoryCostOf(config: ModelConfig): MemoryCost {
 
 /**
  * The validation a config asks for: its candidates (candidateSpecs), its evaluation users and seed, EASE's λ
- * searched past the grid's edge (EASE_LAMBDA_WIDENING), and the promotion gate against `activeModel` when configured.
+ * searched past the grid's edge (EASE_LAMBDA_WIDENING), the hybrids after the CF stage (hybridStageOf) when there
+ * is a catalogue, and the promotion gate against `activeModel` when configured.
  */
 export function validateConfigModels(
   matrix: RatingMatrix,
@@ -200,11 +225,16 @@ export function validateConfigModels(
     threads?: number;
     activeModel?: ModelSpec;
     onProgress?: (done: number, total: number) => void;
+    catalogue?: ReadonlyMap<string, CatalogueEntry>;
   } = {},
 ): Promise<ValidationOutcome> {
   const gate = config.promotionGate && options.activeModel && { ...config.promotionGate, active: options.activeModel };
+  const hasCatalogue = options.catalogue !== undefined && options.catalogue.size > 0;
+  const hybrid = hybridStageOf(config, hasCatalogue);
   return validateModels(matrix, {
-    candidates: options.candidates ?? candidateSpecs(config, matrix),
+    candidates: options.candidates ?? candidateSpecs(config, matrix, config.evaluate, hasCatalogue),
+    ...(hasCatalogue ? { catalogue: options.catalogue } : {}),
+    ...(hybrid ? { hybrid } : {}),
     widen: EASE_LAMBDA_WIDENING,
     users: config.evaluation.users,
     seed: config.evaluation.seed,

@@ -22,6 +22,12 @@ export const MAX_ABS_VALUE = 1e9;
 export const MAX_ID_BYTES = 256;
 
 /**
+ * Most neighbours (or weights) kept per row, for every model's k. Here rather than in model-config.ts so that
+ * the content options (content/config.ts), which model-config.ts includes, can use it without an import cycle.
+ */
+export const MAX_K = 500;
+
+/**
  * The kinds of model a build can produce, each served from its own rows: `item` = item-item neighbour rows
  * (item-based CF, similar items), `user` = user-user neighbour rows (user-based CF, similar users). The build
  * config (`models`), the stored version options and the API's `algorithm` use these same names.
@@ -120,9 +126,12 @@ export interface NeighbourBlock {
 export interface Neighbour {
   id: string;
   similarity: number;
-  /** Co-raters behind the similarity (explanations and trust); shared terms for content rows. */
+  /** Co-raters behind the similarity (explanations and trust); content rows: shared terms. */
   support: number;
-  /** Content and hybrid rows: the pair's top shared terms as displayed ("jazz", "live"), largest part first. */
+  /**
+   * Content and hybrid item rows: the display values of the pair's top shared catalogue terms (at most 3), where
+   * the content part of the weight is > 0 ("shares: jazz, live").
+   */
   terms?: string[];
 }
 
@@ -155,6 +164,8 @@ export interface Contribution {
   contribution: number;
   /** contribution / Σ of the item's positive contributions, in (0, 1]: only positive contributors are listed. */
   share: number;
+  /** Content and hybrid rows: the terms the history item shares with the recommended one (its neighbour entry's). */
+  terms?: string[];
 }
 
 /** Why the requested algorithm could not be used: unknown user, empty history, or nothing scored above 0. */

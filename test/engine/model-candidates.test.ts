@@ -68,7 +68,7 @@ describe('model choice in the config', () => {
     [{ evaluate: false }, /model "auto" chooses by the build's evaluation/],
     [{ model: 'ease', evaluate: false, promotionGate: { maxNdcgDrop: 0.1 } }, /promotionGate compares/],
     [{ model: 'user-knn', models: ['item'] }, /served from user rows/],
-    [{ model: 'best' }, /model: must be one of auto, ease, item-knn, user-knn \(got "best"\)/],
+    [{ model: 'best' }, /model: must be one of auto, ease, item-knn, user-knn, content, hybrid \(got "best"\)/],
     [{ ease: { lambda: 0 } }, /ease\.lambda: must be a number from/],
     [{ ease: { k: 501 } }, /ease\.k: must be an integer from 1 to 500/],
     [{ promotionGate: { maxNdcgDrop: 2 } }, /promotionGate\.maxNdcgDrop: must be a number from 0 to 1/],

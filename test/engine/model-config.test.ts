@@ -29,6 +29,15 @@ describe('parseModelConfig', () => {
       limits: {},
       input: {},
       catalogue: { columns: {}, attributes: [] },
+      // The documented content defaults (engine/content/config.ts), written out: title words count double.
+      content: {
+        fields: { title: 2, text: 1, tags: 1, categories: 1, series: 1, attributes: 1 },
+        scheme: 'tfidf',
+        k: 50,
+        minDf: 2,
+        maxDfShare: 0.5,
+      },
+      hybrid: {},
       pseudonymizeUsers: false,
     });
     expect(parseModelConfig(undefined).models).toBeUndefined();

@@ -8,8 +8,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from '../config-issues.js';
-import { UserInputError } from '../types.js';
-import { MAX_K } from '../similarity/index.js';
+import { MAX_K, UserInputError } from '../types.js';
 
 export const MAX_FIELD_WEIGHT = 100;
 export const DEFAULT_CONTENT_K = 50;

@@ -35,3 +35,4 @@ export {
   type ContentOptions,
   type ContentOptionsInput,
 } from './config.js';
+export { contentItemIds, contentRows, type ContentRows } from './rows.js';

@@ -9,12 +9,29 @@
  * - widening tries one more candidate at a time, while `next` names one, at most maxSteps;
  * - popularity is always scored and never chosen; the table lists every candidate in the order given;
  * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores;
- * - the same matrix, candidates and seed give the same table.
+ * - the same matrix, candidates and seed give the same table;
+ * - with a hybrid stage, one hybrid per β is scored after the CF candidates (and the widening), on the best item-row
+ *   CF candidate (EASE or item-knn); a required stage (named hybrid) chooses among the hybrids only
+ *   (test/engine/content-selection.test.ts).
+ *
+ * Content and hybrid candidates score cold items: an item whose interactions were all held out has none in the
+ * training part, so only content rows can recommend it. The catalogue is vectorised once per validation (the
+ * training part keeps the matrix's item dictionary, so every candidate shares the row dictionary), and the hybrids
+ * reuse the best CF candidate's item rows rather than training them again.
  */
+import type { CatalogueEntry } from '../catalogue/types.js';
 import { DEFAULT_EVALUATION_USERS } from '../model-config.js';
+import { hybridSpecs, type HybridStage } from '../models/candidates.js';
 import { describeSpec, sameSpec, servedKind, type ModelSpec } from '../models/spec.js';
-import { InMemoryModel, popularityRanking, recommendPopular } from '../recommend/index.js';
-import { UserInputError, type RatingMatrix } from '../types.js';
+import {
+  computeModelBlocks,
+  InMemoryModel,
+  newModelBuildCache,
+  popularityRanking,
+  recommendPopular,
+  type ModelBuildCache,
+} from '../recommend/index.js';
+import { UserInputError, type IdDictionaryView, type NeighbourBlock, type RatingMatrix } from '../types.js';
 import { scoreRecommender } from './score.js';
 import { validationSplit, type ValidationSplit } from './split.js';
 import type { RankedList } from './types.js';
@@ -82,6 +99,10 @@ export interface ValidateModelsOptions {
   widen?: { maxSteps: number; next(scored: readonly CandidateScore[]): ModelSpec | undefined };
   /** `done` of `total` candidates trained and scored (popularity and the active model included; widening not). */
   onProgress?(done: number, total: number): void;
+  /** The dataset's catalogue entries: content and hybrid candidates are built from them. */
+  catalogue?: ReadonlyMap<string, CatalogueEntry>;
+  /** Hybrids after the CF stage (models/candidates.ts hybridStageOf). */
+  hybrid?: HybridStage;
 }
 
 export interface ValidationOutcome {
@@ -104,14 +125,26 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   }
   const active = options.gate?.active;
   const needsActive = active !== undefined && !options.candidates.some((spec) => sameSpec(spec, active));
-  const total = 1 + options.candidates.length + (needsActive ? 1 : 0);
+  const hybrids = options.hybrid?.evidence.length ?? 0;
+  const total = 1 + options.candidates.length + hybrids + (needsActive ? 1 : 0);
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
+  const build: BuildContext = { threads: options.threads, catalogue: options.catalogue, cache: newModelBuildCache() };
+  // The best item-row CF candidate so far (its rows kept in the cache): what the hybrids blend.
+  let bestCf: CandidateScore | undefined;
+  const scoreAndKeep = async (spec: ModelSpec): Promise<CandidateScore> => {
+    const { scored, itemBlock } = await scoreSpec(split, spec, build);
+    if ((spec.model === 'ease' || spec.model === 'item-knn') && (bestCf === undefined || scored.ndcg > bestCf.ndcg)) {
+      bestCf = scored;
+      build.cache.cf = { spec, block: itemBlock! };
+    }
+    return scored;
+  };
 
   const candidates: CandidateScore[] = [scorePopularity(split)];
   progress();
   for (const spec of options.candidates) {
-    candidates.push(await scoreSpec(split, spec, options.threads));
+    candidates.push(await scoreAndKeep(spec));
     progress();
   }
   let best = candidates[1];
@@ -120,10 +153,28 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   for (let step = 0; step < (options.widen?.maxSteps ?? 0); step++) {
     const next = options.widen?.next(candidates);
     if (next === undefined) break;
-    const scored = await scoreSpec(split, next, options.threads);
+    const scored = await scoreAndKeep(next);
     candidates.push(scored);
     if (scored.ndcg > best.ndcg) best = scored;
   }
+  if (options.hybrid && bestCf) {
+    let bestHybrid: CandidateScore | undefined;
+    for (const spec of hybridSpecs(bestCf.spec!, options.hybrid)) {
+      const { scored } = await scoreSpec(split, spec, build);
+      candidates.push(scored);
+      progress();
+      if (bestHybrid === undefined || scored.ndcg > bestHybrid.ndcg) bestHybrid = scored;
+    }
+    if (options.hybrid.required) best = bestHybrid!;
+    else if (bestHybrid!.ndcg > best.ndcg) best = bestHybrid!;
+  } else if (options.hybrid?.required) {
+    throw new UserInputError(
+      'model hybrid blends EASE or item-knn rows, but the validation had no such candidate to build it on',
+      'model',
+      'Leave "models" out or include "item" in it.',
+    );
+  }
+  build.cache.cf = undefined;
 
   const report: ValidationReport = {
     k: VALIDATION_K,
@@ -141,7 +192,7 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   };
   if (options.gate && active) {
     report.active = needsActive
-      ? await scoreSpec(split, active, options.threads)
+      ? (await scoreSpec(split, active, build)).scored
       : candidates.find((c) => c.spec && sameSpec(c.spec, active));
     if (needsActive) progress();
     report.gate = gateDecision(best.ndcg, report.active!.ndcg, options.gate.maxNdcgDrop, report.active!.name);
@@ -172,25 +223,51 @@ function scorePopularity(split: ValidationSplit): CandidateScore {
   const popularity = popularityRanking(train);
   const trainSeconds = seconds(started);
   return score(split, 'popularity', undefined, trainSeconds, (user) => ({
-    items: indicesOf(train, recommendPopular(popularity, { limit: VALIDATION_K, explainTop: 0 }, seen(train, user))),
+    items: indicesOf(
+      train.items,
+      recommendPopular(popularity, { limit: VALIDATION_K, explainTop: 0 }, seen(train, user)),
+    ),
   }));
 }
 
-async function scoreSpec(split: ValidationSplit, spec: ModelSpec, threads?: number): Promise<CandidateScore> {
+interface BuildContext {
+  threads?: number;
+  catalogue?: ReadonlyMap<string, CatalogueEntry>;
+  cache: ModelBuildCache;
+}
+
+async function scoreSpec(
+  split: ValidationSplit,
+  spec: ModelSpec,
+  build: BuildContext,
+): Promise<{ scored: CandidateScore; itemBlock?: NeighbourBlock }> {
   const started = performance.now();
   const { train } = split;
-  const model = await InMemoryModel.build(train, { spec, models: [servedKind(spec)], threads });
+  const { blocks, content } = await computeModelBlocks(train, {
+    spec,
+    models: [servedKind(spec)],
+    threads: build.threads,
+    ...(build.catalogue ? { catalogue: build.catalogue } : {}),
+    cache: build.cache,
+  });
+  const model = InMemoryModel.fromNeighbours(train, blocks, spec, content);
   const trainSeconds = seconds(started);
+  // Content and hybrid lists may hold catalogue items beyond the matrix: their row index (past every matrix item)
+  // is never a held-out item, so they count as misses rather than being dropped from the list.
+  const rowIds = model.rowIds('item');
   // The lists are made in chunks with a yield between them, so the build's lease heartbeat keeps running.
   const lists = new Map<number, RankedList>();
   for (let from = 0; from < split.users.length; from += USERS_PER_CHUNK) {
     for (const user of split.users.slice(from, from + USERS_PER_CHUNK)) {
       const result = model.recommendForUser(train.users.idAt(user), { limit: VALIDATION_K, explainTop: 0 });
-      lists.set(user, { items: indicesOf(train, result), fallback: result.fallback !== undefined });
+      lists.set(user, { items: indicesOf(rowIds, result), fallback: result.fallback !== undefined });
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return score(split, describeSpec(spec), spec, trainSeconds, (user) => lists.get(user)!, started);
+  return {
+    scored: score(split, describeSpec(spec), spec, trainSeconds, (user) => lists.get(user)!, started),
+    ...(blocks.item ? { itemBlock: blocks.item } : {}),
+  };
 }
 
 const USERS_PER_CHUNK = 200;
@@ -233,8 +310,8 @@ function reasonFor(best: CandidateScore, candidates: readonly CandidateScore[]):
   return `${best.name}${only} has the best validation NDCG@10: ${best.ndcg.toFixed(4)}, against ${against}.`;
 }
 
-function indicesOf(train: RatingMatrix, result: { items: readonly { item: string }[] }): number[] {
-  return result.items.map(({ item }) => train.items.indexOf(item) as number);
+function indicesOf(ids: IdDictionaryView, result: { items: readonly { item: string }[] }): number[] {
+  return result.items.map(({ item }) => ids.indexOf(item) as number);
 }
 
 function seen(train: RatingMatrix, user: number): string[] {

@@ -1,15 +1,20 @@
 /**
  * What a config asks the build to compare, as resolved ModelSpecs: under `auto` item-knn, user-knn and EASE over a
- * λ grid; a named model alone (EASE over the λ grid when no λ is given, so validation still picks λ).
+ * λ grid, then content when the dataset has a catalogue; a named model alone (EASE over the λ grid when no λ is
+ * given, so validation still picks λ). Hybrid candidates come after the CF stage (hybridStageOf, hybridSpecs): they
+ * are built on the best item-row CF candidate, so validateModels adds them once it knows which that is.
  *
  * Safety properties (tests in test/engine/model-candidates.test.ts):
  * - the λ grid is EASE_LAMBDA_FACTORS × the mean of diag(XᵀX), so it follows the scale of the values;
  * - `ease.method: auto` is exact up to EXACT_EASE_AUTO_MAX_ITEMS items and approximate beyond; `exact` beyond what
  *   the dense Gram may take is refused by the EASE kernel before any work.
+ * - content and hybrid candidates exist only with a catalogue; named without one, a UserInputError naming `model`
+ *   (test/engine/content-candidates.test.ts).
  */
+import type { ContentOptions } from '../content/config.js';
 import { EASE_LAMBDA_BOUNDS, modelChoiceOf, similarityOptionsOf, type ModelConfig } from '../model-config.js';
-import type { RatingMatrix } from '../types.js';
-import type { EaseMethod, EaseSpec, ModelSpec } from './spec.js';
+import { UserInputError, type RatingMatrix } from '../types.js';
+import type { EaseMethod, EaseSpec, HybridSpec, ModelChoice, ModelSpec } from './spec.js';
 
 /**
  * Items up to which `ease.method: auto` is exact: one exact factorisation takes about 75 s at 10,000 items on a
@@ -57,25 +62,95 @@ export function easeSpecs(config: ModelConfig, matrix: RatingMatrix, validating:
   return lambdas.map((lambda) => ({ model: 'ease', lambda, k: config.ease.k, method }));
 }
 
-/** The candidates the build's validation compares (popularity, the baseline, is always scored beside them). */
-export function candidateSpecs(config: ModelConfig, matrix: RatingMatrix, validating = config.evaluate): ModelSpec[] {
+/**
+ * The candidates the build's validation compares (popularity, the baseline, is always scored beside them).
+ * `hasCatalogue`: the dataset has catalogue entries (content candidates under auto; needed by content and hybrid).
+ * Named `hybrid`: auto's item-row CF candidates (the hybrids follow them, see hybridStageOf), or without a
+ * validation one hybrid on EASE at the grid's middle λ.
+ */
+export function candidateSpecs(
+  config: ModelConfig,
+  matrix: RatingMatrix,
+  validating = config.evaluate,
+  hasCatalogue = false,
+): ModelSpec[] {
   const similarity = similarityOptionsOf(config);
   const choice = modelChoiceOf(config);
   const rows = config.models;
+  const itemRows = rows === undefined || rows.includes('item');
   switch (choice) {
     case 'item-knn':
     case 'user-knn':
       return [{ model: choice, similarity }];
     case 'ease':
       return easeSpecs(config, matrix, validating);
+    case 'content':
+      requireCatalogue(choice, hasCatalogue);
+      return [{ model: 'content', content: config.content }];
+    case 'hybrid': {
+      requireCatalogue(choice, hasCatalogue);
+      const cf: ModelSpec[] = [{ model: 'item-knn', similarity }, ...easeSpecs(config, matrix, validating)];
+      return validating ? cf : hybridSpecs(cf[1] as EaseSpec, hybridStageOf(config, true)!).slice(0, 1);
+    }
     case 'auto': {
       const specs: ModelSpec[] = [];
-      if (rows === undefined || rows.includes('item')) specs.push({ model: 'item-knn', similarity });
+      if (itemRows) specs.push({ model: 'item-knn', similarity });
       if (rows === undefined || rows.includes('user')) specs.push({ model: 'user-knn', similarity });
-      if (rows === undefined || rows.includes('item')) specs.push(...easeSpecs(config, matrix, validating));
+      if (itemRows) specs.push(...easeSpecs(config, matrix, validating));
+      if (itemRows && hasCatalogue) specs.push({ model: 'content', content: config.content });
       return specs;
     }
   }
+}
+
+/** A content or hybrid model without catalogue entries would have no content rows: refused, never built as CF. */
+export function requireCatalogue(choice: ModelChoice, hasCatalogue: boolean): void {
+  if (hasCatalogue) return;
+  throw new UserInputError(
+    `model ${choice} needs the dataset's catalogue: upload uploads/<dataset>/items.csv (or items.tsv, items.jsonl) ` +
+      'with the items’ titles, text, tags or categories',
+    'model',
+    `Upload the catalogue, then the build runs again; or set "model" to "auto" (content and hybrid are tried only ` +
+      'when there is a catalogue) or to a CF model (ease, item-knn, user-knn).',
+  );
+}
+
+/**
+ * β candidates of the hybrid. At β the CF rows and the content rows weigh alike for a pair whose less-known item
+ * has β interactions; 2, 8 and 32 (4× apart, like the λ grid) span "CF is trusted after a couple of interactions"
+ * to "content keeps half the say up to a few dozen", where the interactions per item of small catalogues lie.
+ */
+export const HYBRID_EVIDENCE_GRID = [2, 8, 32] as const;
+/** β without a validation to choose it: the grid's middle. */
+export const DEFAULT_HYBRID_EVIDENCE = 8;
+
+/** The hybrid stage of a validation: what it blends, the β tried, and whether the chosen model must be a hybrid. */
+export interface HybridStage {
+  content: ContentOptions;
+  evidence: readonly number[];
+  /** Named `model: "hybrid"`: the CF candidates only pick the hybrid's CF part. */
+  required: boolean;
+}
+
+/** Hybrids are tried under auto with a catalogue and item rows, and for a named hybrid; undefined otherwise. */
+export function hybridStageOf(config: ModelConfig, hasCatalogue: boolean): HybridStage | undefined {
+  const choice = modelChoiceOf(config);
+  const itemRows = config.models === undefined || config.models.includes('item');
+  if (!hasCatalogue || !itemRows || (choice !== 'auto' && choice !== 'hybrid')) return undefined;
+  const fixed = config.hybrid.evidence;
+  return {
+    content: config.content,
+    evidence: fixed !== undefined ? [fixed] : [...HYBRID_EVIDENCE_GRID],
+    required: choice === 'hybrid',
+  };
+}
+
+/** One hybrid per β of the stage, on an item-row CF spec (EASE or item-knn). */
+export function hybridSpecs(cf: ModelSpec, stage: HybridStage): HybridSpec[] {
+  if (cf.model !== 'ease' && cf.model !== 'item-knn')
+    throw new RangeError(`a hybrid blends EASE or item-knn rows, not ${cf.model}`);
+  const itemCf = cf as HybridSpec['cf'];
+  return stage.evidence.map((evidence) => ({ model: 'hybrid', cf: itemCf, content: stage.content, evidence }));
 }
 
 /** Past the grid's edge, λ moves by this factor per step (the grid's own spacing). */

@@ -7,10 +7,16 @@
  * - `item-knn`: item-item top-k similarity rows (item-based CF).
  * - `user-knn`: user-user top-k similarity rows (user-based CF); item-knn rows are built beside them for similar
  *   items and ad-hoc histories.
+ * - `content`: item rows of top-k cosine over the catalogue's term vectors (engine/content); rows exist for
+ *   catalogue items nobody interacted with yet (cold items).
+ * - `hybrid`: item rows blending a CF model's item rows (EASE or item-knn) with content rows, per pair by how much
+ *   interaction evidence the pair has (recommend/hybrid-rows.ts).
+ * Content and hybrid rows are item rows served by item-based scoring, like EASE's.
  */
+import type { ContentOptions } from '../content/config.js';
 import type { ModelKind, SimilarityOptions } from '../types.js';
 
-export const MODEL_NAMES = ['ease', 'item-knn', 'user-knn'] as const;
+export const MODEL_NAMES = ['ease', 'item-knn', 'user-knn', 'content', 'hybrid'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** The config's `model`: a model by name, or `auto` (the build's validation picks the best by NDCG@10). */
@@ -34,7 +40,26 @@ export interface KnnSpec {
   similarity: SimilarityOptions;
 }
 
-export type ModelSpec = EaseSpec | KnnSpec;
+export interface ContentSpec {
+  model: 'content';
+  content: ContentOptions;
+}
+
+export interface HybridSpec {
+  model: 'hybrid';
+  /** The CF item rows blended in: EASE or item-knn. */
+  cf: EaseSpec | (KnnSpec & { model: 'item-knn' });
+  content: ContentOptions;
+  /** β: a pair with n interactions weighs CF by α = n / (n + β) and content by 1 − α. */
+  evidence: number;
+}
+
+export type ModelSpec = EaseSpec | KnnSpec | ContentSpec | HybridSpec;
+
+/** Models whose item rows need the catalogue (and cover its items without interactions). */
+export function usesContent(spec: ModelSpec): spec is ContentSpec | HybridSpec {
+  return spec.model === 'content' || spec.model === 'hybrid';
+}
 
 /** The rows the served model recommends from: user rows for user-knn, item rows for the others. */
 export function servedKind(spec: ModelSpec): ModelKind {
@@ -46,9 +71,14 @@ export function rowKindsOf(spec: ModelSpec): ModelKind[] {
   return spec.model === 'user-knn' ? ['user', 'item'] : ['item'];
 }
 
-/** A short label: `ease (λ 250, K 200, exact)`, `item-knn (cosine, k 50)`. */
+/**
+ * A short label: `ease (λ 250, K 200, exact)`, `item-knn (cosine, k 50)`, `content (tfidf, k 50)`,
+ * `hybrid (ease (λ 250, K 200, exact), evidence 8)`.
+ */
 export function describeSpec(spec: ModelSpec): string {
   if (spec.model === 'ease') return `ease (λ ${formatNumber(spec.lambda)}, K ${spec.k}, ${spec.method})`;
+  if (spec.model === 'content') return `content (${spec.content.scheme}, k ${spec.content.k})`;
+  if (spec.model === 'hybrid') return `hybrid (${describeSpec(spec.cf)}, evidence ${formatNumber(spec.evidence)})`;
   const { measure, k, shrinkage } = spec.similarity;
   return `${spec.model} (${measure}, k ${k}${shrinkage > 0 ? `, shrinkage ${formatNumber(shrinkage)}` : ''})`;
 }
@@ -60,10 +90,23 @@ export function sameSpec(a: ModelSpec, b: ModelSpec): boolean {
 
 function canonical(spec: ModelSpec): unknown {
   if (spec.model === 'ease') return [spec.model, spec.lambda, spec.k, spec.method];
+  if (spec.model === 'content') return [spec.model, sortedKeys(spec.content)];
+  if (spec.model === 'hybrid') return [spec.model, canonical(spec.cf), sortedKeys(spec.content), spec.evidence];
   const { measure, k, shrinkage, minSupport, implicit } = spec.similarity;
   return [spec.model, measure, k, shrinkage, minSupport, implicit];
 }
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
+}
+
+/** A plain value with every object's keys sorted, so equal options compare equal whatever their key order. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
 }

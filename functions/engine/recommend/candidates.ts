@@ -86,8 +86,17 @@ const betterRanked = (a: Ranked, b: Ranked): boolean => a.score > b.score || (a.
 const betterContribution = (a: Contribution, b: Contribution): boolean =>
   a.contribution > b.contribution || (a.contribution === b.contribution && a.id < b.id);
 
-/** Reports one contributor (history item or neighbour user) of a candidate item. */
-export type AddContributor = (item: string, contributor: string, similarity: number, value: number) => void;
+/**
+ * Reports one contributor (history item or neighbour user) of a candidate item; `terms`: the catalogue terms the
+ * pair shares (content and hybrid rows), carried into the contribution.
+ */
+export type AddContributor = (
+  item: string,
+  contributor: string,
+  similarity: number,
+  value: number,
+  terms?: readonly string[],
+) => void;
 
 /**
  * Accumulates Σ similarity·value and Σ |similarity| per candidate item (one Map entry per candidate), so a
@@ -124,12 +133,12 @@ export class ScoreBoard {
     // it down, and a share of the net score could then exceed 1. Shares are of the positive contributions' sum.
     const contributors = new Map<string, { positive: number; list: Contribution[] }>();
     for (const { item } of ranked) contributors.set(item, { positive: 0, list: [] });
-    const add: AddContributor = (item, id, similarity, value) => {
+    const add: AddContributor = (item, id, similarity, value, terms) => {
       const entry = contributors.get(item);
       const contribution = similarity * value;
       if (entry === undefined || !(contribution > 0)) return;
       entry.positive += contribution;
-      entry.list.push({ id, kind, similarity, value, contribution, share: 0 });
+      entry.list.push({ id, kind, similarity, value, contribution, share: 0, ...(terms ? { terms: [...terms] } : {}) });
     };
     visitContributors(
       ranked.map((r) => r.item),

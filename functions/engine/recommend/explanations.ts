@@ -1,7 +1,7 @@
 /**
  * The published shape of an explanation, shared by the API's responses and the JSON Lines export: a CF
- * contribution without its raw product (`share` says the same relative to the score), a popularity reason and a
- * backfill label as they are.
+ * contribution without its raw product (`share` says the same relative to the score; `terms` when the pair shares
+ * catalogue terms), a popularity reason and a backfill label as they are.
  */
 import type { BackfillReason, Contribution, Explanation, PopularityReason } from '../types.js';
 
@@ -20,6 +20,6 @@ export function explanationRecord(explanation: Explanation): ExplanationRecord {
     const { kind, interactions, fallback } = explanation;
     return fallback === undefined ? { kind, interactions } : { kind, interactions, fallback };
   }
-  const { id, kind, similarity, value, share } = explanation;
-  return { id, kind, similarity, value, share };
+  const { id, kind, similarity, value, share, terms } = explanation;
+  return terms === undefined ? { id, kind, similarity, value, share } : { id, kind, similarity, value, share, terms };
 }

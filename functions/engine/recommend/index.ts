@@ -12,9 +12,13 @@ export { explanationRecord, isContribution, type ExplanationRecord } from './exp
 export {
   computeModelBlocks,
   MODEL_KIND_ROWS,
+  newModelBuildCache,
   type BuildModelOptions,
   type ComputedBlocks,
+  type ItemContent,
   type ModelBlocks,
+  type ModelBuildCache,
   type ModelKindRows,
 } from './model-kinds.js';
-export { InMemoryModel, type ModelRecommendOptions } from './model.js';
+export { blendHybridRows, type HybridRows } from './hybrid-rows.js';
+export { EXPLAINED_TERMS, InMemoryModel, type ModelRecommendOptions } from './model.js';

@@ -13,7 +13,8 @@ import { recommendPopular } from './popularity.js';
 /**
  * Item-based CF: score(i) = Σ_{j ∈ history, i ∈ N(j)} sim(j, i) · r_j, where N(j) is the stored top-K
  * neighbour row of history item j (items without a row contribute nothing). With `normalise`, each score
- * is divided by Σ |sim(j, i)| over its contributors. Duplicate history items: the last entry wins.
+ * is divided by Σ |sim(j, i)| over its contributors. Duplicate history items: the last entry wins. A neighbour
+ * entry's shared `terms` (content and hybrid rows) are copied into its contribution.
  * Falls back to popularity on an empty history or when no candidate scores above 0.
  */
 export function recommendFromItemNeighbours(
@@ -40,7 +41,8 @@ export function recommendFromItemNeighbours(
 
   const items = board.rank(resolved, 'item', (_selected, add) => {
     for (const row of rows)
-      for (const neighbour of row.neighbours) add(neighbour.id, row.item, neighbour.similarity, row.value);
+      for (const neighbour of row.neighbours)
+        add(neighbour.id, row.item, neighbour.similarity, row.value, neighbour.terms);
   });
   if (items.length === 0) return recommendPopular(popularity, resolved, values.keys(), 'no-candidates');
   return { algorithm: 'item', items };

@@ -3,17 +3,25 @@
  * pipeline (`engine/pipeline.ts`) and the evaluations all build through `computeModelBlocks`.
  *
  * The served model (a ModelSpec, engine/models/spec.ts) decides what the item rows hold: EASE weights (signed) for
- * `ease`, else item-item similarities; user rows always hold user-user similarities.
+ * `ease`, content cosines for `content`, the blend of hybrid-rows.ts for `hybrid`, else item-item similarities;
+ * user rows always hold user-user similarities. Content and hybrid item rows are indexed by the row dictionary of
+ * content/rows.ts (the matrix's items, then cold catalogue items), returned as `content`.
  *
- * Safety properties (tests in test/engine/model-build.test.ts):
+ * Safety properties (tests in test/engine/model-build.test.ts, test/engine/content-model.test.ts):
  * - EASE item rows carry the kernel's signed weights unchanged, in the kernel's |weight| order;
- * - a spec's row kinds default to what it serves from (rowKindsOf); an explicit list that lacks them is refused.
+ * - a spec's row kinds default to what it serves from (rowKindsOf); an explicit list that lacks them is refused;
+ * - content item rows are contentNeighbourBlock over the row dictionary's vectors; a content or hybrid spec
+ *   without catalogue entries is refused (UserInputError naming `model`).
  */
+import type { CatalogueEntry } from '../catalogue/types.js';
+import { contentNeighbourBlock, contentRows, type ContentRows } from '../content/index.js';
 import { computeApproximateEase, computeEase, type SignedNeighbourBlock } from '../ease/index.js';
 import { resolveModelKinds, resolveSimilarityOptions } from '../model-config.js';
-import { describeSpec, rowKindsOf, servedKind, type EaseSpec, type ModelSpec } from '../models/spec.js';
+import { requireCatalogue } from '../models/candidates.js';
+import { describeSpec, rowKindsOf, sameSpec, servedKind, type EaseSpec, type ModelSpec } from '../models/spec.js';
 import { computeNeighbours, type NeighbourRun } from '../similarity/index.js';
 import { UserInputError, type ModelKind, type NeighbourBlock, type RatingMatrix } from '../types.js';
+import { blendHybridRows } from './hybrid-rows.js';
 
 export interface ModelKindRows {
   /** The entities the kind's rows belong to, i.e. the id dictionary that indexes them. */
@@ -43,6 +51,29 @@ export interface BuildModelOptions {
   threads?: number;
   /** `phase` is the rows' phase ('items', 'users', 'ease'); done/total count rows (EASE reports none). */
   onProgress?(phase: string, done: number, total: number): void;
+  /** The dataset's catalogue entries by item (the build's parsed catalogue): needed by content and hybrid. */
+  catalogue?: ReadonlyMap<string, CatalogueEntry>;
+  /** Work shared by several builds on the same matrix and catalogue (the validation's candidates). */
+  cache?: ModelBuildCache;
+}
+
+/**
+ * What builds on one matrix and catalogue may share: the content rows per content options, and the item rows of
+ * one CF spec (the validation keeps its best CF candidate's, which its hybrids blend).
+ */
+export interface ModelBuildCache {
+  content: Map<string, ContentRows>;
+  cf?: { spec: ModelSpec; block: NeighbourBlock };
+}
+
+export function newModelBuildCache(): ModelBuildCache {
+  return { content: new Map() };
+}
+
+/** The content side of a content or hybrid model's item rows. */
+export interface ItemContent extends ContentRows {
+  /** Hybrid rows: 1 where a slot's content part is > 0 (absent: content rows, every slot has one). */
+  contentSlots?: Uint8Array;
 }
 
 export interface ComputedBlocks {
@@ -51,6 +82,8 @@ export interface ComputedBlocks {
   spec: ModelSpec;
   /** Seconds per phase, in build order. */
   seconds: Record<string, number>;
+  /** Content and hybrid models: the item rows' dictionary and vectors. */
+  content?: ItemContent;
 }
 
 /** Computes the rows of each row kind, in the order given. Options are validated before any work. */
@@ -72,24 +105,67 @@ export async function computeModelBlocks(
       `Add "${servedKind(spec)}" to models.`,
     );
   }
-  const knn = spec.model === 'ease' ? similarity : spec.similarity;
+  const knn = spec.model === 'item-knn' || spec.model === 'user-knn' ? spec.similarity : similarity;
   const blocks: ModelBlocks = {};
   const seconds: Record<string, number> = {};
+  let content: ItemContent | undefined;
   for (const kind of models) {
     const started = performance.now();
-    const phase = kind === 'item' && spec.model === 'ease' ? 'ease' : kind === 'item' ? 'items' : 'users';
+    const phase =
+      kind === 'user' ? 'users' : spec.model === 'item-knn' || spec.model === 'user-knn' ? 'items' : spec.model;
     const run: NeighbourRun = {
       threads: options.threads,
       onProgress: options.onProgress && ((done, total) => options.onProgress?.(phase, done, total)),
     };
-    blocks[kind] =
-      phase === 'ease'
-        ? await computeEaseRows(matrix, spec as EaseSpec, options.threads)
-        : await computeNeighbours(matrix, kind === 'item' ? 'items' : 'users', knn, run);
+    if (kind === 'user') blocks.user = await computeNeighbours(matrix, 'users', knn, run);
+    else if (spec.model === 'content' || spec.model === 'hybrid') {
+      const catalogue = options.catalogue;
+      requireCatalogue(spec.model, catalogue !== undefined && catalogue.size > 0);
+      const rows = contentRowsCached(matrix, catalogue!, spec.content, options.cache);
+      const contentBlock = contentNeighbourBlock(rows.vectors, spec.content.k);
+      if (spec.model === 'content') {
+        blocks.item = contentBlock;
+        content = rows;
+      } else {
+        const cached = options.cache?.cf;
+        const cf =
+          cached && sameSpec(cached.spec, spec.cf) ? cached.block : await computeCfItemRows(matrix, spec.cf, run);
+        const { indptr } = matrix.byItem;
+        const interactions = (row: number): number => (row < matrix.items.size ? indptr[row + 1] - indptr[row] : 0);
+        const hybrid = blendHybridRows(cf, contentBlock, interactions, spec.evidence);
+        blocks.item = hybrid.block;
+        content = { ...rows, contentSlots: hybrid.contentSlots };
+      }
+    } else blocks.item = await computeCfItemRows(matrix, spec, run);
     seconds[phase] = Math.round(performance.now() - started) / 1000;
   }
-  return { blocks, spec, seconds };
+  return { blocks, spec, seconds, ...(content ? { content } : {}) };
 }
+
+/** The item rows of a CF spec: EASE weights, or item-item kNN. */
+async function computeCfItemRows(matrix: RatingMatrix, spec: ModelSpec, run: NeighbourRun): Promise<NeighbourBlock> {
+  if (spec.model === 'ease') return computeEaseRows(matrix, spec, run.threads);
+  if (spec.model === 'item-knn' || spec.model === 'user-knn')
+    return computeNeighbours(matrix, 'items', spec.similarity, run);
+  throw new RangeError(`${spec.model} item rows are not CF rows`);
+}
+
+function contentRowsCached(
+  matrix: RatingMatrix,
+  catalogue: ReadonlyMap<string, CatalogueEntry>,
+  options: ContentRowsOptions,
+  cache: ModelBuildCache | undefined,
+): ContentRows {
+  // Options come out of one zod schema, so equal options stringify alike.
+  const key = JSON.stringify(options);
+  const hit = cache?.content.get(key);
+  if (hit) return hit;
+  const rows = contentRows(matrix.items, catalogue, options);
+  cache?.content.set(key, rows);
+  return rows;
+}
+
+type ContentRowsOptions = Parameters<typeof contentRows>[2];
 
 async function computeEaseRows(matrix: RatingMatrix, spec: EaseSpec, threads?: number): Promise<NeighbourBlock> {
   const options = { lambda: spec.lambda, k: spec.k };

@@ -1,3 +1,4 @@
+import { sharedTerms } from '../content/index.js';
 import { neighbourRow } from '../similarity/index.js';
 import {
   DEFAULT_SIMILARITY_OPTIONS,
@@ -7,6 +8,7 @@ import {
   type IdDictionaryView,
   type ModelKind,
   type Neighbour,
+  type NeighbourBlock,
   type NeighbourLookup,
   type PopularItem,
   type RatingMatrix,
@@ -14,7 +16,13 @@ import {
   type RecommendOptions,
 } from '../types.js';
 import { recommendFromItemNeighbours } from './item-based.js';
-import { computeModelBlocks, MODEL_KIND_ROWS, type BuildModelOptions, type ModelBlocks } from './model-kinds.js';
+import {
+  computeModelBlocks,
+  MODEL_KIND_ROWS,
+  type BuildModelOptions,
+  type ItemContent,
+  type ModelBlocks,
+} from './model-kinds.js';
 import { servedKind, type ModelSpec } from '../models/spec.js';
 import { resolveRecommendOptions } from './options.js';
 import { popularityRanking, recommendPopular } from './popularity.js';
@@ -23,9 +31,17 @@ import { recommendFromUserNeighbours } from './user-based.js';
 
 export type ModelRecommendOptions = Partial<RecommendOptions> & { algorithm?: 'item' | 'user' };
 
+/** Shared terms shown per content neighbour ("shares: jazz, live"). */
+export const EXPLAINED_TERMS = 3;
+
 /**
  * A matrix with the rows of its model kinds and its popularity, answering the same questions as the API but from
  * memory (CLI, evaluation, tests). Neighbour rows are turned into external-id lists on first use and cached.
+ *
+ * Content and hybrid models (`content` given) index their item rows by the content row dictionary (the matrix's
+ * items, then cold catalogue items): rowIds('item') is that dictionary, so cold items have rows, similar items,
+ * and can be recommended; popularity stays the matrix's. Their neighbours carry `terms`, the display values of the
+ * pair's top shared terms (at most EXPLAINED_TERMS, repeated values once), where the content part is > 0.
  */
 export class InMemoryModel {
   readonly popularity: PopularItem[];
@@ -36,25 +52,32 @@ export class InMemoryModel {
     private readonly blocks: ModelBlocks,
     /** The model served: what the item rows hold, and which rows answer `recommendForUser` by default. */
     readonly spec: ModelSpec,
+    private readonly content?: ItemContent,
   ) {
     this.popularity = popularityRanking(matrix);
   }
 
   /** Computes the rows of `options.models` (default item only); see computeModelBlocks. */
   static async build(matrix: RatingMatrix, options: BuildModelOptions = {}): Promise<InMemoryModel> {
-    const { blocks, spec } = await computeModelBlocks(matrix, options);
-    return new InMemoryModel(matrix, blocks, spec);
+    const { blocks, spec, content } = await computeModelBlocks(matrix, options);
+    return new InMemoryModel(matrix, blocks, spec, content);
   }
 
   /**
    * A model from rows computed elsewhere (each block may cover any row range). `spec` says what they serve;
-   * default: kNN rows with the default similarity, item-based when there are item rows.
+   * default: kNN rows with the default similarity, item-based when there are item rows. `content`: the item rows'
+   * dictionary and vectors of a content or hybrid model (computeModelBlocks' `content`).
    */
-  static fromNeighbours(matrix: RatingMatrix, blocks: ModelBlocks, spec?: ModelSpec): InMemoryModel {
+  static fromNeighbours(
+    matrix: RatingMatrix,
+    blocks: ModelBlocks,
+    spec?: ModelSpec,
+    content?: ItemContent,
+  ): InMemoryModel {
     for (const kind of MODEL_KINDS) {
       const block = blocks[kind];
       const { rows: target } = MODEL_KIND_ROWS[kind];
-      const rows = target === 'items' ? matrix.items.size : matrix.users.size;
+      const rows = target === 'users' ? matrix.users.size : (content?.ids ?? matrix.items).size;
       if (block && (block.start > block.end || block.end > rows)) {
         throw new RangeError(
           `${kind} block covers rows [${block.start}, ${block.end}) but the matrix has ${rows} ${target}`,
@@ -65,7 +88,7 @@ export class InMemoryModel {
       model: blocks.item || !blocks.user ? 'item-knn' : 'user-knn',
       similarity: { ...DEFAULT_SIMILARITY_OPTIONS },
     };
-    return new InMemoryModel(matrix, { ...blocks }, served);
+    return new InMemoryModel(matrix, { ...blocks }, served, content);
   }
 
   /** The model kinds this model has rows for. */
@@ -122,7 +145,7 @@ export class InMemoryModel {
   /** undefined when the item is unknown; [] when it has no neighbours. */
   similarItems(itemId: string, limit = 10): Neighbour[] | undefined {
     this.requireBlock('item');
-    if (this.matrix.items.indexOf(itemId) === undefined) return undefined;
+    if (this.rowIds('item').indexOf(itemId) === undefined) return undefined;
     return similarFrom(this.itemNeighbours(itemId), limit);
   }
 
@@ -133,9 +156,10 @@ export class InMemoryModel {
     return similarFrom(this.userNeighbours(userId), limit);
   }
 
-  /** The ids that index a kind's rows (items or users). */
+  /** The ids that index a kind's rows (items, with cold catalogue items for content and hybrid; or users). */
   rowIds(kind: ModelKind): IdDictionaryView {
-    return MODEL_KIND_ROWS[kind].rows === 'items' ? this.matrix.items : this.matrix.users;
+    if (MODEL_KIND_ROWS[kind].rows === 'users') return this.matrix.users;
+    return this.content?.ids ?? this.matrix.items;
   }
 
   /** A kind's row of `id`; undefined when the kind was not built, the id is unknown or outside the block. */
@@ -145,7 +169,20 @@ export class InMemoryModel {
     const row = ids.indexOf(id);
     if (block === undefined || row === undefined || row < block.start || row >= block.end) return undefined;
     const cache = this.rowCache[kind];
-    return (cache[row] ??= neighbourRow(block, row, ids));
+    return (cache[row] ??=
+      kind === 'item' && this.content ? this.withTerms(block, row, this.content) : neighbourRow(block, row, ids));
+  }
+
+  /** A content or hybrid row with the shared terms of each pair whose content part is > 0. */
+  private withTerms(block: NeighbourBlock, row: number, content: ItemContent): Neighbour[] {
+    const neighbours = neighbourRow(block, row, content.ids);
+    const base = (row - block.start) * block.k;
+    neighbours.forEach((neighbour, slot) => {
+      if (content.contentSlots !== undefined && content.contentSlots[base + slot] === 0) return;
+      const terms = sharedTermValues(content, row, block.neighbour[base + slot]);
+      if (terms.length > 0) neighbour.terms = terms;
+    });
+    return neighbours;
   }
 
   private requireBlock(kind: ModelKind): void {
@@ -157,4 +194,9 @@ export class InMemoryModel {
       );
     }
   }
+}
+
+/** The distinct display values of the pair's top EXPLAINED_TERMS shared terms, largest contribution first. */
+function sharedTermValues(content: ItemContent, a: number, b: number): string[] {
+  return [...new Set(sharedTerms(content.vectors, a, b, EXPLAINED_TERMS).map((term) => term.value))];
 }
