@@ -124,7 +124,8 @@ export const modelKindsSchema = z
 export const modelConfigSchema = z.strictObject({
   /**
    * The model the API serves (README "Models"): `auto` (the default) has the build's validation choose among ease,
-   * item-knn and user-knn by NDCG@10. Absent with `models` given: the kNN model of those kinds, as before `model`.
+   * item-knn and user-knn by NDCG@10, and content and hybrid when the dataset has a catalogue (they need one).
+   * Absent with `models` given: the kNN model of those kinds, as before `model`.
    */
   model: z.enum(MODEL_CHOICES, RULES.model).optional(),
   /** kNN options (measure, k, shrinkage, minSupport, implicit): item-knn and user-knn rows. */

@@ -49,7 +49,10 @@ export interface BuildFromSourceOptions extends Pick<BuildModelOptions, 'threads
   config?: ModelConfig;
   /** File name for format detection and messages (when the source is a stream). */
   fileName?: string;
-  /** `phase` is 'parse', 'evaluate' (candidates done of total), then each row kind's phase ('items', 'ease', 'users'). */
+  /**
+   * `phase` is 'parse', 'evaluate' (candidates done of total), then each row kind's phase ('items', 'ease',
+   * 'content', 'hybrid', 'users').
+   */
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Total bytes of the source as stored (compressed, for a gzip): parse progress and the memory estimate. */
   totalBytes?: number;

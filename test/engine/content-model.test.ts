@@ -2,6 +2,7 @@
 // hand, cold items recommended and explained by their shared terms. Oracles: content/kernel (tested against a
 // brute-force cosine in content-kernel.test.ts), the whole-term TF-IDF reference of content-model-helpers.ts, and
 // the brute-force item-kNN of test/support (config {"model":"item-knn"} for the hybrid's CF part).
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../functions/engine/catalogue/types.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../../functions/engine/content/index.js';
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import type { ModelSpec } from '../../functions/engine/models/index.js';
+import { buildModel, parseModelConfig } from '../../functions/engine/pipeline.js';
 import { explanationRecord, InMemoryModel } from '../../functions/engine/recommend/index.js';
 import type { Contribution } from '../../functions/engine/types.js';
 import { cosineTopK, rowsOf, topK } from '../support/brute-force.js';
@@ -210,5 +212,27 @@ describe('model hybrid {"model":"item-knn"} as its CF part', () => {
     expect(row.find(({ id }) => id === 'i3')).toBeDefined();
     expect(row.find(({ id }) => id === 'i3')!.terms).toBeUndefined();
     expect(row.find(({ id }) => id === 'i0')!.terms).toEqual(referenceSharedValues(REFERENCE, 'i1', 'i0'));
+  });
+});
+
+describe('buildModel with a catalogue', () => {
+  const csv = (): Readable =>
+    Readable.from(
+      'user,item,rating\n' +
+        DENSE.flatMap((row, u) => row.flatMap((v, i) => (v === 0 ? [] : [`u${u},${ITEMS[i]},${v}\n`]))).join(''),
+    );
+
+  it('builds model content over the matrix’s items and the cold catalogue items, as InMemoryModel.build does', async () => {
+    const config = parseModelConfig({ model: 'content', content: { k: 10 }, evaluate: false });
+    const built = await buildModel(csv(), { config, fileName: 'r.csv', catalogue: CATALOGUE });
+    expect(built.spec).toEqual(contentSpec);
+    // The file's first-seen item order, then the catalogue-only items.
+    const { items } = built.model.matrix;
+    const fileOrder = Array.from({ length: items.size }, (_, i) => items.idAt(i));
+    expect(fileOrder).toEqual(['i0', 'i1', 'i3', 'i2', 'i4']);
+    expect(rowIdsOf(built.model)).toEqual([...fileOrder, 'c0', 'c1', 'c2']);
+    const direct = await InMemoryModel.build(built.model.matrix, { spec: contentSpec, catalogue: CATALOGUE });
+    for (const id of ROW_IDS) expect(built.model.neighboursOf('item', id), id).toEqual(direct.neighboursOf('item', id));
+    expect(built.model.similarItems('c0')!.length).toBeGreaterThan(0);
   });
 });

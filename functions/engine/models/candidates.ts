@@ -90,7 +90,9 @@ export function candidateSpecs(
     case 'hybrid': {
       requireCatalogue(choice, hasCatalogue);
       const cf: ModelSpec[] = [{ model: 'item-knn', similarity }, ...easeSpecs(config, matrix, validating)];
-      return validating ? cf : hybridSpecs(cf[1] as EaseSpec, hybridStageOf(config, true)!).slice(0, 1);
+      if (validating) return cf;
+      const evidence = config.hybrid.evidence ?? DEFAULT_HYBRID_EVIDENCE;
+      return hybridSpecs(cf[1], { ...hybridStageOf(config, true)!, evidence: [evidence] });
     }
     case 'auto': {
       const specs: ModelSpec[] = [];
@@ -116,13 +118,15 @@ export function requireCatalogue(choice: ModelChoice, hasCatalogue: boolean): vo
 }
 
 /**
- * β candidates of the hybrid. At β the CF rows and the content rows weigh alike for a pair whose less-known item
- * has β interactions; 2, 8 and 32 (4× apart, like the λ grid) span "CF is trusted after a couple of interactions"
- * to "content keeps half the say up to a few dozen", where the interactions per item of small catalogues lie.
+ * β candidates of the hybrid. At β the CF and content parts weigh alike for a pair whose less-known item has β
+ * interactions. The grid (4× apart, like the λ grid) sits low because content rows are dense: an item's content
+ * row holds many near-1 cosines (every item of its genre or series), while a CF row scaled by its largest |w|
+ * falls off fast, so the content part dominates a blend unless α is near 1. On synthetic sets with tags that name
+ * each item's taste factor, the best β was 0.5 or 2 (never 8 or more) on every set tried.
  */
-export const HYBRID_EVIDENCE_GRID = [2, 8, 32] as const;
+export const HYBRID_EVIDENCE_GRID = [0.5, 2, 8] as const;
 /** β without a validation to choose it: the grid's middle. */
-export const DEFAULT_HYBRID_EVIDENCE = 8;
+export const DEFAULT_HYBRID_EVIDENCE = 2;
 
 /** The hybrid stage of a validation: what it blends, the β tried, and whether the chosen model must be a hybrid. */
 export interface HybridStage {

@@ -14,7 +14,7 @@
  *   without catalogue entries is refused (UserInputError naming `model`).
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
-import { contentNeighbourBlock, contentRows, type ContentRows } from '../content/index.js';
+import { contentNeighbourBlock, contentRows, type ContentOptions, type ContentRows } from '../content/index.js';
 import { computeApproximateEase, computeEase, type SignedNeighbourBlock } from '../ease/index.js';
 import { resolveModelKinds, resolveSimilarityOptions } from '../model-config.js';
 import { requireCatalogue } from '../models/candidates.js';
@@ -49,7 +49,10 @@ export interface BuildModelOptions {
   /** kNN options of item-knn / user-knn rows the spec does not describe itself. */
   similarity?: Parameters<typeof resolveSimilarityOptions>[0];
   threads?: number;
-  /** `phase` is the rows' phase ('items', 'users', 'ease'); done/total count rows (EASE reports none). */
+  /**
+   * `phase` is the rows' phase ('items', 'users', 'ease', 'content', 'hybrid'); done/total count rows (EASE,
+   * content and hybrid report none).
+   */
   onProgress?(phase: string, done: number, total: number): void;
   /** The dataset's catalogue entries by item (the build's parsed catalogue): needed by content and hybrid. */
   catalogue?: ReadonlyMap<string, CatalogueEntry>;
@@ -153,7 +156,7 @@ async function computeCfItemRows(matrix: RatingMatrix, spec: ModelSpec, run: Nei
 function contentRowsCached(
   matrix: RatingMatrix,
   catalogue: ReadonlyMap<string, CatalogueEntry>,
-  options: ContentRowsOptions,
+  options: ContentOptions,
   cache: ModelBuildCache | undefined,
 ): ContentRows {
   // Options come out of one zod schema, so equal options stringify alike.
@@ -164,8 +167,6 @@ function contentRowsCached(
   cache?.content.set(key, rows);
   return rows;
 }
-
-type ContentRowsOptions = Parameters<typeof contentRows>[2];
 
 async function computeEaseRows(matrix: RatingMatrix, spec: EaseSpec, threads?: number): Promise<NeighbourBlock> {
   const options = { lambda: spec.lambda, k: spec.k };
