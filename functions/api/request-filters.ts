@@ -8,8 +8,8 @@
  * `limit` survive, popularity (one Query, shared with the engine's fallback) and the entries of popular items in
  * rounds of growing size (BACKFILL_ROUNDS, BACKFILL_FIRST_ROUND × 2^k items): a few rounds, each bounded.
  *
- * Safety properties (tests: test/api/filters.test.ts; the declared attributes from a real build:
- * test/pipeline/catalogue.test.ts):
+ * Safety properties (tests: test/api/filters.test.ts, test/api/diversity.test.ts; the declared attributes from a
+ * real build: test/pipeline/catalogue.test.ts):
  * - A bad filter, cap or diversity is a 400 naming the field as the client wrote it (query `filter`, body
  *   `filters.…`); an attribute the version's catalogue does not declare is a 400; a filter, a cap or a diversity
  *   above 0 on a version without a catalogue is a 409 model-not-built saying to upload a catalogue.
