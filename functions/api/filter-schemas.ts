@@ -58,3 +58,29 @@ export const filtersBody = filtersBodySchema.optional().openapi({
     'The POST form of `filter`: { categories: { include, exclude }, language, series, attributes: { <name>: ' +
     '{ include, exclude } }, publishedAfter, available, now }. Needs a version built with a catalogue.',
 });
+
+const DIVERSITY_RULE = 'diversity must be a number from 0 to 1';
+const DIVERSITY_DESCRIPTION =
+  'MMR re-ranking by content similarity (the binary cosine of the catalogue entries: title and text words, tags, ' +
+  'categories, series, attributes): 0 (the default) keeps the score order, 1 picks the item least like those ' +
+  'already listed. Applied to the filtered scored items before the caps; backfilled items are not re-ranked. ' +
+  'Deterministic. Above 0 it needs a version built with a catalogue.';
+
+/** Decimal digits with an optional fraction (`0`, `0.25`, `1.0`); like decimalWholeNumber, nothing else is read. */
+const decimalFraction = (value: unknown) =>
+  typeof value === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : value;
+
+const diversityNumber = (digits: boolean) =>
+  z
+    .number({ error: `${DIVERSITY_RULE}${digits ? ', in decimal digits (e.g. 0.3)' : ''}` })
+    .min(0, DIVERSITY_RULE)
+    .max(1, DIVERSITY_RULE);
+
+export const diversityQuery = z
+  .preprocess(decimalFraction, diversityNumber(true))
+  .optional()
+  .openapi({ type: 'number', minimum: 0, maximum: 1, default: 0, description: DIVERSITY_DESCRIPTION, example: 0.3 });
+
+export const diversityBody = diversityNumber(false)
+  .optional()
+  .openapi({ default: 0, description: DIVERSITY_DESCRIPTION, example: 0.3 });

@@ -1,29 +1,35 @@
 /**
- * Request-time filters, caps and `allow` in the API: the request's `filter` (GET) / `filters` (POST) parsed against
- * the active version's catalogue, then the engine's arrange.ts over a scored pool, with backfill from the
- * version's popularity within the same rule.
+ * Request-time filters, caps, `diversity` and `allow` in the API: the request's `filter` (GET) / `filters` (POST)
+ * parsed against the active version's catalogue, then the engine's arrange.ts over a scored pool (filter, MMR by
+ * the content similarity of the pool's catalogue entries, caps), with backfill from the version's popularity within
+ * the same rule.
  *
  * Rounds (DynamoDB): the catalogue entries of the scored pool in one BatchGetItem round; only when fewer than
  * `limit` survive, popularity (one Query, shared with the engine's fallback) and the entries of popular items in
  * rounds of growing size (BACKFILL_ROUNDS, BACKFILL_FIRST_ROUND × 2^k items): a few rounds, each bounded.
  *
- * Safety properties (tests: test/api/filters.test.ts; the declared attributes from a real build:
- * test/pipeline/catalogue.test.ts):
- * - A bad filter or cap is a 400 naming the field as the client wrote it (query `filter`, body `filters.…`); an
- *   attribute the version's catalogue does not declare is a 400; a filter on a version without a catalogue is a
- *   409 model-not-built saying to upload a catalogue.
+ * Safety properties (tests: test/api/filters.test.ts, test/api/diversity.test.ts; the declared attributes from a
+ * real build: test/pipeline/catalogue.test.ts):
+ * - A bad filter, cap or diversity is a 400 naming the field as the client wrote it (query `filter`, body
+ *   `filters.…`); an attribute the version's catalogue does not declare is a 400; a filter, a cap or a diversity
+ *   above 0 on a version without a catalogue is a 409 model-not-built saying to upload a catalogue.
  * - Every listed item passes the filter, `exclude`, `allow` and (for recommendations) the user's seen items; no
  *   cap is exceeded; backfilled items carry their `backfill` label (arrange.ts, backfill.ts).
  * - Always N when N exist among the scored pool and the first BACKFILL_SCAN popular items.
- * - Deterministic: the pool, the rounds and arrange.ts depend on the request and the version only.
+ * - With `diversity`: MMR re-ranks only scored items (never backfilled ones), by the binary cosine of their entries
+ *   (engine/content/pair-similarity.ts; an item without an entry is similar to nothing); the caps hold after it.
+ * - Deterministic: the pool, the rounds and arrange.ts depend on the request and the version only (MMR's ties go
+ *   to the earlier item in score order, whose ties go to the smaller id).
  */
 import type { ModelReader } from '../adapters/store-contract.js';
 import { uploadKey } from '../adapters/bucket-layout.js';
 import type { CatalogueEntry } from '../engine/catalogue/index.js';
+import { contentSimilarity } from '../engine/content/index.js';
 import {
   arrange,
   compileFilter,
   isEmptyFilter,
+  mmrRerank,
   parseFilterBody,
   parseFilterQuery,
   popularBackfill,
@@ -49,6 +55,8 @@ export interface RequestRules {
   filter?: { in: 'query'; text: string } | { in: 'body'; body: FiltersBody };
   maxPerCategory?: number;
   maxPerSeries?: number;
+  /** 0..1 (0, the default, is off). */
+  diversity?: number;
 }
 
 /** Scored pool when rules apply: enough for filters to find `limit` items among scored ones in most cases. */
@@ -62,7 +70,9 @@ export const BACKFILL_SCAN = BACKFILL_FIRST_ROUND * (2 ** BACKFILL_ROUNDS - 1);
 export interface Rules {
   filter: Filter;
   caps: DiversityCaps;
-  /** Whether the catalogue must be read (a filter or a cap); `allow` alone needs no entries. */
+  /** 0 is off. */
+  diversity: number;
+  /** Whether the catalogue must be read (a filter, a cap or diversity); `allow` alone needs no entries. */
   needsCatalogue: boolean;
   now: number;
 }
@@ -78,15 +88,23 @@ export function parseRules(active: ActiveModel, rules: RequestRules | undefined,
   };
   const given = rules?.filter;
   const hasCaps = Object.keys(caps).length > 0;
-  if (given === undefined && !hasCaps && !hasAllow) return undefined;
+  const diversity = rules?.diversity ?? 0;
+  if (given === undefined && !hasCaps && diversity === 0 && !hasAllow) return undefined;
   const catalogue = active.info?.catalogue;
-  if ((given !== undefined || hasCaps) && catalogue === undefined)
+  if ((given !== undefined || hasCaps || diversity > 0) && catalogue === undefined) {
+    const what =
+      given !== undefined
+        ? given.in === 'query'
+          ? 'filter'
+          : 'filters'
+        : hasCaps
+          ? 'maxPerCategory / maxPerSeries'
+          : 'diversity';
     throw modelNotBuilt(
-      `Dataset ${JSON.stringify(active.dataset)} (version ${active.version}) has no item catalogue: ` +
-        `${given !== undefined ? (given.in === 'query' ? 'filter' : 'filters') : 'maxPerCategory / maxPerSeries'} ` +
-        'needs one.',
-      `Upload ${uploadKey(active.dataset, 'items.csv')} (or items.jsonl) and wait for the build; or drop the filter.`,
+      `Dataset ${JSON.stringify(active.dataset)} (version ${active.version}) has no item catalogue: ${what} needs one.`,
+      `Upload ${uploadKey(active.dataset, 'items.csv')} (or items.jsonl) and wait for the build; or drop ${what}.`,
     );
+  }
   const context = { attributes: catalogue?.attributes ?? [] };
   let filter: Filter = {};
   try {
@@ -96,7 +114,13 @@ export function parseRules(active: ActiveModel, rules: RequestRules | undefined,
     if (error instanceof UserInputError) throw filterProblem(error, given!.in);
     throw error;
   }
-  return { filter, caps, needsCatalogue: !isEmptyFilter(filter) || hasCaps, now: Date.now() };
+  return {
+    filter,
+    caps,
+    diversity,
+    needsCatalogue: !isEmptyFilter(filter) || hasCaps || diversity > 0,
+    now: Date.now(),
+  };
 }
 
 /** A filter's UserInputError as the 400 the route schemas give, naming the field where the client wrote it. */
@@ -125,6 +149,8 @@ export interface ArrangeInput {
  * arrange.ts over the pool, reading entries in the rounds the header lists. Popularity is read only when the
  * pool leaves fewer than `limit` items; each round re-runs arrange.ts over the longer popular prefix (cheap: the
  * lists are in memory, and greedy caps over a prefix pick what they pick over the whole list up to its end).
+ * With diversity, the rounds run over the pool's whole MMR order (computed once) with MMR off: arrange.ts caps
+ * its scored items greedily in MMR order, so that is the list it would give, without re-ranking in every round.
  */
 export async function arrangeRequest(input: ArrangeInput): Promise<Recommendation[]> {
   const { store, active, rules, limit, scored, candidates } = input;
@@ -139,8 +165,12 @@ export async function arrangeRequest(input: ArrangeInput): Promise<Recommendatio
   const catalogue = (item: string) => entries.get(item);
   const accepts = (item: string) => candidates.accepts(item) && entryPasses(catalogue(item));
   await read(scored.map((r) => r.item));
-  let list = arrange(scored, { limit, accepts, catalogue, caps: rules.caps });
+  const similarity = contentSimilarity(catalogue);
+  const { diversity } = rules;
+  let list = arrange(scored, { limit, accepts, catalogue, caps: rules.caps, diversity, similarity });
   if (list.length >= limit || input.popularity === undefined) return list;
+  const filtered = scored.filter((r) => accepts(r.item));
+  const ordered = diversity === 0 ? scored : mmrRerank(filtered, filtered.length, diversity, similarity);
   const ranking = popularBackfill(await input.popularity());
   let scanned = 0;
   for (let round = 0; round < BACKFILL_ROUNDS && scanned < ranking.items.length && list.length < limit; round++) {
@@ -148,7 +178,7 @@ export async function arrangeRequest(input: ArrangeInput): Promise<Recommendatio
     await read(next.map((entry) => entry.item));
     scanned += next.length;
     const rankings = [{ reason: ranking.reason, items: ranking.items.slice(0, scanned) }];
-    list = arrange(scored, { limit, accepts, catalogue, caps: rules.caps, rankings });
+    list = arrange(ordered, { limit, accepts, catalogue, caps: rules.caps, rankings });
   }
   return list;
 }
@@ -182,7 +212,10 @@ export async function arrangeResult(
   return { ...result, items };
 }
 
-/** A list without a user (similar items: `scored`, no backfill; popular: `popularity`) through the rules. */
+/**
+ * A list without a user through the rules, backfilled from `popularity` (read only when needed): similar items
+ * (`scored`: the neighbours) and popular (`scored`: the popular pool when MMR re-ranks it, else none).
+ */
 export function arrangeList(
   store: ModelReader,
   active: ActiveModel,
@@ -190,9 +223,8 @@ export function arrangeList(
   limit: number,
   scored: readonly Recommendation[],
   given: ListRules,
-  popularity?: readonly PopularItem[],
+  popularity: () => Promise<readonly PopularItem[]>,
 ): Promise<Recommendation[]> {
   const candidates = new CandidateFilter(candidateOptions(given, false), undefined);
-  const ranking = popularity && (async () => popularity);
-  return arrangeRequest({ store, active, rules, limit, scored, candidates, popularity: ranking });
+  return arrangeRequest({ store, active, rules, limit, scored, candidates, popularity });
 }

@@ -22,14 +22,16 @@ import type { RecommendationService } from './service.js';
 import type { CatalogueService } from './catalogue-service.js';
 import type { RequestRules } from './request-filters.js';
 
-/** The GET form of the rules: the `filter` string and the caps. */
-function queryRules({ filter, maxPerCategory, maxPerSeries }: QueryRules): RequestRules {
-  return { ...(filter !== undefined ? { filter: { in: 'query', text: filter } } : {}), maxPerCategory, maxPerSeries };
+/** The GET form of the rules: the `filter` string, the caps and diversity. */
+function queryRules({ filter, maxPerCategory, maxPerSeries, diversity }: QueryRules): RequestRules {
+  const text = filter !== undefined ? { filter: { in: 'query' as const, text: filter } } : {};
+  return { ...text, maxPerCategory, maxPerSeries, diversity };
 }
 interface QueryRules {
   filter?: string;
   maxPerCategory?: number;
   maxPerSeries?: number;
+  diversity?: number;
 }
 
 const PERSONALISED = { 'Cache-Control': 'no-store' };
@@ -74,13 +76,14 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
 
   app.openapi(historyRecommendationsRoute, async (c) => {
     const { dataset } = c.req.valid('param');
-    const { history, limit, exclude, allow, explain, fields, filters, maxPerCategory, maxPerSeries } =
+    const { history, limit, exclude, allow, explain, fields, filters, maxPerCategory, maxPerSeries, diversity } =
       c.req.valid('json');
     const entries = history.map(({ item, rating }) => ({ item, value: rating ?? 1 }));
     const rules: RequestRules = {
       ...(filters !== undefined ? { filter: { in: 'body', body: filters } } : {}),
       maxPerCategory,
       maxPerSeries,
+      diversity,
     };
     const body = await withFields(
       await service.forHistory(dataset, entries, { limit, exclude, allow, explain, rules }),

@@ -6,7 +6,15 @@ import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
 import { BACKFILL_SOURCES, FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
 import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
-import { capBody, capQuery, decimalWholeNumber, filterQuery, filtersBody } from './filter-schemas.js';
+import {
+  capBody,
+  capQuery,
+  decimalWholeNumber,
+  diversityBody,
+  diversityQuery,
+  filterQuery,
+  filtersBody,
+} from './filter-schemas.js';
 
 // The model state, versions, validation and jobs (./model-schemas.ts), re-exported so routes find every schema here.
 export {
@@ -114,6 +122,7 @@ export const UserRecommendationsQuery = z.strictObject({
   filter: filterQuery,
   maxPerCategory: capQuery('maxPerCategory'),
   maxPerSeries: capQuery('maxPerSeries'),
+  diversity: diversityQuery,
   algorithm: z
     .enum(['item', 'user'], { error: 'algorithm must be "item" or "user"' })
     .optional()
@@ -137,6 +146,7 @@ export const ItemListQuery = z.strictObject({
   filter: filterQuery,
   maxPerCategory: capQuery('maxPerCategory'),
   maxPerSeries: capQuery('maxPerSeries'),
+  diversity: diversityQuery,
 });
 
 // ---- bodies ---------------------------------------------------------------------------------------------------
@@ -191,6 +201,7 @@ export const RecommendBody = z
     filters: filtersBody,
     maxPerCategory: capBody('maxPerCategory'),
     maxPerSeries: capBody('maxPerSeries'),
+    diversity: diversityBody,
     explain: z.boolean({ error: 'explain must be true or false' }).default(true),
     fields: fieldsBody,
   })
@@ -332,7 +343,19 @@ export const SimilarItemsResponse = z
     dataset: z.string(),
     version: z.string(),
     item: z.string(),
-    similar: z.array(SimilarEntrySchema.extend(catalogueFieldSchemas).openapi('SimilarItem')),
+    similar: z.array(
+      SimilarEntrySchema.extend({
+        because: z
+          .array(BackfillReasonSchema)
+          .optional()
+          .openapi({
+            description:
+              'Only on an item filled in from popularity after filters or caps left fewer than `limit` neighbours ' +
+              '(its similarity and support are then 0).',
+          }),
+        ...catalogueFieldSchemas,
+      }).openapi('SimilarItem'),
+    ),
   })
   .openapi('SimilarItems');
 

@@ -3,7 +3,7 @@
  * cost few DynamoDB rounds: manifest (and the tombstones, in the same round) -> the user's rows (one BatchGetItem) -> the rows they point to (one more),
  * and popularity only when a fallback needs it.
  *
- * With a request-time filter, caps or `allow` (./request-filters.ts): the engine scores a pool of poolSize(limit)
+ * With a request-time filter, caps, diversity or `allow` (./request-filters.ts): the engine scores a pool of poolSize(limit)
  * from the same rows, so no round is added there; then the pool's catalogue entries (one BatchGetItem round), and
  * only when fewer than `limit` survive, popularity (one Query, shared with the fallback) and the entries of popular
  * items in at most 5 bounded rounds. Without those parameters a request reads nothing more than before.
@@ -23,6 +23,7 @@ import { mergeLiveHistory, weightingOf } from './live-history.js';
 import {
   recommendFromItemNeighbours,
   recommendFromUserNeighbours,
+  explanationRecord,
   recommendPopular,
   similarFrom,
 } from '../engine/recommend/index.js';
@@ -51,6 +52,7 @@ import {
   type ModelKind,
   type Neighbour,
   type PopularItem,
+  type Recommendation,
   type RecommendationResult,
 } from '../engine/types.js';
 import { notFound } from './problems.js';
@@ -265,7 +267,10 @@ export class RecommendationService {
     return { body, complete };
   }
 
-  /** With rules: filtered and capped among the item's whole row, not backfilled (a neighbour has a similarity). */
+  /**
+   * With rules: filtered, re-ranked (diversity) and capped among the item's row, then backfilled from popularity
+   * within the same rules, never with the item itself (a backfilled entry: similarity and support 0, labelled).
+   */
   similarItems(dataset: string, itemId: string, limit: number, given?: ListRules): Promise<SimilarItemsBody> {
     return this.onActiveVersion(dataset, 'item', async (active) => {
       const { version, filter } = active;
@@ -276,8 +281,14 @@ export class RecommendationService {
         const top = similarFrom(filter.items(row), rules ? poolSize(limit) : limit);
         const byId = new Map(top.map((neighbour) => [neighbour.id, neighbour]));
         const scored = top.map(({ id, similarity }) => ({ item: id, score: similarity, because: [] }));
-        const kept = rules ? await arrangeList(this.store, active, rules, limit, scored, given!) : scored;
-        const similar = kept.map(({ item }) => neighbourBody(byId.get(item)!));
+        const others = { ...given, exclude: [itemId, ...(given?.exclude ?? [])] };
+        const kept = rules
+          ? await arrangeList(this.store, active, rules, limit, scored, others, this.lazyPopularity(active))
+          : scored;
+        const similar = kept.map((entry) => {
+          const neighbour = byId.get(entry.item);
+          return neighbour ? neighbourBody(neighbour) : backfilledBody(entry);
+        });
         return { complete: true, answer: () => ({ dataset, version, item: itemId, similar }) };
       }
       return {
@@ -323,9 +334,13 @@ export class RecommendationService {
       const stored = await this.store.getPopularity(dataset, version);
       const popularity = filter.popularity(stored);
       const byItem = new Map(popularity.map((entry) => [entry.item, entry]));
-      // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in.
+      // The engine's ranking (count desc, mean value desc, id asc), whatever order the rows were stored in. MMR
+      // re-ranks scored items only, so with diversity the popular pool is the scored list (score: the count).
+      const pool = rules?.diversity
+        ? recommendPopular(popularity, { limit: poolSize(limit), explainTop: 0 }).items
+        : [];
       const ranked = rules
-        ? await arrangeList(this.store, active, rules, limit, [], given!, popularity)
+        ? await arrangeList(this.store, active, rules, limit, pool, given!, async () => popularity)
         : recommendPopular(popularity, { limit, explainTop: 0 }).items;
       const body = { dataset, version, items: ranked.map(({ item }) => byItem.get(item) as PopularItem) };
       // Every built version has popularity rows: none means the version's rows are gone.
@@ -375,6 +390,11 @@ export class RecommendationService {
 
 const neighbourBody = ({ id, similarity, support, terms }: Neighbour) =>
   terms && terms.length > 0 ? { id, similarity, support, terms } : { id, similarity, support };
+/** A similar-items entry filled in from popularity: not a neighbour, so similarity and support 0, and its label. */
+const backfilledBody = ({ item, because }: Recommendation) => ({
+  ...neighbourBody({ id: item, similarity: 0, support: 0 }),
+  because: because.map(explanationRecord),
+});
 
 function throwTakenDown(dataset: string, itemId: string): never {
   throw notFound(

@@ -233,13 +233,14 @@ describe('POST filters', () => {
 });
 
 describe('similar items and popular', () => {
-  it('similar items filtered and capped, not backfilled', async () => {
+  it('similar items filtered and capped, then backfilled from popularity (never the item itself)', async () => {
     const similar = async (query: string) => {
       const response = await get(`/v1/datasets/shows/items/h1/similar?${query}`);
       expect(response.status).toBe(200);
       return ((await response.json()) as { similar: { id: string }[] }).similar.map((entry) => entry.id);
     };
-    expect(await similar('limit=5&filter=category:drama')).toEqual(['a1', 'a3', 'a5']);
+    // Drama neighbours a1, a3, a5; then popular drama items: h1 is the item itself, p1, a1 is listed, p4.
+    expect(await similar('limit=5&filter=category:drama')).toEqual(['a1', 'a3', 'a5', 'p1', 'p4']);
     expect(await similar('limit=5&maxPerSeries=1')).toEqual(['a1', 'a3', 'a4', 'a5', 'a6']);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../functions/engine/catalogue/index.js';
 import { arrange, type BackfillRanking } from '../../functions/engine/filters/index.js';
 import type { Recommendation } from '../../functions/engine/types.js';
+import { bruteForceMmr } from '../support/brute-force.js';
 
 const rec = (item: string, score: number): Recommendation => ({ item, score, because: [] });
 
@@ -64,7 +65,30 @@ describe('arrange', () => {
     expect(result[2].because).toEqual([{ kind: 'backfill', reason: 'popular', value: 8 }]);
   });
 
-  it('property: the rule and the caps hold, and the count (and, without MMR, the list) equal the greedy reference', () => {
+  it('MMR runs before the caps: the category keeps the item MMR ranks first (hand example)', () => {
+    const catalogue = new Map<string, CatalogueEntry>(
+      [
+        { item: 't', categories: ['pop'] },
+        { item: 'j1', categories: ['jazz'] },
+        { item: 'j2', categories: ['jazz'] },
+      ].map((e) => [e.item, e]),
+    );
+    const similarity = (a: string, b: string) => ((a === 'j1' && b === 't') || (a === 't' && b === 'j1') ? 1 : 0);
+    const options = {
+      limit: 2,
+      accepts: () => true,
+      catalogue: (item: string) => catalogue.get(item),
+      caps: { maxPerCategory: 1 },
+      similarity,
+    };
+    const scored = [rec('t', 1), rec('j1', 0.9), rec('j2', 0.8)];
+    // Without MMR the caps keep j1 (the better-scored jazz item).
+    expect(arrange(scored, { ...options, diversity: 0 }).map((r) => r.item)).toEqual(['t', 'j1']);
+    // d = 0.5: t first (0.5); then j1 = 0.5·0.9 − 0.5·1 = −0.05 < j2 = 0.5·0.8 − 0 = 0.4, so j2; j1 is then capped.
+    expect(arrange(scored, { ...options, diversity: 0.5 }).map((r) => r.item)).toEqual(['t', 'j2']);
+  });
+
+  it('property: the rule and the caps hold, and the list is the greedy reference over the (MMR) order', () => {
     const id = fc.integer({ min: 0, max: 11 }).map((n) => `i${n}`);
     const entry = fc.record({
       categories: fc.uniqueArray(fc.constantFrom('c1', 'c2', 'c3'), { maxLength: 2 }),
@@ -97,9 +121,15 @@ describe('arrange', () => {
           const scored = scoredIds.map((item, i) => rec(item, 10 - i));
           const result = arrange(scored, options);
           expect(arrange(scored, options)).toEqual(result);
-          const want = reference([...scoredIds, ...rankedIds], map, accepts, maxPerCategory, maxPerSeries);
-          expect(result).toHaveLength(Math.min(limit, want.length));
-          if (diversity === 0) expect(result.map((r) => r.item)).toEqual(want.slice(0, limit));
+          // The reference order: the accepted scored items in brute-force MMR order (all of them), then the ranking.
+          const filtered = scored.filter((r) => accepts(r.item));
+          const order = bruteForceMmr(filtered, filtered.length, diversity, options.similarity).map((r) => r.item);
+          const want = reference([...order, ...rankedIds], map, accepts, maxPerCategory, maxPerSeries);
+          expect(result.map((r) => r.item)).toEqual(want.slice(0, limit));
+          if (diversity === 0) {
+            const plain = reference([...scoredIds, ...rankedIds], map, accepts, maxPerCategory, maxPerSeries);
+            expect(result.map((r) => r.item)).toEqual(plain.slice(0, limit));
+          }
           // Whatever the order, the listed set obeys the rule and every cap.
           const items = result.map((r) => r.item);
           expect(new Set(items).size).toBe(items.length);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../functions/engine/catalogue/index.js';
 import { applyCaps, mmrRerank } from '../../functions/engine/filters/index.js';
 import { UserInputError } from '../../functions/engine/types.js';
+import { bruteForceMmr } from '../support/brute-force.js';
 
 interface Scored {
   item: string;
@@ -90,25 +91,6 @@ describe('caps', () => {
     );
   });
 });
-
-/** MMR recomputed from scratch at every step: the maximum over all picked so far, ties to the earlier candidate. */
-function bruteForceMmr(candidates: Scored[], limit: number, diversity: number, sim: (a: string, b: string) => number) {
-  const lambda = 1 - diversity;
-  const scale = Math.max(0, ...candidates.map((c) => Math.abs(c.score)));
-  const picked: Scored[] = [];
-  const left = [...candidates];
-  while (picked.length < limit && left.length > 0) {
-    const values = left.map((c) => {
-      const rel = scale > 0 ? c.score / scale : 0;
-      const maxSim = picked.length === 0 ? 0 : Math.max(...picked.map((p) => sim(c.item, p.item)));
-      return lambda * rel - (1 - lambda) * maxSim;
-    });
-    let best = 0;
-    for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-    picked.push(left.splice(best, 1)[0]);
-  }
-  return picked;
-}
 
 describe('MMR', () => {
   const candidates: Scored[] = [

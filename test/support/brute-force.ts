@@ -390,4 +390,31 @@ export function popular(ratings: Ratings, limit = 10): PopularItem[] {
 }
 
 // Re-exported: the tests compare against the brute force through it.
+/**
+ * MMR recomputed from scratch at every step (engine/filters/diversity.ts documents the rule): λ = 1 − diversity,
+ * value = λ·score/max|score| − (1 − λ)·max similarity to the picks so far (0 before the first), ties to the earlier.
+ */
+export function bruteForceMmr<T extends { item: string; score: number }>(
+  candidates: readonly T[],
+  limit: number,
+  diversity: number,
+  sim: (a: string, b: string) => number,
+): T[] {
+  const lambda = 1 - diversity;
+  const scale = Math.max(0, ...candidates.map((c) => Math.abs(c.score)));
+  const picked: T[] = [];
+  const left = [...candidates];
+  while (picked.length < limit && left.length > 0) {
+    const values = left.map((c) => {
+      const rel = scale > 0 ? c.score / scale : 0;
+      const maxSim = picked.length === 0 ? 0 : Math.max(...picked.map((p) => sim(c.item, p.item)));
+      return lambda * rel - (1 - lambda) * maxSim;
+    });
+    let best = 0;
+    for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+    picked.push(left.splice(best, 1)[0]);
+  }
+  return picked;
+}
+
 export { approx } from './approx.js';

@@ -1,7 +1,7 @@
 /**
  * Content-based item rows from the catalogue: terms of each entry (tokenise.ts, stop-words.ts), TF-IDF or BM25
  * vectors (vectorise.ts), top-K cosine neighbours over row ranges and the shared terms of a pair (kernel.ts), and
- * the options (config.ts).
+ * the options (config.ts); the binary cosine of two entries for request-time MMR (pair-similarity.ts).
  */
 export {
   CONTENT_FIELDS,
@@ -23,6 +23,7 @@ export {
   type StopWordLanguage,
 } from './stop-words.js';
 export { vectoriseCatalogue, type ContentVectors } from './vectorise.js';
+export { contentSimilarity, entryTermSet } from './pair-similarity.js';
 export { ContentKernel, contentNeighbourBlock, sharedTerms, type SharedTerm } from './kernel.js';
 export {
   DEFAULT_BM25,

@@ -76,6 +76,12 @@ export function applyCaps<T extends { item: string }>(
 
 export type ItemSimilarity = (a: string, b: string) => number;
 
+/** `diversity` must be a number in [0, 1]. */
+export function checkDiversity(diversity: number): void {
+  if (!(diversity >= 0 && diversity <= 1))
+    throw new UserInputError(`diversity must be a number from 0 to 1 (got ${diversity})`, 'diversity');
+}
+
 /**
  * MMR re-ranking of `candidates` (best first, as scored) into `limit` items. O(limit × candidates) similarity calls:
  * each candidate's max similarity to the picked ones is updated once per pick.
@@ -86,27 +92,46 @@ export function mmrRerank<T extends { item: string; score: number }>(
   diversity: number,
   similarity: ItemSimilarity,
 ): T[] {
-  if (!(diversity >= 0 && diversity <= 1))
-    throw new UserInputError(`diversity must be a number from 0 to 1 (got ${diversity})`, 'diversity');
+  checkDiversity(diversity);
+  const result: T[] = [];
+  if (limit <= 0) return result;
+  for (const picked of mmrOrder(candidates, diversity, similarity)) {
+    result.push(picked);
+    if (result.length >= limit) break;
+  }
+  return result;
+}
+
+/**
+ * The MMR order of all `candidates`, one pick at a time, so that a caller can stop when it has what it needs
+ * (arrange.ts stops once the caps admitted `limit` items); its first k picks are mmrRerank(candidates, k, …).
+ */
+export function* mmrOrder<T extends { item: string; score: number }>(
+  candidates: readonly T[],
+  diversity: number,
+  similarity: ItemSimilarity,
+): Generator<T, void, undefined> {
+  checkDiversity(diversity);
+  if (diversity === 0) {
+    yield* candidates;
+    return;
+  }
   const lambda = 1 - diversity;
-  const take = Math.min(limit, candidates.length);
-  if (diversity === 0 || take === 0) return candidates.slice(0, take);
   let scale = 0;
   for (const c of candidates) scale = Math.max(scale, Math.abs(c.score));
   const relevance = candidates.map((c) => (scale > 0 ? c.score / scale : 0));
   const maxSimilarity = new Float64Array(candidates.length).fill(-Infinity);
   const picked = new Uint8Array(candidates.length);
-  const result: T[] = [];
-  while (result.length < take) {
+  for (let count = 0; count < candidates.length; count++) {
     let best = -1;
     let bestValue = -Infinity;
     for (let i = 0; i < candidates.length; i++) {
       if (picked[i]) continue;
-      const value = lambda * relevance[i] - (1 - lambda) * (result.length === 0 ? 0 : maxSimilarity[i]);
+      const value = lambda * relevance[i] - (1 - lambda) * (count === 0 ? 0 : maxSimilarity[i]);
       if (value > bestValue) [best, bestValue] = [i, value]; // strict: ties keep the earlier candidate
     }
     picked[best] = 1;
-    result.push(candidates[best]);
+    yield candidates[best];
     for (let i = 0; i < candidates.length; i++) {
       if (picked[i]) continue;
       const s = similarity(candidates[i].item, candidates[best].item);
@@ -115,5 +140,4 @@ export function mmrRerank<T extends { item: string; score: number }>(
       if (s > maxSimilarity[i]) maxSimilarity[i] = s;
     }
   }
-  return result;
 }

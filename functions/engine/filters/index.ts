@@ -15,4 +15,12 @@ export { compileFilter, filterCandidates, matches, type CatalogueLookup, type En
 export { backfill, popularBackfill, requestAccepts, trendingBackfill, type BackfillRanking } from './backfill.js';
 export { moreTrending, trendingFromLog, trendingRanking, type TrendingItem, type TrendingOptions } from './trending.js';
 export { arrange, type ArrangeOptions } from './arrange.js';
-export { applyCaps, GroupCaps, mmrRerank, type DiversityCaps, type ItemSimilarity } from './diversity.js';
+export {
+  applyCaps,
+  checkDiversity,
+  GroupCaps,
+  mmrOrder,
+  mmrRerank,
+  type DiversityCaps,
+  type ItemSimilarity,
+} from './diversity.js';
