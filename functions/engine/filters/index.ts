@@ -13,6 +13,13 @@ export {
 } from './filter-syntax.js';
 export { compileFilter, filterCandidates, matches, type CatalogueLookup, type EntryPredicate } from './apply.js';
 export { backfill, popularBackfill, requestAccepts, trendingBackfill, type BackfillRanking } from './backfill.js';
-export { moreTrending, trendingFromLog, trendingRanking, type TrendingItem, type TrendingOptions } from './trending.js';
+export {
+  moreTrending,
+  newestTimestampMs,
+  trendingFromLog,
+  trendingRanking,
+  type TrendingItem,
+  type TrendingOptions,
+} from './trending.js';
 export { arrange, type ArrangeOptions } from './arrange.js';
 export { applyCaps, GroupCaps, mmrRerank, type DiversityCaps, type ItemSimilarity } from './diversity.js';
