@@ -23,10 +23,10 @@ import type { CatalogueService } from './catalogue-service.js';
 import type { RequestRules } from './request-filters.js';
 
 /** The GET form of the rules: the `filter` string and the caps. */
-function queryRules({ filter, maxPerCategory, maxPerSeries }: QueryRules): RequestRules {
+export function queryRules({ filter, maxPerCategory, maxPerSeries }: QueryRules): RequestRules {
   return { ...(filter !== undefined ? { filter: { in: 'query', text: filter } } : {}), maxPerCategory, maxPerSeries };
 }
-interface QueryRules {
+export interface QueryRules {
   filter?: string;
   maxPerCategory?: number;
   maxPerSeries?: number;

@@ -23,3 +23,4 @@ export {
 } from './trending.js';
 export { arrange, type ArrangeOptions } from './arrange.js';
 export { applyCaps, GroupCaps, mmrRerank, type DiversityCaps, type ItemSimilarity } from './diversity.js';
+export { recommendTrending } from './trending-results.js';
