@@ -30,6 +30,7 @@ describe('parseModelConfig', () => {
       input: {},
       catalogue: { columns: {}, attributes: [] },
       pseudonymizeUsers: false,
+      trending: { windowDays: 7, halfLifeDays: 2 },
     });
     expect(parseModelConfig(undefined).models).toBeUndefined();
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);
