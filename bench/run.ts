@@ -391,7 +391,9 @@ async function filtersSuite(): Promise<string> {
     '',
     'A filter costs one more BatchGetItem round (the scored pool’s catalogue entries); backfill adds popularity and ' +
       'the entries of popular items (at most 5 rounds). Trending is one Query of the version’s trending pages (cached ' +
-      'with the rows); a new user reads it instead of popularity.',
+      'with the rows); a new user reads it instead of popularity. The demo’s last 7 days hold fewer than 10 items, ' +
+      'so trending lists fewer than `limit` (it is not backfilled without a filter) and the new-user answer fills the ' +
+      'rest from popularity.',
   ];
   console.log(lines.join('\n'));
   return lines.join('\n');
