@@ -9,6 +9,7 @@
 import type { CatalogueEntry } from '../engine/catalogue/index.js';
 import type { GateDecision, ValidationReport } from '../engine/evaluate/index.js';
 import type { ModelName, ModelSpec } from '../engine/models/index.js';
+import type { TrendingItem } from '../engine/filters/index.js';
 import type { HistoryEntry, ModelKind, Neighbour, PopularItem, SimilarityOptions } from '../engine/types.js';
 import type { VersionWeighting } from './live-event-contract.js';
 
@@ -153,7 +154,17 @@ export interface VersionInfo {
    * user's later ones to the stored history. Absent on versions built before live events: every live event is later.
    */
   liveCutoff?: string;
+  /** The version's trending list (absent on versions built before trending: treated as none). */
+  trending?: VersionTrending;
 }
+
+/**
+ * How a version's trending list was ranked (functions/model-build/trending.ts): its window, half-life, `now` (ISO,
+ * the newest timestamp in the data) and the items stored; or, for data without timestamps, that there is none.
+ */
+export type VersionTrending =
+  | { windowDays: number; halfLifeDays: number; now: string; items: number }
+  | { windowDays: number; halfLifeDays: number; none: 'no-timestamps' };
 
 export interface Manifest {
   dataset: string;
@@ -254,6 +265,8 @@ export interface VersionWriter {
   /** Most recent first; the store may cap it (documented limit) to respect the 400 KB item size. */
   putUserHistory(userId: string, history: readonly HistoryEntry[]): Promise<void>;
   putPopularity(items: readonly PopularItem[]): Promise<void>;
+  /** The trending list, best first (written once per version; pages appended in call order). */
+  putTrending(items: readonly TrendingItem[]): Promise<void>;
   /** One item's catalogue entry (its own row, whether or not anyone interacted with the item). */
   putCatalogueEntry(entry: CatalogueEntry): Promise<void>;
   /** Waits for every buffered write; throws (never drops a row) when retries are exhausted. */
@@ -278,6 +291,8 @@ export interface ModelReader extends ManifestReader {
   /** History and neighbour rows of one user in one BatchGetItem round. */
   getUserRows(dataset: string, version: string, userId: string): Promise<UserRows>;
   getPopularity(dataset: string, version: string): Promise<PopularItem[]>;
+  /** The version's trending list as stored (best first); empty when it has none. */
+  getTrending(dataset: string, version: string): Promise<TrendingItem[]>;
   /** Catalogue entries of the given items in one BatchGetItem round; items without an entry are absent. */
   getCatalogueEntries(
     dataset: string,

@@ -23,6 +23,7 @@ import { ErasureService } from './erasure-service.js';
 import { registerErasureHandlers } from './erasure-routes.js';
 import { LiveEventService } from './live-service.js';
 import { registerLiveEventHandlers } from './live-handlers.js';
+import { registerTrendingHandlers } from './trending-routes.js';
 
 /** What the API does to the store: reads, rollback's manifest write, live events and erasures (its grants). */
 export type ApiStore = ModelReader & JobReader & LiveEventWriter & ErasureRequests;
@@ -65,6 +66,7 @@ export function createApp(dependencies: AppDependencies): ApiApp {
 
   const catalogue = new CatalogueService(dependencies.store, (dataset) => service.activeModel(dataset));
   registerRouteHandlers(app, { service, catalogue, logger, metrics });
+  registerTrendingHandlers(app, { service, catalogue });
   const erasures = new ErasureService(dependencies.store, service.userSubject);
   registerErasureHandlers(app, { erasures, logger, metrics });
   const live = new LiveEventService(dependencies.store, service.userIdForStorage, now);

@@ -183,6 +183,16 @@ export const VersionSchema = z
       description:
         'Live events received before this time are in the version (folded by its build); the API adds later ones.',
     }),
+    trending: z
+      .object({
+        windowDays: z.number(),
+        halfLifeDays: z.number(),
+        now: z.string().optional().openapi({ description: 'The end of the window: the newest timestamp of the data.' }),
+        items: z.number().int().optional().openapi({ description: 'Trending items stored (at most 1,000).' }),
+        none: z.literal('no-timestamps').optional().openapi({ description: 'The data had no timestamps: no list.' }),
+      })
+      .optional()
+      .openapi({ description: "The version's trending list (GET …/trending; absent: built before trending)." }),
     catalogue: z
       .object({
         key: z.string(),

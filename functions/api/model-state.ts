@@ -30,6 +30,7 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     ...(info.sources ? { sources: info.sources } : {}),
     ...(info.erasures ? { erasures: info.erasures } : {}),
     ...(info.liveCutoff ? { liveCutoff: info.liveCutoff } : {}),
+    ...(info.trending ? { trending: info.trending } : {}),
   };
 }
 

@@ -23,11 +23,11 @@ import type { CatalogueService } from './catalogue-service.js';
 import type { RequestRules } from './request-filters.js';
 
 /** The GET form of the rules: the `filter` string, the caps and diversity. */
-function queryRules({ filter, maxPerCategory, maxPerSeries, diversity }: QueryRules): RequestRules {
+export function queryRules({ filter, maxPerCategory, maxPerSeries, diversity }: QueryRules): RequestRules {
   const text = filter !== undefined ? { filter: { in: 'query' as const, text: filter } } : {};
   return { ...text, maxPerCategory, maxPerSeries, diversity };
 }
-interface QueryRules {
+export interface QueryRules {
   filter?: string;
   maxPerCategory?: number;
   maxPerSeries?: number;

@@ -4,7 +4,13 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_DATASET_BYTES } from '../adapters/bucket-layout.js';
-import { BACKFILL_SOURCES, FALLBACK_REASONS, MAX_ABS_VALUE, MAX_ID_BYTES } from '../engine/types.js';
+import {
+  BACKFILL_SOURCES,
+  FALLBACK_ALGORITHMS,
+  FALLBACK_REASONS,
+  MAX_ABS_VALUE,
+  MAX_ID_BYTES,
+} from '../engine/types.js';
 import { catalogueFieldSchemas, fieldsBody, fieldsQuery } from './catalogue-schemas.js';
 import {
   capBody,
@@ -252,6 +258,24 @@ export const PopularityReasonSchema = z
     description: 'Why a popularity-fallback item is recommended: how many users interacted with it, and why.',
   });
 
+export const TrendingReasonSchema = z
+  .object({
+    kind: z.literal('trending'),
+    score: z.number().openapi({
+      description: "Σ 0.5^(age / halfLifeDays) over the item's interactions in the window: its trending score.",
+    }),
+    count: z.number().int().openapi({ description: 'Interactions with the item in the window.' }),
+    windowDays: z.number().openapi({ description: 'The window, days before the newest timestamp of the data.' }),
+    halfLifeDays: z.number(),
+    fallback: FallbackReasonSchema.optional().openapi({
+      description:
+        "Why trending items were returned instead of the requested algorithm's (the response's fallback.reason).",
+    }),
+  })
+  .openapi('TrendingReason', {
+    description: "Why a trending-fallback item is recommended: its recent interactions in the version's window.",
+  });
+
 export const BackfillReasonSchema = z
   .object({
     kind: z.literal('backfill'),
@@ -270,13 +294,20 @@ export const RecommendedItemSchema = z
     item: z.string(),
     score: z.number(),
     because: z
-      .array(z.discriminatedUnion('kind', [ContributionSchema, PopularityReasonSchema, BackfillReasonSchema]))
+      .array(
+        z.discriminatedUnion('kind', [
+          ContributionSchema,
+          PopularityReasonSchema,
+          TrendingReasonSchema,
+          BackfillReasonSchema,
+        ]),
+      )
       .optional()
       .openapi({
         description:
           'Why the item is recommended, by `kind`: `item` / `user` entries are the largest contributions to a ' +
           'collaborative-filtering score, largest first; a popularity fallback item has one `popular` entry with ' +
-          'its interaction count and the fallback reason; an item filled in after filters, caps or `allow` has one ' +
+          'its interaction count and the fallback reason (a trending fallback item one `trending` entry); an item filled in after filters, caps or `allow` has one ' +
           '`backfill` entry. Omitted when explain=false, except a `backfill` entry.',
       }),
     ...catalogueFieldSchemas,
@@ -299,11 +330,14 @@ export const RecommendationsResponse = z
     fallback: z
       .object({
         reason: FallbackReasonSchema,
-        algorithm: z.literal('popularity'),
+        algorithm: z.enum(FALLBACK_ALGORITHMS),
       })
       .optional()
       .openapi({
-        description: 'Present when the requested algorithm could not be used and popular items were returned.',
+        description:
+          'Present when the requested algorithm could not be used: popular items were returned (algorithm ' +
+          "popularity), or for an unknown user or an empty history the version's trending items when it has them " +
+          '(algorithm trending; README "Trending").',
       }),
     historyUsed: z.number().int().openapi({
       description: "History entries that scored candidates (for a user: their live events' items included).",

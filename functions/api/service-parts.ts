@@ -1,5 +1,5 @@
 /**
- * The pieces service.ts composes each route from: the engine options of a request, the popularity fallback, and
+ * The pieces service.ts composes each route from: the engine options of a request, the fallback rows check, and
  * the response body of a recommendation result.
  */
 import { explanationRecord } from '../engine/recommend/index.js';
@@ -20,21 +20,15 @@ export interface FilterOptions {
   rules?: RequestRules;
 }
 
-/** Runs without popularity first; only when the engine falls back does it read popularity and run again. */
-export async function withPopularityFallback(
-  run: (popularity: readonly PopularItem[]) => RecommendationResult,
-  popularity: () => Promise<PopularItem[]>,
-): Promise<RecommendationResult> {
-  const first = run([]);
-  return first.fallback ? run(await popularity()) : first;
-}
-
-/** False when the result fell back to popularity and the version had none: every built version has some. */
+/**
+ * False when the result fell back to popularity and the version had none: every built version has some. A trending
+ * fallback found its rows (an empty trending list falls back to popularity, ./trending-fallback.ts).
+ */
 export async function hasFallbackRows(
   result: RecommendationResult,
   popularity: () => Promise<PopularItem[]>,
 ): Promise<boolean> {
-  return !result.fallback || (await popularity()).length > 0;
+  return !result.fallback || result.fallback.algorithm === 'trending' || (await popularity()).length > 0;
 }
 
 /** With rules, the engine scores a pool larger than `limit` for arrange.ts to choose from. */

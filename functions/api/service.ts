@@ -29,14 +29,10 @@ import {
 } from '../engine/recommend/index.js';
 import { resolveActive, type ActiveModel, type Needs } from './active-version.js';
 import { arrangeList, arrangeResult, parseRules, poolSize, type ListRules } from './request-filters.js';
-import {
-  engineOptions,
-  hasFallbackRows,
-  hasItemRows,
-  toBody,
-  withPopularityFallback,
-  type FilterOptions,
-} from './service-parts.js';
+import { engineOptions, hasFallbackRows, hasItemRows, toBody, type FilterOptions } from './service-parts.js';
+import { trendingFallback, withFallback, type FallbackRankings } from './trending-fallback.js';
+import { trendingAttempt, type TrendingBody } from './trending-service.js';
+import type { TrendingItem } from '../engine/filters/index.js';
 import { createUserSubject, servingFilter, type ServingFilter } from './tombstones.js';
 import { createUserIdForStorage, type UserIdForStorage } from './user-ids.js';
 
@@ -166,6 +162,7 @@ export class RecommendationService {
       const live = filter.history(liveHistory(events, weightingOf(active.info)));
       const liveEvents = events.length;
       const popularity = this.lazyPopularity(active);
+      const rankings: FallbackRankings = { popularity, trending: this.lazyTrending(active) };
       const rules = parseRules(active, filters.rules, filters.allow !== undefined);
 
       if (rows.history === undefined) {
@@ -175,7 +172,11 @@ export class RecommendationService {
           return { complete: false, answer: () => ({ ...body, userId, liveEvents }) };
         }
         const seen = live.map((entry) => entry.item);
-        const popular = recommendPopular(await popularity(), engineOptions(filters, rules), seen, 'unknown-user');
+        const options = engineOptions(filters, rules);
+        // A new user: the version's trending list when it has one (./trending-fallback.ts), else popularity.
+        const popular =
+          (await trendingFallback('unknown-user', active, rankings, options, seen)) ??
+          recommendPopular(await popularity(), options, seen, 'unknown-user');
         const result = await arrangeResult(this.store, active, popular, filters, rules, seen, popularity);
         const body = toBody(active, result, filters.explain, {
           userId,
@@ -204,8 +205,8 @@ export class RecommendationService {
         };
         const run = (popular: readonly PopularItem[]): RecommendationResult =>
           recommendFromUserNeighbours(history, neighbours, historyOf, popular, engineOptions(filters, rules));
-        const scored = await withPopularityFallback(run, popularity);
         const seen = history.map((entry) => entry.item);
+        const scored = await withFallback(run, active, rankings, engineOptions(filters, rules), seen);
         const result = await arrangeResult(this.store, active, scored, filters, rules, seen, popularity);
         // User-based CF reads the history only to hide what was seen, so nothing is capped.
         const body = toBody(active, result, filters.explain, {
@@ -254,8 +255,9 @@ export class RecommendationService {
     );
     const run = (popular: readonly PopularItem[]): RecommendationResult =>
       recommendFromItemNeighbours(used, filter.itemRows(rows), popular, options);
-    const scored = await withPopularityFallback(run, popularity);
     const seen = history.map((entry) => entry.item);
+    const rankings: FallbackRankings = { popularity, trending: this.lazyTrending(active) };
+    const scored = await withFallback(run, active, rankings, options, seen);
     const result = await arrangeResult(this.store, active, scored, filters, rules, seen, popularity);
     const body = toBody({ ...active, kind: 'item' }, result, filters.explain, {
       historyUsed: used.length,
@@ -348,6 +350,16 @@ export class RecommendationService {
     });
   }
 
+  /** The version's trending list through the rules, backfilled from popularity; 409 for a version without one. */
+  trending(dataset: string, limit: number, given?: ListRules): Promise<TrendingBody> {
+    return this.onActiveVersion(dataset, undefined, (active) =>
+      trendingAttempt(this.store, active, limit, given, {
+        popularity: this.lazyPopularity(active),
+        trending: this.lazyTrending(active),
+      }),
+    );
+  }
+
   /** The model state and the latest build job; 404 only when the dataset has neither. */
   async dataset(dataset: string): Promise<DatasetBody> {
     const [manifest, jobs] = await Promise.all([this.store.getManifest(dataset), this.store.listJobs(dataset, 1)]);
@@ -386,6 +398,19 @@ export class RecommendationService {
     let pending: Promise<PopularItem[]> | undefined;
     return () => (pending ??= this.store.getPopularity(dataset, version).then((items) => filter.popularity(items)));
   }
+
+  private lazyTrending(active: ServedModel): () => Promise<TrendingItem[]> {
+    return lazyTrendingOf(this.store, active);
+  }
+}
+
+/** The trending list without taken-down items, read at most once per request, only when an answer needs it. */
+function lazyTrendingOf(store: ModelReader, { dataset, version, filter }: ServedModel): () => Promise<TrendingItem[]> {
+  let pending: Promise<TrendingItem[]> | undefined;
+  return () =>
+    (pending ??= store
+      .getTrending(dataset, version)
+      .then((items) => items.filter(({ item }) => !filter.isTakenDown(item))));
 }
 
 const neighbourBody = ({ id, similarity, support, terms }: Neighbour) =>

@@ -7,7 +7,7 @@ export function formatRecommendations(result: RecommendationResult & { model?: s
   // A stack's answer names the model whose rows produced it (EASE rows are item rows too).
   const model = result.model && result.model !== 'popularity' ? ` (${result.model})` : '';
   const via = result.fallback
-    ? `popularity fallback (${result.fallback.reason.replace(/-/g, ' ')})`
+    ? `${result.fallback.algorithm} fallback (${result.fallback.reason.replace(/-/g, ' ')})`
     : `${result.algorithm}-based collaborative filtering${model}`;
   lines.push(`Recommendations for ${subject} — ${via}`);
   if (result.items.length === 0) lines.push('  (nothing to recommend: every candidate was excluded)');
@@ -17,9 +17,11 @@ export function formatRecommendations(result: RecommendationResult & { model?: s
       const reasons = rec.because.map((c) =>
         c.kind === 'popular'
           ? `popular: ${c.interactions} interaction${c.interactions === 1 ? '' : 's'}`
-          : c.kind === 'backfill'
-            ? `filled in from the ${c.reason} ranking (${c.value})`
-            : `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
+          : c.kind === 'trending'
+            ? `trending: ${c.count} interaction${c.count === 1 ? '' : 's'} in ${c.windowDays} days (score ${c.score.toFixed(3)})`
+            : c.kind === 'backfill'
+              ? `filled in from the ${c.reason} ranking (${c.value})`
+              : `${c.kind === 'item' ? 'you rated' : 'similar user'} ${c.id} (sim ${c.similarity.toFixed(3)} × ${c.value}) ${(c.share * 100).toFixed(0)}%`,
       );
       lines.push(`      because ${reasons.join('; ')}`);
     }

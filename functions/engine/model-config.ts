@@ -49,6 +49,9 @@ export const DEFAULT_EASE_K = 200;
 /** Validation users of a build's evaluation: enough for a stable NDCG@10, few enough to stay cheap. */
 export const DEFAULT_EVALUATION_USERS = 2000;
 const MAX_EVALUATION_USERS = 100_000;
+/** Trending (engine/filters/trending.ts): the window and half-life a build ranks its trending list with. */
+export const DEFAULT_TRENDING = Object.freeze({ windowDays: 7, halfLifeDays: 2 });
+const MAX_TRENDING_DAYS = 3650;
 
 /** The rule of each field, as the sentence its errors and hints use. */
 const RULES = {
@@ -76,6 +79,8 @@ const RULES = {
   maxNdcgDrop: 'must be a number from 0 to 1 (the share of the active version’s NDCG@10 a new version may lose)',
   pseudonymizeUsers: 'must be true or false',
   hybridEvidence: 'must be a number > 0, at most 1000000 (leave it out to let the build choose)',
+  trendingWindowDays: `must be a number of days > 0, at most ${MAX_TRENDING_DAYS}`,
+  trendingHalfLifeDays: `must be a number of days > 0, at most ${MAX_TRENDING_DAYS}`,
 } as const;
 
 /** The hybrid's evidence β: past this a pair needs a million interactions to weigh CF and content alike (a typo). */
@@ -256,6 +261,25 @@ export const modelConfigSchema = z.strictObject({
    * the API hashes the ids of requests the same way. Needs the key (the build fails without it, never builds raw).
    */
   pseudonymizeUsers: z.boolean(RULES.pseudonymizeUsers).default(false),
+  /**
+   * README "Trending": each build ranks items by their interactions in the last `windowDays` days, each weighted
+   * 0.5^(age / halfLifeDays), age measured from the newest timestamp in the data (so a re-build of the same files
+   * gives the same list). Data without timestamps gets no trending list.
+   */
+  trending: z
+    .strictObject({
+      windowDays: z
+        .number(RULES.trendingWindowDays)
+        .gt(0, RULES.trendingWindowDays)
+        .max(MAX_TRENDING_DAYS, RULES.trendingWindowDays)
+        .default(DEFAULT_TRENDING.windowDays),
+      halfLifeDays: z
+        .number(RULES.trendingHalfLifeDays)
+        .gt(0, RULES.trendingHalfLifeDays)
+        .max(MAX_TRENDING_DAYS, RULES.trendingHalfLifeDays)
+        .default(DEFAULT_TRENDING.halfLifeDays),
+    })
+    .default({ ...DEFAULT_TRENDING }),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;

@@ -181,6 +181,22 @@ export interface PopularityReason {
   fallback?: FallbackReason;
 }
 
+/**
+ * Why a trending result is there (the fallback of an unknown user or an empty history when the version has a
+ * trending list, functions/api/trending-fallback.ts): its decayed recent count and the window it was ranked over.
+ */
+export interface TrendingReason {
+  kind: 'trending';
+  /** Σ 0.5^(age / halfLifeDays) over the item's interactions in the window (engine/filters/trending.ts): its score. */
+  score: number;
+  /** Interactions in the window. */
+  count: number;
+  windowDays: number;
+  halfLifeDays: number;
+  /** Set when trending stood in for the requested algorithm (the result's `fallback.reason`). */
+  fallback?: FallbackReason;
+}
+
 /** Where a backfilled item came from (engine/filters/backfill.ts): the popularity or the trending ranking. */
 export const BACKFILL_SOURCES = ['popular', 'trending'] as const;
 export type BackfillSource = (typeof BACKFILL_SOURCES)[number];
@@ -197,12 +213,16 @@ export interface BackfillReason {
 }
 
 /**
- * One reason for a recommendation: a CF contribution (kind item / user), popularity (kind popular) or a backfill
- * label (kind backfill).
+ * One reason for a recommendation: a CF contribution (kind item / user), popularity (kind popular), trending (kind
+ * trending) or a backfill label (kind backfill).
  */
-export type Explanation = Contribution | PopularityReason | BackfillReason;
+export type Explanation = Contribution | PopularityReason | TrendingReason | BackfillReason;
 
 export type Algorithm = 'item' | 'user' | 'popularity';
+
+/** What stands in when the requested algorithm cannot be used: popularity, or trending when the version has it. */
+export const FALLBACK_ALGORITHMS = ['popularity', 'trending'] as const;
+export type FallbackAlgorithm = (typeof FALLBACK_ALGORITHMS)[number];
 
 export interface Recommendation {
   item: string;
@@ -217,8 +237,11 @@ export interface Recommendation {
 
 export interface RecommendationResult {
   algorithm: Algorithm;
-  /** Set when the requested algorithm could not be used (unknown user, empty history, nothing scored). */
-  fallback?: { reason: FallbackReason; algorithm: 'popularity' };
+  /**
+   * Set when the requested algorithm could not be used (unknown user, empty history, nothing scored): what answered
+   * instead, the popularity ranking or the version's trending list (algorithm stays 'popularity' for both).
+   */
+  fallback?: { reason: FallbackReason; algorithm: FallbackAlgorithm };
   items: Recommendation[];
 }
 

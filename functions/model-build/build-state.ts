@@ -59,6 +59,7 @@ import {
   type LoadedCatalogue,
 } from './catalogue.js';
 import { publishModel } from './publish-model.js';
+import { publishTrending } from './trending.js';
 import { BuildErasures } from './build-erasures.js';
 import { idHashKeyFor, userIdOptions } from './pseudonymized-build.js';
 import { parseUploadKey } from './upload-key.js';
@@ -178,6 +179,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         job.report('write', done, total);
       },
     });
+    const trending = await publishTrending(model.matrix, config.trending, writer);
     if (catalogue) await publishCatalogue(catalogue, writer);
     const flushed = await writer.flush();
     timings.write = Math.round(performance.now() - writeStart) / 1000;
@@ -205,6 +207,7 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
         ...userIdOptions(config),
       },
       liveCutoff: live.cutoff,
+      trending,
       ...(catalogue && { catalogue: catalogue.source }),
       ...(validation && { validation: summariseValidation(validation) }),
       ...erasures.versionInfo,

@@ -6,9 +6,11 @@ import {
   decodeHistory,
   decodeNeighbours,
   decodePopularity,
+  decodeTrending,
   encodeHistory,
   encodeNeighbours,
   encodePopularityPages,
+  encodeTrendingPages,
 } from '../../functions/adapters/dynamo/rows.js';
 import type { Neighbour } from '../../functions/engine/types.js';
 
@@ -112,5 +114,19 @@ describe('row encoding and the 400 KB limit', () => {
     expect(decodePopularity(pages[0])).toHaveLength(369);
     for (const page of pages) expect(Buffer.byteLength(page)).toBeLessThanOrEqual(100_000);
     expect(pages.flatMap(decodePopularity)).toEqual(items);
+  });
+
+  it('pages trending like popularity: every page fits, the order kept', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      item: String(i).padStart(256, 't'),
+      score: 0.5,
+      count: 9,
+    }));
+    const pages = encodeTrendingPages(items, 50_000);
+    // ["<256>",0.5,9] = 2 + 2 + 256 + 1 + 3 + 1 + 1 = 266 bytes; 2 + 266n + (n - 1) <= 50,000 gives n = 187.
+    expect(decodeTrending(pages[0])).toHaveLength(187);
+    expect(pages.length).toBe(Math.ceil(1000 / 187));
+    for (const page of pages) expect(Buffer.byteLength(page)).toBeLessThanOrEqual(50_000);
+    expect(pages.flatMap(decodeTrending)).toEqual(items);
   });
 });

@@ -25,6 +25,7 @@ const EXPECTED_OPERATIONS = [
   'get /v1/datasets/{dataset}/items/{itemId}/similar',
   'get /v1/datasets/{dataset}/users/{userId}/similar',
   'get /v1/datasets/{dataset}/popular',
+  'get /v1/datasets/{dataset}/trending',
   'get /v1/datasets/{dataset}/items/{itemId}',
   'get /v1/datasets/{dataset}',
   'get /v1/datasets/{dataset}/jobs/{jobId}',

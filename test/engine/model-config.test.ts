@@ -39,6 +39,7 @@ describe('parseModelConfig', () => {
       },
       hybrid: {},
       pseudonymizeUsers: false,
+      trending: { windowDays: 7, halfLifeDays: 2 },
     });
     expect(parseModelConfig(undefined).models).toBeUndefined();
     expect(parseModelConfig({ models: ['user', 'item'] }).models).toEqual(['user', 'item']);

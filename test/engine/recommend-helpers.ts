@@ -95,7 +95,15 @@ export function expectSameResult(actual: RecommendationResult, expected: Recomme
   actual.items.forEach((r, p) => {
     expect(r.score).toBeCloseTo(expected.items[p].score, 9);
     const ids = (because: Explanation[]) =>
-      because.map((c) => (c.kind === 'popular' ? c.interactions : c.kind === 'backfill' ? c.value : c.id));
+      because.map((c) =>
+        c.kind === 'popular'
+          ? c.interactions
+          : c.kind === 'backfill'
+            ? c.value
+            : c.kind === 'trending'
+              ? c.score
+              : c.id,
+      );
     expect(ids(r.because)).toEqual(ids(expected.items[p].because));
     r.because.forEach((c, q) => {
       const want = expected.items[p].because[q];

@@ -101,6 +101,7 @@ function pausingStore(at: 'first-row' | 'rows-written', gate: ReturnType<typeof 
           putUserNeighbours: before(writer.putUserNeighbours.bind(writer)),
           putUserHistory: before(writer.putUserHistory.bind(writer)),
           putPopularity: before(writer.putPopularity.bind(writer)),
+          putTrending: before(writer.putTrending.bind(writer)),
           putCatalogueEntry: before(writer.putCatalogueEntry.bind(writer)),
           flush: async () => {
             const flushed = await writer.flush();

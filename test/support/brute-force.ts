@@ -344,8 +344,8 @@ function served(result: RecommendationResult): ExpectedRecommendation[] {
     item,
     score,
     because: because.map((entry) => {
-      if (entry.kind === 'popular' || entry.kind === 'backfill')
-        throw new Error(`a CF result explained by popularity or backfill: ${JSON.stringify(entry)}`);
+      if (entry.kind === 'popular' || entry.kind === 'trending' || entry.kind === 'backfill')
+        throw new Error(`a CF result explained by popularity, trending or backfill: ${JSON.stringify(entry)}`);
       const { id, kind, similarity, value, share } = entry;
       return { id, kind, similarity, value, share };
     }),

@@ -14,6 +14,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueEntry } from '../../engine/catalogue/index.js';
+import type { TrendingItem } from '../../engine/filters/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 import type {
   ActivationOptions,
@@ -217,6 +218,10 @@ export class DynamoModelStore
 
   getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
     return this.rows.getPopularity(dataset, version);
+  }
+
+  getTrending(dataset: string, version: string): Promise<TrendingItem[]> {
+    return this.rows.getTrending(dataset, version);
   }
 
   getCatalogueEntries(

@@ -17,6 +17,7 @@
  * | User neighbours             | `m#<dataset>#<version>#u#<shard>`       | `r#<userId>`        | d = JSON `[[id, sim, support]…]`  |
  * | User history                | `m#<dataset>#<version>#h#<shard>`       | `r#<userId>`        | d = JSON `[[item, value]…]`, n = entries before capping |
  * | Popularity page             | `m#<dataset>#<version>#p#0`             | `p#<page, 6 digits>`| d = JSON `[[item, count, mean]…]` |
+ * | Trending page               | `m#<dataset>#<version>#p#0`             | `t#<page, 6 digits>`| d = JSON `[[item, score, count]…]` |
  * | Catalogue entry             | `m#<dataset>#<version>#c#<shard>`       | `r#<itemId>`        | d = JSON of the entry (rows.ts)   |
  * | Live event                  | `lv#<dataset>#<shard>`                  | `e#<userId>#<event>`| eventId, user, item, type?, value?, timestamp?, receivedAt, n |
  *
@@ -56,6 +57,8 @@ export const JOB_SK_PREFIX = 'job#';
 export const VERSION_SK_PREFIX = 'ver#';
 export const DATASET_BUILD_SK = 'build';
 export const POPULARITY_SK_PREFIX = 'p#';
+/** Trending pages share the popularity partition (deleted with it, ./manifests.ts deleteRows), apart by prefix. */
+export const TRENDING_SK_PREFIX = 't#';
 export const ERASURE_SK_PREFIX = 'erasure#';
 export const TOMBSTONES_SK = 'tombstones';
 /** Partitions of live events start with this (the API's IAM grant on them is scoped to it: infra/). */
@@ -160,6 +163,10 @@ export function popularityPartition(dataset: string, version: string): string {
 
 export function popularityPageKey(dataset: string, version: string, page: number): TableKey {
   return { pk: popularityPartition(dataset, version), sk: `${POPULARITY_SK_PREFIX}${String(page).padStart(6, '0')}` };
+}
+
+export function trendingPageKey(dataset: string, version: string, page: number): TableKey {
+  return { pk: popularityPartition(dataset, version), sk: `${TRENDING_SK_PREFIX}${String(page).padStart(6, '0')}` };
 }
 
 /** The live-event partition of one shard of a dataset. */

@@ -1,5 +1,5 @@
 /**
- * Reads of one version's model rows (neighbours, histories, popularity), each request's rows in one BatchGetItem
+ * Reads of one version's model rows (neighbours, histories, popularity, trending), each request's rows in one BatchGetItem
  * round. Callers name the version: they took it from a manifest, so the rows they read are of one complete
  * version and never a half-written or mixed model (see manifests.ts).
  *
@@ -12,9 +12,17 @@ import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js
 import type { UserRows } from '../store-contract.js';
 import { batchGet } from './batch.js';
 import { queryAll, type StoreTable } from './documents.js';
-import { POPULARITY_SK_PREFIX, entityRowKey, popularityPartition, type EntityRowKind, type TableKey } from './keys.js';
+import type { TrendingItem } from '../../engine/filters/index.js';
+import {
+  POPULARITY_SK_PREFIX,
+  TRENDING_SK_PREFIX,
+  entityRowKey,
+  popularityPartition,
+  type EntityRowKind,
+  type TableKey,
+} from './keys.js';
 import { RowCache } from './row-cache.js';
-import { decodeCatalogueEntry, decodeHistory, decodeNeighbours, decodePopularity } from './rows.js';
+import { decodeCatalogueEntry, decodeHistory, decodeNeighbours, decodePopularity, decodeTrending } from './rows.js';
 
 export interface ModelRowSettings {
   /** Strongly consistent reads of model rows (twice the read cost). */
@@ -75,25 +83,41 @@ export class ModelRows {
     return result;
   }
 
-  async getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
+  getPopularity(dataset: string, version: string): Promise<PopularItem[]> {
+    return this.getRanking('popularity', dataset, version, POPULARITY_SK_PREFIX, decodePopularity);
+  }
+
+  /** Like popularity: one Query of the version's `t#` pages; an empty list (no timestamps, or pruned) not cached. */
+  getTrending(dataset: string, version: string): Promise<TrendingItem[]> {
+    return this.getRanking('trending', dataset, version, TRENDING_SK_PREFIX, decodeTrending);
+  }
+
+  private async getRanking<T>(
+    name: string,
+    dataset: string,
+    version: string,
+    prefix: string,
+    decode: (data: string) => T[],
+  ): Promise<T[]> {
     const partition = popularityPartition(dataset, version);
-    const cached = this.rowCache.enabled ? this.rowCache.get<PopularItem[]>(`popularity\n${partition}`) : undefined;
+    const key = `${name}\n${partition}`;
+    const cached = this.rowCache.enabled ? this.rowCache.get<T[]>(key) : undefined;
     if (cached) return cached;
     const pages = await queryAll(this.table.doc, {
       TableName: this.table.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': POPULARITY_SK_PREFIX },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
       ConsistentRead: this.settings.consistentReads,
     });
-    const popularity = pages.flatMap((page) => decodePopularity(page.d as string));
+    const ranking = pages.flatMap((page) => decode(page.d as string));
     // Only a non-empty list is cached: an empty one may be a version whose rows were pruned under a stale reader.
-    if (popularity.length > 0)
+    if (ranking.length > 0)
       this.rowCache.set(
-        `popularity\n${partition}`,
-        popularity,
+        key,
+        ranking,
         pages.reduce((n, page) => n + (page.d as string).length, 0),
       );
-    return popularity;
+    return ranking;
   }
 
   private async getRows<T>(

@@ -13,6 +13,7 @@
  * `historiesCapped`.
  */
 import type { CatalogueEntry } from '../../engine/catalogue/index.js';
+import type { TrendingItem } from '../../engine/filters/index.js';
 import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js';
 
 /** DynamoDB's item size limit. */
@@ -35,6 +36,7 @@ export interface Encoded {
 type NeighbourTuple = [string, number, number] | [string, number, number, string[]];
 type HistoryTuple = [string, number];
 type PopularityTuple = [string, number, number];
+type TrendingTuple = [string, number, number];
 
 export function encodeNeighbours(neighbours: readonly Neighbour[], budget = ROW_DATA_BUDGET_BYTES): Encoded {
   return encodeWithin(
@@ -68,11 +70,30 @@ export function decodeHistory(data: string): HistoryEntry[] {
 
 /** Splits the ranking into pages that each fit the budget (order kept). */
 export function encodePopularityPages(items: readonly PopularItem[], budget = ROW_DATA_BUDGET_BYTES): string[] {
+  return encodePages(
+    items.map((item) => JSON.stringify([item.item, item.count, item.meanValue] satisfies PopularityTuple)),
+    budget,
+  );
+}
+
+/** A trending list (best first) as pages that each fit the budget, like popularity's. */
+export function encodeTrendingPages(items: readonly TrendingItem[], budget = ROW_DATA_BUDGET_BYTES): string[] {
+  return encodePages(
+    items.map((item) => JSON.stringify([item.item, item.score, item.count] satisfies TrendingTuple)),
+    budget,
+  );
+}
+
+export function decodeTrending(data: string): TrendingItem[] {
+  return (JSON.parse(data) as TrendingTuple[]).map(([item, score, count]) => ({ item, score, count }));
+}
+
+/** JSON arrays of the given entries' JSON, each array within the budget (an entry alone is always under it). */
+function encodePages(entries: readonly string[], budget: number): string[] {
   const pages: string[] = [];
   let page: string[] = [];
   let pageBytes = 2; // the brackets
-  for (const item of items) {
-    const json = JSON.stringify([item.item, item.count, item.meanValue] satisfies PopularityTuple);
+  for (const json of entries) {
     const bytes = Buffer.byteLength(json) + (page.length > 0 ? 1 : 0); // the comma
     if (page.length > 0 && pageBytes + bytes > budget) {
       pages.push(`[${page.join(',')}]`);

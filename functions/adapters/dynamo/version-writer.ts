@@ -13,8 +13,15 @@ import type { HistoryEntry, Neighbour, PopularItem } from '../../engine/types.js
 import type { VersionWriter } from '../store-contract.js';
 import type { BatchWriter, WriteRequest } from './batch.js';
 import type { Item } from './documents.js';
-import { entityRowKeyForWrite, popularityPageKey } from './keys.js';
-import { encodeCatalogueEntry, encodeHistory, encodeNeighbours, encodePopularityPages } from './rows.js';
+import type { TrendingItem } from '../../engine/filters/index.js';
+import { entityRowKeyForWrite, popularityPageKey, trendingPageKey } from './keys.js';
+import {
+  encodeCatalogueEntry,
+  encodeHistory,
+  encodeNeighbours,
+  encodePopularityPages,
+  encodeTrendingPages,
+} from './rows.js';
 
 export interface FlushResult {
   rowsWritten: number;
@@ -41,6 +48,7 @@ export interface VersionRowWriterDeps {
 export class VersionRowWriter implements DynamoVersionWriter {
   private registered: Promise<void> | undefined;
   private popularityPages = 0;
+  private trendingPages = 0;
   private historiesCapped = 0;
   private historyEntriesDropped = 0;
   private neighbourRowsTrimmed = 0;
@@ -73,6 +81,13 @@ export class VersionRowWriter implements DynamoVersionWriter {
   async putPopularity(items: readonly PopularItem[]): Promise<void> {
     for (const data of encodePopularityPages(items)) {
       await this.put({ ...popularityPageKey(this.dataset, this.version, this.popularityPages++), d: data });
+    }
+  }
+
+  /** May be called more than once: pages are appended in call order. */
+  async putTrending(items: readonly TrendingItem[]): Promise<void> {
+    for (const data of encodeTrendingPages(items)) {
+      await this.put({ ...trendingPageKey(this.dataset, this.version, this.trendingPages++), d: data });
     }
   }
 

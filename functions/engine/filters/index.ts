@@ -13,7 +13,14 @@ export {
 } from './filter-syntax.js';
 export { compileFilter, filterCandidates, matches, type CatalogueLookup, type EntryPredicate } from './apply.js';
 export { backfill, popularBackfill, requestAccepts, trendingBackfill, type BackfillRanking } from './backfill.js';
-export { moreTrending, trendingFromLog, trendingRanking, type TrendingItem, type TrendingOptions } from './trending.js';
+export {
+  moreTrending,
+  newestTimestampMs,
+  trendingFromLog,
+  trendingRanking,
+  type TrendingItem,
+  type TrendingOptions,
+} from './trending.js';
 export { arrange, type ArrangeOptions } from './arrange.js';
 export {
   applyCaps,
@@ -24,3 +31,4 @@ export {
   type DiversityCaps,
   type ItemSimilarity,
 } from './diversity.js';
+export { recommendTrending } from './trending-results.js';

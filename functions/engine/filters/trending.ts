@@ -53,6 +53,14 @@ export function trendingFromLog(log: InteractionLog, options: TrendingOptions, l
   return trendingFromColumns(item, timestamp, log.items, options, limit);
 }
 
+/** The newest timestamp in ms since the epoch (the unit rule above), or undefined when there is none. */
+export function newestTimestampMs(timestamp: Float64Array): number | undefined {
+  let newest = -Infinity;
+  for (let k = 0; k < timestamp.length; k++) if (timestamp[k] > newest) newest = timestamp[k];
+  if (newest === -Infinity) return undefined;
+  return newest > MILLISECONDS_ABOVE ? newest : newest * 1000;
+}
+
 function noTimestamps(): UserInputError {
   return new UserInputError(
     'trending needs interaction timestamps, and this dataset has none',
