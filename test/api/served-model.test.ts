@@ -156,7 +156,14 @@ describe('the served model', () => {
       paths: Record<string, { get?: { parameters?: { name: string; required?: boolean }[] } }>;
     };
     const { schemas } = doc.components;
-    expect(schemas.Recommendations.properties?.model?.enum).toEqual(['ease', 'item-knn', 'user-knn', 'popularity']);
+    expect(schemas.Recommendations.properties?.model?.enum).toEqual([
+      'ease',
+      'item-knn',
+      'content',
+      'hybrid',
+      'user-knn',
+      'popularity',
+    ]);
     expect(Object.keys(schemas.ModelVersion.properties ?? {})).toEqual(expect.arrayContaining(['model', 'validation']));
     expect(Object.keys(schemas.Job.properties ?? {})).toEqual(
       expect.arrayContaining(['validation', 'activated', 'message']),
