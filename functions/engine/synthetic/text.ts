@@ -1,0 +1,116 @@
+/**
+ * Descriptions and tags of the synthetic catalogue: each topic word comes from the item's own taste factor (or its
+ * second factor, in proportion to its loading) with probability `contentSignal`, else from a factor chosen
+ * uniformly from all factors; the other words are shared words and stop words (vocabulary.ts). So text carries
+ * taste signal in proportion to `contentSignal`, and none at 0. See docs/SYNTHETIC.md ("Descriptions").
+ *
+ * Safety properties (test/engine/synthetic-content.test.ts): deterministic by seed, each item from its own random
+ * stream (seed, 9, item), so the interaction and metadata streams are untouched; with `contentSignal` 1 every topic
+ * word is one of the item's factors'; with 0 the words do not depend on the item's factors at all (the same draws
+ * for any factor); every topic word belongs to exactly one factor.
+ */
+import { AliasTable, Random } from '../shared/index.js';
+import type { SyntheticCatalogue } from './catalogue.js';
+import { TASTE, TEXT } from './model.js';
+import { GENRE_TOPIC_POOLS, POOL_FACTORS, pseudoWord, SHARED_WORDS, STOP_WORDS, TOPIC_WORDS } from './vocabulary.js';
+
+/** The topic words of each factor: its genre's English pool while it lasts, then pseudo-words unique per factor. */
+export function factorTopics(catalogue: Pick<SyntheticCatalogue, 'factors' | 'factorCluster'>): string[][] {
+  const topics: string[][] = [];
+  let first = 0; // first factor of the current genre (factors of a genre are consecutive)
+  for (let f = 0; f < catalogue.factors; f++) {
+    const c = catalogue.factorCluster[f];
+    if (f === 0 || c !== catalogue.factorCluster[f - 1]) first = f;
+    const position = f - first;
+    const pool = GENRE_TOPIC_POOLS[c];
+    topics.push(
+      pool !== undefined && position < POOL_FACTORS
+        ? pool.slice(position * TOPIC_WORDS, (position + 1) * TOPIC_WORDS)
+        : Array.from({ length: TOPIC_WORDS }, (_, w) => pseudoWord(f * TOPIC_WORDS + w)),
+    );
+  }
+  return topics;
+}
+
+/** Share of an item's own-factor topic words that come from its second factor (its loading relative to the first). */
+export const SECOND_FACTOR_TOPIC_SHARE = TASTE.secondFactorLoad / (1 + TASTE.secondFactorLoad);
+
+/** Shared words by a flat Zipf (exponent 0.5): blurbs repeat their common words, but not one word all over. */
+const SHARED_TABLE = new AliasTable(Float64Array.from(SHARED_WORDS, (_, k) => 1 / Math.sqrt(k + 1)));
+
+export interface SyntheticDescription {
+  text: string;
+  tags: string[];
+}
+
+/**
+ * The description and tags of an item of factor `own` (and `second`, or -1), from its own stream. Every draw is
+ * made whatever its outcome, so the stream's course never depends on the factors, and at `signal` 0 the factors
+ * are never read.
+ */
+export function describeItem(
+  random: Random,
+  own: number,
+  second: number,
+  topics: readonly (readonly string[])[],
+  signal: number,
+): SyntheticDescription {
+  const topic = (): string => {
+    const fromOwn = random.next() < signal;
+    const which = random.next();
+    const any = random.int(topics.length);
+    const word = random.int(TOPIC_WORDS);
+    const f = fromOwn ? (second >= 0 && which < SECOND_FACTOR_TOPIC_SHARE ? second : own) : any;
+    return topics[f][word];
+  };
+  const length = TEXT.wordsMin + random.int(TEXT.wordsMax - TEXT.wordsMin + 1);
+  const words: string[] = [];
+  const topicAt: number[] = [];
+  for (let w = 0; w < length; w++) {
+    const r = random.next();
+    if (r < TEXT.topicShare) {
+      topicAt.push(w);
+      words.push(topic());
+    } else if (r < TEXT.topicShare + (1 - TEXT.topicShare) * TEXT.stopShare) {
+      words.push(STOP_WORDS[random.int(STOP_WORDS.length)]);
+    } else {
+      words.push(SHARED_WORDS[SHARED_TABLE.sample(random)]);
+    }
+  }
+  if (topicAt.length > 0 && random.next() < TEXT.quote) {
+    const w = topicAt[random.int(topicAt.length)];
+    words[w] = `"${words[w]}"`;
+  }
+  // Sentences: a capital first word, commas now and then, a full stop.
+  let text = '';
+  for (let start = 0; start < length;) {
+    let end = start + TEXT.sentenceMin + random.int(TEXT.sentenceMax - TEXT.sentenceMin + 1);
+    if (end + TEXT.sentenceMin > length) end = length; // no short last sentence
+    let sentence = '';
+    for (let w = start; w < end; w++) {
+      let word = words[w];
+      if (w === start) word = capitalise(word);
+      sentence += (w === start ? '' : ' ') + word;
+      if (w + 1 < end && random.next() < TEXT.comma) sentence += ',';
+    }
+    text += (start === 0 ? '' : ' ') + sentence + '.';
+    start = end;
+  }
+  const tagCount = TEXT.tagsMin + random.int(TEXT.tagsMax - TEXT.tagsMin + 1);
+  const tags: string[] = [];
+  for (let attempt = 0; tags.length < tagCount && attempt < 8 * tagCount; attempt++) {
+    const tag = topic();
+    if (!tags.includes(tag)) tags.push(tag);
+  }
+  return { text, tags };
+}
+
+function capitalise(word: string): string {
+  const at = word.startsWith('"') ? 1 : 0;
+  return word.slice(0, at) + word.charAt(at).toUpperCase() + word.slice(at + 1);
+}
+
+/** The stream of item i's description: its own, so any item's text can be drawn alone. */
+export function descriptionRandom(seed: number, item: number): Random {
+  return new Random(seed, 9, item);
+}
