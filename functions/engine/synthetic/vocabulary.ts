@@ -73,13 +73,13 @@ export const SHARED_WORDS: readonly string[] = `story life world journey discove
   friend secret past future love home truth begins decides everything nothing chance first small beyond together
   alone face fight lost returns behind stranger night time year woman man girl boy people group team place dream
   change power hope fear memory moment last life search escape summer winter road return old new little great
-  unexpected strange simple dangerous quiet ordinary`
+  unexpected strange simple dangerous quiet ordinary after while`
   .split(/\s+/)
   .filter((word, k, all) => word !== '' && all.indexOf(word) === k);
 
-/** English stop words the descriptions use (the tokeniser drops them; they make the text read as English). */
+/** English stop words the descriptions use (all on the tokeniser's list, so it drops them; they make the text read as English, and make the tokeniser guess English). */
 export const STOP_WORDS: readonly string[] = `the a of and in to with his her their who when an as but for on is at from
-  that after into while they she he`
+  that into they she he`
   .split(/\s+/)
   .filter((word) => word !== '');
 
