@@ -14,6 +14,7 @@
 import { buildRatingMatrix } from '../functions/engine/data/index.js';
 import { computeEase, type SignedNeighbourBlock } from '../functions/engine/ease/index.js';
 import { evaluate, holdoutSplit, scoreRecommender } from '../functions/engine/evaluate/index.js';
+import { computeNeighbourBlock } from '../functions/engine/similarity/index.js';
 import type { CatalogueEntry } from '../functions/engine/catalogue/types.js';
 import {
   contentNeighbourBlock,
@@ -127,6 +128,37 @@ function blockRecommender(train: RatingMatrix, block: NeighbourBlock): (user: nu
   return easeRecommender(train, { ...block, weight: block.similarity });
 }
 
+/** Row by row: a's neighbours with weight cf + alpha × content (a neighbour in one list only gets that one). */
+function blend(cf: NeighbourBlock, content: NeighbourBlock, alpha: number): NeighbourBlock {
+  const k = cf.k + content.k;
+  const rows = cf.end - cf.start;
+  const out = {
+    start: cf.start,
+    end: cf.end,
+    k,
+    count: new Uint32Array(rows),
+    neighbour: new Uint32Array(rows * k),
+    similarity: new Float64Array(rows * k),
+    support: new Uint32Array(rows * k),
+  };
+  for (let r = 0; r < rows; r++) {
+    const weights = new Map<number, number>();
+    for (let e = 0; e < cf.count[r]; e++) weights.set(cf.neighbour[r * cf.k + e], cf.similarity[r * cf.k + e]);
+    for (let e = 0; e < content.count[r]; e++) {
+      const b = content.neighbour[r * content.k + e];
+      weights.set(b, (weights.get(b) ?? 0) + alpha * content.similarity[r * content.k + e]);
+    }
+    let n = 0;
+    for (const [b, w] of weights) {
+      out.neighbour[r * k + n] = b;
+      out.similarity[r * k + n] = w;
+      n++;
+    }
+    out.count[r] = n;
+  }
+  return out;
+}
+
 async function measureContent(options: SyntheticOptions): Promise<void> {
   const { matrix } = buildRatingMatrix(syntheticLog(options));
   const catalogue = syntheticCatalogue(options);
@@ -140,6 +172,8 @@ async function measureContent(options: SyntheticOptions): Promise<void> {
     configs: [{ name: 'item', algorithm: 'item', similarity: { measure: 'cosine', k: 50 } }],
   });
   const ndcg = new Map(report.rows.map((row) => [row.name, row.ndcg]));
+  const cf = computeNeighbourBlock(split.train, 'items', 0, split.train.byItem.rows, { measure: 'cosine', k: 50 });
+  const cfNdcg = scoreRecommender(split, users, K, blockRecommender(split.train, cf)).ndcg;
   console.log(
     `\ncontent, 6k shape (${matrix.items.size} rated items, ${catalogue.factors} factors), NDCG@${K} on holdout 0.2: ` +
       `popularity ${ndcg.get('popularity')?.toFixed(4)}, item-kNN (cosine, 50) ${ndcg.get('item')?.toFixed(4)}`,
@@ -173,11 +207,19 @@ async function measureContent(options: SyntheticOptions): Promise<void> {
       }
       const rows = contentNeighbourBlock(vectors, 50);
       const metrics = scoreRecommender(split, users, K, blockRecommender(split.train, rows));
+      // A simple hybrid: item-kNN rows plus α × content rows (the union of both neighbour lists).
+      const blends = [0.1, 0.3, 1].map((alpha) => {
+        const blended = scoreRecommender(split, users, K, blockRecommender(split.train, blend(cf, rows, alpha)));
+        return `α ${alpha}: ${blended.ndcg.toFixed(4)}`;
+      });
       console.log(
         `  contentSignal ${signal.toFixed(2)}, ${label.padEnd(11)}: top-${K} neighbours in the item's factor ` +
           `${(inFactor / total).toFixed(3)}, in its genre ${(inGenre / total).toFixed(3)} ` +
           `(chance ${(1 / catalogue.factors).toFixed(3)} / ${(1 / (options.clusters ?? 10)).toFixed(2)}); ` +
           `content-only NDCG@${K} ${metrics.ndcg.toFixed(4)} (${(metrics.ndcg / (ndcg.get('item') ?? NaN)).toFixed(2)}× item-kNN)`,
+      );
+      console.log(
+        `    item-kNN rows + α·content rows, NDCG@${K} (item-kNN rows alone ${cfNdcg.toFixed(4)}): ${blends.join(', ')}`,
       );
     }
   }
@@ -187,7 +229,7 @@ const which = process.argv[2] ?? 'both';
 const seed = Number(process.argv[3] ?? 1);
 Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE || '{}'));
 const extra = JSON.parse(process.env.SYNTH_JSON || '{}') as Partial<SyntheticOptions>;
-if (which === 'content') await measureContent({ ...SHAPES['6k'], seed, ...extra });
+if (which === 'content') await measureContent({ ...SHAPES[process.argv[4] ?? '6k'], seed, ...extra });
 for (const [name, shape] of Object.entries(SHAPES)) {
   if (which === 'both' || which === name) await measure(name, { ...shape, seed, ...extra });
 }
