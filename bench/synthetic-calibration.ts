@@ -4,10 +4,11 @@
  * the engine's own `evaluate` (holdout 0.2, seen items removed, every held-out rating relevant), and exact EASE
  * (`computeEase`, k 200, on the binarised train part) scored on the same split for λ in {10, 50, 100, 200, 500}.
  * Run: `node --import tsx bench/synthetic-calibration.ts [6k|ml100k|both] [seed]` (default both, seed 1).
- * `… content [seed]`: the descriptions' signal (docs/SYNTHETIC.md, "Descriptions") on the 6k shape, for
+ * `… content [seed] [6k|ml100k]`: the descriptions' signal (docs/SYNTHETIC.md, "Descriptions") on a shape, for
  * contentSignal 0, 0.25, 0.5, 1: the share of an item's top-10 content neighbours (engine/content, TF-IDF) in its
  * taste factor and in its genre, and NDCG@10 of a content-only item-based recommender (history × content cosine,
- * k 50) next to item-kNN on the same split.
+ * k 50) next to item-kNN on the same split, and a naive hybrid (item-kNN rows + α × content rows).
+ * Its figures are quoted in docs/SYNTHETIC.md; no test asserts them.
  * Experiments: env SYNTH_JSON='{"zipf":1.2}' adds generator options, SYNTH_TASTE='{"focus":0.7}' overrides the
  * model's knobs (functions/engine/synthetic/model.ts), SYNTH_LAMBDAS='100,200' narrows the λ grid.
  */
@@ -229,7 +230,7 @@ const which = process.argv[2] ?? 'both';
 const seed = Number(process.argv[3] ?? 1);
 Object.assign(TASTE, JSON.parse(process.env.SYNTH_TASTE || '{}'));
 const extra = JSON.parse(process.env.SYNTH_JSON || '{}') as Partial<SyntheticOptions>;
-if (which === 'content') await measureContent({ ...SHAPES[process.argv[4] ?? '6k'], seed, ...extra });
+if (which === 'content') await measureContent({ ...(SHAPES[process.argv[4] ?? '6k'] ?? SHAPES['6k']), seed, ...extra });
 for (const [name, shape] of Object.entries(SHAPES)) {
   if (which === 'both' || which === name) await measure(name, { ...shape, seed, ...extra });
 }
