@@ -127,6 +127,19 @@ describe('synthetic descriptions: the vocabulary', () => {
     expect(wide.some((word) => !english.has(word))).toBe(true);
   });
 
+  it('writes descriptions of topic words, shared words and stop words only', () => {
+    const options = { ...WIDE, items: 1000 };
+    const catalogue = syntheticCatalogue(options);
+    const owner = factorOfWord(factorTopics(catalogue));
+    const shared = new Set(SHARED_WORDS);
+    const stop = stopWordsFor('en');
+    for (const { text } of itemsOf(options)) {
+      const raw = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+      for (const word of raw) expect(owner.has(word) || shared.has(word) || stop.has(word)).toBe(true);
+      expect(tokenise(text).every((word) => owner.has(word) || shared.has(word))).toBe(true);
+    }
+  });
+
   it('has topic and shared words the tokeniser keeps whole, and stop words it drops', () => {
     const stop = stopWordsFor('en');
     const topics = factorTopics(syntheticCatalogue(WIDE)).flat();

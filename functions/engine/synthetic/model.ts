@@ -41,19 +41,12 @@ export const TASTE = {
 
 /** The description knobs (text.ts), calibrated in docs/SYNTHETIC.md ("Descriptions"). */
 export const TEXT = {
-  /** Words per description: uniform in [wordsMin, wordsMax]. */
+  /** Words per description: sentences (vocabulary.ts) are added up to a length uniform in [wordsMin, wordsMax]. */
   wordsMin: 30,
   wordsMax: 80,
-  /** Share of a description's words that are topic words; of the rest, stopShare are stop words, others shared. */
-  topicShare: 0.25,
-  stopShare: 0.35,
   /** Tags per item: uniform in [tagsMin, tagsMax], distinct topic words drawn as the text's are. */
   tagsMin: 2,
   tagsMax: 4,
-  /** Words per sentence: uniform in [sentenceMin, sentenceMax]; chance of a comma after a word. */
-  sentenceMin: 6,
-  sentenceMax: 13,
-  comma: 0.12,
   /** Chance that a description puts one of its topic words in double quotes (so the CSV needs quoting). */
   quote: 0.15,
 };

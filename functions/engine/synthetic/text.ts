@@ -1,7 +1,8 @@
 /**
  * Descriptions and tags of the synthetic catalogue: each topic word comes from the item's own taste factor (or its
  * second factor, in proportion to its loading) with probability `contentSignal`, else from a factor chosen
- * uniformly from all factors; the other words are shared words and stop words (vocabulary.ts). So text carries
+ * uniformly from all factors; the descriptions are sentences from templates whose other words are shared blurb
+ * words and stop words (vocabulary.ts). So text carries
  * taste signal in proportion to `contentSignal`, and none at 0. See docs/SYNTHETIC.md ("Descriptions").
  *
  * Safety properties (test/engine/synthetic-content.test.ts): deterministic by seed, each item from its own random
@@ -9,10 +10,19 @@
  * word is one of the item's factors'; with 0 the words do not depend on the item's factors at all (the same draws
  * for any factor); every topic word belongs to exactly one factor.
  */
-import { AliasTable, Random } from '../shared/index.js';
+import { Random } from '../shared/index.js';
 import type { SyntheticCatalogue } from './catalogue.js';
 import { TASTE, TEXT } from './model.js';
-import { GENRE_TOPIC_POOLS, POOL_FACTORS, pseudoWord, SHARED_WORDS, STOP_WORDS, TOPIC_WORDS } from './vocabulary.js';
+import {
+  GENRE_TOPIC_POOLS,
+  POOL_FACTORS,
+  pseudoWord,
+  SENTENCES,
+  SHARED_ADJECTIVES,
+  SHARED_NOUNS,
+  SHARED_VERBS,
+  TOPIC_WORDS,
+} from './vocabulary.js';
 
 /** The topic words of each factor: its genre's English pool while it lasts, then pseudo-words unique per factor. */
 export function factorTopics(catalogue: Pick<SyntheticCatalogue, 'factors' | 'factorCluster'>): string[][] {
@@ -34,9 +44,6 @@ export function factorTopics(catalogue: Pick<SyntheticCatalogue, 'factors' | 'fa
 
 /** Share of an item's own-factor topic words that come from its second factor (its loading relative to the first). */
 export const SECOND_FACTOR_TOPIC_SHARE = TASTE.secondFactorLoad / (1 + TASTE.secondFactorLoad);
-
-/** Shared words by a flat Zipf (exponent 0.5): blurbs repeat their common words, but not one word all over. */
-const SHARED_TABLE = new AliasTable(Float64Array.from(SHARED_WORDS, (_, k) => 1 / Math.sqrt(k + 1)));
 
 export interface SyntheticDescription {
   text: string;
@@ -63,39 +70,37 @@ export function describeItem(
     const f = fromOwn ? (second >= 0 && which < SECOND_FACTOR_TOPIC_SHARE ? second : own) : any;
     return topics[f][word];
   };
+  // Sentences from the templates until the drawn length (never past wordsMax).
   const length = TEXT.wordsMin + random.int(TEXT.wordsMax - TEXT.wordsMin + 1);
-  const words: string[] = [];
-  const topicAt: number[] = [];
-  for (let w = 0; w < length; w++) {
-    const r = random.next();
-    if (r < TEXT.topicShare) {
-      topicAt.push(w);
-      words.push(topic());
-    } else if (r < TEXT.topicShare + (1 - TEXT.topicShare) * TEXT.stopShare) {
-      words.push(STOP_WORDS[random.int(STOP_WORDS.length)]);
-    } else {
-      words.push(SHARED_WORDS[SHARED_TABLE.sample(random)]);
-    }
+  const sentences: string[][] = [];
+  const topicAt: [number, number][] = [];
+  let count = 0;
+  while (count < length) {
+    const template = SENTENCES[random.int(SENTENCES.length)].split(' ');
+    if (count + template.length > TEXT.wordsMax) break;
+    const sentence = template.map((part, w) => {
+      const slot = /\{([TNVA])\}/.exec(part);
+      if (slot === null) return part;
+      const kind = slot[1];
+      if (kind === 'T') topicAt.push([sentences.length, w]);
+      const word =
+        kind === 'T'
+          ? topic()
+          : kind === 'N'
+            ? pick(random, SHARED_NOUNS)
+            : kind === 'V'
+              ? pick(random, SHARED_VERBS)
+              : pick(random, SHARED_ADJECTIVES);
+      return part.replace(slot[0], w === 0 ? capitalise(word) : word);
+    });
+    sentences.push(sentence);
+    count += template.length;
   }
   if (topicAt.length > 0 && random.next() < TEXT.quote) {
-    const w = topicAt[random.int(topicAt.length)];
-    words[w] = `"${words[w]}"`;
+    const [s, w] = topicAt[random.int(topicAt.length)];
+    sentences[s][w] = sentences[s][w].replace(/^(\p{L}+)/u, '"$1"');
   }
-  // Sentences: a capital first word, commas now and then, a full stop.
-  let text = '';
-  for (let start = 0; start < length;) {
-    let end = start + TEXT.sentenceMin + random.int(TEXT.sentenceMax - TEXT.sentenceMin + 1);
-    if (end + TEXT.sentenceMin > length) end = length; // no short last sentence
-    let sentence = '';
-    for (let w = start; w < end; w++) {
-      let word = words[w];
-      if (w === start) word = capitalise(word);
-      sentence += (w === start ? '' : ' ') + word;
-      if (w + 1 < end && random.next() < TEXT.comma) sentence += ',';
-    }
-    text += (start === 0 ? '' : ' ') + sentence + '.';
-    start = end;
-  }
+  const text = sentences.map((sentence) => sentence.join(' ')).join(' ');
   const tagCount = TEXT.tagsMin + random.int(TEXT.tagsMax - TEXT.tagsMin + 1);
   const tags: string[] = [];
   for (let attempt = 0; tags.length < tagCount && attempt < 8 * tagCount; attempt++) {
@@ -106,8 +111,11 @@ export function describeItem(
 }
 
 function capitalise(word: string): string {
-  const at = word.startsWith('"') ? 1 : 0;
-  return word.slice(0, at) + word.charAt(at).toUpperCase() + word.slice(at + 1);
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function pick(random: Random, list: readonly string[]): string {
+  return list[random.int(list.length)];
 }
 
 /** The stream of item i's description: its own, so any item's text can be drawn alone. */

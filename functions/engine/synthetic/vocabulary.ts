@@ -63,25 +63,54 @@ export const GENRE_TOPIC_POOLS: readonly (readonly string[])[] = [
   // Family
   `grandparents siblings holiday picnic campsite adoption stepmother twins babysitter pony backyard birthday
    thanksgiving reunions scouts daycare aquarium playground fairground carpool lemonade homework schoolbus grandpa`,
-].map((pool) => pool.split(/\s+/).filter((word) => word !== ''));
+].map(words);
+
+/** Blurb words every description may use, by part of speech (none is a topic word, so they carry no taste). */
+export const SHARED_NOUNS: readonly string[] = words(`story journey woman man girl boy family friend stranger town
+  city world truth secret past future dream memory hope fear summer winter night team group life chance home road
+  moment power`);
+export const SHARED_VERBS: readonly string[] = words(`discovers finds hides loses follows faces protects uncovers
+  chases remembers rebuilds confronts leaves joins defends betrays changes escapes searches survives questions fights
+  returns saves`);
+/** Adjectives start with a consonant, so "a {adjective}" always reads right. */
+export const SHARED_ADJECTIVES: readonly string[] = words(`young strange quiet dangerous lonely reluctant brilliant
+  ruthless gentle restless forgotten fearless curious troubled stubborn bitter hopeful weary daring sly`);
 
 /**
- * Words every description may use (verbs, common nouns and adjectives of blurbs), drawn Zipf-like: the first are
- * the most frequent. None is a topic word, so they carry no taste signal.
+ * Sentence templates: {T} a topic word, {N} a shared noun, {V} a shared verb, {A} a shared adjective. Every literal
+ * word is a stop word (STOP_WORDS) or a shared word (SHARED_WORDS), so only the topic words say anything.
  */
-export const SHARED_WORDS: readonly string[] = `story life world journey discovers finds years young town city family
-  friend secret past future love home truth begins decides everything nothing chance first small beyond together
-  alone face fight lost returns behind stranger night time year woman man girl boy people group team place dream
-  change power hope fear memory moment last life search escape summer winter road return old new little great
-  unexpected strange simple dangerous quiet ordinary after while`
-  .split(/\s+/)
-  .filter((word, k, all) => word !== '' && all.indexOf(word) === k);
+export const SENTENCES: readonly string[] = [
+  'When the {T} {V} the {T}, the {A} {N} {V} the {T}.',
+  'The {A} {N} of the {T} {V} the {N} of the {T}.',
+  'A {A} {N} of {T}, {T} and {T}.',
+  'The {N} {V} the {T} at the {T}.',
+  'Between the {T} and the {T}, a {A} {N} {V} the {T}.',
+  'Years after the {T}, the {N} {V} the {A} {T}.',
+  'Nothing {V} the {T} like the {T}.',
+  'Their {N} {V} the {T} and the {T}.',
+  'She {V} the {T}; he {V} the {T}.',
+  'Everything {V} when the {T} {V} the {N}.',
+];
 
-/** English stop words the descriptions use (all on the tokeniser's list, so it drops them; they make the text read as English, and make the tokeniser guess English). */
-export const STOP_WORDS: readonly string[] = `the a of and in to with his her their who when an as but for on is at from
-  that into they she he`
-  .split(/\s+/)
-  .filter((word) => word !== '');
+/** English stop words of the templates (all on the tokeniser's list, so it drops them; they make it guess English). */
+export const STOP_WORDS: readonly string[] = words('the a and of at their she he when');
+
+/** Every shared word: the parts of speech and the templates' literal words that are not stop words. */
+export const SHARED_WORDS: readonly string[] = [
+  ...new Set([
+    ...SHARED_NOUNS,
+    ...SHARED_VERBS,
+    ...SHARED_ADJECTIVES,
+    ...SENTENCES.flatMap((sentence) =>
+      words(sentence.replace(/\{[A-Z]\}|[.,;]/g, ' ').toLowerCase()).filter((word) => !STOP_WORDS.includes(word)),
+    ),
+  ]),
+];
+
+function words(list: string): string[] {
+  return list.split(/\s+/).filter((word) => word !== '');
+}
 
 const SYLLABLES = 'ka lo mi nu re sa ti vo be da fe gu ha jo ki le mo ne pi ru'.split(' ');
 
