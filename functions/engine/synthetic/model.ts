@@ -39,7 +39,7 @@ export const TASTE = {
   fillBoost: 8,
 };
 
-/** The description knobs (text.ts), calibrated in docs/SYNTHETIC.md ("Descriptions"). */
+/** The description knobs (text.ts), described in docs/SYNTHETIC.md ("Descriptions, tags and cold items"). */
 export const TEXT = {
   /** Words per description: sentences (vocabulary.ts) are added up to a length uniform in [wordsMin, wordsMax]. */
   wordsMin: 30,

@@ -40,7 +40,7 @@ export interface SyntheticOptions {
   /**
    * How much the item descriptions and tags of the metadata (text.ts) say about taste, in [0, 1]: the share of
    * topic words drawn from the item's own taste factor(s) rather than from a factor chosen uniformly. 0 = text
-   * independent of taste. Default DEFAULT_CONTENT_SIGNAL (docs/SYNTHETIC.md, "Descriptions"). Interactions do not
+   * independent of taste. Default DEFAULT_CONTENT_SIGNAL (docs/SYNTHETIC.md, "Calibration of `contentSignal`"). Interactions do not
    * depend on it.
    */
   contentSignal?: number;
@@ -57,7 +57,7 @@ export interface SyntheticOptions {
 
 export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
 
-/** Default `contentSignal`: chosen in docs/SYNTHETIC.md ("Descriptions"). */
+/** Default `contentSignal`: chosen in docs/SYNTHETIC.md ("Calibration of `contentSignal`"). */
 export const DEFAULT_CONTENT_SIGNAL = 0.5;
 /** Upper bound of `coldItems` (the metadata is written in one pass; this keeps a typo from writing gigabytes). */
 export const MAX_COLD_ITEMS = 1_000_000;

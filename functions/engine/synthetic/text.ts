@@ -1,9 +1,9 @@
 /**
- * Descriptions and tags of the synthetic catalogue: each topic word comes from the item's own taste factor (or its
- * second factor, in proportion to its loading) with probability `contentSignal`, else from a factor chosen
- * uniformly from all factors; the descriptions are sentences from templates whose other words are shared blurb
- * words and stop words (vocabulary.ts). So text carries
- * taste signal in proportion to `contentSignal`, and none at 0. See docs/SYNTHETIC.md ("Descriptions").
+ * Descriptions and tags of the synthetic catalogue. A description is sentences from templates (vocabulary.ts) whose
+ * topic-word slots are filled from the item's own taste factor (or its second factor, in proportion to its loading)
+ * with probability `contentSignal`, else from a factor chosen uniformly from all factors; every other word is a
+ * shared blurb word or a stop word. So text carries taste signal in proportion to `contentSignal`, and none at 0.
+ * See docs/SYNTHETIC.md ("Descriptions, tags and cold items").
  *
  * Safety properties (test/engine/synthetic-content.test.ts): deterministic by seed, each item from its own random
  * stream (seed, 9, item), so the interaction and metadata streams are untouched; with `contentSignal` 1 every topic
@@ -51,9 +51,9 @@ export interface SyntheticDescription {
 }
 
 /**
- * The description and tags of an item of factor `own` (and `second`, or -1), from its own stream. Every draw is
- * made whatever its outcome, so the stream's course never depends on the factors, and at `signal` 0 the factors
- * are never read.
+ * The description and tags of an item of factor `own` (and `second`, or -1), from its own stream. A topic word
+ * makes all four of its draws whatever their outcome, so the text's draws never depend on the factors; at `signal`
+ * 0 the factors are never read, so text and tags are the same for any factors.
  */
 export function describeItem(
   random: Random,
