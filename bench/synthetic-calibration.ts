@@ -4,8 +4,8 @@
  * the engine's own `evaluate` (holdout 0.2, seen items removed, every held-out rating relevant), and exact EASE
  * (`computeEase`, k 200, on the binarised train part) scored on the same split for λ in {10, 50, 100, 200, 500}.
  * Run: `node --import tsx bench/synthetic-calibration.ts [6k|ml100k|both] [seed]` (default both, seed 1).
- * `… content [seed] [6k|ml100k]`: the descriptions' signal (docs/SYNTHETIC.md, "Calibration of `contentSignal`") on a shape, for
- * contentSignal 0, 0.25, 0.5, 1: the share of an item's top-10 content neighbours (engine/content, TF-IDF) in its
+ * `… content [seed] [6k|ml100k]`: the descriptions' signal (docs/SYNTHETIC.md, "Calibration of `contentSignal`")
+ * on a shape, for contentSignal 0, 0.25, 0.5, 1: the share of an item's top-10 content neighbours (engine/content, TF-IDF) in its
  * taste factor and in its genre, and NDCG@10 of a content-only item-based recommender (history × content cosine,
  * k 50) next to item-kNN on the same split, and a naive hybrid (item-kNN rows + α × content rows).
  * Its figures are quoted in docs/SYNTHETIC.md; no test asserts them.

@@ -40,8 +40,8 @@ export interface SyntheticOptions {
   /**
    * How much the item descriptions and tags of the metadata (text.ts) say about taste, in [0, 1]: the share of
    * topic words drawn from the item's own taste factor(s) rather than from a factor chosen uniformly. 0 = text
-   * independent of taste. Default DEFAULT_CONTENT_SIGNAL (docs/SYNTHETIC.md, "Calibration of `contentSignal`"). Interactions do not
-   * depend on it.
+   * independent of taste. Default DEFAULT_CONTENT_SIGNAL (docs/SYNTHETIC.md, "Calibration of `contentSignal`").
+   * Interactions do not depend on it.
    */
   contentSignal?: number;
   /**
