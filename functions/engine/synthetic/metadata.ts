@@ -94,8 +94,8 @@ export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticI
   const coldRandom = new Random(o.seed, 11);
   for (let k = 0; k < o.coldItems; k++) {
     const i = o.items + k;
-    // New releases: this year's and next year's.
-    const { title, genres } = titleAndGenres(coldRandom, cold.cluster[k], o.clusters, 2025, 2);
+    // Years as any item's: one year shared by every cold item would make them one another's content neighbours.
+    const { title, genres } = titleAndGenres(coldRandom, cold.cluster[k], o.clusters, 1950, 75);
     const { text, tags } = describeItem(
       descriptionRandom(o.seed, i),
       cold.factor[k],
