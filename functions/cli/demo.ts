@@ -32,6 +32,9 @@ export const DEMO_CONFIG = Object.freeze({
   model: 'auto' as const,
   models: ['item', 'user'] as const,
   eventWeights: DEMO_EVENT_WEIGHTS,
+  // The synthetic events thin out towards their last day (27 events in its last week, 301 in its last 180 days):
+  // a half-year window gives the demo's trending list a hundred-odd items rather than nine.
+  trending: { windowDays: 180, halfLifeDays: 30 },
 });
 
 /** Writes the demo events and item metadata under `dir` unless already there; returns the ratings path. */
