@@ -12,7 +12,7 @@ import {
 import { rowWork } from '../../functions/engine/content/pool.js';
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import type { ModelSpec } from '../../functions/engine/models/index.js';
-import { computeModelBlocks } from '../../functions/engine/recommend/model-kinds.js';
+import { computeModelBlocks, newModelBuildCache } from '../../functions/engine/recommend/model-kinds.js';
 import { UserInputError, type NeighbourBlock } from '../../functions/engine/types.js';
 
 const WORDS = Array.from({ length: 300 }, (_, i) => `w${i.toString(36)}x`);
@@ -145,6 +145,25 @@ describe('content rows of a build on worker threads', () => {
       expectSameBlock(blocks.item!, whole());
       expect(Object.fromEntries(phases)).toEqual({ content: [ITEMS, ITEMS] });
     }
+  });
+
+  it('computes the content rows once for builds that share a cache (the validation’s candidates)', async () => {
+    const cache = newModelBuildCache();
+    const phases: string[] = [];
+    const onProgress = (phase: string): number => phases.push(phase);
+    const first = await computeModelBlocks(matrix, { spec, catalogue: cat, threads: 2, cache, onProgress });
+    const reported = phases.length;
+    expect(reported).toBeGreaterThan(0);
+    const again = await computeModelBlocks(matrix, { spec, catalogue: cat, threads: 2, cache, onProgress });
+    expect(again.blocks.item).toBe(first.blocks.item);
+    expect(phases.length).toBe(reported);
+    // Other content options are other rows.
+    const other = await computeModelBlocks(matrix, {
+      spec: { model: 'content', content: { ...OPTIONS, k: 3 } },
+      catalogue: cat,
+      cache,
+    });
+    expect(other.blocks.item!.k).toBe(3);
   });
 
   function whole(): NeighbourBlock {

@@ -62,16 +62,19 @@ export interface BuildModelOptions {
 }
 
 /**
- * What builds on one matrix and catalogue may share: the content rows per content options, and the item rows of
- * one CF spec (the validation keeps its best CF candidate's, which its hybrids blend).
+ * What builds on one matrix and catalogue may share: the content rows and their neighbours per content options
+ * (the validation's content candidate and each hybrid's β need the same), and the item rows of one CF spec (the
+ * validation keeps its best CF candidate's, which its hybrids blend).
  */
 export interface ModelBuildCache {
   content: Map<string, ContentRows>;
+  /** By the key of `content`; read only (a hybrid's blend writes a block of its own). */
+  contentBlocks: Map<string, NeighbourBlock>;
   cf?: { spec: ModelSpec; block: NeighbourBlock };
 }
 
 export function newModelBuildCache(): ModelBuildCache {
-  return { content: new Map() };
+  return { content: new Map(), contentBlocks: new Map() };
 }
 
 /** The content side of a content or hybrid model's item rows. */
@@ -126,10 +129,7 @@ export async function computeModelBlocks(
       const catalogue = options.catalogue;
       requireCatalogue(spec.model, catalogue !== undefined && catalogue.size > 0);
       const rows = contentRowsCached(matrix, catalogue!, spec.content, options.cache);
-      const contentBlock = await computeContentNeighbours(rows.vectors, spec.content.k, {
-        threads: options.threads,
-        onProgress: options.onProgress && ((done, total) => options.onProgress?.('content', done, total)),
-      });
+      const contentBlock = await contentBlockCached(rows, spec.content, options);
       if (spec.model === 'content') {
         blocks.item = contentBlock;
         content = rows;
@@ -170,6 +170,23 @@ function contentRowsCached(
   const rows = contentRows(matrix.items, catalogue, options);
   cache?.content.set(key, rows);
   return rows;
+}
+
+/** The content rows' neighbours (phase 'content'), computed once per cache and content options. */
+async function contentBlockCached(
+  rows: ContentRows,
+  content: ContentOptions,
+  options: BuildModelOptions,
+): Promise<NeighbourBlock> {
+  const key = JSON.stringify(content);
+  const hit = options.cache?.contentBlocks.get(key);
+  if (hit) return hit;
+  const block = await computeContentNeighbours(rows.vectors, content.k, {
+    threads: options.threads,
+    onProgress: options.onProgress && ((done, total) => options.onProgress?.('content', done, total)),
+  });
+  options.cache?.contentBlocks.set(key, block);
+  return block;
 }
 
 async function computeEaseRows(matrix: RatingMatrix, spec: EaseSpec, threads?: number): Promise<NeighbourBlock> {
