@@ -2,11 +2,15 @@
  * Content-based item rows (engine/content) on a synthetic catalogue (not part of `npm run bench`): titles and
  * genres from the synthetic generator (syntheticItems), plus ~100-word texts drawn from a seeded vocabulary —
  * half the words from a Zipf-distributed general vocabulary shared by all items, half from a vocabulary of the
- * item's genre — and 0–3 tags per item. Times tokenise + vectorise and the kernel (one thread, whole range) and
- * reports the process's peak RSS, the vocabulary, the non-zeros and Σ df² (the kernel's pair updates).
- * Run: `node --import tsx bench/content.ts [items] [tfidf|bm25] [maxDfShare]` (default 20000 tfidf 0.5).
+ * item's genre — and 0–3 tags per item. Times tokenise + vectorise and the kernel (computeContentNeighbours, the
+ * build's path) on 1 thread and on `threads` worker threads, checks that both give the same rows, and reports the
+ * process's peak RSS, the vocabulary, the non-zeros and Σ df² (the kernel's pair updates).
+ * Run: `node --import tsx bench/content.ts [items] [tfidf|bm25] [maxDfShare] [threads] [--json]` (default 20000
+ * tfidf 0.5 2); `npm run bench -- --suite content [--content-items n] [--threads n]` runs it with --json (the
+ * figures on stdout as JSON, the text on stderr) and writes the content section of docs/BENCHMARKS.md.
  *
- * Measured 2026-12-02 on the 2-core machine shared with other jobs (load average 2–4), 20,000 items, k 50:
+ * Measured 2026-12-02 on the 2-core machine shared with other jobs (load average 2–4), 20,000 items, k 50, before
+ * the kernel ran on worker threads (ContentKernel over the whole range; docs/BENCHMARKS.md has 1 vs 2 threads):
  * - tfidf, defaults (minDf 2, maxDfShare 0.5): 28,119 terms, 1.52 M non-zeros (76 per item), Σ df² 1,361 M;
  *   tokenise + vectorise 5.5 s (Intl.Segmenter itself is ~3 s of it), kernel 10.3 s wall / 10.3 s CPU on one
  *   thread, peak RSS 418 MB (the generated catalogue included).
@@ -14,15 +18,24 @@
  * - tfidf, maxDfShare 0.05: 58 non-zeros per item, Σ df² 254 M, 4.9 s + 2.7 s, 382 MB: the kernel's time follows
  *   Σ df², so the share of items a term may reach is its cost knob.
  */
+import { loadavg } from 'node:os';
 import type { CatalogueEntry } from '../functions/engine/catalogue/types.js';
-import { ContentKernel, resolveContentOptions, vectoriseCatalogue } from '../functions/engine/content/index.js';
+import {
+  computeContentNeighbours,
+  resolveContentOptions,
+  vectoriseCatalogue,
+} from '../functions/engine/content/index.js';
+import type { NeighbourBlock } from '../functions/engine/types.js';
 import { AliasTable, Random } from '../functions/engine/shared/index.js';
 import { clusterGenre, syntheticItems } from '../functions/engine/synthetic/index.js';
 import { describeMachine, peakRssMb } from './machine.js';
 
-const items = Number(process.argv[2] ?? 20000);
-const scheme = process.argv[3] ?? 'tfidf';
-const maxDfShare = Number(process.argv[4] ?? 0.5);
+const json = process.argv.includes('--json');
+const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const items = Number(args[0] ?? 20000);
+const scheme = args[1] ?? 'tfidf';
+const maxDfShare = Number(args[2] ?? 0.5);
+const threads = Number(args[3] ?? 2);
 const WORDS_PER_TEXT = 100;
 const GENERAL_WORDS = 20000;
 const GENRE_WORDS = 500;
@@ -68,32 +81,95 @@ function catalogue(): CatalogueEntry[] {
   return entries;
 }
 
-console.log(describeMachine());
+/** The figures `npm run bench -- --suite content` reads. */
+export interface ContentBenchResult {
+  items: number;
+  scheme: string;
+  minDf: number;
+  maxDfShare: number;
+  k: number;
+  terms: number;
+  nonZeros: number;
+  pairUpdatesM: number;
+  vectoriseSeconds: number;
+  runs: { threads: number; seconds: number; cpuSeconds: number }[];
+  neighboursPerItem: number;
+  peakRssMb: number;
+  loadAverage: number;
+}
+
+const say = (line: string): void => (json ? console.error(line) : console.log(line));
+
+say(describeMachine());
 let started = performance.now();
 const entries = catalogue();
-console.log(`${items} items generated in ${seconds(started)} s`);
+say(`${items} items generated in ${seconds(started).toFixed(2)} s`);
 const options = resolveContentOptions({ scheme, maxDfShare });
 started = performance.now();
 const vectors = vectoriseCatalogue(entries, options);
 const vectoriseSeconds = seconds(started);
 let pairUpdates = 0;
 for (const d of vectors.df) pairUpdates += d * d;
-console.log(
+say(
   `${options.scheme}, minDf ${options.minDf}, maxDfShare ${options.maxDfShare}: ${vectors.terms.length} terms, ` +
     `${vectors.weight.length} non-zeros (${(vectors.weight.length / items).toFixed(1)} per item), ` +
-    `Σ df² ${(pairUpdates / 1e6).toFixed(0)} M; tokenise + vectorise ${vectoriseSeconds} s, peak RSS ${peakRssMb().toFixed(0)} MB`,
-);
-started = performance.now();
-const cpu = process.cpuUsage();
-const block = new ContentKernel(vectors, options.k).computeRange(0, items);
-const used = process.cpuUsage(cpu);
-let kept = 0;
-for (const c of block.count) kept += c;
-console.log(
-  `kernel (k ${options.k}, 1 thread): ${seconds(started)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU, ` +
-    `${(kept / items).toFixed(1)} neighbours per item, peak RSS ${peakRssMb().toFixed(0)} MB`,
+    `Σ df² ${(pairUpdates / 1e6).toFixed(0)} M; tokenise + vectorise ${vectoriseSeconds.toFixed(2)} s, peak RSS ${peakRssMb().toFixed(0)} MB`,
 );
 
-function seconds(since: number): string {
-  return ((performance.now() - since) / 1000).toFixed(2);
+const runs: ContentBenchResult['runs'] = [];
+let first: NeighbourBlock | undefined;
+for (const t of [...new Set([1, threads])]) {
+  started = performance.now();
+  // process.cpuUsage covers the worker threads too (one process).
+  const cpu = process.cpuUsage();
+  const block = await computeContentNeighbours(vectors, options.k, { threads: t });
+  const used = process.cpuUsage(cpu);
+  const run = { threads: t, seconds: seconds(started), cpuSeconds: (used.user + used.system) / 1e6 };
+  runs.push(run);
+  if (first === undefined) first = block;
+  else if (!sameBlock(first, block)) throw new Error(`${t} threads gave other rows than 1 thread`);
+  say(
+    `kernel (k ${options.k}, ${t} thread${t > 1 ? 's' : ''}): ${run.seconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(1)} s CPU, ` +
+      `peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
+}
+let kept = 0;
+for (const c of first!.count) kept += c;
+say(`${(kept / items).toFixed(1)} neighbours per item; the same rows on every thread count`);
+
+if (json) {
+  const result: ContentBenchResult = {
+    items,
+    scheme: options.scheme,
+    minDf: options.minDf,
+    maxDfShare: options.maxDfShare,
+    k: options.k,
+    terms: vectors.terms.length,
+    nonZeros: vectors.weight.length,
+    pairUpdatesM: pairUpdates / 1e6,
+    vectoriseSeconds,
+    runs,
+    neighboursPerItem: kept / items,
+    peakRssMb: peakRssMb(),
+    loadAverage: loadavg()[0],
+  };
+  console.log(JSON.stringify(result));
+}
+
+function sameBlock(a: NeighbourBlock, b: NeighbourBlock): boolean {
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>): boolean => {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+    return true;
+  };
+  return (
+    same(a.count, b.count) &&
+    same(a.neighbour, b.neighbour) &&
+    same(a.similarity, b.similarity) &&
+    same(a.support, b.support)
+  );
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
 }

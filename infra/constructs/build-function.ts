@@ -16,6 +16,7 @@ import { DEPLOYMENT_SETTINGS, LIMIT_NAMES } from '../../functions/engine/ingest/
 import { BUNDLED_APPROXIMATE_EASE_WORKER_FILE } from '../../functions/engine/ease/approximate/pool.js';
 import { BUNDLED_EASE_WORKER_FILE } from '../../functions/engine/ease/pool.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
+import { BUNDLED_CONTENT_WORKER_FILE } from '../../functions/engine/content/pool.js';
 import type { BuildFunctionSettings } from '../config.js';
 import { BundledFunction, type PowertoolsSettings } from './bundled-function.js';
 import type { IdHashKey } from './id-hash-key.js';
@@ -38,6 +39,7 @@ export const BUILD_WORKER_BUNDLES: Record<string, string> = {
   [BUNDLED_WORKER_FILE]: 'functions/engine/similarity/worker.ts',
   [BUNDLED_EASE_WORKER_FILE]: 'functions/engine/ease/worker.ts',
   [BUNDLED_APPROXIMATE_EASE_WORKER_FILE]: 'functions/engine/ease/approximate/worker.ts',
+  [BUNDLED_CONTENT_WORKER_FILE]: 'functions/engine/content/worker.ts',
 };
 
 export interface BuildFunctionProps {

@@ -1,7 +1,8 @@
 /**
  * Content-based item rows from the catalogue: terms of each entry (tokenise.ts, stop-words.ts), TF-IDF or BM25
- * vectors (vectorise.ts), top-K cosine neighbours over row ranges and the shared terms of a pair (kernel.ts), and
- * the options (config.ts); the binary cosine of two entries for request-time MMR (pair-similarity.ts).
+ * vectors (vectorise.ts), top-K cosine neighbours over row ranges and the shared terms of a pair (kernel.ts), all
+ * items' neighbours on worker threads (pool.ts, worker.ts), the options (config.ts), and the binary cosine of two
+ * entries for request-time MMR (pair-similarity.ts).
  */
 export {
   CONTENT_FIELDS,
@@ -24,7 +25,13 @@ export {
 } from './stop-words.js';
 export { vectoriseCatalogue, type ContentVectors } from './vectorise.js';
 export { contentSimilarity, entryTermSet } from './pair-similarity.js';
-export { ContentKernel, contentNeighbourBlock, sharedTerms, type SharedTerm } from './kernel.js';
+export { ContentKernel, contentNeighbourBlock, sharedTerms, type KernelVectors, type SharedTerm } from './kernel.js';
+export {
+  BUNDLED_CONTENT_WORKER_FILE,
+  MIN_WORK_FOR_DEFAULT_WORKERS,
+  computeContentNeighbours,
+  contentWorkersAvailable,
+} from './pool.js';
 export {
   DEFAULT_BM25,
   DEFAULT_CONTENT_K,

@@ -19,6 +19,12 @@ import type { NeighbourBlock } from '../types.js';
 import { describeTerm } from './tokenise.js';
 import type { ContentVectors } from './vectorise.js';
 
+/** What the kernel reads: the vectors without their terms (a worker thread is sent only these arrays). */
+export type KernelVectors = Pick<
+  ContentVectors,
+  'items' | 'rowPtr' | 'termIndex' | 'weight' | 'colPtr' | 'colItem' | 'colWeight'
+>;
+
 /** Scratch space sized to the catalogue: build one per thread and reuse it for all its ranges. */
 export class ContentKernel {
   private readonly dot: Float64Array;
@@ -27,7 +33,7 @@ export class ContentKernel {
   private readonly heap: HeapArrays;
 
   constructor(
-    private readonly vectors: ContentVectors,
+    private readonly vectors: KernelVectors,
     private readonly k: number,
   ) {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer (got ${k})`);
@@ -72,7 +78,7 @@ export class ContentKernel {
 
 /** Neighbours of items [start, end) (default: all), with a kernel of its own. */
 export function contentNeighbourBlock(
-  vectors: ContentVectors,
+  vectors: KernelVectors,
   k: number,
   start = 0,
   end = vectors.items,

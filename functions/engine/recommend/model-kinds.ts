@@ -10,11 +10,12 @@
  * Safety properties (tests in test/engine/model-build.test.ts, test/engine/content-model.test.ts):
  * - EASE item rows carry the kernel's signed weights unchanged, in the kernel's |weight| order;
  * - a spec's row kinds default to what it serves from (rowKindsOf); an explicit list that lacks them is refused;
- * - content item rows are contentNeighbourBlock over the row dictionary's vectors; a content or hybrid spec
- *   without catalogue entries is refused (UserInputError naming `model`).
+ * - content item rows are contentNeighbourBlock over the row dictionary's vectors (computeContentNeighbours: on
+ *   worker threads, the same rows for any thread count); a content or hybrid spec without catalogue entries is
+ *   refused (UserInputError naming `model`).
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
-import { contentNeighbourBlock, contentRows, type ContentOptions, type ContentRows } from '../content/index.js';
+import { computeContentNeighbours, contentRows, type ContentOptions, type ContentRows } from '../content/index.js';
 import { computeApproximateEase, computeEase, type SignedNeighbourBlock } from '../ease/index.js';
 import { resolveModelKinds, resolveSimilarityOptions } from '../model-config.js';
 import { requireCatalogue } from '../models/candidates.js';
@@ -50,8 +51,8 @@ export interface BuildModelOptions {
   similarity?: Parameters<typeof resolveSimilarityOptions>[0];
   threads?: number;
   /**
-   * `phase` is the rows' phase ('items', 'users', 'ease', 'content', 'hybrid'); done/total count rows (EASE,
-   * content and hybrid report none).
+   * `phase` is the rows' phase ('items', 'users', 'ease', 'content', 'hybrid'); done/total count rows (EASE
+   * reports none). A hybrid's content rows report as 'content', its item-knn rows as 'hybrid'.
    */
   onProgress?(phase: string, done: number, total: number): void;
   /** The dataset's catalogue entries by item (the build's parsed catalogue): needed by content and hybrid. */
@@ -61,16 +62,19 @@ export interface BuildModelOptions {
 }
 
 /**
- * What builds on one matrix and catalogue may share: the content rows per content options, and the item rows of
- * one CF spec (the validation keeps its best CF candidate's, which its hybrids blend).
+ * What builds on one matrix and catalogue may share: the content rows and their neighbours per content options
+ * (the validation's content candidate and each hybrid's β need the same), and the item rows of one CF spec (the
+ * validation keeps its best CF candidate's, which its hybrids blend).
  */
 export interface ModelBuildCache {
   content: Map<string, ContentRows>;
+  /** By the key of `content`; read only (a hybrid's blend writes a block of its own). */
+  contentBlocks: Map<string, NeighbourBlock>;
   cf?: { spec: ModelSpec; block: NeighbourBlock };
 }
 
 export function newModelBuildCache(): ModelBuildCache {
-  return { content: new Map() };
+  return { content: new Map(), contentBlocks: new Map() };
 }
 
 /** The content side of a content or hybrid model's item rows. */
@@ -125,7 +129,7 @@ export async function computeModelBlocks(
       const catalogue = options.catalogue;
       requireCatalogue(spec.model, catalogue !== undefined && catalogue.size > 0);
       const rows = contentRowsCached(matrix, catalogue!, spec.content, options.cache);
-      const contentBlock = contentNeighbourBlock(rows.vectors, spec.content.k);
+      const contentBlock = await contentBlockCached(rows, spec.content, options);
       if (spec.model === 'content') {
         blocks.item = contentBlock;
         content = rows;
@@ -166,6 +170,23 @@ function contentRowsCached(
   const rows = contentRows(matrix.items, catalogue, options);
   cache?.content.set(key, rows);
   return rows;
+}
+
+/** The content rows' neighbours (phase 'content'), computed once per cache and content options. */
+async function contentBlockCached(
+  rows: ContentRows,
+  content: ContentOptions,
+  options: BuildModelOptions,
+): Promise<NeighbourBlock> {
+  const key = JSON.stringify(content);
+  const hit = options.cache?.contentBlocks.get(key);
+  if (hit) return hit;
+  const block = await computeContentNeighbours(rows.vectors, content.k, {
+    threads: options.threads,
+    onProgress: options.onProgress && ((done, total) => options.onProgress?.('content', done, total)),
+  });
+  options.cache?.contentBlocks.set(key, block);
+  return block;
 }
 
 async function computeEaseRows(matrix: RatingMatrix, spec: EaseSpec, threads?: number): Promise<NeighbourBlock> {

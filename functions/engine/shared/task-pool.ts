@@ -16,8 +16,11 @@ export interface TaskExecutor<State, Task> {
   /** Whether the state's arrays must be on SharedArrayBuffers. */
   readonly shared: boolean;
   init(state: State): void;
-  /** Runs every task (in any order, any thread) and resolves when all are done. */
-  run(tasks: readonly Task[]): Promise<void>;
+  /**
+   * Runs every task (in any order, any thread) and resolves when all are done; `onTaskDone` (progress) is called
+   * in this thread after each, and an error it throws fails the run.
+   */
+  run(tasks: readonly Task[], onTaskDone?: (task: Task) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,9 +45,10 @@ export function inThreadExecutor<State, Task, Scratch>(
       state = s;
       scratch = kernel.scratchFor(s);
     },
-    async run(tasks) {
+    async run(tasks, onTaskDone) {
       for (const task of tasks) {
         kernel.runTask(state!, task, scratch!);
+        onTaskDone?.(task);
         await nextTurn();
       }
     },
@@ -70,13 +74,14 @@ export function workerExecutor<State, Task>(script: URL, threads: number, label:
     init(state) {
       for (const worker of workers) worker.postMessage({ type: 'init', state } satisfies Request<State, Task>);
     },
-    run(tasks) {
+    run(tasks, onTaskDone) {
       return new Promise((resolve, reject) => {
         if (failure) return reject(failure);
         if (tasks.length === 0) return resolve();
         let next = 0;
         let done = 0;
         const listeners = new Map<Worker, (reply: Reply) => void>();
+        const running = new Map<Worker, Task>();
         const finish = (error?: Error): void => {
           for (const [worker, listener] of listeners) worker.off('message', listener);
           onFailure = undefined;
@@ -85,12 +90,19 @@ export function workerExecutor<State, Task>(script: URL, threads: number, label:
         };
         onFailure = finish;
         const send = (worker: Worker): void => {
-          if (next < tasks.length)
-            worker.postMessage({ type: 'task', task: tasks[next++] } satisfies Request<State, Task>);
+          if (next >= tasks.length) return;
+          const task = tasks[next++];
+          running.set(worker, task);
+          worker.postMessage({ type: 'task', task } satisfies Request<State, Task>);
         };
         for (const worker of workers) {
           const listener = (reply: Reply): void => {
             if (reply.type === 'error') return finish(rebuildError(reply));
+            try {
+              onTaskDone?.(running.get(worker)!);
+            } catch (error) {
+              return finish(error instanceof Error ? error : new Error(String(error)));
+            }
             done++;
             if (done === tasks.length) finish();
             else send(worker);
