@@ -1,10 +1,14 @@
 /** The bundled synthetic demo dataset: generated on first use (never committed), same bytes on every machine. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSyntheticItemMetadata, writeSyntheticRatings } from '../engine/synthetic/index.js';
+import { METADATA_HEADER, writeSyntheticItemMetadata, writeSyntheticRatings } from '../engine/synthetic/index.js';
 
 export const DEMO_DATASET = 'demo';
-/** Typed events (view, play, complete, like, skip, dislike: about 145,000 rows for the 60,000 interactions). */
+/**
+ * Typed events (view, play, complete, like, skip, dislike: about 145,000 rows for the 60,000 interactions), with
+ * timestamps. The catalogue has titles, genres, tags and descriptions (at the default contentSignal), and 40 new
+ * releases nobody has interacted with yet (i1000 … i1039), for content-based and hybrid recommendations.
+ */
 export const DEMO_OPTIONS = Object.freeze({
   users: 2000,
   items: 1000,
@@ -12,6 +16,7 @@ export const DEMO_OPTIONS = Object.freeze({
   seed: 42,
   timestamps: true,
   events: true,
+  coldItems: 40,
 });
 /**
  * The demo's event weights: the set that did best in the evaluation of docs/BENCHMARKS.md ("Combining typed
@@ -36,6 +41,15 @@ export async function ensureDemoFiles(dir: string): Promise<{ ratings: string; m
   const ratings = join(dir, 'demo-events.csv');
   const metadata = join(dir, 'demo-items.csv');
   if (!existsSync(ratings)) await writeSyntheticRatings(ratings, DEMO_OPTIONS);
-  if (!existsSync(metadata)) await writeSyntheticItemMetadata(metadata, DEMO_OPTIONS);
+  // A catalogue from before descriptions (header item,title,genres) is written again.
+  if (!existsSync(metadata) || firstLine(metadata) !== METADATA_HEADER.join(',')) {
+    await writeSyntheticItemMetadata(metadata, DEMO_OPTIONS);
+  }
   return { ratings, metadata };
+}
+
+function firstLine(path: string): string {
+  const text = readFileSync(path, 'utf8');
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
 }

@@ -1,7 +1,12 @@
 /** `affinity generate`: writes a deterministic synthetic ratings file (and optionally item metadata). */
 import type { Command } from 'commander';
-import { integer } from './args.js';
-import { writeSyntheticItemMetadata, writeSyntheticRatings } from '../engine/synthetic/index.js';
+import { decimal, integer } from './args.js';
+import {
+  DEFAULT_CONTENT_SIGNAL,
+  MAX_COLD_ITEMS,
+  writeSyntheticItemMetadata,
+  writeSyntheticRatings,
+} from '../engine/synthetic/index.js';
 import { action } from './errors.js';
 
 interface GenerateFlags {
@@ -13,6 +18,8 @@ interface GenerateFlags {
   timestamps: boolean;
   implicit?: boolean;
   metadata?: string;
+  contentSignal: number;
+  coldItems: number;
 }
 
 export function registerGenerateCommand(program: Command): void {
@@ -27,7 +34,19 @@ export function registerGenerateCommand(program: Command): void {
     .option('--clusters <n>', 'genres (each split into taste factors)', integer('--clusters', 1))
     .option('--no-timestamps', 'omit the timestamp column')
     .option('--implicit', 'no rating column (implicit feedback)')
-    .option('--metadata <file>', 'also write item metadata (id, title, genres) as CSV')
+    .option('--metadata <file>', 'also write item metadata (item, title, genres, tags, text) as CSV')
+    .option(
+      '--content-signal <x>',
+      "share of the descriptions' topic words drawn from the item's own taste factors (0 = text says nothing about taste)",
+      decimal('--content-signal', 0, 1),
+      DEFAULT_CONTENT_SIGNAL,
+    )
+    .option(
+      '--cold-items <n>',
+      'catalogue items nobody interacted with, appended to the metadata (ids after the last item)',
+      integer('--cold-items', 0, MAX_COLD_ITEMS),
+      0,
+    )
     .action(action(async (out: string, flags: GenerateFlags) => generate(out, flags)));
 }
 
@@ -40,6 +59,8 @@ async function generate(out: string, flags: GenerateFlags): Promise<void> {
     clusters: flags.clusters,
     timestamps: flags.timestamps,
     implicit: flags.implicit ?? false,
+    contentSignal: flags.contentSignal,
+    coldItems: flags.coldItems,
   };
   const started = performance.now();
   const written = await writeSyntheticRatings(out, options);

@@ -349,7 +349,7 @@ describe('synthetic ratings: formats', () => {
     const path = join(dir, 'items.csv');
     await writeSyntheticItemMetadata(path, options);
     const records: string[][] = parse(await readFile(path, 'utf8'));
-    expect(records[0]).toEqual(['item', 'title', 'genres']);
+    expect(records[0]).toEqual(['item', 'title', 'genres', 'tags', 'text']);
     expect(records).toHaveLength(201);
     const { cluster } = syntheticCatalogue(options);
     records.slice(1).forEach(([item, title, genres], i) => {

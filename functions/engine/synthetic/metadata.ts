@@ -1,6 +1,8 @@
 import { csvRecord, Random } from '../shared/index.js';
 import { syntheticCatalogue } from './catalogue.js';
+import { syntheticColdItems } from './cold-items.js';
 import { resolveSyntheticOptions, type SyntheticOptions } from './options.js';
+import { describeItem, descriptionRandom, factorTopics } from './text.js';
 import { writeChunks } from './write.js';
 
 const GENRES = [
@@ -60,39 +62,89 @@ export interface SyntheticItem {
   title: string;
   /** The item's cluster genre first, sometimes a second genre. */
   genres: string[];
+  /** 2–4 topic words (text.ts). */
+  tags: string[];
+  /** A description of 30–80 words whose topic words follow `contentSignal` (text.ts). */
+  text: string;
 }
 
-/** Metadata of every catalogue item (rated or not), deterministic by seed. Some titles contain commas and quotes. */
+/**
+ * Metadata of every catalogue item (rated or not: the `items` the interactions draw from, then `coldItems` nobody
+ * has interacted with), deterministic by seed. Titles and genres come from stream 5 exactly as before descriptions
+ * were added (cold items: stream 11), descriptions and tags from each item's own stream (text.ts). Some titles and
+ * descriptions contain commas and quotes.
+ */
 export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticItem> {
   const o = resolveSyntheticOptions(options);
-  const { cluster } = syntheticCatalogue(o);
+  const catalogue = syntheticCatalogue(o);
+  const topics = factorTopics(catalogue);
   const random = new Random(o.seed, 5);
   for (let i = 0; i < o.items; i++) {
-    const genres = [clusterGenre(cluster[i])];
-    if (random.next() < 0.3) {
-      const extra = clusterGenre(random.int(Math.max(o.clusters, GENRES.length)));
-      if (extra !== genres[0]) genres.push(extra);
-    }
-    const adjective = ADJECTIVES[random.int(ADJECTIVES.length)];
-    const noun = NOUNS[random.int(NOUNS.length)];
-    const year = 1950 + random.int(75);
-    const style = random.next();
-    const base =
-      style < 0.1 ? `${noun}, ${adjective}` : style < 0.15 ? `The "${adjective}" ${noun}` : `The ${adjective} ${noun}`;
-    yield { item: o.itemPrefix + i, title: `${base} (${year})`, genres };
+    const { title, genres } = titleAndGenres(random, catalogue.cluster[i], o.clusters, 1950, 75);
+    const { text, tags } = describeItem(
+      descriptionRandom(o.seed, i),
+      catalogue.factor[i],
+      catalogue.secondFactor[i],
+      topics,
+      o.contentSignal,
+    );
+    yield { item: o.itemPrefix + i, title, genres, tags, text };
+  }
+  const cold = syntheticColdItems(o, catalogue);
+  const coldRandom = new Random(o.seed, 11);
+  for (let k = 0; k < o.coldItems; k++) {
+    const i = o.items + k;
+    // New releases: this year's and next year's.
+    const { title, genres } = titleAndGenres(coldRandom, cold.cluster[k], o.clusters, 2025, 2);
+    const { text, tags } = describeItem(
+      descriptionRandom(o.seed, i),
+      cold.factor[k],
+      cold.secondFactor[k],
+      topics,
+      o.contentSignal,
+    );
+    yield { item: o.itemPrefix + i, title, genres, tags, text };
   }
 }
 
-/** Writes `item,title,genres` CSV (genres joined by `|`, RFC 4180 quoting); gzip when the path ends in .gz. */
+/** A title and genres of an item of `cluster`, drawn in the order the metadata always drew them. */
+function titleAndGenres(
+  random: Random,
+  cluster: number,
+  clusters: number,
+  yearFrom: number,
+  years: number,
+): { title: string; genres: string[] } {
+  const genres = [clusterGenre(cluster)];
+  if (random.next() < 0.3) {
+    const extra = clusterGenre(random.int(Math.max(clusters, GENRES.length)));
+    if (extra !== genres[0]) genres.push(extra);
+  }
+  const adjective = ADJECTIVES[random.int(ADJECTIVES.length)];
+  const noun = NOUNS[random.int(NOUNS.length)];
+  const year = yearFrom + random.int(years);
+  const style = random.next();
+  const base =
+    style < 0.1 ? `${noun}, ${adjective}` : style < 0.15 ? `The "${adjective}" ${noun}` : `The ${adjective} ${noun}`;
+  return { title: `${base} (${year})`, genres };
+}
+
+/** The metadata file's columns: tags and categories (genres) `|`-joined, as the catalogue parser reads them. */
+export const METADATA_HEADER = ['item', 'title', 'genres', 'tags', 'text'] as const;
+
+/**
+ * Writes `item,title,genres,tags,text` CSV (genres and tags joined by `|`, RFC 4180 quoting); gzip when the path
+ * ends in .gz. The catalogue parser reads `genres` as categories, `tags` as tags and `text` as the description.
+ */
 export async function writeSyntheticItemMetadata(path: string, options: SyntheticOptions): Promise<void> {
   resolveSyntheticOptions(options); // fail before creating the file
   await writeChunks(path, metadataChunks(options));
 }
 
 function* metadataChunks(options: SyntheticOptions): Generator<string> {
-  let chunk = 'item,title,genres\n';
-  for (const { item, title, genres } of syntheticItems(options)) {
-    chunk += csvRecord([item, title, genres.join('|')]) + '\n';
+  let chunk = METADATA_HEADER.join(',') + '\n';
+  for (const { item, title, genres, tags, text } of syntheticItems(options)) {
+    chunk += csvRecord([item, title, genres.join('|'), tags.join('|'), text]) + '\n';
     if (chunk.length >= 1 << 20) {
       yield chunk;
       chunk = '';

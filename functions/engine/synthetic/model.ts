@@ -38,3 +38,15 @@ export const TASTE = {
   /** Weight boost (times affinity) of liked items when a heavy user's history is completed by weighted sampling. */
   fillBoost: 8,
 };
+
+/** The description knobs (text.ts), described in docs/SYNTHETIC.md ("Descriptions, tags and cold items"). */
+export const TEXT = {
+  /** Words per description: sentences (vocabulary.ts) are added up to a length uniform in [wordsMin, wordsMax]. */
+  wordsMin: 30,
+  wordsMax: 80,
+  /** Tags per item: uniform in [tagsMin, tagsMax], distinct topic words drawn as the text's are. */
+  tagsMin: 2,
+  tagsMax: 4,
+  /** Chance that a description puts one of its topic words in double quotes (so the CSV needs quoting). */
+  quote: 0.15,
+};

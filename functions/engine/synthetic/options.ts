@@ -37,6 +37,18 @@ export interface SyntheticOptions {
    * giving a view and maybe play, complete, like, skip or dislike. Default false (ratings, as before).
    */
   events?: boolean;
+  /**
+   * How much the item descriptions and tags of the metadata (text.ts) say about taste, in [0, 1]: the share of
+   * topic words drawn from the item's own taste factor(s) rather than from a factor chosen uniformly. 0 = text
+   * independent of taste. Default DEFAULT_CONTENT_SIGNAL (docs/SYNTHETIC.md, "Calibration of `contentSignal`").
+   * Interactions do not depend on it.
+   */
+  contentSignal?: number;
+  /**
+   * Catalogue items nobody has interacted with (new releases), appended to the metadata after the `items` the
+   * interactions draw from (ids `itemPrefix + items` onwards); each belongs to a taste factor. Default 0.
+   */
+  coldItems?: number;
   /** Prefix of user ids (`u123`). Default 'u'. */
   userPrefix?: string;
   /** Prefix of item ids (`i456`). Default 'i'. */
@@ -44,6 +56,11 @@ export interface SyntheticOptions {
 }
 
 export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
+
+/** Default `contentSignal`: chosen in docs/SYNTHETIC.md ("Calibration of `contentSignal`"). */
+export const DEFAULT_CONTENT_SIGNAL = 0.5;
+/** Upper bound of `coldItems` (the metadata is written in one pass; this keeps a typo from writing gigabytes). */
+export const MAX_COLD_ITEMS = 1_000_000;
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]*$/;
 
@@ -96,6 +113,22 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
       'use 0 unless testing de-duplication',
     );
   }
+  const contentSignal = options.contentSignal ?? DEFAULT_CONTENT_SIGNAL;
+  if (typeof contentSignal !== 'number' || !(contentSignal >= 0 && contentSignal <= 1)) {
+    throw new UserInputError(
+      `contentSignal must be a number in [0, 1], got ${String(contentSignal)}`,
+      'options.contentSignal',
+      "use 0 for text independent of taste, 1 for text drawn from the item's own taste factors only",
+    );
+  }
+  const coldItems = options.coldItems ?? 0;
+  if (!Number.isSafeInteger(coldItems) || coldItems < 0 || coldItems > MAX_COLD_ITEMS) {
+    throw new UserInputError(
+      `coldItems must be an integer in [0, ${MAX_COLD_ITEMS}], got ${String(coldItems)}`,
+      'options.coldItems',
+      'give the number of catalogue items without interactions, e.g. 50',
+    );
+  }
   const userPrefix = prefix(options.userPrefix ?? 'u', 'userPrefix');
   const itemPrefix = prefix(options.itemPrefix ?? 'i', 'itemPrefix');
   return {
@@ -109,6 +142,8 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
     implicit: options.implicit ?? false,
     events: options.events ?? false,
     duplicates,
+    contentSignal,
+    coldItems,
     userPrefix,
     itemPrefix,
   };
