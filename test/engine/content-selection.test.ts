@@ -91,7 +91,7 @@ describe('validation with the generator’s catalogue under auto', () => {
   it.each(SEEDS)(
     'seed %i: the hybrid keeps its CF model’s ranking (within 1%) whatever the signal',
     async (seed) => {
-      // The convex blend this replaced lost 3–15% here: content swamped CF on warm pairs.
+      // The convex blend this replaced lost 2.5–17% here: content swamped CF on warm pairs.
       for (const { report } of [await validation(seed), await validation(seed, 0)]) {
         const cf = best(report, isCf).ndcg;
         const hybrid = best(report, (m) => m === 'hybrid').ndcg;
