@@ -243,8 +243,9 @@ export const modelConfigSchema = z.strictObject({
    */
   content: contentOptionsSchema.prefault({}),
   /**
-   * The hybrid's blend: a pair with n interactions (the fewer of its two items') weighs CF by n / (n + evidence)
-   * and content by the rest. Absent: the build's validation chooses evidence from a grid.
+   * The hybrid's blend: CF weights are kept and a candidate with n interactions gets content added with weight
+   * γ·evidence / (n + evidence) of its row's largest CF weight (recommend/hybrid-rows.ts). Absent: the build's
+   * validation chooses evidence from a grid.
    */
   hybrid: z
     .strictObject({

@@ -14,7 +14,7 @@ import {
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import type { ModelSpec } from '../../functions/engine/models/index.js';
 import { buildModel, parseModelConfig } from '../../functions/engine/pipeline.js';
-import { explanationRecord, InMemoryModel } from '../../functions/engine/recommend/index.js';
+import { explanationRecord, HYBRID_CONTENT_SCALE, InMemoryModel } from '../../functions/engine/recommend/index.js';
 import type { Contribution } from '../../functions/engine/types.js';
 import { cosineTopK, rowsOf, topK } from '../support/brute-force.js';
 import { referenceCosine, referenceSharedValues, referenceVectors } from './content-model-helpers.js';
@@ -153,7 +153,10 @@ describe('model hybrid {"model":"item-knn"} as its CF part', () => {
     evidence,
   };
 
-  /** The blend by hand: α = n/(n+β) with n the pair's smaller interaction count, CF scaled by its row's max |w|. */
+  /**
+   * The blend by hand: a matrix item's row keeps its CF weight and adds content × γ·β/(n_i + β)·max|cf row|, n_i
+   * the candidate's interactions (counted from DENSE); a cold catalogue item's row is its content row.
+   */
   function handRows(): Map<string, { id: string; w: number }[]> {
     const cfRows = topK(rowsOf(DENSE, ITEMS.length, 'items'), similarity);
     const interactions = (id: string): number => {
@@ -162,19 +165,21 @@ describe('model hybrid {"model":"item-knn"} as its CF part', () => {
     };
     const rows = new Map<string, { id: string; w: number }[]>();
     ROW_IDS.forEach((j, jRow) => {
+      const warm = jRow < ITEMS.length;
       const cf = new Map<string, number>();
-      const cfRow = jRow < ITEMS.length ? cfRows[jRow] : [];
+      const cfRow = warm ? cfRows[jRow] : [];
       const maxAbs = Math.max(0, ...cfRow.map(({ similarity: s }) => Math.abs(s)));
-      for (const { neighbour, similarity: s } of cfRow) cf.set(ITEMS[neighbour], s / maxAbs);
+      for (const { neighbour, similarity: s } of cfRow) cf.set(ITEMS[neighbour], s);
       const row: { id: string; w: number; index: number }[] = [];
       ROW_IDS.forEach((i, iRow) => {
         if (i === j) return;
         const content = referenceCosine(REFERENCE, j, i);
         const inContent = content > 1e-12;
         if (!cf.has(i) && !inContent) return;
-        const n = Math.min(interactions(i), interactions(j));
-        const alpha = n / (n + evidence);
-        const w = alpha * (cf.get(i) ?? 0) + (1 - alpha) * (inContent ? content : 0);
+        const contentPart = inContent ? content : 0;
+        const w = warm
+          ? (cf.get(i) ?? 0) + HYBRID_CONTENT_SCALE * (evidence / (interactions(i) + evidence)) * maxAbs * contentPart
+          : contentPart;
         if (w !== 0) row.push({ id: i, w, index: iRow });
       });
       row.sort((a, b) => Math.abs(b.w) - Math.abs(a.w) || a.index - b.index);

@@ -1,44 +1,38 @@
 // The build's validation with a catalogue: content and hybrid candidates, chosen by NDCG@10 as the CF models are.
-// The catalogue is built here from the synthetic generator's own taste factors (docs/SYNTHETIC.md): an item's tags
-// name its factor(s) and its genre, so its text reveals what its users like; the control has random tags.
+// The catalogue is the synthetic generator's own metadata (title, genres as categories, tags, text; docs/SYNTHETIC.md)
+// at its default calibration (zipf 1), with the descriptions' topic words following taste at the default
+// contentSignal, or not at all at 0. Seeds 1–3, none chosen for its outcome.
+//
+// What is asserted, and what is not: at the default calibration the hybrid does not beat the best CF model by the
+// 1% auto asks of it (docs/SYNTHETIC.md, "Content and hybrid on synthetic data": within the generator a factor's
+// items are told apart by popularity, which text cannot see, and CF already knows the factor of every item it has
+// seen), so these tests check that content carries the signal, that the hybrid no longer costs CF's ranking, and
+// that without signal auto keeps CF; not that auto picks the hybrid.
 import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../functions/engine/catalogue/types.js';
 import { resolveContentOptions } from '../../functions/engine/content/index.js';
 import { buildRatingMatrix, ratingMatrixFromDense } from '../../functions/engine/data/index.js';
-import { validationSplit } from '../../functions/engine/evaluate/index.js';
+import {
+  HYBRID_MIN_GAIN,
+  validationSplit,
+  type ValidationOutcome,
+  type ValidationReport,
+} from '../../functions/engine/evaluate/index.js';
 import { HYBRID_EVIDENCE_GRID } from '../../functions/engine/models/index.js';
 import { parseModelConfig, validateConfigModels } from '../../functions/engine/pipeline.js';
 import { InMemoryModel } from '../../functions/engine/recommend/index.js';
-import { syntheticCatalogue, syntheticLog, type SyntheticOptions } from '../../functions/engine/synthetic/index.js';
+import { syntheticItems, syntheticLog, type SyntheticOptions } from '../../functions/engine/synthetic/index.js';
+import type { RatingMatrix } from '../../functions/engine/types.js';
 import { cosineTopK } from '../support/brute-force.js';
 
-// Sparse (5 interactions per user over 800 items) and without a popularity skew: the kind of data where CF alone
-// knows little about most items and the held-out (latest) items are often barely seen in the training part.
-const OPTIONS: SyntheticOptions = { users: 300, items: 800, ratings: 1500, seed: 5, zipf: 0 };
-const matrix = buildRatingMatrix(syntheticLog(OPTIONS)).matrix;
-const items = syntheticCatalogue(OPTIONS);
+// 10 interactions per item and per user on average; everything else the generator's defaults.
+const SHAPE = { users: 1000, items: 1000, ratings: 10_000 };
+const SEEDS = [1, 2, 3];
 
-function factorEntries(): Map<string, CatalogueEntry> {
+function catalogueOf(options: SyntheticOptions): Map<string, CatalogueEntry> {
   const entries = new Map<string, CatalogueEntry>();
-  for (let i = 0; i < OPTIONS.items; i++) {
-    const tags = [`f${items.factor[i]}`];
-    if (items.secondFactor[i] >= 0) tags.push(`f${items.secondFactor[i]}`);
-    entries.set(`i${i}`, { item: `i${i}`, tags, categories: [`g${items.cluster[i]}`] });
-  }
-  return entries;
-}
-
-/** The same shape of tags, drawn at random (its own LCG): no signal about taste. */
-function randomEntries(): Map<string, CatalogueEntry> {
-  let state = 12345;
-  const next = (n: number): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % n;
-  };
-  const genres = Math.max(...items.cluster) + 1;
-  const entries = new Map<string, CatalogueEntry>();
-  for (let i = 0; i < OPTIONS.items; i++)
-    entries.set(`i${i}`, { item: `i${i}`, tags: [`f${next(items.factors)}`], categories: [`g${next(genres)}`] });
+  for (const { item, title, genres, tags, text } of syntheticItems(options))
+    entries.set(item, { item, title, categories: genres, tags, text });
   return entries;
 }
 
@@ -46,35 +40,85 @@ function randomEntries(): Map<string, CatalogueEntry> {
 const config = parseModelConfig({ model: 'auto', models: ['item'] });
 const isCf = (model: string | undefined): boolean => model === 'ease' || model === 'item-knn';
 
-describe('validation with a catalogue under auto', () => {
-  it('scores content, then one hybrid per β on the best CF candidate; with factor tags the hybrid wins', async () => {
-    const { report, chosen } = await validateConfigModels(matrix, config, { catalogue: factorEntries() });
-    const names = report.candidates.map(({ name }) => name);
-    expect(names).toContain('content (tfidf, k 50)');
-    const cf = report.candidates.filter(({ spec }) => isCf(spec?.model));
-    const bestCf = cf.reduce((a, c) => (c.ndcg > a.ndcg ? c : a));
-    const hybrids = report.candidates.filter(({ spec }) => spec?.model === 'hybrid');
-    expect(hybrids.map(({ spec }) => (spec?.model === 'hybrid' ? spec.evidence : undefined))).toEqual([
-      ...HYBRID_EVIDENCE_GRID,
-    ]);
-    for (const { spec } of hybrids) expect(spec?.model === 'hybrid' && spec.cf).toEqual(bestCf.spec);
-    // The hybrids come after every CF candidate (the λ widening included).
-    expect(names.indexOf(hybrids[0].name)).toBeGreaterThan(names.indexOf(cf[cf.length - 1].name));
+const matrices = new Map<number, RatingMatrix>();
+const outcomes = new Map<string, Promise<ValidationOutcome>>();
+/** The validation of seed's data with its catalogue at `contentSignal` (undefined: the default), computed once. */
+function validation(seed: number, contentSignal?: number): Promise<ValidationOutcome> {
+  const key = `${seed}/${contentSignal}`;
+  if (!outcomes.has(key)) {
+    const options: SyntheticOptions = { ...SHAPE, seed, ...(contentSignal === undefined ? {} : { contentSignal }) };
+    if (!matrices.has(seed)) matrices.set(seed, buildRatingMatrix(syntheticLog(options)).matrix);
+    outcomes.set(key, validateConfigModels(matrices.get(seed)!, config, { catalogue: catalogueOf(options) }));
+  }
+  return outcomes.get(key)!;
+}
 
-    const bestHybrid = hybrids.reduce((a, c) => (c.ndcg > a.ndcg ? c : a));
-    expect(bestHybrid.ndcg).toBeGreaterThan(bestCf.ndcg);
-    expect(chosen.model).toBe('hybrid');
-    expect(report.chosen).toBe(bestHybrid.name);
-  }, 120_000);
+const best = (report: ValidationReport, model: (name: string | undefined) => boolean) =>
+  report.candidates.filter(({ spec }) => model(spec?.model)).reduce((a, c) => (c.ndcg > a.ndcg ? c : a));
 
-  it('with random tags (no signal) chooses neither content nor a hybrid', async () => {
-    const { report, chosen } = await validateConfigModels(matrix, config, { catalogue: randomEntries() });
-    expect(report.candidates.some(({ spec }) => spec?.model === 'hybrid')).toBe(true);
-    expect(report.candidates.some(({ spec }) => spec?.model === 'content')).toBe(true);
-    expect(isCf(chosen.model)).toBe(true);
-  }, 120_000);
+describe('validation with the generator’s catalogue under auto', () => {
+  it.each(SEEDS)(
+    'seed %i: content, then one hybrid per β on the best CF candidate, after every CF candidate',
+    async (seed) => {
+      const { report } = await validation(seed);
+      const names = report.candidates.map(({ name }) => name);
+      expect(names).toContain('content (tfidf, k 50)');
+      const cf = report.candidates.filter(({ spec }) => isCf(spec?.model));
+      const bestCf = best(report, isCf);
+      const hybrids = report.candidates.filter(({ spec }) => spec?.model === 'hybrid');
+      expect(hybrids.map(({ spec }) => (spec?.model === 'hybrid' ? spec.evidence : undefined))).toEqual([
+        ...HYBRID_EVIDENCE_GRID,
+      ]);
+      for (const { spec } of hybrids) expect(spec?.model === 'hybrid' && spec.cf).toEqual(bestCf.spec);
+      // The hybrids come after every CF candidate (the λ widening included).
+      expect(names.indexOf(hybrids[0].name)).toBeGreaterThan(names.indexOf(cf[cf.length - 1].name));
+    },
+    120_000,
+  );
+
+  it.each(SEEDS)(
+    'seed %i: the text carries taste at the default contentSignal and none at 0',
+    async (seed) => {
+      // Content alone is far below CF on warm items either way (docs/SYNTHETIC.md); what the signal changes is
+      // whether its neighbours are the user's taste: measured 0.006–0.011 at 0 against 0.041–0.048 at 0.5.
+      const withSignal = best((await validation(seed)).report, (m) => m === 'content').ndcg;
+      const without = best((await validation(seed, 0)).report, (m) => m === 'content').ndcg;
+      expect(withSignal).toBeGreaterThan(2 * without);
+    },
+    120_000,
+  );
+
+  it.each(SEEDS)(
+    'seed %i: the hybrid keeps its CF model’s ranking (within 1%) whatever the signal',
+    async (seed) => {
+      // The convex blend this replaced lost 2.5–17% here: content swamped CF on warm pairs.
+      for (const { report } of [await validation(seed), await validation(seed, 0)]) {
+        const cf = best(report, isCf).ndcg;
+        const hybrid = best(report, (m) => m === 'hybrid').ndcg;
+        expect(hybrid).toBeGreaterThan(cf * 0.99);
+      }
+    },
+    120_000,
+  );
+
+  it.each(SEEDS)(
+    'seed %i: with contentSignal 0 chooses neither content nor a hybrid',
+    async (seed) => {
+      const { report, chosen } = await validation(seed, 0);
+      expect(isCf(chosen.model)).toBe(true);
+      // A hybrid that scored above the chosen model, by less than the gain auto asks, is named in the reason.
+      const hybrid = best(report, (m) => m === 'hybrid');
+      const chosenScore = report.candidates.find(({ name }) => name === report.chosen)!;
+      if (hybrid.ndcg > chosenScore.ndcg)
+        expect(report.reason).toContain(
+          `${hybrid.name} scored ${hybrid.ndcg.toFixed(4)}, less than ${HYBRID_MIN_GAIN * 100}%`,
+        );
+    },
+    120_000,
+  );
 
   it('without a catalogue tries neither', async () => {
+    const matrix = buildRatingMatrix(syntheticLog({ ...SHAPE, seed: 1 })).matrix;
     const { report } = await validateConfigModels(matrix, config);
     expect(report.candidates.every(({ spec }) => spec === undefined || isCf(spec.model))).toBe(true);
   }, 120_000);

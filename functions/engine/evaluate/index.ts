@@ -15,6 +15,7 @@ export type {
 export { evaluateCombineRules, type CombineRuleEvaluationOptions } from './combine-rules.js';
 export {
   gateDecision,
+  HYBRID_MIN_GAIN,
   validateModels,
   VALIDATION_K,
   type CandidateScore,

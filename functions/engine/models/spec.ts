@@ -9,8 +9,8 @@
  *   items and ad-hoc histories.
  * - `content`: item rows of top-k cosine over the catalogue's term vectors (engine/content); rows exist for
  *   catalogue items nobody interacted with yet (cold items).
- * - `hybrid`: item rows blending a CF model's item rows (EASE or item-knn) with content rows, per pair by how much
- *   interaction evidence the pair has (recommend/hybrid-rows.ts).
+ * - `hybrid`: item rows blending a CF model's item rows (EASE or item-knn) with content rows: CF kept whole, content
+ *   added by how little interaction evidence the candidate item has (recommend/hybrid-rows.ts).
  * Content and hybrid rows are item rows served by item-based scoring, like EASE's.
  */
 import type { ContentOptions } from '../content/config.js';
@@ -50,7 +50,7 @@ export interface HybridSpec {
   /** The CF item rows blended in: EASE or item-knn. */
   cf: EaseSpec | (KnnSpec & { model: 'item-knn' });
   content: ContentOptions;
-  /** β: a pair with n interactions weighs CF by α = n / (n + β) and content by 1 − α. */
+  /** β: a candidate with n interactions gets content weight γ·β / (n + β) (recommend/hybrid-rows.ts). */
   evidence: number;
 }
 
