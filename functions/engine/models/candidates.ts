@@ -172,9 +172,13 @@ export function hybridSpecs(cf: ModelSpec, stage: HybridStage): HybridSpec[] {
     throw new RangeError(`a hybrid blends EASE or item-knn rows, not ${cf.model}`);
   const itemCf = cf as HybridSpec['cf'];
   return stage.contentWeight.flatMap((contentWeight) =>
-    stage.evidence.map(
-      (evidence): HybridSpec => ({ model: 'hybrid', cf: itemCf, content: stage.content, contentWeight, evidence }),
-    ),
+    stage.evidence.map((evidence): HybridSpec => ({
+      model: 'hybrid',
+      cf: itemCf,
+      content: stage.content,
+      contentWeight,
+      evidence,
+    })),
   );
 }
 
