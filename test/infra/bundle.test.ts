@@ -22,6 +22,7 @@ import { BUILD_WORKER_BUNDLES } from '../../infra/constructs/build-function.js';
 import { BUNDLED_APPROXIMATE_EASE_WORKER_FILE } from '../../functions/engine/ease/approximate/pool.js';
 import { BUNDLED_EASE_WORKER_FILE } from '../../functions/engine/ease/pool.js';
 import { BUNDLED_WORKER_FILE } from '../../functions/engine/similarity/pool.js';
+import { BUNDLED_CONTENT_WORKER_FILE } from '../../functions/engine/content/pool.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'affinity-bundle-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -138,21 +139,23 @@ export async function run(threads: number) {
  * Bundles an entry that runs one EASE kernel, runs it without its worker file (this thread), then with the build's
  * worker bundles beside it: the run must go to the shipped worker (shared arrays) and give the same bits.
  */
-async function expectKernelOnBundledWorker(name: string, kernelCall: string, workerFiles: readonly string[]) {
-  const dir = join(outdir, name);
-  const entry = join(dir, 'entry.ts');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    entry,
-    `import { computeEase, computeApproximateEase } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/ease/index.ts`)};
+function easeEntry(kernelCall: string): string {
+  return `import { computeEase, computeApproximateEase } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/ease/index.ts`)};
 import { ratingMatrixFromDense } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/data/index.ts`)};
 export async function run(threads: number) {
   const dense = Array.from({ length: 40 }, (_, u) => Array.from({ length: 20 }, (_, i) => ((u * 3 + i * 7) % 5 === 0 ? ((u + i) % 4) + 1 : 0)));
   const matrix = ratingMatrixFromDense(dense);
   const block = await ${kernelCall};
   return { shared: block.weight.buffer instanceof SharedArrayBuffer, neighbour: Array.from(block.neighbour), weight: Array.from(block.weight), count: Array.from(block.count) };
-}`,
-  );
+}`;
+}
+
+/** `source`: an entry module whose `run(threads)` returns the block's arrays (its weights or similarities as `weight`). */
+async function expectKernelOnBundledWorker(name: string, source: string, workerFiles: readonly string[]) {
+  const dir = join(outdir, name);
+  const entry = join(dir, 'entry.ts');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(entry, source);
   await build({
     entryPoints: [entry],
     outfile: join(dir, 'index.mjs'),
@@ -185,7 +188,7 @@ export async function run(threads: number) {
 }
 
 test('the build bundle ships the EASE worker beside itself (the commands CDK runs), and EASE then runs on workers', async () => {
-  await expectKernelOnBundledWorker('ease', 'computeEase(matrix, { lambda: 5, k: 6 }, { threads })', [
+  await expectKernelOnBundledWorker('ease', easeEntry('computeEase(matrix, { lambda: 5, k: 6 }, { threads })'), [
     BUNDLED_EASE_WORKER_FILE,
     BUNDLED_WORKER_FILE,
   ]);
@@ -194,7 +197,18 @@ test('the build bundle ships the EASE worker beside itself (the commands CDK run
 test('the build bundle ships the approximate EASE worker beside itself, and the approximate EASE then runs on workers', async () => {
   await expectKernelOnBundledWorker(
     'ease-approximate',
-    'computeApproximateEase(matrix, { lambda: 5, k: 6, neighbourhood: 8 }, { threads })',
+    easeEntry('computeApproximateEase(matrix, { lambda: 5, k: 6, neighbourhood: 8 }, { threads })'),
     [BUNDLED_APPROXIMATE_EASE_WORKER_FILE],
   );
+});
+
+test('the build bundle ships the content worker beside itself, and content rows then run on workers', async () => {
+  const content = `import { computeContentNeighbours, resolveContentOptions, vectoriseCatalogue } from ${JSON.stringify(`${PROJECT_ROOT}functions/engine/content/index.ts`)};
+export async function run(threads: number) {
+  const entries = Array.from({ length: 200 }, (_, i) => ({ item: 'i' + i, tags: ['t' + (i % 13), 'u' + (i % 7)], categories: ['c' + (i % 5)] }));
+  const vectors = vectoriseCatalogue(entries, resolveContentOptions({ k: 8 }));
+  const block = await computeContentNeighbours(vectors, 8, { threads });
+  return { shared: block.similarity.buffer instanceof SharedArrayBuffer, neighbour: Array.from(block.neighbour), weight: Array.from(block.similarity), count: Array.from(block.count) };
+}`;
+  await expectKernelOnBundledWorker('content', content, [BUNDLED_CONTENT_WORKER_FILE]);
 });
