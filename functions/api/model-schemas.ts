@@ -44,16 +44,23 @@ export const ModelSpecSchema = z
         description: 'The collaborative-filtering model blended in: the best item-row model of the validation.',
       }),
       content: ContentOptionsSchema,
+      contentWeight: z.number().openapi({
+        description:
+          'γ of the blend: a cold candidate item gets content × γ × its row’s largest |CF| weight added to its CF ' +
+          'weight. Chosen by the build’s validation from 0.1, 0.3, 1 unless the config sets hybrid.contentWeight. ' +
+          'Absent in versions stored before it was recorded: those were built with 0.1.',
+      }),
       evidence: z.number().openapi({
         description:
-          'β of the blend: a pair of items with n interactions (the smaller count of the two) weighs CF by n / (n + β).',
+          'β of the blend: a candidate item with n interactions gets content weight γ·β / (n + β) of its row’s ' +
+          'largest |CF| weight, the CF weight itself kept whole.',
       }),
     }),
   ])
   .openapi('ModelSpec', {
     description:
       'A model, fully resolved: EASE (λ, K, method), kNN (similarity options), content (catalogue term weights) or ' +
-      'hybrid (its CF model, content options and blend constant).',
+      'hybrid (its CF model, content options and blend constants γ and β).',
   });
 
 const SourceSchema = z.object({

@@ -78,13 +78,16 @@ const RULES = {
   evaluationSeed: 'must be a whole number',
   maxNdcgDrop: 'must be a number from 0 to 1 (the share of the active version’s NDCG@10 a new version may lose)',
   pseudonymizeUsers: 'must be true or false',
-  hybridEvidence: 'must be a number > 0, at most 1000000 (leave it out to let the build choose)',
+  hybridEvidence: 'must be a number > 0, at most 1000000 (leave it out for the default, 2)',
+  hybridContentWeight: 'must be a number > 0, at most 100 (leave it out to let the build choose from 0.1, 0.3, 1)',
   trendingWindowDays: `must be a number of days > 0, at most ${MAX_TRENDING_DAYS}`,
   trendingHalfLifeDays: `must be a number of days > 0, at most ${MAX_TRENDING_DAYS}`,
 } as const;
 
 /** The hybrid's evidence β: past this a pair needs a million interactions to weigh CF and content alike (a typo). */
 const MAX_HYBRID_EVIDENCE = 1e6;
+/** The hybrid's γ: past 100× the row's largest CF weight, CF would only break ties between content candidates. */
+const MAX_HYBRID_CONTENT_WEIGHT = 100;
 
 const eventWeightField = z
   .number(RULES.eventWeight)
@@ -244,8 +247,9 @@ export const modelConfigSchema = z.strictObject({
   content: contentOptionsSchema.prefault({}),
   /**
    * The hybrid's blend: CF weights are kept and a candidate with n interactions gets content added with weight
-   * γ·evidence / (n + evidence) of its row's largest CF weight (recommend/hybrid-rows.ts). Absent: the build's
-   * validation chooses evidence from a grid.
+   * contentWeight·evidence / (n + evidence) of its row's largest CF weight (recommend/hybrid-rows.ts): contentWeight
+   * is γ, evidence β. Absent: the build's validation chooses γ from a grid (models/candidates.ts
+   * HYBRID_CONTENT_WEIGHT_GRID), β is 2.
    */
   hybrid: z
     .strictObject({
@@ -253,6 +257,11 @@ export const modelConfigSchema = z.strictObject({
         .number(RULES.hybridEvidence)
         .gt(0, RULES.hybridEvidence)
         .max(MAX_HYBRID_EVIDENCE, RULES.hybridEvidence)
+        .optional(),
+      contentWeight: z
+        .number(RULES.hybridContentWeight)
+        .gt(0, RULES.hybridContentWeight)
+        .max(MAX_HYBRID_CONTENT_WEIGHT, RULES.hybridContentWeight)
         .optional(),
     })
     .default({}),
@@ -345,11 +354,12 @@ function checkModelOptions(config: ModelConfig, where: string): ModelConfig {
       'promotionGate compares validation scores, but "evaluate" is false',
       'Remove "evaluate": false, or remove promotionGate.',
     );
-  if (config.hybrid.evidence !== undefined && choice !== 'auto' && choice !== 'hybrid')
-    fail(
-      `hybrid.evidence is read only with model "hybrid" or "auto", but model is "${choice}"`,
-      'Set "model": "hybrid" (or "auto"), or remove hybrid.evidence.',
-    );
+  for (const field of ['evidence', 'contentWeight'] as const)
+    if (config.hybrid[field] !== undefined && choice !== 'auto' && choice !== 'hybrid')
+      fail(
+        `hybrid.${field} is read only with model "hybrid" or "auto", but model is "${choice}"`,
+        `Set "model": "hybrid" (or "auto"), or remove hybrid.${field}.`,
+      );
   if (config.models !== undefined && choice !== 'auto') {
     const needs = choice === 'user-knn' ? 'user' : 'item';
     if (!config.models.includes(needs))

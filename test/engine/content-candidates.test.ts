@@ -6,6 +6,8 @@ import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import {
   candidateSpecs,
   describeSpec,
+  hybridCount,
+  hybridSpecs,
   hybridStageOf,
   sameSpec,
   type ModelSpec,
@@ -42,7 +44,12 @@ describe('candidateSpecs with a catalogue', () => {
       'ease',
     ]);
     expect(hybridStageOf(config, false)).toBeUndefined();
-    expect(hybridStageOf(config, true)).toEqual({ content: config.content, evidence: [0.5, 2, 8], required: false });
+    expect(hybridStageOf(config, true)).toEqual({
+      content: config.content,
+      contentWeight: [0.1, 0.3, 1],
+      evidence: [2],
+      required: false,
+    });
     // User rows only: no item rows to serve content from.
     expect(candidateSpecs(parseModelConfig({ model: 'auto', models: ['user'] }), matrix, true, true)).toEqual([
       { model: 'user-knn', similarity: expect.any(Object) },
@@ -56,13 +63,40 @@ describe('candidateSpecs with a catalogue', () => {
     expect(describeSpec(candidateSpecs(content, matrix, true, true)[0])).toBe('content (bm25, k 20)');
     const hybrid = parseModelConfig({ model: 'hybrid', hybrid: { evidence: 5 } });
     expect(models(candidateSpecs(hybrid, matrix, true, true))).toEqual(['item-knn', 'ease', 'ease', 'ease']);
-    expect(hybridStageOf(hybrid, true)).toMatchObject({ evidence: [5], required: true });
-    // Without a validation: one hybrid on EASE at the grid's middle λ, β 2 unless the config fixes it.
+    expect(hybridStageOf(hybrid, true)).toMatchObject({ contentWeight: [0.1, 0.3, 1], evidence: [5], required: true });
+    // Without a validation: one hybrid on EASE at the grid's middle λ, γ 0.1 and β 2 unless the config fixes them.
     const [alone] = candidateSpecs(parseModelConfig({ model: 'hybrid', evaluate: false }), matrix, false, true);
-    expect(alone).toMatchObject({ model: 'hybrid', cf: { model: 'ease' }, evidence: 2 });
-    expect(describeSpec(alone)).toMatch(/^hybrid \(ease \(λ [0-9.]+, K 200, exact\), evidence 2\)$/);
-    const fixed = parseModelConfig({ model: 'hybrid', evaluate: false, hybrid: { evidence: 5 } });
-    expect(candidateSpecs(fixed, matrix, false, true)).toMatchObject([{ model: 'hybrid', evidence: 5 }]);
+    expect(alone).toMatchObject({ model: 'hybrid', cf: { model: 'ease' }, contentWeight: 0.1, evidence: 2 });
+    expect(describeSpec(alone)).toMatch(/^hybrid \(ease \(λ [0-9.]+, K 200, exact\), γ 0\.1, β 2\)$/);
+    const fixed = parseModelConfig({ model: 'hybrid', evaluate: false, hybrid: { evidence: 5, contentWeight: 0.3 } });
+    expect(candidateSpecs(fixed, matrix, false, true)).toMatchObject([
+      { model: 'hybrid', contentWeight: 0.3, evidence: 5 },
+    ]);
+  });
+
+  // The hybrids the validation scores on its best CF candidate, for each way a config may fix γ and β.
+  it.each([
+    [{}, [0.1, 0.3, 1].map((contentWeight) => [contentWeight, 2])],
+    [{ contentWeight: 0.5 }, [[0.5, 2]]],
+    [{ evidence: 8 }, [0.1, 0.3, 1].map((contentWeight) => [contentWeight, 8])],
+    [{ contentWeight: 3, evidence: 0.5 }, [[3, 0.5]]],
+  ])('hybrid %j: hybrids (γ, β) %j', (fields, expected) => {
+    for (const model of ['auto', 'hybrid']) {
+      const config = parseModelConfig({ model, hybrid: fields });
+      const cf = candidateSpecs(config, matrix, true, true).find((spec) => spec.model === 'ease')!;
+      const stage = hybridStageOf(config, true)!;
+      const specs = hybridSpecs(cf, stage);
+      expect(specs.map((spec) => (spec.model === 'hybrid' ? [spec.contentWeight, spec.evidence] : []))).toEqual(
+        expected,
+      );
+      expect(hybridCount(stage)).toBe(expected.length);
+      for (const spec of specs) expect(spec).toMatchObject({ model: 'hybrid', cf, content: config.content });
+      // Each names its γ and β, and no two are the same model.
+      const names = specs.map(describeSpec);
+      expect(names).toEqual(expected.map(([g, b]) => `hybrid (${describeSpec(cf)}, γ ${g}, β ${b})`));
+      for (let a = 0; a < specs.length; a++)
+        for (let b = a + 1; b < specs.length; b++) expect(sameSpec(specs[a], specs[b])).toBe(false);
+    }
   });
 
   it.each(['content', 'hybrid'])('refuses model %s without a catalogue, naming model', (model) => {
@@ -88,6 +122,17 @@ describe('candidateSpecs with a catalogue', () => {
     },
   );
 
+  it('refuses hybrid.contentWeight with a CF model, and a γ ≤ 0 or > 100, naming hybrid.contentWeight', () => {
+    expect(userInputErrorOf(() => parseModelConfig({ model: 'ease', hybrid: { contentWeight: 1 } })).message).toMatch(
+      /hybrid.contentWeight is read only with model "hybrid" or "auto", but model is "ease"/,
+    );
+    for (const contentWeight of [0, -1, 101, '1']) {
+      const error = userInputErrorOf(() => parseModelConfig({ model: 'hybrid', hybrid: { contentWeight } }));
+      expect(error.message).toMatch(/hybrid.contentWeight: must be a number > 0, at most 100/);
+    }
+    expect(parseModelConfig({ model: 'auto', hybrid: { contentWeight: 100 } }).hybrid.contentWeight).toBe(100);
+  });
+
   it('refuses hybrid.evidence with a CF model (it would be ignored), and a β ≤ 0', () => {
     expect(userInputErrorOf(() => parseModelConfig({ model: 'ease', hybrid: { evidence: 3 } })).message).toMatch(
       /hybrid.evidence is read only with model "hybrid" or "auto"/,
@@ -107,14 +152,23 @@ describe('candidateSpecs with a catalogue', () => {
     expect(sameSpec(content, reordered)).toBe(true);
     expect(sameSpec(content, { model: 'content', content: { ...config.content, k: 10 } })).toBe(false);
     const cf = candidateSpecs(config, matrix, true)[2];
-    const hybrid = (evidence: number): ModelSpec => ({
+    const hybrid = (evidence: number, contentWeight = 0.1): ModelSpec => ({
       model: 'hybrid',
       cf: cf as Extract<ModelSpec, { model: 'ease' }>,
       content: config.content,
+      contentWeight,
       evidence,
     });
     expect(sameSpec(hybrid(2), hybrid(2))).toBe(true);
     expect(sameSpec(hybrid(2), hybrid(8))).toBe(false);
+    expect(sameSpec(hybrid(2, 0.1), hybrid(2, 0.3))).toBe(false);
+    expect(describeSpec(hybrid(2, 0.3))).toBe(`hybrid (${describeSpec(cf)}, γ 0.3, β 2)`);
+    // A version stored before the spec held γ was built with γ 0.1: the same model as γ 0.1, not as 0.3.
+    const { contentWeight: _, ...stored } = hybrid(2) as Extract<ModelSpec, { model: 'hybrid' }>;
+    const legacy = stored as ModelSpec;
+    expect(sameSpec(legacy, hybrid(2, 0.1))).toBe(true);
+    expect(sameSpec(legacy, hybrid(2, 0.3))).toBe(false);
+    expect(describeSpec(legacy)).toBe(`hybrid (${describeSpec(cf)}, γ 0.1, β 2)`);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import type { ModelSpec } from '../../functions/engine/models/index.js';
 import { buildModel, parseModelConfig } from '../../functions/engine/pipeline.js';
-import { explanationRecord, HYBRID_CONTENT_SCALE, InMemoryModel } from '../../functions/engine/recommend/index.js';
+import { explanationRecord, InMemoryModel } from '../../functions/engine/recommend/index.js';
 import type { Contribution } from '../../functions/engine/types.js';
 import { cosineTopK, rowsOf, topK } from '../support/brute-force.js';
 import { referenceCosine, referenceSharedValues, referenceVectors } from './content-model-helpers.js';
@@ -145,11 +145,14 @@ describe('model content', () => {
 
 describe('model hybrid {"model":"item-knn"} as its CF part', () => {
   const evidence = 2;
+  // Not the grid's default (0.1): the rows must follow the spec's γ.
+  const contentWeight = 0.7;
   const similarity = cosineTopK(10);
   const spec: ModelSpec = {
     model: 'hybrid',
     cf: { model: 'item-knn', similarity },
     content: CONTENT,
+    contentWeight,
     evidence,
   };
 
@@ -178,7 +181,7 @@ describe('model hybrid {"model":"item-knn"} as its CF part', () => {
         if (!cf.has(i) && !inContent) return;
         const contentPart = inContent ? content : 0;
         const w = warm
-          ? (cf.get(i) ?? 0) + HYBRID_CONTENT_SCALE * (evidence / (interactions(i) + evidence)) * maxAbs * contentPart
+          ? (cf.get(i) ?? 0) + contentWeight * (evidence / (interactions(i) + evidence)) * maxAbs * contentPart
           : contentPart;
         if (w !== 0) row.push({ id: i, w, index: iRow });
       });

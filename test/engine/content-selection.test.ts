@@ -18,7 +18,6 @@ import {
   type ValidationOutcome,
   type ValidationReport,
 } from '../../functions/engine/evaluate/index.js';
-import { HYBRID_EVIDENCE_GRID } from '../../functions/engine/models/index.js';
 import { parseModelConfig, validateConfigModels } from '../../functions/engine/pipeline.js';
 import { InMemoryModel } from '../../functions/engine/recommend/index.js';
 import { syntheticItems, syntheticLog, type SyntheticOptions } from '../../functions/engine/synthetic/index.js';
@@ -58,7 +57,7 @@ const best = (report: ValidationReport, model: (name: string | undefined) => boo
 
 describe('validation with the generator’s catalogue under auto', () => {
   it.each(SEEDS)(
-    'seed %i: content, then one hybrid per β on the best CF candidate, after every CF candidate',
+    'seed %i: content, then one hybrid per γ on the best CF candidate, after every CF candidate',
     async (seed) => {
       const { report } = await validation(seed);
       const names = report.candidates.map(({ name }) => name);
@@ -66,8 +65,10 @@ describe('validation with the generator’s catalogue under auto', () => {
       const cf = report.candidates.filter(({ spec }) => isCf(spec?.model));
       const bestCf = best(report, isCf);
       const hybrids = report.candidates.filter(({ spec }) => spec?.model === 'hybrid');
-      expect(hybrids.map(({ spec }) => (spec?.model === 'hybrid' ? spec.evidence : undefined))).toEqual([
-        ...HYBRID_EVIDENCE_GRID,
+      expect(hybrids.map(({ spec }) => (spec?.model === 'hybrid' ? [spec.contentWeight, spec.evidence] : []))).toEqual([
+        [0.1, 2],
+        [0.3, 2],
+        [1, 2],
       ]);
       for (const { spec } of hybrids) expect(spec?.model === 'hybrid' && spec.cf).toEqual(bestCf.spec);
       // The hybrids come after every CF candidate (the λ widening included).

@@ -10,7 +10,7 @@
  * - popularity is always scored and never chosen; the table lists every candidate in the order given;
  * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores;
  * - the same matrix, candidates and seed give the same table;
- * - with a hybrid stage, one hybrid per β is scored after the CF candidates (and the widening), on the best item-row
+ * - with a hybrid stage, one hybrid per γ × β is scored after the CF candidates (and the widening), on the best item-row
  *   CF candidate (EASE or item-knn); a required stage (named hybrid) chooses among the hybrids only; under auto
  *   the best hybrid is chosen only when it beats the best other candidate by HYBRID_MIN_GAIN
  *   (test/engine/content-selection.test.ts).
@@ -22,7 +22,7 @@
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
 import { DEFAULT_EVALUATION_USERS } from '../model-config.js';
-import { hybridSpecs, type HybridStage } from '../models/candidates.js';
+import { hybridCount, hybridSpecs, type HybridStage } from '../models/candidates.js';
 import { describeSpec, sameSpec, servedKind, type ModelSpec } from '../models/spec.js';
 import {
   computeModelBlocks,
@@ -134,7 +134,7 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   }
   const active = options.gate?.active;
   const needsActive = active !== undefined && !options.candidates.some((spec) => sameSpec(spec, active));
-  const hybrids = options.hybrid?.evidence.length ?? 0;
+  const hybrids = options.hybrid ? hybridCount(options.hybrid) : 0;
   const total = 1 + options.candidates.length + hybrids + (needsActive ? 1 : 0);
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);

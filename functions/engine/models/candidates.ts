@@ -66,7 +66,7 @@ export function easeSpecs(config: ModelConfig, matrix: RatingMatrix, validating:
  * The candidates the build's validation compares (popularity, the baseline, is always scored beside them).
  * `hasCatalogue`: the dataset has catalogue entries (content candidates under auto; needed by content and hybrid).
  * Named `hybrid`: auto's item-row CF candidates (the hybrids follow them, see hybridStageOf), or without a
- * validation one hybrid on EASE at the grid's middle λ.
+ * validation one hybrid on EASE at the grid's middle λ, γ and β the config's or the defaults.
  */
 export function candidateSpecs(
   config: ModelConfig,
@@ -91,8 +91,8 @@ export function candidateSpecs(
       requireCatalogue(choice, hasCatalogue);
       const cf: ModelSpec[] = [{ model: 'item-knn', similarity }, ...easeSpecs(config, matrix, validating)];
       if (validating) return cf;
-      const evidence = config.hybrid.evidence ?? DEFAULT_HYBRID_EVIDENCE;
-      return hybridSpecs(cf[1], { ...hybridStageOf(config, true)!, evidence: [evidence] });
+      const contentWeight = config.hybrid.contentWeight ?? DEFAULT_HYBRID_CONTENT_WEIGHT;
+      return hybridSpecs(cf[1], { ...hybridStageOf(config, true)!, contentWeight: [contentWeight] });
     }
     case 'auto': {
       const specs: ModelSpec[] = [];
@@ -118,18 +118,30 @@ export function requireCatalogue(choice: ModelChoice, hasCatalogue: boolean): vo
 }
 
 /**
- * β candidates of the hybrid: a candidate item with β interactions gets half the content weight of a cold one
- * (recommend/hybrid-rows.ts). 4× apart, like the λ grid; on the generator's data (docs/SYNTHETIC.md, "Content and
- * hybrid on synthetic data") the three β scored within 0.5% of one another at every shape and seed measured, since
- * most of the content part goes to candidates with no or few interactions whatever β is.
+ * γ candidates of the hybrid (its content weight for a candidate without interactions, relative to the row's
+ * largest |CF| weight; recommend/hybrid-rows.ts). γ is the blend's knob: on the generator's data
+ * (docs/SYNTHETIC.md, "Content and hybrid on synthetic data") at its default popularity skew γ 1 lost 15–33% of
+ * CF's NDCG@10 and γ 0.1 stayed within 1.2% of CF at every contentSignal, while with flat popularity (zipf 0),
+ * where text is the only within-factor signal, γ 0.1 gained 1–6% and γ 1 gained 7–11%. So the best γ depends on
+ * the data: the grid spans the measured range (0.1 the safe end, 1 the flat-popularity end), about 3× apart.
  */
-export const HYBRID_EVIDENCE_GRID = [0.5, 2, 8] as const;
-/** β without a validation to choose it: the grid's middle. */
+export const HYBRID_CONTENT_WEIGHT_GRID = [0.1, 0.3, 1] as const;
+/** γ without a validation to choose it: the grid's safe end (within 1.2% of CF on skewed data). */
+export const DEFAULT_HYBRID_CONTENT_WEIGHT = 0.1;
+/**
+ * β unless the config fixes it: a candidate item with β interactions gets half the content weight of a cold one.
+ * Not a grid: the β grid [0.5, 2, 8] once validated here scored within 0.5% of one another at every shape and seed
+ * measured (docs/SYNTHETIC.md), since most of the content part goes to candidates with no or few interactions
+ * whatever β is; one β keeps the hybrid stage at three candidates.
+ */
 export const DEFAULT_HYBRID_EVIDENCE = 2;
 
-/** The hybrid stage of a validation: what it blends, the β tried, and whether the chosen model must be a hybrid. */
+/** The hybrid stage of a validation: what it blends, the γ × β tried, and whether the chosen model must be a hybrid. */
 export interface HybridStage {
   content: ContentOptions;
+  /** γ tried (the config's, or HYBRID_CONTENT_WEIGHT_GRID). */
+  contentWeight: readonly number[];
+  /** β tried (the config's, or DEFAULT_HYBRID_EVIDENCE). */
   evidence: readonly number[];
   /** Named `model: "hybrid"`: the CF candidates only pick the hybrid's CF part. */
   required: boolean;
@@ -140,20 +152,34 @@ export function hybridStageOf(config: ModelConfig, hasCatalogue: boolean): Hybri
   const choice = modelChoiceOf(config);
   const itemRows = config.models === undefined || config.models.includes('item');
   if (!hasCatalogue || !itemRows || (choice !== 'auto' && choice !== 'hybrid')) return undefined;
-  const fixed = config.hybrid.evidence;
+  const { contentWeight, evidence } = config.hybrid;
   return {
     content: config.content,
-    evidence: fixed !== undefined ? [fixed] : [...HYBRID_EVIDENCE_GRID],
+    contentWeight: contentWeight !== undefined ? [contentWeight] : [...HYBRID_CONTENT_WEIGHT_GRID],
+    evidence: [evidence ?? DEFAULT_HYBRID_EVIDENCE],
     required: choice === 'hybrid',
   };
 }
 
-/** One hybrid per β of the stage, on an item-row CF spec (EASE or item-knn). */
+/** The hybrids a stage scores: one per γ × β. */
+export function hybridCount(stage: HybridStage): number {
+  return stage.contentWeight.length * stage.evidence.length;
+}
+
+/** One hybrid per γ × β of the stage (γ outer), on an item-row CF spec (EASE or item-knn). */
 export function hybridSpecs(cf: ModelSpec, stage: HybridStage): HybridSpec[] {
   if (cf.model !== 'ease' && cf.model !== 'item-knn')
     throw new RangeError(`a hybrid blends EASE or item-knn rows, not ${cf.model}`);
   const itemCf = cf as HybridSpec['cf'];
-  return stage.evidence.map((evidence) => ({ model: 'hybrid', cf: itemCf, content: stage.content, evidence }));
+  return stage.contentWeight.flatMap((contentWeight) =>
+    stage.evidence.map((evidence): HybridSpec => ({
+      model: 'hybrid',
+      cf: itemCf,
+      content: stage.content,
+      contentWeight,
+      evidence,
+    })),
+  );
 }
 
 /** Past the grid's edge, λ moves by this factor per step (the grid's own spacing). */

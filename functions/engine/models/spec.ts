@@ -50,8 +50,21 @@ export interface HybridSpec {
   /** The CF item rows blended in: EASE or item-knn. */
   cf: EaseSpec | (KnnSpec & { model: 'item-knn' });
   content: ContentOptions;
+  /**
+   * γ: the content part's weight for a candidate without interactions, relative to its row's largest |CF| weight.
+   * Absent only in versions stored before the spec held it: those were built with LEGACY_HYBRID_CONTENT_WEIGHT.
+   */
+  contentWeight: number;
   /** β: a candidate with n interactions gets content weight γ·β / (n + β) (recommend/hybrid-rows.ts). */
   evidence: number;
+}
+
+/** The γ every hybrid had before γ was chosen by the validation (and stored in the spec). */
+export const LEGACY_HYBRID_CONTENT_WEIGHT = 0.1;
+
+/** A hybrid's γ; a version stored before the spec held γ reads as the γ it was built with. */
+export function hybridContentWeightOf(spec: HybridSpec): number {
+  return (spec.contentWeight as number | undefined) ?? LEGACY_HYBRID_CONTENT_WEIGHT;
 }
 
 export type ModelSpec = EaseSpec | KnnSpec | ContentSpec | HybridSpec;
@@ -73,12 +86,13 @@ export function rowKindsOf(spec: ModelSpec): ModelKind[] {
 
 /**
  * A short label: `ease (λ 250, K 200, exact)`, `item-knn (cosine, k 50)`, `content (tfidf, k 50)`,
- * `hybrid (ease (λ 250, K 200, exact), evidence 8)`.
+ * `hybrid (ease (λ 250, K 200, exact), γ 0.3, β 2)`.
  */
 export function describeSpec(spec: ModelSpec): string {
   if (spec.model === 'ease') return `ease (λ ${formatNumber(spec.lambda)}, K ${spec.k}, ${spec.method})`;
   if (spec.model === 'content') return `content (${spec.content.scheme}, k ${spec.content.k})`;
-  if (spec.model === 'hybrid') return `hybrid (${describeSpec(spec.cf)}, evidence ${formatNumber(spec.evidence)})`;
+  if (spec.model === 'hybrid')
+    return `hybrid (${describeSpec(spec.cf)}, γ ${formatNumber(hybridContentWeightOf(spec))}, β ${formatNumber(spec.evidence)})`;
   const { measure, k, shrinkage } = spec.similarity;
   return `${spec.model} (${measure}, k ${k}${shrinkage > 0 ? `, shrinkage ${formatNumber(shrinkage)}` : ''})`;
 }
@@ -91,7 +105,8 @@ export function sameSpec(a: ModelSpec, b: ModelSpec): boolean {
 function canonical(spec: ModelSpec): unknown {
   if (spec.model === 'ease') return [spec.model, spec.lambda, spec.k, spec.method];
   if (spec.model === 'content') return [spec.model, sortedKeys(spec.content)];
-  if (spec.model === 'hybrid') return [spec.model, canonical(spec.cf), sortedKeys(spec.content), spec.evidence];
+  if (spec.model === 'hybrid')
+    return [spec.model, canonical(spec.cf), sortedKeys(spec.content), hybridContentWeightOf(spec), spec.evidence];
   const { measure, k, shrinkage, minSupport, implicit } = spec.similarity;
   return [spec.model, measure, k, shrinkage, minSupport, implicit];
 }

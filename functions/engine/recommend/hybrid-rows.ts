@@ -5,7 +5,7 @@
  *   w(j, i) = cf(j, i) + γ · (1 − α_i) · m_j · content(j, i),   α_i = n_i / (n_i + β),   m_j = maxAbs(cf row j)
  *
  * where n_i is the candidate i's interactions in the matrix the rows are trained on (0 for a cold item), β the
- * spec's `evidence` and γ = HYBRID_CONTENT_SCALE. Why this shape (docs/SYNTHETIC.md, "Content and hybrid on
+ * spec's `evidence` and γ its `contentWeight` (both chosen by the build's validation, models/candidates.ts). Why this shape (docs/SYNTHETIC.md, "Content and hybrid on
  * synthetic data", has the figures):
  * - CF is kept whole: a warm candidate (n_i ≫ β) is ranked as by CF alone. Content rows are flat within a factor
  *   (many near-1 cosines) while CF rows carry popularity within it, so any content weight on warm pairs costs NDCG;
@@ -29,15 +29,6 @@
  */
 import type { NeighbourBlock } from '../types.js';
 
-/**
- * γ: the content part's weight for a candidate without interactions, relative to the row's largest |CF| weight.
- * Measured on the generator's data (docs/SYNTHETIC.md, "Content and hybrid on synthetic data"): at its default
- * popularity skew 1 lost 15–33% against CF alone and 0.1 stayed within 1.2% of CF at every contentSignal; with flat
- * popularity (zipf 0), where text is the only within-factor signal, 0.1 gained 1–6% and 1 gained 7–11%. So the
- * best γ depends on the data; 0.1 is the safe value until the validation chooses it too.
- */
-export const HYBRID_CONTENT_SCALE = 0.1;
-
 export interface HybridRows {
   block: NeighbourBlock;
   /** 1 where the slot's content part is > 0 (aligned with block.neighbour). */
@@ -50,7 +41,8 @@ export function blendHybridRows(
   /** Interactions of row item x in the training matrix (0 for items beyond it). */
   interactions: (row: number) => number,
   evidence: number,
-  contentScale: number = HYBRID_CONTENT_SCALE,
+  /** γ (the spec's contentWeight). */
+  contentScale: number,
 ): HybridRows {
   if (!(evidence > 0)) throw new RangeError(`hybrid evidence must be > 0 (got ${evidence})`);
   if (!(contentScale >= 0)) throw new RangeError(`hybrid content scale must be >= 0 (got ${contentScale})`);

@@ -20,5 +20,5 @@ export {
   type ModelBuildCache,
   type ModelKindRows,
 } from './model-kinds.js';
-export { blendHybridRows, HYBRID_CONTENT_SCALE, type HybridRows } from './hybrid-rows.js';
+export { blendHybridRows, type HybridRows } from './hybrid-rows.js';
 export { EXPLAINED_TERMS, InMemoryModel, type ModelRecommendOptions } from './model.js';

@@ -19,7 +19,15 @@ import { computeContentNeighbours, contentRows, type ContentOptions, type Conten
 import { computeApproximateEase, computeEase, type SignedNeighbourBlock } from '../ease/index.js';
 import { resolveModelKinds, resolveSimilarityOptions } from '../model-config.js';
 import { requireCatalogue } from '../models/candidates.js';
-import { describeSpec, rowKindsOf, sameSpec, servedKind, type EaseSpec, type ModelSpec } from '../models/spec.js';
+import {
+  describeSpec,
+  hybridContentWeightOf,
+  rowKindsOf,
+  sameSpec,
+  servedKind,
+  type EaseSpec,
+  type ModelSpec,
+} from '../models/spec.js';
 import { computeNeighbours, type NeighbourRun } from '../similarity/index.js';
 import { UserInputError, type ModelKind, type NeighbourBlock, type RatingMatrix } from '../types.js';
 import { blendHybridRows } from './hybrid-rows.js';
@@ -139,7 +147,7 @@ export async function computeModelBlocks(
           cached && sameSpec(cached.spec, spec.cf) ? cached.block : await computeCfItemRows(matrix, spec.cf, run);
         const { indptr } = matrix.byItem;
         const interactions = (row: number): number => (row < matrix.items.size ? indptr[row + 1] - indptr[row] : 0);
-        const hybrid = blendHybridRows(cf, contentBlock, interactions, spec.evidence);
+        const hybrid = blendHybridRows(cf, contentBlock, interactions, spec.evidence, hybridContentWeightOf(spec));
         blocks.item = hybrid.block;
         content = { ...rows, contentSlots: hybrid.contentSlots };
       }
