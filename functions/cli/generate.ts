@@ -4,6 +4,7 @@ import { decimal, integer } from './args.js';
 import {
   DEFAULT_CONTENT_SIGNAL,
   MAX_COLD_ITEMS,
+  MAX_NEW_RELEASES,
   writeSyntheticItemMetadata,
   writeSyntheticRatings,
 } from '../engine/synthetic/index.js';
@@ -20,6 +21,7 @@ interface GenerateFlags {
   metadata?: string;
   contentSignal: number;
   coldItems: number;
+  newReleases: number;
 }
 
 export function registerGenerateCommand(program: Command): void {
@@ -47,6 +49,12 @@ export function registerGenerateCommand(program: Command): void {
       integer('--cold-items', 0, MAX_COLD_ITEMS),
       0,
     )
+    .option(
+      '--new-releases <x>',
+      "share of the items that are new releases: last in every user's history, so a time-based hold-out holds them",
+      decimal('--new-releases', 0, MAX_NEW_RELEASES),
+      0,
+    )
     .action(action(async (out: string, flags: GenerateFlags) => generate(out, flags)));
 }
 
@@ -61,6 +69,7 @@ async function generate(out: string, flags: GenerateFlags): Promise<void> {
     implicit: flags.implicit ?? false,
     contentSignal: flags.contentSignal,
     coldItems: flags.coldItems,
+    newReleases: flags.newReleases,
   };
   const started = performance.now();
   const written = await writeSyntheticRatings(out, options);

@@ -7,7 +7,9 @@
 // 1% auto asks of it (docs/SYNTHETIC.md, "Content and hybrid on synthetic data": within the generator a factor's
 // items are told apart by popularity, which text cannot see, and CF already knows the factor of every item it has
 // seen), so these tests check that content carries the signal, that the hybrid no longer costs CF's ranking, and
-// that without signal auto keeps CF; not that auto picks the hybrid.
+// that without signal auto keeps CF; not that auto picks the hybrid. With new releases (generator option
+// newReleases, docs/SYNTHETIC.md "New releases") the held-out part holds cold items and the hybrid gains: the last
+// block checks auto picks it on 2 of the 3 seeds, as measured, and never without signal.
 import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../functions/engine/catalogue/types.js';
 import { resolveContentOptions } from '../../functions/engine/content/index.js';
@@ -171,4 +173,58 @@ describe('cold items in the validation’s training part', () => {
     }
     expect(cold).toBeGreaterThan(0);
   });
+});
+
+describe('new releases (generator option newReleases): auto and the hybrid where content carries signal', () => {
+  // A fifth of the items are new releases, last in every history that has them, so the time split's held-out part
+  // holds items with few or no training interactions (measured 8–11% cold, 28–32% with ≤ 2; docs/SYNTHETIC.md,
+  // "New releases"). Same shape and seeds as above; nothing chosen for its outcome. Over the validation's γ grid
+  // (0.1, 0.3, 1 at β 2) the measured gains of the best hybrid over the best CF were +1.1 / +3.9 / +0.7% at the
+  // default contentSignal and +0.5 / +0.7 / +0.2% at 0: auto (which asks HYBRID_MIN_GAIN, 1%) takes the hybrid on
+  // seeds 1 and 2, not on 3.
+  const NEW_RELEASES = 0.2;
+  const cache = new Map<string, Promise<ValidationOutcome>>();
+  const newReleaseMatrices = new Map<number, RatingMatrix>();
+  function withNewReleases(seed: number, contentSignal?: number): Promise<ValidationOutcome> {
+    const key = `${seed}/${contentSignal}`;
+    if (!cache.has(key)) {
+      const options: SyntheticOptions = {
+        ...SHAPE,
+        seed,
+        newReleases: NEW_RELEASES,
+        ...(contentSignal === undefined ? {} : { contentSignal }),
+      };
+      if (!newReleaseMatrices.has(seed)) newReleaseMatrices.set(seed, buildRatingMatrix(syntheticLog(options)).matrix);
+      cache.set(key, validateConfigModels(newReleaseMatrices.get(seed)!, config, { catalogue: catalogueOf(options) }));
+    }
+    return cache.get(key)!;
+  }
+  const gain = (report: ValidationReport): number =>
+    best(report, (m) => m === 'hybrid').ndcg / best(report, isCf).ndcg - 1;
+
+  it.each(SEEDS)(
+    'seed %i: with contentSignal 0 chooses neither content nor a hybrid',
+    async (seed) => {
+      const { chosen } = await withNewReleases(seed, 0);
+      expect(isCf(chosen.model)).toBe(true);
+    },
+    120_000,
+  );
+
+  it.each(SEEDS)(
+    'seed %i: at the default contentSignal the best hybrid beats the best CF, by more than without signal',
+    async (seed) => {
+      const withSignal = gain((await withNewReleases(seed)).report);
+      expect(withSignal).toBeGreaterThan(0);
+      expect(withSignal).toBeGreaterThan(gain((await withNewReleases(seed, 0)).report));
+    },
+    120_000,
+  );
+
+  it('at the default contentSignal auto chooses the hybrid on at least 2 of the 3 seeds', async () => {
+    // Not on all 3: seed 3's +0.7% is under HYBRID_MIN_GAIN. Reported as measured rather than tuned away.
+    const chosen: number[] = [];
+    for (const seed of SEEDS) if ((await withNewReleases(seed)).chosen.model === 'hybrid') chosen.push(seed);
+    expect(chosen.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
 });

@@ -8,12 +8,14 @@
  * Safety properties (test/engine/synthetic.test.ts): deterministic by seed, each user from its own random stream
  * (any user can be generated alone); exactly `counts[u]` distinct items per user; timestamps strictly increasing
  * per user; the parts of a series a user has are in part order in time; implicit data has the same pairs and
- * timestamps as explicit data.
+ * timestamps as explicit data; with `newReleases` a user's new-release items come after all their other items
+ * (series parts aside: part order wins), and the same items and ratings per user as without.
  */
 import { AliasTable, Random } from '../shared/index.js';
 import { duplicatePlan, userActivity } from './activity.js';
 import { syntheticCatalogue, type SyntheticCatalogue } from './catalogue.js';
 import { TASTE } from './model.js';
+import { syntheticNewReleases } from './new-releases.js';
 import { resolveSyntheticOptions, type ResolvedSyntheticOptions, type SyntheticOptions } from './options.js';
 
 /** First timestamp of the data set: 2015-01-01T00:00:00Z. Users start within the following ~6 years. */
@@ -44,6 +46,8 @@ export class SyntheticSource {
   readonly catalogue: SyntheticCatalogue;
   /** Distinct ratings of each user. */
   readonly counts: Uint32Array;
+  /** 1 for items that are new releases (option `newReleases`; new-releases.ts), else 0. */
+  readonly newRelease: Uint8Array;
   /** Row buffers of the last filled user. */
   readonly item: Uint32Array;
   readonly value: Uint8Array;
@@ -72,6 +76,7 @@ export class SyntheticSource {
     const o = this.options;
     const catalogue = (this.catalogue = syntheticCatalogue(o));
     this.counts = userActivity(o);
+    this.newRelease = syntheticNewReleases(o, catalogue);
     this.duplicates = duplicatePlan(o, this.counts);
     this.global = new AliasTable(catalogue.weight);
     const ids: number[][] = Array.from({ length: catalogue.factors }, () => []);
@@ -209,6 +214,7 @@ export class SyntheticSource {
     }
     if (n < count) n = this.fillRest(random, n, count, stamp, accept);
     this.shuffleSessions(random, n);
+    if (o.newReleases > 0) this.newReleasesLast(n);
     this.orderSeries(n, series);
 
     // Timestamps: a start date, then exponential gaps (at least 2 s, so a duplicate fits at t + 1).
@@ -271,7 +277,29 @@ export class SyntheticSource {
     return n;
   }
 
-  /** Puts the parts of each series the user has into part order, on the positions they already hold. */
+  /**
+   * Moves the user's new-release items after all the others, each group keeping its order (a stable partition):
+   * they came out after the rest of the history. Draws no random numbers, so the timestamps that follow are drawn
+   * as before. The first moved item starts a session (a later visit).
+   */
+  private newReleasesLast(n: number): void {
+    const { picked, rating, sessionStart, newRelease } = this;
+    const items = picked.slice(0, n);
+    const ratings = rating.slice(0, n);
+    const starts = sessionStart.slice(0, n);
+    let to = 0;
+    for (const wanted of [0, 1]) {
+      const first = to;
+      for (let p = 0; p < n; p++) {
+        if (newRelease[items[p]] !== wanted) continue;
+        picked[to] = items[p];
+        rating[to] = ratings[p];
+        sessionStart[to] = starts[p] || to === first ? 1 : 0;
+        to++;
+      }
+    }
+  }
+
   /**
    * Puts the user's sessions in a random order in time (each session's own order kept). Drawn in sequence, later
    * sessions hold what the seen-set rejection and the heavy users' fill leave: ever less popular items, so a user's
@@ -301,6 +329,7 @@ export class SyntheticSource {
     }
   }
 
+  /** Puts the parts of each series the user has into part order, on the positions they already hold. */
   private orderSeries(n: number, series: Int32Array): void {
     const positions: number[] = [];
     for (let p = 0; p < n; p++) if (series[this.picked[p]] >= 0) positions.push(p);

@@ -4,6 +4,7 @@ export { SyntheticSource } from './generator.js';
 export {
   DEFAULT_CONTENT_SIGNAL,
   MAX_COLD_ITEMS,
+  MAX_NEW_RELEASES,
   resolveSyntheticOptions,
   type SyntheticOptions,
   type ResolvedSyntheticOptions,
@@ -24,6 +25,7 @@ export {
   factorTopics,
   type SyntheticDescription,
 } from './text.js';
+export { syntheticNewReleases } from './new-releases.js';
 export { syntheticColdItems, type SyntheticColdItems } from './cold-items.js';
 export { GENRE_TOPIC_POOLS, SHARED_WORDS, STOP_WORDS, TOPIC_WORDS } from './vocabulary.js';
 export { Random, AliasTable } from '../shared/index.js';

@@ -49,6 +49,13 @@ export interface SyntheticOptions {
    * interactions draw from (ids `itemPrefix + items` onwards); each belongs to a taste factor. Default 0.
    */
   coldItems?: number;
+  /**
+   * Share of the `items` that are new releases, in [0, MAX_NEW_RELEASES] (default 0: the data set as before): in
+   * every user's timeline the user's new-release items come after all their other items, so a time-based hold-out
+   * (each user's latest interactions) is rich in items with few or no earlier interactions, as in real media data.
+   * Chosen from their own stream; which items a user has, and their ratings, do not depend on it (new-releases.ts).
+   */
+  newReleases?: number;
   /** Prefix of user ids (`u123`). Default 'u'. */
   userPrefix?: string;
   /** Prefix of item ids (`i456`). Default 'i'. */
@@ -61,6 +68,8 @@ export type ResolvedSyntheticOptions = Required<SyntheticOptions>;
 export const DEFAULT_CONTENT_SIGNAL = 0.5;
 /** Upper bound of `coldItems` (the metadata is written in one pass; this keeps a typo from writing gigabytes). */
 export const MAX_COLD_ITEMS = 1_000_000;
+/** Upper bound of `newReleases`: beyond half the catalogue the "new" items are the bulk of every history. */
+export const MAX_NEW_RELEASES = 0.5;
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]*$/;
 
@@ -129,6 +138,14 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
       'give the number of catalogue items without interactions, e.g. 50',
     );
   }
+  const newReleases = options.newReleases ?? 0;
+  if (typeof newReleases !== 'number' || !(newReleases >= 0 && newReleases <= MAX_NEW_RELEASES)) {
+    throw new UserInputError(
+      `newReleases must be a number in [0, ${MAX_NEW_RELEASES}], got ${String(newReleases)}`,
+      'options.newReleases',
+      'give the share of items that are new releases, e.g. 0.05 (0 for none)',
+    );
+  }
   const userPrefix = prefix(options.userPrefix ?? 'u', 'userPrefix');
   const itemPrefix = prefix(options.itemPrefix ?? 'i', 'itemPrefix');
   return {
@@ -144,6 +161,7 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
     duplicates,
     contentSignal,
     coldItems,
+    newReleases,
     userPrefix,
     itemPrefix,
   };
