@@ -68,6 +68,14 @@ export async function benchFilterLatency(options: { requests: number }): Promise
         path: (n) => `/users/${user(n)}/recommendations?limit=10&maxPerCategory=2`,
       },
       {
+        name: 'recommendations, `diversity=0.5`',
+        path: (n) => `/users/${user(n)}/recommendations?limit=10&diversity=0.5`,
+      },
+      {
+        name: 'similar items, `filter=' + RARE + '` (backfills)',
+        path: (n) => `/items/i${n % 1000}/similar?limit=10&filter=${RARE}`,
+      },
+      {
         name: `recommendations, \`filter=${RARE}\` (backfills)`,
         path: (n) => `/users/${user(n)}/recommendations?limit=10&filter=${RARE}`,
       },

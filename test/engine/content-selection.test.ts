@@ -173,6 +173,20 @@ describe('cold items in the validation’s training part', () => {
     }
     expect(cold).toBeGreaterThan(0);
   });
+
+  it('counts coverage over every catalogue item, those nobody interacted with included', async () => {
+    // 30 items with interactions and 5 in the catalogue only (one per group and two more of g0): 35 in all, so each
+    // candidate's coverage is (distinct items listed) / 35, at most 1, whatever its lists hold.
+    const withCold = new Map(catalogue);
+    for (const [k, group] of [0, 1, 2, 0, 0].entries())
+      withCold.set(`new${k}`, { item: `new${k}`, tags: [`g${group}`] });
+    const { report } = await validateConfigModels(small, parseModelConfig({ model: 'auto' }), { catalogue: withCold });
+    expect(report.candidates.some(({ spec }) => spec?.model === 'content')).toBe(true);
+    for (const { name, coverage } of report.candidates) {
+      expect(coverage, name).toBeLessThanOrEqual(1);
+      expect(coverage * 35, name).toBeCloseTo(Math.round(coverage * 35), 9);
+    }
+  });
 });
 
 describe('new releases (generator option newReleases): auto and the hybrid where content carries signal', () => {

@@ -21,6 +21,7 @@
  * reuse the best CF candidate's item rows rather than training them again.
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
+import { contentItemIds } from '../content/rows.js';
 import { DEFAULT_EVALUATION_USERS } from '../model-config.js';
 import { hybridCount, hybridSpecs, type HybridStage } from '../models/candidates.js';
 import { describeSpec, sameSpec, servedKind, type ModelSpec } from '../models/spec.js';
@@ -138,7 +139,17 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
   const total = 1 + options.candidates.length + hybrids + (needsActive ? 1 : 0);
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
-  const build: BuildContext = { threads: options.threads, catalogue: options.catalogue, cache: newModelBuildCache() };
+  // Coverage is of every item a list could hold: with a catalogue, its items nobody interacted with too (content and
+  // hybrid lists may hold them), the same denominator for every candidate so their coverage compares.
+  const catalogueItems = options.catalogue
+    ? contentItemIds(split.train.items, options.catalogue).size
+    : split.train.items.size;
+  const build: BuildContext = {
+    threads: options.threads,
+    catalogue: options.catalogue,
+    cache: newModelBuildCache(),
+    catalogueItems,
+  };
   // The best item-row CF candidate so far (its rows kept in the cache): what the hybrids blend.
   let bestCf: CandidateScore | undefined;
   const scoreAndKeep = async (spec: ModelSpec): Promise<CandidateScore> => {
@@ -150,7 +161,7 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
     return scored;
   };
 
-  const candidates: CandidateScore[] = [scorePopularity(split)];
+  const candidates: CandidateScore[] = [scorePopularity(split, catalogueItems)];
   progress();
   for (const spec of options.candidates) {
     candidates.push(await scoreAndKeep(spec));
@@ -229,23 +240,32 @@ export function gateDecision(newNdcg: number, activeNdcg: number, maxNdcgDrop: n
   } satisfies GateDecision;
 }
 
-function scorePopularity(split: ValidationSplit): CandidateScore {
+function scorePopularity(split: ValidationSplit, catalogueItems: number): CandidateScore {
   const started = performance.now();
   const { train } = split;
   const popularity = popularityRanking(train);
   const trainSeconds = seconds(started);
-  return score(split, 'popularity', undefined, trainSeconds, (user) => ({
-    items: indicesOf(
-      train.items,
-      recommendPopular(popularity, { limit: VALIDATION_K, explainTop: 0 }, seen(train, user)),
-    ),
-  }));
+  return score(
+    split,
+    'popularity',
+    undefined,
+    trainSeconds,
+    (user) => ({
+      items: indicesOf(
+        train.items,
+        recommendPopular(popularity, { limit: VALIDATION_K, explainTop: 0 }, seen(train, user)),
+      ),
+    }),
+    catalogueItems,
+  );
 }
 
 interface BuildContext {
   threads?: number;
   catalogue?: ReadonlyMap<string, CatalogueEntry>;
   cache: ModelBuildCache;
+  /** Items in the catalogue, those nobody interacted with included: coverage's denominator. */
+  catalogueItems: number;
 }
 
 async function scoreSpec(
@@ -277,7 +297,15 @@ async function scoreSpec(
     await new Promise((resolve) => setImmediate(resolve));
   }
   return {
-    scored: score(split, describeSpec(spec), spec, trainSeconds, (user) => lists.get(user)!, started),
+    scored: score(
+      split,
+      describeSpec(spec),
+      spec,
+      trainSeconds,
+      (user) => lists.get(user)!,
+      build.catalogueItems,
+      started,
+    ),
     ...(blocks.item ? { itemBlock: blocks.item } : {}),
   };
 }
@@ -290,10 +318,11 @@ function score(
   spec: ModelSpec | undefined,
   trainSeconds: number,
   recommend: (user: number) => RankedList,
+  catalogueItems: number,
   trainingStarted?: number,
 ): CandidateScore {
   const started = trainingStarted === undefined ? performance.now() : trainingStarted + trainSeconds * 1000;
-  const metrics = scoreRecommender(split, split.users, VALIDATION_K, recommend);
+  const metrics = scoreRecommender(split, split.users, VALIDATION_K, recommend, undefined, catalogueItems);
   return {
     name,
     ...(spec ? { spec } : {}),

@@ -21,6 +21,8 @@ export function scoreRecommender(
   k: number,
   recommend: (user: number) => RankedList,
   onProgress?: (done: number, total: number) => void,
+  /** Coverage's denominator: the items a list could hold (default the training part's). */
+  catalogueSize = split.train.items.size,
 ): EvaluationMetrics {
   const totals = { precision: 0, recall: 0, ndcg: 0, map: 0, hitRate: 0, mrr: 0 };
   const lists: (readonly number[])[] = [];
@@ -48,7 +50,7 @@ export function scoreRecommender(
     map: totals.map / n,
     hitRate: totals.hitRate / n,
     mrr: totals.mrr / n,
-    coverage: catalogueCoverage(lists, split.train.items.size),
+    coverage: catalogueCoverage(lists, catalogueSize),
     users: users.length,
     fallbackUsers,
   };
