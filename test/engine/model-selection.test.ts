@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ratingMatrixFromDense } from '../../functions/engine/data/index.js';
 import { gateDecision, validateModels, validationSplit } from '../../functions/engine/evaluate/index.js';
 import type { ModelSpec } from '../../functions/engine/models/index.js';
+import { resolveContentOptions } from '../../functions/engine/content/index.js';
 import type { RatingMatrix } from '../../functions/engine/types.js';
 import { randomDense } from './ease-helpers.js';
 
@@ -148,6 +149,20 @@ describe('validateModels', () => {
     expect(report.gate?.passed).toBe(report.candidates[1].ndcg >= report.active!.ndcg * 0.95);
     expect(report.gate?.passed).toBe(false);
     expect(report.gate?.message).toContain(report.active!.ndcg.toFixed(4));
+  });
+
+  it('with a gate whose active model needs a catalogue this build lacks, says it did not compare', async () => {
+    const active: ModelSpec = { model: 'content', content: resolveContentOptions({}) };
+    const { report, chosen } = await validateModels(matrix, {
+      candidates: [knn('item-knn')],
+      users: 200,
+      seed: 1,
+      gate: { maxNdcgDrop: 0.05, active },
+    });
+    expect(chosen.model).toBe('item-knn');
+    expect(report.gate).toBeUndefined();
+    expect(report.active).toBeUndefined();
+    expect(report.reason).toContain('The promotion gate did not compare: the active model, content (tfidf, k 50)');
   });
 });
 

@@ -8,7 +8,8 @@
  * - the chosen candidate has the highest validation NDCG@10 (ties: the earlier, cheaper candidate);
  * - widening tries one more candidate at a time, while `next` names one, at most maxSteps;
  * - popularity is always scored and never chosen; the table lists every candidate in the order given;
- * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores;
+ * - the gate fails exactly when new < active·(1 − maxNdcgDrop), and says both scores; an active content or hybrid
+ *   model the build cannot retrain (its catalogue is gone) is not compared, and the reason says so;
  * - the same matrix, candidates and seed give the same table;
  * - with a hybrid stage, one hybrid per γ × β is scored after the CF candidates (and the widening), on the best item-row
  *   CF candidate (EASE or item-knn); a required stage (named hybrid) chooses among the hybrids only; under auto
@@ -24,7 +25,7 @@ import type { CatalogueEntry } from '../catalogue/types.js';
 import { contentItemIds } from '../content/rows.js';
 import { DEFAULT_EVALUATION_USERS } from '../model-config.js';
 import { hybridCount, hybridSpecs, type HybridStage } from '../models/candidates.js';
-import { describeSpec, sameSpec, servedKind, type ModelSpec } from '../models/spec.js';
+import { describeSpec, sameSpec, servedKind, usesContent, type ModelSpec } from '../models/spec.js';
 import {
   computeModelBlocks,
   InMemoryModel,
@@ -213,7 +214,14 @@ export async function validateModels(matrix: RatingMatrix, options: ValidateMode
     chosen: best.name,
     reason: reasonFor(best, candidates, nearTie),
   };
-  if (options.gate && active) {
+  if (options.gate && active && needsActive && usesContent(active) && !build.catalogue) {
+    // The active model was built from a catalogue the dataset no longer has: it cannot be retrained on this data,
+    // so there is nothing to compare with. Said in the reason (and so in the job), not failed and not hidden.
+    progress();
+    report.reason +=
+      ` The promotion gate did not compare: the active model, ${describeSpec(active)}, was built from a catalogue ` +
+      'this build does not have (upload it again to compare against it).';
+  } else if (options.gate && active) {
     report.active = needsActive
       ? (await scoreSpec(split, active, build)).scored
       : candidates.find((c) => c.spec && sameSpec(c.spec, active));
