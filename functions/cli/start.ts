@@ -79,6 +79,8 @@ Try:
   curl '${api}/v1/datasets/demo/users/u1/similar?limit=5'
   curl '${api}/v1/datasets/demo/items/i1/similar?limit=5'
   curl '${api}/v1/datasets/demo/items/i1'
+  curl '${api}/v1/datasets/demo/users/u1/recommendations?limit=5&filter=category:Thriller&diversity=0.5&fields=title,categories'
+  curl '${api}/v1/datasets/demo/trending?limit=5&fields=title'
   curl -X POST '${api}/v1/datasets/demo/recommendations' -H 'content-type: application/json' -d '{"history":[{"item":"i1","rating":5},{"item":"i7","rating":4}]}'
   curl '${api}/v1/datasets/demo'
 
