@@ -13,6 +13,7 @@ export { syntheticCatalogue, type SyntheticCatalogue } from './catalogue.js';
 export { writeSyntheticRatings, syntheticChunks, formatFromPath, type SyntheticFormat } from './write.js';
 export {
   METADATA_HEADER,
+  METADATA_HEADER_WITH_SERIES,
   writeSyntheticItemMetadata,
   syntheticItems,
   clusterGenre,

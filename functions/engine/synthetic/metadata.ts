@@ -66,6 +66,11 @@ export interface SyntheticItem {
   tags: string[];
   /** A description of 30–80 words whose topic words follow `contentSignal` (text.ts). */
   text: string;
+  /**
+   * The item's series (`s17`: catalogue.ts's series index) with option `seriesInCatalogue`, absent otherwise and for
+   * items in no series (cold items never are in one).
+   */
+  series?: string;
 }
 
 /**
@@ -88,7 +93,15 @@ export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticI
       topics,
       o.contentSignal,
     );
-    yield { item: o.itemPrefix + i, title, genres, tags, text };
+    const series = catalogue.series[i];
+    yield {
+      item: o.itemPrefix + i,
+      title,
+      genres,
+      tags,
+      text,
+      ...(o.seriesInCatalogue && series >= 0 ? { series: `s${series}` } : {}),
+    };
   }
   const cold = syntheticColdItems(o, catalogue);
   const coldRandom = new Random(o.seed, 11);
@@ -131,10 +144,13 @@ function titleAndGenres(
 
 /** The metadata file's columns: tags and categories (genres) `|`-joined, as the catalogue parser reads them. */
 export const METADATA_HEADER = ['item', 'title', 'genres', 'tags', 'text'] as const;
+/** The columns with option `seriesInCatalogue`: a last `series` column (empty for items in no series). */
+export const METADATA_HEADER_WITH_SERIES = [...METADATA_HEADER, 'series'] as const;
 
 /**
- * Writes `item,title,genres,tags,text` CSV (genres and tags joined by `|`, RFC 4180 quoting); gzip when the path
- * ends in .gz. The catalogue parser reads `genres` as categories, `tags` as tags and `text` as the description.
+ * Writes `item,title,genres,tags,text` CSV (genres and tags joined by `|`, RFC 4180 quoting), with a last `series`
+ * column under option `seriesInCatalogue`; gzip when the path ends in .gz. The catalogue parser reads `genres` as
+ * categories, `tags` as tags, `text` as the description and `series` as the series.
  */
 export async function writeSyntheticItemMetadata(path: string, options: SyntheticOptions): Promise<void> {
   resolveSyntheticOptions(options); // fail before creating the file
@@ -142,9 +158,12 @@ export async function writeSyntheticItemMetadata(path: string, options: Syntheti
 }
 
 function* metadataChunks(options: SyntheticOptions): Generator<string> {
-  let chunk = METADATA_HEADER.join(',') + '\n';
-  for (const { item, title, genres, tags, text } of syntheticItems(options)) {
-    chunk += csvRecord([item, title, genres.join('|'), tags.join('|'), text]) + '\n';
+  const withSeries = resolveSyntheticOptions(options).seriesInCatalogue;
+  let chunk = (withSeries ? METADATA_HEADER_WITH_SERIES : METADATA_HEADER).join(',') + '\n';
+  for (const { item, title, genres, tags, text, series } of syntheticItems(options)) {
+    const fields = [item, title, genres.join('|'), tags.join('|'), text];
+    if (withSeries) fields.push(series ?? '');
+    chunk += csvRecord(fields) + '\n';
     if (chunk.length >= 1 << 20) {
       yield chunk;
       chunk = '';

@@ -56,6 +56,17 @@ export interface SyntheticOptions {
    * Chosen from their own stream; which items a user has, and their ratings, do not depend on it (new-releases.ts).
    */
   newReleases?: number;
+  /**
+   * New releases prefer later series parts (sequels are what a catalogue adds over time): in each popularity stratum
+   * of new-releases.ts the new release is drawn among the stratum's parts 2.. of a series when it has any. Default
+   * false (the picker as before). Only has an effect with `newReleases` > 0.
+   */
+  newReleaseSequels?: boolean;
+  /**
+   * Write each item's series (`s17`, empty for items in none) as a `series` column of the metadata, so content can
+   * name the item a sequel follows. Default false: the metadata's columns as before. Interactions do not depend on it.
+   */
+  seriesInCatalogue?: boolean;
   /** Prefix of user ids (`u123`). Default 'u'. */
   userPrefix?: string;
   /** Prefix of item ids (`i456`). Default 'i'. */
@@ -146,6 +157,8 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
       'give the share of items that are new releases, e.g. 0.05 (0 for none)',
     );
   }
+  const newReleaseSequels = flag(options.newReleaseSequels, 'newReleaseSequels');
+  const seriesInCatalogue = flag(options.seriesInCatalogue, 'seriesInCatalogue');
   const userPrefix = prefix(options.userPrefix ?? 'u', 'userPrefix');
   const itemPrefix = prefix(options.itemPrefix ?? 'i', 'itemPrefix');
   return {
@@ -162,6 +175,8 @@ export function resolveSyntheticOptions(options: SyntheticOptions): ResolvedSynt
     contentSignal,
     coldItems,
     newReleases,
+    newReleaseSequels,
+    seriesInCatalogue,
     userPrefix,
     itemPrefix,
   };
@@ -173,6 +188,18 @@ function positiveInteger(value: unknown, name: string): number {
       `${name} must be a positive integer, got ${String(value)}`,
       `options.${name}`,
       `give ${name} as a whole number >= 1`,
+    );
+  }
+  return value;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new UserInputError(
+      `${name} must be true or false, got ${String(value)}`,
+      `options.${name}`,
+      'omit it for false',
     );
   }
   return value;
