@@ -22,6 +22,8 @@ interface GenerateFlags {
   contentSignal: number;
   coldItems: number;
   newReleases: number;
+  series?: boolean;
+  sequels?: boolean;
 }
 
 export function registerGenerateCommand(program: Command): void {
@@ -55,6 +57,8 @@ export function registerGenerateCommand(program: Command): void {
       decimal('--new-releases', 0, MAX_NEW_RELEASES),
       0,
     )
+    .option('--series', 'add a series column to the metadata (the series of linked parts the users continue in order)')
+    .option('--sequels', 'new releases are drawn among later parts of series (sequels) where there are any')
     .action(action(async (out: string, flags: GenerateFlags) => generate(out, flags)));
 }
 
@@ -70,6 +74,8 @@ async function generate(out: string, flags: GenerateFlags): Promise<void> {
     contentSignal: flags.contentSignal,
     coldItems: flags.coldItems,
     newReleases: flags.newReleases,
+    seriesInCatalogue: flags.series ?? false,
+    newReleaseSequels: flags.sequels ?? false,
   };
   const started = performance.now();
   const written = await writeSyntheticRatings(out, options);
