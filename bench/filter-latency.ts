@@ -87,10 +87,13 @@ export async function benchFilterLatency(options: { requests: number }): Promise
     const get = async (path: string) => {
       const t0 = performance.now();
       const response = await fetch(`${base}${path}`);
-      const body = (await response.json()) as { items?: { because?: { kind: string }[] }[] };
+      const body = (await response.json()) as {
+        items?: { because?: { kind: string }[] }[];
+        similar?: { because?: { kind: string }[] }[];
+      };
       const ms = performance.now() - t0;
       if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
-      const items = body.items ?? [];
+      const items = body.items ?? body.similar ?? [];
       const backfilled = items.filter((item) => item.because?.some((reason) => reason.kind === 'backfill')).length;
       return { ms, items: items.length, backfilled };
     };

@@ -36,6 +36,14 @@ describe('contentSimilarity (binary cosine)', () => {
     expect([...entryTermSet(byId.get('r')!)].sort()).toEqual(['cat:jazz', 'train']);
   });
 
+  it('tokenises an entry object once (the API row cache keeps entries), and an equal copy on its own', () => {
+    const entry = byId.get('x')!;
+    expect(entryTermSet(entry)).toBe(entryTermSet(entry));
+    const copy = structuredClone(entry);
+    expect(entryTermSet(copy)).not.toBe(entryTermSet(entry));
+    expect([...entryTermSet(copy)].sort()).toEqual([...entryTermSet(entry)].sort());
+  });
+
   it('equals |A ∩ B| / √(|A|·|B|) computed by hand', () => {
     // x ∩ y = {blue, cat:jazz, attr:mood=calm}: 3 / √(5·4).
     expect(sim('x', 'y')).toBeCloseTo(3 / Math.sqrt(20), 12);

@@ -12,29 +12,42 @@
  * counts as much as a rare one; the build-time content rows (vectorise.ts) are where IDF belongs.
  *
  * Safety properties (test/engine/content-pair-similarity.test.ts): equals the hand-computed cosine; symmetric;
- * in [0, 1]; 0 for a missing or empty entry (never NaN); an entry's terms are computed once per lookup.
+ * in [0, 1]; 0 for a missing or empty entry (never NaN); an entry's terms are computed once per lookup, and once per
+ * entry object across lookups.
  */
 import type { CatalogueEntry } from '../catalogue/types.js';
 import { entryTerms } from './tokenise.js';
 
+/**
+ * Per entry object, its term set: the API's row cache keeps decoded entries, so a warm instance tokenises an entry
+ * once rather than on every request that re-ranks it (tokenising dominated a diversified request's cost). Entries
+ * are never changed once decoded; a WeakMap lets an entry and its terms go together when the cache drops it.
+ */
+const termSets = new WeakMap<CatalogueEntry, ReadonlySet<string>>();
+
 /** The distinct terms of an entry (words of title and text, and every whole term). */
-export function entryTermSet(entry: CatalogueEntry): Set<string> {
-  const terms = entryTerms(entry);
-  return new Set([
-    ...terms.title,
-    ...terms.text,
-    ...terms.tags,
-    ...terms.categories,
-    ...terms.series,
-    ...terms.attributes.map(({ term }) => term),
-  ]);
+export function entryTermSet(entry: CatalogueEntry): ReadonlySet<string> {
+  let set = termSets.get(entry);
+  if (set === undefined) {
+    const terms = entryTerms(entry);
+    set = new Set([
+      ...terms.title,
+      ...terms.text,
+      ...terms.tags,
+      ...terms.categories,
+      ...terms.series,
+      ...terms.attributes.map(({ term }) => term),
+    ]);
+    termSets.set(entry, set);
+  }
+  return set;
 }
 
 /** sim(a, b) over the entries `catalogue` finds, each entry's terms computed once (the lookup must not change). */
 export function contentSimilarity(
   catalogue: (item: string) => CatalogueEntry | undefined,
 ): (a: string, b: string) => number {
-  const termsOf = new Map<string, Set<string> | undefined>();
+  const termsOf = new Map<string, ReadonlySet<string> | undefined>();
   const terms = (item: string) => {
     if (!termsOf.has(item)) {
       const entry = catalogue(item);
