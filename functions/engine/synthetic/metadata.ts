@@ -84,18 +84,23 @@ export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticI
   const catalogue = syntheticCatalogue(o);
   const topics = factorTopics(catalogue);
   const random = new Random(o.seed, 5);
+  // Title and genres from `titleRandom` first, then the description from the item's own stream (the draw order).
+  const described = (titleRandom: Random, i: number, cluster: number, factor: number, second: number) => ({
+    item: o.itemPrefix + i,
+    ...titleAndGenres(titleRandom, cluster, o.clusters, 1950, 75),
+    ...describeItem(descriptionRandom(o.seed, i), factor, second, topics, o.contentSignal),
+  });
   for (let i = 0; i < o.items; i++) {
-    const { title, genres } = titleAndGenres(random, catalogue.cluster[i], o.clusters, 1950, 75);
-    const { text, tags } = describeItem(
-      descriptionRandom(o.seed, i),
+    const { item, title, genres, tags, text } = described(
+      random,
+      i,
+      catalogue.cluster[i],
       catalogue.factor[i],
       catalogue.secondFactor[i],
-      topics,
-      o.contentSignal,
     );
     const series = catalogue.series[i];
     yield {
-      item: o.itemPrefix + i,
+      item,
       title,
       genres,
       tags,
@@ -106,17 +111,15 @@ export function* syntheticItems(options: SyntheticOptions): Generator<SyntheticI
   const cold = syntheticColdItems(o, catalogue);
   const coldRandom = new Random(o.seed, 11);
   for (let k = 0; k < o.coldItems; k++) {
-    const i = o.items + k;
     // Years as any item's: one year shared by every cold item would make them one another's content neighbours.
-    const { title, genres } = titleAndGenres(coldRandom, cold.cluster[k], o.clusters, 1950, 75);
-    const { text, tags } = describeItem(
-      descriptionRandom(o.seed, i),
+    const { item, title, genres, tags, text } = described(
+      coldRandom,
+      o.items + k,
+      cold.cluster[k],
       cold.factor[k],
       cold.secondFactor[k],
-      topics,
-      o.contentSignal,
     );
-    yield { item: o.itemPrefix + i, title, genres, tags, text };
+    yield { item, title, genres, tags, text };
   }
 }
 
