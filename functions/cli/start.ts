@@ -20,6 +20,9 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { startLocalStack } = await import('../local/stack.js');
+  // Rebuilt only when its sources changed (the digest in the directory).
+  const { buildConsole } = await import('../console/build.js');
+  const webConsole = await buildConsole(join(dataDir, 'console'));
   // The handlers read their environment at import; import them only once the stack has set it.
   let build: typeof import('../handlers/build.js') | undefined;
   let api: typeof import('../handlers/api.js') | undefined;
@@ -31,6 +34,7 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
     buildHandler: async (event, context) => (build ??= await import('../handlers/build.js')).handler(event, context),
     apiHandler: async (event, context) => (api ??= await import('../handlers/api.js')).handler(event, context),
     log: (line) => console.error(line),
+    consoleDir: webConsole.dir,
   });
   const target: StackTarget = {
     apiUrl: stack.apiUrl,
@@ -70,6 +74,7 @@ function printWelcome(target: StackTarget, dynamoEndpoint: string): void {
   console.log(`
 Affinity is running locally.
   API       ${api}   (OpenAPI: ${api}/openapi.json)
+  Console   ${api}/console/
   S3        ${target.s3Endpoint}   bucket ${target.bucket}   (access key ${LOCAL_CREDENTIALS.accessKeyId} / secret ${LOCAL_CREDENTIALS.secretAccessKey})
   DynamoDB  ${dynamoEndpoint}
 

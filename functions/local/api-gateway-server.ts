@@ -14,6 +14,7 @@ import { logSafePath } from '../log-redaction.js';
 import { createLambdaContext } from './lambda-context.js';
 import { configuredRegion } from './defaults.js';
 import { allowedHosts, refuseRequest } from './request-guard.js';
+import { isConsolePath, serveConsole } from './console-static.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
    * with the server's port (e.g. a name from /etc/hosts). Requests for any other Host are refused (421).
    */
   allowedHosts?: readonly string[];
+  /** A built web console (functions/console/build.ts) to serve under /console/, outside the API handler. */
+  consoleDir?: string;
 }
 
 export interface RunningApiServer {
@@ -79,6 +82,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (refusal) {
       log(`API ${req.method} ${logSafePath(req.url ?? '')} refused (${refusal.status}): ${refusal.detail}`);
       sendProblem(res, refusal.status, refusal.title, refusal.detail, { type: refusal.type, hint: refusal.hint });
+      return;
+    }
+    if (options.consoleDir !== undefined && isConsolePath(req.url ?? '')) {
+      serveConsole(req, res, options.consoleDir);
       return;
     }
     const body = await readBody(req);

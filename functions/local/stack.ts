@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   /** Tuning for the S3 -> build handler delivery (tests shorten the retry delay). */
   bridge?: { concurrency?: number; maxRetries?: number; retryDelayMs?: number };
   log?: (line: string) => void;
+  /** A built web console to serve under /console/ on the API's port (./console-static.ts). */
+  consoleDir?: string;
 }
 
 export interface LocalStack {
@@ -163,7 +165,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api: RunningApiServer = await explainPortInUse(
       'the API',
       options.apiPort,
-      startApiServer({ handler: options.apiHandler, port: options.apiPort, region, log }),
+      startApiServer({
+        handler: options.apiHandler,
+        port: options.apiPort,
+        region,
+        log,
+        consoleDir: options.consoleDir,
+      }),
     );
     stops.push(api.stop);
 
