@@ -290,7 +290,8 @@ async function scoreSpec(
     ...(build.catalogue ? { catalogue: build.catalogue } : {}),
     cache: build.cache,
   });
-  const model = InMemoryModel.fromNeighbours(train, blocks, spec, content);
+  // Scored without explanations: no shared terms to compute for the rows the lists touch.
+  const model = InMemoryModel.fromNeighbours(train, blocks, spec, content, { terms: false });
   const trainSeconds = seconds(started);
   // Content and hybrid lists may hold catalogue items beyond the matrix: their row index (past every matrix item)
   // is never a held-out item, so they count as misses rather than being dropped from the list.

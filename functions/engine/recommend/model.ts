@@ -53,6 +53,8 @@ export class InMemoryModel {
     /** The model served: what the item rows hold, and which rows answer `recommendForUser` by default. */
     readonly spec: ModelSpec,
     private readonly content?: ItemContent,
+    /** Whether content neighbours carry their shared terms (explanations); the validation, which lists none, not. */
+    private readonly withSharedTerms = true,
   ) {
     this.popularity = popularityRanking(matrix);
   }
@@ -66,13 +68,15 @@ export class InMemoryModel {
   /**
    * A model from rows computed elsewhere (each block may cover any row range). `spec` says what they serve;
    * default: kNN rows with the default similarity, item-based when there are item rows. `content`: the item rows'
-   * dictionary and vectors of a content or hybrid model (computeModelBlocks' `content`).
+   * dictionary and vectors of a content or hybrid model (computeModelBlocks' `content`). `terms: false` leaves the
+   * shared terms off its neighbours (a model scored without explanations need not compute them).
    */
   static fromNeighbours(
     matrix: RatingMatrix,
     blocks: ModelBlocks,
     spec?: ModelSpec,
     content?: ItemContent,
+    { terms = true }: { terms?: boolean } = {},
   ): InMemoryModel {
     for (const kind of MODEL_KINDS) {
       const block = blocks[kind];
@@ -88,7 +92,7 @@ export class InMemoryModel {
       model: blocks.item || !blocks.user ? 'item-knn' : 'user-knn',
       similarity: { ...DEFAULT_SIMILARITY_OPTIONS },
     };
-    return new InMemoryModel(matrix, { ...blocks }, served, content);
+    return new InMemoryModel(matrix, { ...blocks }, served, content, terms);
   }
 
   /** The model kinds this model has rows for. */
@@ -170,7 +174,9 @@ export class InMemoryModel {
     if (block === undefined || row === undefined || row < block.start || row >= block.end) return undefined;
     const cache = this.rowCache[kind];
     return (cache[row] ??=
-      kind === 'item' && this.content ? this.withTerms(block, row, this.content) : neighbourRow(block, row, ids));
+      kind === 'item' && this.content && this.withSharedTerms
+        ? this.withTerms(block, row, this.content)
+        : neighbourRow(block, row, ids));
   }
 
   /** A content or hybrid row with the shared terms of each pair whose content part is > 0. */
