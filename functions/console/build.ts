@@ -1,6 +1,7 @@
 /**
  * Bundles the web console with esbuild into one directory: index.html, console.js, console.css. No CDN and no
- * network: everything (Preact included) is in console.js. The result is reused while the sources are unchanged:
+ * network: everything (Preact and uPlot included) is in console.js; CSS imported from modules (the console's
+ * style.css, uPlot's uPlot.min.css) is bundled into console.css. The result is reused while the sources are unchanged:
  * `.sources-digest` in the directory holds a SHA-256 of every source file and the esbuild version.
  *
  * Safety properties (test/console/console-static.test.ts):
@@ -10,10 +11,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const CONSOLE_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
 const DIGEST_FILE = '.sources-digest';
+const require = createRequire(import.meta.url);
 
 const INDEX_HTML = `<!doctype html>
 <html lang="en">
@@ -30,18 +33,25 @@ const INDEX_HTML = `<!doctype html>
 </html>
 `;
 
-/** Source files of the console (not tests, not this builder's output), sorted. */
-function sourceFiles(): string[] {
-  return readdirSync(CONSOLE_SOURCE_DIR)
-    .filter((name) => /\.(ts|tsx|css)$/.test(name))
-    .sort()
-    .map((name) => join(CONSOLE_SOURCE_DIR, name));
+/** Source files of the console, its sub-folders (pages/, components/) included, sorted. */
+function sourceFiles(dir = CONSOLE_SOURCE_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return sourceFiles(path);
+      return /\.(ts|tsx|css)$/.test(entry.name) ? [path] : [];
+    });
 }
+
+/** The libraries bundled in (their package.json, with the version, is part of the digest: an upgrade rebuilds). */
+const LIBRARY_FILES = ['uplot/package.json', 'preact/package.json'];
 
 async function sourcesDigest(): Promise<string> {
   const { version } = await import('esbuild');
   const hash = createHash('sha256').update(`esbuild ${version}\n`);
   for (const file of sourceFiles()) hash.update(`${file}\n`).update(readFileSync(file));
+  for (const name of LIBRARY_FILES) hash.update(`${name}\n`).update(readFileSync(require.resolve(name)));
   return hash.digest('hex');
 }
 

@@ -6,6 +6,7 @@
  * - A bar's width is its share of the score in percent, clamped to 0–100 (a negative EASE share draws as 0 and
  *   says so in its label, rather than a bar pointing nowhere).
  * - Every entry kind gets a row in words; none is dropped.
+ * - A history item is named by its title when one is known, always with its id (titles need not be unique).
  */
 
 /** The `because` entry shapes of GET …/recommendations (functions/api/schemas.ts), as plain JSON. */
@@ -34,13 +35,21 @@ function round(value: number, digits: number): string {
   return Number(value.toFixed(digits)).toString();
 }
 
-export function explanationBars(because: readonly BecauseEntry[] | undefined): ExplanationBar[] {
+/** Titles by item id, from the catalogue (GET …/items/{id}); an id without one (or with '') is shown as the id alone. */
+export type TitleLookup = ReadonlyMap<string, string>;
+
+export function explanationBars(
+  because: readonly BecauseEntry[] | undefined,
+  titles: TitleLookup = new Map(),
+): ExplanationBar[] {
   return (because ?? []).map((entry): ExplanationBar => {
     switch (entry.kind) {
       case 'item':
       case 'user': {
         const percent = entry.share * 100;
-        const who = entry.kind === 'item' ? `you rated ${entry.id}` : `similar user ${entry.id}`;
+        const title = entry.kind === 'item' ? titles.get(entry.id) : undefined;
+        const named = title ? `"${title}" (${entry.id})` : entry.id;
+        const who = entry.kind === 'item' ? `you rated ${named}` : `similar user ${entry.id}`;
         const shares = entry.terms && entry.terms.length > 0 ? `; shares: ${entry.terms.join(', ')}` : '';
         const negative = percent < 0 ? ' (counts against)' : '';
         return {
@@ -66,4 +75,15 @@ export function explanationBars(because: readonly BecauseEntry[] | undefined): E
         };
     }
   });
+}
+
+/** The history item ids the explanations of these results name that `titles` does not hold yet, each once. */
+export function untitledBecauseIds(
+  items: readonly { because?: readonly BecauseEntry[] }[],
+  titles: { has(id: string): boolean },
+): string[] {
+  const ids = new Set<string>();
+  for (const item of items)
+    for (const entry of item.because ?? []) if (entry.kind === 'item' && !titles.has(entry.id)) ids.add(entry.id);
+  return [...ids];
 }

@@ -22,7 +22,8 @@ export interface ExplorerForm {
 
 export type QueryResult = { ok: true; query: string } | { ok: false; error: string };
 
-function categories(text: string): string[] {
+/** The comma-separated names typed in a category box, trimmed, empty ones dropped. */
+export function categories(text: string): string[] {
   return text
     .split(',')
     .map((value) => value.trim())
