@@ -34,7 +34,7 @@ const INDEX_HTML = `<!doctype html>
 `;
 
 /** Source files of the console, its sub-folders (pages/, components/) included, sorted. */
-function sourceFiles(dir = CONSOLE_SOURCE_DIR): string[] {
+export function sourceFiles(dir = CONSOLE_SOURCE_DIR): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((entry) => {

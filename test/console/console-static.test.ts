@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole } from '../../functions/console/build.js';
+import { buildConsole, CONSOLE_SOURCE_DIR, sourceFiles } from '../../functions/console/build.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'affinity-console-'));
@@ -71,7 +71,10 @@ describe('web console on the local API server', () => {
     const css = await fetch(`${stack.apiUrl}/console/console.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
-    expect(await css.text()).toContain('.bars');
+    const styles = await css.text();
+    expect(styles).toContain('.bars');
+    // uPlot's own stylesheet, imported from node_modules, is bundled in (no CDN link).
+    expect(styles).toContain('.uplot');
 
     const head = await raw('HEAD', '/console/console.js');
     expect(head.status).toBe(200);
@@ -113,5 +116,13 @@ describe('web console on the local API server', () => {
     expect(await buildConsole(consoleDir)).toEqual({ dir: consoleDir, built: false });
     expect(statSync(join(consoleDir, 'console.js')).mtimeMs).toBe(before);
     expect(readFileSync(join(consoleDir, '.sources-digest'), 'utf8')).toBe(digest);
+  });
+
+  it('digests the sources of every sub-folder (pages/, components/), so a change to a page rebuilds', () => {
+    const files = sourceFiles().map((file) => file.slice(CONSOLE_SOURCE_DIR.length + 1));
+    expect(files).toEqual(
+      expect.arrayContaining(['app.tsx', 'pages/dataset.tsx', 'components/chart.tsx', 'style.css']),
+    );
+    expect(files.some((file) => file.endsWith('.test.ts'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explanationBars } from '../../functions/console/explanation.js';
+import { explanationBars, untitledBecauseIds } from '../../functions/console/explanation.js';
 
 describe('explanation bars', () => {
   it('draws each contribution as its share of the score, in percent, with its terms as "shares: …"', () => {
@@ -40,5 +40,41 @@ describe('explanation bars', () => {
 
   it('has no rows when the API sent no explanation (explain=false)', () => {
     expect(explanationBars(undefined)).toEqual([]);
+  });
+
+  it('names a history item by its title when known, always with its id', () => {
+    const titles = new Map([
+      ['i7', 'Kind of Blue'],
+      ['i8', ''],
+    ]);
+    const bars = explanationBars(
+      [
+        { kind: 'item', id: 'i7', similarity: 0.5, value: 1, share: 0.5 },
+        { kind: 'item', id: 'i8', similarity: 0.5, value: 1, share: 0.25 },
+        { kind: 'user', id: 'i7', similarity: 0.5, value: 1, share: 0.25 },
+      ],
+      titles,
+    );
+    expect(bars.map((bar) => bar.label)).toEqual([
+      'you rated "Kind of Blue" (i7): 50%',
+      'you rated i8: 25%',
+      'similar user i7: 25%',
+    ]);
+  });
+
+  it('lists the history ids whose titles are not known yet, each once', () => {
+    const items = [
+      {
+        because: [
+          { kind: 'item' as const, id: 'a', similarity: 1, value: 1, share: 0.5 },
+          { kind: 'user' as const, id: 'u', similarity: 1, value: 1, share: 0.5 },
+        ],
+      },
+      { because: [{ kind: 'item' as const, id: 'b', similarity: 1, value: 1, share: 1 }] },
+      { because: [{ kind: 'item' as const, id: 'a', similarity: 1, value: 1, share: 1 }] },
+      {},
+    ];
+    expect(untitledBecauseIds(items, new Set(['b']))).toEqual(['a']);
+    expect(untitledBecauseIds(items, new Set())).toEqual(['a', 'b']);
   });
 });
