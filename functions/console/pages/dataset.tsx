@@ -178,7 +178,11 @@ export function DatasetPage({ dataset }: { dataset: string }) {
                         {version.active ? ' (active)' : ''}
                       </th>
                       <td>{version.model.label}</td>
-                      <td>{`${version.stats.users} / ${version.stats.items} / ${version.stats.ratings}`}</td>
+                      <td>
+                        {[version.stats.users, version.stats.items, version.stats.ratings]
+                          .map((n) => n.toLocaleString('en'))
+                          .join(' / ')}
+                      </td>
                       <td>{age(version.createdAt, now)}</td>
                       <td>{series ? metric(series.ndcg[i]) : ''}</td>
                       <td>{series ? metric(series.recall[i]) : ''}</td>

@@ -104,6 +104,7 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
   const [error, setError] = useState<string>();
   const [userHistory, setUserHistory] = useState<{ user: string; items: ListedItem[] | string }>();
   const [similar, setSimilar] = useState<{ of: string; body: SimilarBody }>();
+  const [similarTo, setSimilarTo] = useState('');
   const [popular, setPopular] = useState<ListedItem[] | string>();
   const [trending, setTrending] = useState<ListedItem[] | string>();
   const titles = useRef(new Map<string, string>());
@@ -292,6 +293,24 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
           Categories: comma-separated names, as in the catalogue.
         </p>
         <button type="submit">Recommend</button>
+      </form>
+      <form
+        class="similar-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (similarTo.trim() !== '') void showSimilar(similarTo.trim());
+        }}
+      >
+        <label for="similar-to">Similar to item</label>
+        <input
+          id="similar-to"
+          value={similarTo}
+          onInput={(e) => setSimilarTo(e.currentTarget.value)}
+          autocomplete="off"
+        />
+        <button type="submit" disabled={similarTo.trim() === ''}>
+          Find similar
+        </button>
       </form>
       <ErrorText error={error} />
       {mode === 'user' && userHistory && (
