@@ -16,7 +16,8 @@ export interface BuildReport {
   eventTypes?: { types: { type: string; rows: number; weight: number }[]; distinct: number; ignoredRows?: number };
   popularityCurve?: { rank: number; users: number }[];
   userActivity?: { min: number; max: number; users: number }[];
-  files?: { file: string; rowsRead: number; accepted: number; rejected: number }[];
+  /** Older jobs: a count of the files read, not a list. */
+  files?: { file: string; rowsRead: number; accepted: number; rejected: number }[] | number;
   filesOmitted?: number;
   rejected?: Record<string, { count: number; example: string }>;
 }
@@ -173,6 +174,10 @@ export type FilesTable = { rows: FileRow[]; omitted: number } | { missing: strin
 export function filesTable(report: BuildReport | undefined): FilesTable {
   const files = report?.files;
   if (files === undefined) return { missing: `No per-file table: ${OLDER} (no \`files\`).` };
+  if (typeof files === 'number')
+    return {
+      missing: `No per-file table: this job was built before the report listed its files (it read ${plural(files, 'file')}).`,
+    };
   if (
     !Array.isArray(files) ||
     !files.every((f) => typeof f?.file === 'string' && isCount(f.rowsRead) && isCount(f.accepted))

@@ -42,3 +42,12 @@ export function age(iso: string | null | undefined, now: number): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
+
+/**
+ * A short label for a chart axis: a build's version id (`20261202T124556Z-a05e56b1`: its UTC build time and a hash)
+ * as "12-02 12:45"; any other id as it is. The table beside the chart shows the full ids.
+ */
+export function versionAxisLabel(version: string): string {
+  const match = /^\d{4}(\d{2})(\d{2})T(\d{2})(\d{2})\d{2}Z-[0-9a-f]+$/.exec(version);
+  return match ? `${match[1]}-${match[2]} ${match[3]}:${match[4]}` : version;
+}

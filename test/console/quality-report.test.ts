@@ -98,6 +98,10 @@ describe('data-quality tables', () => {
     ];
     expect(filesTable({ files })).toEqual({ rows: files, omitted: 0 });
     expect(filesTable({ files, filesOmitted: 3 })).toEqual({ rows: files, omitted: 3 });
+    // Jobs built before the list was added counted the files instead.
+    expect(filesTable({ files: 1 })).toEqual({
+      missing: 'No per-file table: this job was built before the report listed its files (it read 1 file).',
+    });
     expect(filesTable({})).toEqual({
       missing: 'No per-file table: this job was built before the report had it (no `files`).',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { age, metricsSeries, type VersionBody } from '../../functions/console/version-metrics.js';
+import { age, metricsSeries, versionAxisLabel, type VersionBody } from '../../functions/console/version-metrics.js';
 
 const version = (id: string, createdAt: string, validation?: VersionBody['validation']): VersionBody =>
   ({ version: id, createdAt, validation }) as VersionBody;
@@ -45,5 +45,11 @@ describe('validation metrics per version', () => {
     expect(age('2026-01-01T23:55:00Z', now)).toBe('5 min ago');
     expect(age('2025-12-30T00:00:00Z', now)).toBe('3 d ago');
     expect(age(null, now)).toBe('never');
+  });
+
+  it('labels a build version id by its build time on the chart axis, other ids as they are', () => {
+    expect(versionAxisLabel('20261202T124556Z-a05e56b1')).toBe('12-02 12:45');
+    expect(versionAxisLabel('v3')).toBe('v3');
+    expect(versionAxisLabel('20261202T124556Z')).toBe('20261202T124556Z');
   });
 });

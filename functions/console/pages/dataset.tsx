@@ -13,7 +13,7 @@ import { Dialog, ErrorText } from '../components/dialog.js';
 import { JobsTable } from '../components/jobs-table.js';
 import { isActiveJob } from '../job-status.js';
 import { rollbackBody, rollbackChoices } from '../rollback.js';
-import { age, metricsSeries, type MetricsSeries } from '../version-metrics.js';
+import { age, metricsSeries, versionAxisLabel, type MetricsSeries } from '../version-metrics.js';
 
 const JOBS_REFRESH_MS = 2000;
 const metric = (value: number | null) => (value === null ? '–' : value.toFixed(3));
@@ -23,8 +23,8 @@ function metricsChart(series: MetricsSeries): LineSeries {
   return {
     kind: 'lines',
     title: 'Validation per version',
-    xLabel: 'version, oldest first',
-    labels: series.versions,
+    xLabel: 'version (built, UTC), oldest first',
+    labels: series.versions.map(versionAxisLabel),
     series: [
       { name: 'NDCG@10', values: series.ndcg, color: '#23395d' },
       { name: 'Recall@10', values: series.recall, color: '#c0392b' },

@@ -5,7 +5,7 @@
  * items of any result. The form logic is in ../filter-form.ts (GET) and ../history-form.ts (POST).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { apiGet, apiSend, datasetPath } from '../api.js';
+import { ApiError, apiGet, apiSend, datasetPath } from '../api.js';
 import { ErrorText } from '../components/dialog.js';
 import { explanationBars, untitledBecauseIds, type BecauseEntry } from '../explanation.js';
 import { recommendationsPath } from '../filter-form.js';
@@ -165,7 +165,14 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
             remember(items);
             setUserHistory({ user, items });
           },
-          (e: Error) => setUserHistory({ user, items: `The user's history could not be read (${e.message}).` }),
+          (e: Error) =>
+            setUserHistory({
+              user,
+              items:
+                e instanceof ApiError && e.status === 405
+                  ? 'This API version has no GET …/users/{userId}: the history cannot be shown.'
+                  : `The user's history could not be read (${e.message}).`,
+            }),
         );
     } else {
       const body = historyRequestBody({ ...filters, history });
