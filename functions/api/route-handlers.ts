@@ -15,6 +15,7 @@ import {
   rollbackRoute,
   similarItemsRoute,
   similarUsersRoute,
+  userHistoryRoute,
   userRecommendationsRoute,
 } from './routes.js';
 import { finiteReply } from './finite-json.js';
@@ -108,6 +109,14 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
       200,
       PERSONALISED,
     );
+  });
+
+  app.openapi(userHistoryRoute, async (c) => {
+    const { dataset, userId } = c.req.valid('param');
+    const { limit, fields } = c.req.valid('query');
+    const body = await service.userHistory(dataset, userId, limit);
+    const history = await catalogue.withFields(body.dataset, body.version, body.history, (entry) => entry.item, fields);
+    return c.json(finiteReply({ ...body, history }), 200, PERSONALISED);
   });
 
   app.openapi(popularRoute, async (c) => {

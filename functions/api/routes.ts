@@ -18,6 +18,8 @@ import {
   RollbackResponse,
   SimilarItemsResponse,
   SimilarUsersResponse,
+  HistoryQuery,
+  UserHistoryResponse,
   UserParams,
   UserRecommendationsQuery,
   MAX_HISTORY_ENTRIES,
@@ -117,6 +119,26 @@ export const similarUsersRoute = createRoute({
     ...storeErrors,
     ...modelNotBuiltError('user model'),
     404: problem('Unknown dataset, no active model, or the user has no neighbour row.'),
+  },
+});
+
+export const userHistoryRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{dataset}/users/{userId}/history',
+  operationId: 'userHistory',
+  tags: ['recommendations'],
+  summary: "A user's history as the active version serves it",
+  description:
+    "The items that score the user's item-based recommendations, most recent first: live events the version does " +
+    "not hold yet (`live: true`), then the stored history (capped at the build's history cap). Taken-down items are " +
+    'left out; an erased user is unknown. With `fields`, each entry carries those catalogue attributes.',
+  request: { params: UserParams, query: HistoryQuery },
+  responses: {
+    200: json(UserHistoryResponse, 'The history, most recent first.'),
+    ...storeErrors,
+    404: problem(
+      'Unknown dataset, no active model, or a user the active version does not know and with no live events.',
+    ),
   },
 });
 
@@ -222,6 +244,7 @@ export const apiRoutes = [
   historyRecommendationsRoute,
   similarItemsRoute,
   similarUsersRoute,
+  userHistoryRoute,
   popularRoute,
   itemRoute,
   datasetRoute,

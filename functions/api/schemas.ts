@@ -145,6 +145,8 @@ export const UserRecommendationsQuery = z.strictObject({
   fields: fieldsQuery,
 });
 export const LimitQuery = z.strictObject({ limit: limitQuery('entries') });
+/** A user's history: a limit and the catalogue fields to return with each entry. */
+export const HistoryQuery = z.strictObject({ limit: limitQuery('entries'), fields: fieldsQuery });
 /** Routes that list items: a limit and the catalogue fields to return with each. */
 export const ItemListQuery = z.strictObject({
   limit: limitQuery('entries'),
@@ -397,6 +399,28 @@ export const SimilarUsersResponse = z
   .object({ dataset: z.string(), version: z.string(), userId: z.string(), similar: z.array(SimilarEntrySchema) })
   .openapi('SimilarUsers');
 
+export const UserHistoryResponse = z
+  .object({
+    dataset: z.string(),
+    version: z.string(),
+    userId: z.string(),
+    /** Most recent first: the live events after the version's cutoff, then the version's stored history. */
+    history: z.array(
+      z.object({
+        item: z.string(),
+        value: z.number(),
+        live: z.boolean().openapi({ description: 'From a live event the active version does not hold yet.' }),
+        ...catalogueFieldSchemas,
+      }),
+    ),
+    total: z
+      .number()
+      .int()
+      .openapi({ description: 'Entries in the whole history (the list shows the first `limit`).' }),
+    liveEvents: z.number().int(),
+  })
+  .openapi('UserHistory');
+
 export const PopularResponse = z
   .object({
     dataset: z.string(),
@@ -429,3 +453,4 @@ export type RecommendationsBody = z.infer<typeof RecommendationsResponse>;
 export type SimilarItemsBody = z.infer<typeof SimilarItemsResponse>;
 export type SimilarUsersBody = z.infer<typeof SimilarUsersResponse>;
 export type PopularBody = z.infer<typeof PopularResponse>;
+export type UserHistoryBody = z.infer<typeof UserHistoryResponse>;

@@ -61,6 +61,7 @@ import type {
   RollbackBodyResponse,
   SimilarItemsBody,
   SimilarUsersBody,
+  UserHistoryBody,
 } from './schemas.js';
 
 export type { FilterOptions } from './service-parts.js';
@@ -325,6 +326,49 @@ export class RecommendationService {
           );
         },
       };
+    });
+  }
+
+  /**
+   * The user's history as item-based scoring sees it (live entries first, then the stored history), through the
+   * serving filter. Unknown, erased, or with nothing left: 404, worded as for any unknown user.
+   */
+  userHistory(dataset: string, userId: string, limit: number): Promise<UserHistoryBody> {
+    return this.onActiveVersion(dataset, undefined, async (active) => {
+      const { version, filter } = active;
+      const erased = filter.isErasedUser(userId);
+      const stored = this.userIdForStorage(active, userId);
+      const [rows, events] = erased
+        ? [{} as UserRows, []]
+        : await Promise.all([
+            this.store.getUserRows(dataset, version, stored),
+            this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
+          ]);
+      const live = filter.history(liveHistory(events, weightingOf(active.info)));
+      const history = filter.history(mergeLiveHistory(live, rows.history ?? []));
+      if (history.length === 0)
+        return {
+          // Erased: unknown on every version. Otherwise a newer version may know the user.
+          complete: erased,
+          answer: () => {
+            throw notFound(
+              `User ${JSON.stringify(userId)} has no history in dataset ${JSON.stringify(dataset)} (version ${version}).`,
+              'Check the user id (ids are case-sensitive); a user appears once a build has read their interactions or they sent live events.',
+            );
+          },
+        };
+      const body: UserHistoryBody = {
+        dataset,
+        version,
+        userId,
+        history: history
+          .slice(0, limit)
+          // mergeLiveHistory puts the live entries first, one per item.
+          .map(({ item, value }, k) => ({ item, value, live: k < live.length })),
+        total: history.length,
+        liveEvents: events.length,
+      };
+      return { complete: true, answer: () => body };
     });
   }
 

@@ -24,6 +24,7 @@ const EXPECTED_OPERATIONS = [
   'post /v1/datasets/{dataset}/recommendations',
   'get /v1/datasets/{dataset}/items/{itemId}/similar',
   'get /v1/datasets/{dataset}/users/{userId}/similar',
+  'get /v1/datasets/{dataset}/users/{userId}/history',
   'get /v1/datasets/{dataset}/popular',
   'get /v1/datasets/{dataset}/trending',
   'get /v1/datasets/{dataset}/items/{itemId}',
