@@ -89,19 +89,15 @@ interface CatalogueItem {
 const catalogueItem = (dataset: string, item: string) =>
   api<CatalogueItem>(`/v1/datasets/${dataset}/items/${encodeURIComponent(item)}`);
 
-/** A demo user the API knows with a history: no popularity / trending fallback, and a non-empty GET …/users/{u}. */
+/** A demo user the API knows with a history: no popularity / trending fallback, and a non-empty GET …/users/{u}/history. */
 async function userWithHistory(): Promise<string> {
   for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) {
     const answer = await api<{ fallback?: unknown; items: unknown[] }>(
       `/v1/datasets/demo/users/${user}/recommendations?limit=1`,
     );
     if (answer.fallback !== undefined || answer.items.length === 0) continue;
-    const history = await fetch(`${stack.apiUrl}/v1/datasets/demo/users/${user}`);
-    // Before the console's GET …/users/{u} route exists the recommendation answer above is the evidence.
-    if (history.status === 200) {
-      const body = (await history.json()) as { history?: unknown[] };
-      if (!body.history || body.history.length === 0) continue;
-    }
+    const history = await api<{ history: unknown[] }>(`/v1/datasets/demo/users/${user}/history`);
+    if (history.history.length === 0) continue;
     return user;
   }
   throw new Error('none of u1…u5 has a history in the demo dataset');

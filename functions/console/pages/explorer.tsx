@@ -102,7 +102,7 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
   const [diversity, setDiversity] = useState(0);
   const [result, setResult] = useState<RecommendationsBody>();
   const [error, setError] = useState<string>();
-  const [userHistory, setUserHistory] = useState<{ user: string; items: ListedItem[] | string }>();
+  const [userHistory, setUserHistory] = useState<{ user: string; items: ListedItem[] | string; total?: number }>();
   const [similar, setSimilar] = useState<{ of: string; body: SimilarBody }>();
   const [similarTo, setSimilarTo] = useState('');
   const [popular, setPopular] = useState<ListedItem[] | string>();
@@ -159,18 +159,19 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
       apiGet<RecommendationsBody>(path.query).then(show, (e: Error) => setError(e.message));
       const user = userId.trim();
       if (userHistory?.user !== user)
-        apiGet<{ history?: ListedItem[] }>(datasetPath(dataset, `/users/${encodeURIComponent(user)}`)).then(
+        apiGet<{ history: ListedItem[]; total: number }>(
+          datasetPath(dataset, `/users/${encodeURIComponent(user)}/history?limit=20&fields=title`),
+        ).then(
           (body) => {
-            const items = Array.isArray(body.history) ? body.history : [];
-            remember(items);
-            setUserHistory({ user, items });
+            remember(body.history);
+            setUserHistory({ user, items: body.history, total: body.total });
           },
           (e: Error) =>
             setUserHistory({
               user,
               items:
-                e instanceof ApiError && e.status === 405
-                  ? 'This API version has no GET …/users/{userId}: the history cannot be shown.'
+                e instanceof ApiError && e.status === 404
+                  ? 'No history: the active version does not know this user and they sent no live events.'
                   : `The user's history could not be read (${e.message}).`,
             }),
         );
@@ -322,7 +323,14 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
       <ErrorText error={error} />
       {mode === 'user' && userHistory && (
         <section aria-labelledby="user-history">
-          <h2 id="user-history">History of {userHistory.user}</h2>
+          <h2 id="user-history">
+            History of {userHistory.user}
+            {userHistory.total !== undefined &&
+            Array.isArray(userHistory.items) &&
+            userHistory.total > userHistory.items.length
+              ? ` (latest ${userHistory.items.length} of ${userHistory.total})`
+              : ''}
+          </h2>
           {typeof userHistory.items === 'string' ? (
             <p class="muted">{userHistory.items}</p>
           ) : (
