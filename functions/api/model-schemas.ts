@@ -3,7 +3,9 @@
  * table and the promotion gate's decision), rollback. Response schemas document (they do not validate) replies.
  */
 import { z } from '@hono/zod-openapi';
+import { DATASET_PAGE_DEFAULT, DATASET_PAGE_MAX } from '../adapters/store-contract.js';
 import { MODEL_NAMES } from '../engine/models/index.js';
+import { decimalWholeNumber } from './filter-schemas.js';
 
 /** A validation table's rows: popularity (the baseline) and every model a build can compare. */
 const MODEL_LABELS = ['popularity', ...MODEL_NAMES] as const;
@@ -268,3 +270,69 @@ export type DatasetBody = z.infer<typeof DatasetResponse>;
 export type RollbackBodyResponse = z.infer<typeof RollbackResponse>;
 export type JobsBody = z.infer<typeof JobsResponse>;
 export type JobBody = z.infer<typeof JobSchema>;
+
+// ---- GET /v1/datasets: the dataset directory ---------------------------------------------------------------
+
+export const DatasetListQuery = z.strictObject({
+  limit: z
+    .preprocess(
+      decimalWholeNumber,
+      z
+        .number({ error: `limit must be a whole number from 1 to ${DATASET_PAGE_MAX}, in decimal digits` })
+        .int(`limit must be a whole number from 1 to ${DATASET_PAGE_MAX}`)
+        .min(1, 'limit must be at least 1')
+        .max(DATASET_PAGE_MAX, `limit must be at most ${DATASET_PAGE_MAX}`),
+    )
+    .default(DATASET_PAGE_DEFAULT)
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: DATASET_PAGE_MAX,
+      default: DATASET_PAGE_DEFAULT,
+      description: `Datasets per page (1-${DATASET_PAGE_MAX} in decimal digits, default ${DATASET_PAGE_DEFAULT}).`,
+    }),
+  nextToken: z
+    .string()
+    .min(1, 'nextToken must not be empty')
+    .max(2048, 'nextToken is longer than any token this API gives out')
+    .optional()
+    .openapi({ description: 'The `nextToken` of the previous page, unchanged (opaque).' }),
+});
+
+const JobOutlineSchema = z
+  .object({
+    jobId: z.string(),
+    status: JobSchema.shape.status,
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+    error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
+  })
+  .openapi('JobOutline', { description: 'The latest build job, in brief (GET …/jobs/{jobId} has it whole).' });
+
+export const DatasetSummarySchema = z
+  .object({
+    dataset: z.string(),
+    activeVersion: z.string().nullable().openapi({ description: 'null while no build of the dataset succeeded.' }),
+    versions: z.number().int().openapi({ description: 'Kept versions (the active one included).' }),
+    stats: z
+      .object({ users: z.number().int(), items: z.number().int(), ratings: z.number().int() })
+      .nullable()
+      .openapi({ description: "The active version's counts; null without one." }),
+    model: z.string().nullable().openapi({
+      description: "The active version's model label, as GET /v1/datasets/{dataset} gives it (`model.label`).",
+    }),
+    updatedAt: z.string().nullable().openapi({ description: "The manifest's last change (ISO); null without one." }),
+    lastJob: JobOutlineSchema.nullable(),
+  })
+  .openapi('DatasetSummary');
+
+export const DatasetListResponse = z
+  .object({
+    datasets: z.array(DatasetSummarySchema).openapi({ description: 'By dataset name.' }),
+    nextToken: z.string().optional().openapi({ description: 'Present when more datasets follow: pass it back.' }),
+  })
+  .openapi('DatasetList');
+
+export type DatasetSummaryBody = z.infer<typeof DatasetSummarySchema>;
+export type DatasetListBody = z.infer<typeof DatasetListResponse>;
