@@ -162,4 +162,31 @@ describe('GET /v1/datasets', () => {
     };
     expect(doc.paths['/v1/datasets']?.get?.operationId).toBe('listDatasets');
   });
+
+  it("documents the job report's chart fields in the OpenAPI document", async () => {
+    const { app } = await appWithStore();
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.components.schemas.JobReport?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        'ratingHistogram',
+        'eventTypes',
+        'popularityCurve',
+        'userActivity',
+        'files',
+        'filesOmitted',
+        'rejected',
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas.DatasetSummary?.properties ?? {}).sort()).toEqual([
+      'activeVersion',
+      'dataset',
+      'lastJob',
+      'model',
+      'stats',
+      'updatedAt',
+      'versions',
+    ]);
+  });
 });
