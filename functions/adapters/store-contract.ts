@@ -395,6 +395,30 @@ export interface DatasetBuildStore {
   clearDatasetBuild(dataset: string): Promise<void>;
 }
 
+export const DATASET_PAGE_DEFAULT = 50;
+export const DATASET_PAGE_MAX = 100;
+
+/** One page of the dataset directory request: `limit` 1..100 (default 50); `nextToken` from the previous page. */
+export interface DatasetPageRequest {
+  limit?: number;
+  nextToken?: string;
+}
+
+/** A page of the dataset directory, by dataset name; `nextToken` is present when more follow. */
+export interface DatasetPage {
+  datasets: { dataset: string; createdAt: string }[];
+  nextToken?: string;
+}
+
+/**
+ * Every dataset, without a Scan: the store records a dataset in its directory when its first job is claimed and on
+ * every activation (a dataset from before the directory appears after its next build). Read by the API.
+ */
+export interface DatasetLister {
+  /** A bad `limit` or a `nextToken` the store did not give out: a UserInputError naming it. */
+  listDatasets(request?: DatasetPageRequest): Promise<DatasetPage>;
+}
+
 /** Thrown by the store when a dataset/version/job does not exist or a rollback target is not kept. */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';

@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import type { JobReader, LiveEventWriter, ModelReader } from '../adapters/store-contract.js';
+import type { DatasetLister, JobReader, LiveEventWriter, ModelReader } from '../adapters/store-contract.js';
 import type { ErasureRequests } from '../adapters/erasure-contract.js';
 import { logger as sharedLogger, metrics as sharedMetrics, type AppLogger, type AppMetrics } from '../observability.js';
 import type { ApiApp, AppEnv } from './app-env.js';
@@ -26,7 +26,7 @@ import { registerLiveEventHandlers } from './live-handlers.js';
 import { registerTrendingHandlers } from './trending-routes.js';
 
 /** What the API does to the store: reads, rollback's manifest write, live events and erasures (its grants). */
-export type ApiStore = ModelReader & JobReader & LiveEventWriter & ErasureRequests;
+export type ApiStore = ModelReader & JobReader & LiveEventWriter & ErasureRequests & DatasetLister;
 
 export interface AppDependencies {
   store: ApiStore;

@@ -3,7 +3,9 @@
  * table and the promotion gate's decision), rollback. Response schemas document (they do not validate) replies.
  */
 import { z } from '@hono/zod-openapi';
+import { DATASET_PAGE_DEFAULT, DATASET_PAGE_MAX } from '../adapters/store-contract.js';
 import { MODEL_NAMES } from '../engine/models/index.js';
+import { decimalWholeNumber } from './filter-schemas.js';
 
 /** A validation table's rows: popularity (the baseline) and every model a build can compare. */
 const MODEL_LABELS = ['popularity', ...MODEL_NAMES] as const;
@@ -138,6 +140,75 @@ export const ValidationReportSchema = z
   })
   .openapi('ValidationReport');
 
+/**
+ * The job's summary of the data-quality report (functions/model-build/build-report.ts `summarise`, plus the build's
+ * counters); the full report is in S3 at reportKey. Documented fields are those a console draws; others pass through.
+ * Nothing in it names a user (a pseudonymised dataset's report neither).
+ */
+const JobReportSchema = z
+  .object({
+    format: z.string().optional(),
+    rowsRead: z.number().int().optional(),
+    accepted: z.number().int().optional(),
+    rejected: z
+      .record(z.string(), z.object({ count: z.number().int(), example: z.string() }))
+      .optional()
+      .openapi({ description: 'Rejected rows by reason: how many, and the first message.' }),
+    ratings: z.number().int().optional(),
+    users: z.number().int().optional(),
+    items: z.number().int().optional(),
+    density: z.number().optional(),
+    ratingHistogram: z
+      .array(z.object({ value: z.string(), count: z.number().int() }))
+      .optional()
+      .openapi({ description: 'Ratings by value (≤ 20 distinct, ascending), else 10 equal-width bins "a–b".' }),
+    eventTypes: z
+      .object({
+        types: z.array(z.object({ type: z.string(), weight: z.number(), rows: z.number().int() }).passthrough()),
+        distinct: z.number().int(),
+        ignoredRows: z.number().int(),
+        defaultedRows: z.number().int(),
+        defaultWeight: z.number(),
+      })
+      .optional()
+      .openapi({ description: 'With typed events: rows per type (up to 50, most first) and the weight each got.' }),
+    popularityCurve: z
+      .array(z.object({ rank: z.number().int(), users: z.number().int() }))
+      .optional()
+      .openapi({
+        description:
+          'The popularity long tail: items sorted by distinct users, most first; the count at ranks 1, 2, 3, 5, 8, ' +
+          '13, … (Fibonacci) and the last rank (the number of items). At most 64 points, ranks strictly increasing.',
+      }),
+    userActivity: z
+      .array(z.object({ min: z.number().int(), max: z.number().int(), users: z.number().int() }))
+      .optional()
+      .openapi({
+        description:
+          'Users by the number of items they interacted with, in bins [1,1], [2,2], [3,4], [5,8], [9,16], …; every ' +
+          'bin from the first to the last non-empty one, empty ones with users 0.',
+      }),
+    files: z
+      .array(
+        z.object({
+          file: z.string(),
+          rowsRead: z.number().int(),
+          accepted: z.number().int(),
+          rejected: z.number().int(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Each source file of the build, in the order read: the first 100.' }),
+    filesOmitted: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Source files past the first 100 (the S3 report lists every one).' }),
+    warnings: z.array(z.string()).optional(),
+  })
+  .passthrough()
+  .openapi('JobReport');
+
 export const JobSchema = z
   .object({
     dataset: z.string(),
@@ -147,7 +218,7 @@ export const JobSchema = z
     version: z.string().optional(),
     progress: z.object({ phase: z.string(), done: z.number(), total: z.number() }).optional(),
     timings: z.record(z.string(), z.number()).optional(),
-    report: z.record(z.string(), z.unknown()).optional(),
+    report: JobReportSchema.optional(),
     reportKey: z.string().optional(),
     error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
     message: z.string().optional().openapi({ description: 'Why a job that did not fail ended as it did.' }),
@@ -268,3 +339,69 @@ export type DatasetBody = z.infer<typeof DatasetResponse>;
 export type RollbackBodyResponse = z.infer<typeof RollbackResponse>;
 export type JobsBody = z.infer<typeof JobsResponse>;
 export type JobBody = z.infer<typeof JobSchema>;
+
+// ---- GET /v1/datasets: the dataset directory ---------------------------------------------------------------
+
+export const DatasetListQuery = z.strictObject({
+  limit: z
+    .preprocess(
+      decimalWholeNumber,
+      z
+        .number({ error: `limit must be a whole number from 1 to ${DATASET_PAGE_MAX}, in decimal digits` })
+        .int(`limit must be a whole number from 1 to ${DATASET_PAGE_MAX}`)
+        .min(1, 'limit must be at least 1')
+        .max(DATASET_PAGE_MAX, `limit must be at most ${DATASET_PAGE_MAX}`),
+    )
+    .default(DATASET_PAGE_DEFAULT)
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: DATASET_PAGE_MAX,
+      default: DATASET_PAGE_DEFAULT,
+      description: `Datasets per page (1-${DATASET_PAGE_MAX} in decimal digits, default ${DATASET_PAGE_DEFAULT}).`,
+    }),
+  nextToken: z
+    .string()
+    .min(1, 'nextToken must not be empty')
+    .max(2048, 'nextToken is longer than any token this API gives out')
+    .optional()
+    .openapi({ description: 'The `nextToken` of the previous page, unchanged (opaque).' }),
+});
+
+const JobOutlineSchema = z
+  .object({
+    jobId: z.string(),
+    status: JobSchema.shape.status,
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+    error: z.object({ message: z.string(), where: z.string().optional(), hint: z.string().optional() }).optional(),
+  })
+  .openapi('JobOutline', { description: 'The latest build job, in brief (GET …/jobs/{jobId} has it whole).' });
+
+export const DatasetSummarySchema = z
+  .object({
+    dataset: z.string(),
+    activeVersion: z.string().nullable().openapi({ description: 'null while no build of the dataset succeeded.' }),
+    versions: z.number().int().openapi({ description: 'Kept versions (the active one included).' }),
+    stats: z
+      .object({ users: z.number().int(), items: z.number().int(), ratings: z.number().int() })
+      .nullable()
+      .openapi({ description: "The active version's counts; null without one." }),
+    model: z.string().nullable().openapi({
+      description: "The active version's model label, as GET /v1/datasets/{dataset} gives it (`model.label`).",
+    }),
+    updatedAt: z.string().nullable().openapi({ description: "The manifest's last change (ISO); null without one." }),
+    lastJob: JobOutlineSchema.nullable(),
+  })
+  .openapi('DatasetSummary');
+
+export const DatasetListResponse = z
+  .object({
+    datasets: z.array(DatasetSummarySchema).openapi({ description: 'By dataset name.' }),
+    nextToken: z.string().optional().openapi({ description: 'Present when more datasets follow: pass it back.' }),
+  })
+  .openapi('DatasetList');
+
+export type DatasetSummaryBody = z.infer<typeof DatasetSummarySchema>;
+export type DatasetListBody = z.infer<typeof DatasetListResponse>;

@@ -2,7 +2,7 @@
 import type { JobRecord, Manifest, VersionInfo } from '../adapters/store-contract.js';
 import { modelOfVersion } from '../adapters/version-model.js';
 import { describeSpec } from '../engine/models/index.js';
-import type { JobBody } from './schemas.js';
+import type { DatasetSummaryBody, JobBody } from './schemas.js';
 
 export function modelState(dataset: string, manifest: Manifest | undefined) {
   return {
@@ -31,6 +31,43 @@ function versionBody(info: VersionInfo, activeVersion: string | undefined) {
     ...(info.erasures ? { erasures: info.erasures } : {}),
     ...(info.liveCutoff ? { liveCutoff: info.liveCutoff } : {}),
     ...(info.trending ? { trending: info.trending } : {}),
+  };
+}
+
+/** One row of GET /v1/datasets: the active version's figures (as GET /v1/datasets/{dataset} has them), the last job. */
+export function datasetSummary(
+  dataset: string,
+  manifest: Manifest | undefined,
+  latestJob: JobRecord | undefined,
+): DatasetSummaryBody {
+  const active = manifest?.versions.find((v) => v.version === manifest.activeVersion);
+  return {
+    dataset,
+    activeVersion: manifest?.activeVersion || null,
+    versions: manifest?.versions.length ?? 0,
+    stats: active ? { users: active.stats.users, items: active.stats.items, ratings: active.stats.ratings } : null,
+    model: active ? modelBody(active).label : null,
+    updatedAt: manifest?.updatedAt ?? null,
+    lastJob: latestJob ? jobOutline(latestJob) : null,
+  };
+}
+
+function jobOutline({ jobId, status, startedAt, updatedAt, finishedAt, error }: JobRecord) {
+  return {
+    jobId,
+    status,
+    startedAt,
+    updatedAt,
+    ...(finishedAt ? { finishedAt } : {}),
+    ...(error
+      ? {
+          error: {
+            message: error.message,
+            ...(error.where ? { where: error.where } : {}),
+            ...(error.hint ? { hint: error.hint } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { MetricUnit, serviceName, type AppLogger, type AppMetrics } from '../obs
 import type { ApiApp } from './app-env.js';
 import {
   datasetRoute,
+  datasetsRoute,
   healthRoute,
   historyRecommendationsRoute,
   itemRoute,
@@ -129,6 +130,11 @@ export function registerRouteHandlers(app: ApiApp, { service, catalogue, logger,
   app.openapi(itemRoute, async (c) => {
     const { dataset, itemId } = c.req.valid('param');
     return c.json(finiteReply(await catalogue.item(dataset, itemId)), 200, SHARED);
+  });
+
+  app.openapi(datasetsRoute, async (c) => {
+    const { limit, nextToken } = c.req.valid('query');
+    return c.json(finiteReply(await service.datasets(limit, nextToken)), 200, PERSONALISED);
   });
 
   app.openapi(datasetRoute, async (c) => {

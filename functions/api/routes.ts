@@ -2,6 +2,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { json, problem } from './route-parts.js';
 import {
+  DatasetListQuery,
+  DatasetListResponse,
   DatasetParams,
   DatasetResponse,
   HealthResponse,
@@ -174,6 +176,23 @@ export const itemRoute = createRoute({
   },
 });
 
+export const datasetsRoute = createRoute({
+  method: 'get',
+  path: '/v1/datasets',
+  operationId: 'listDatasets',
+  tags: ['models'],
+  summary: 'Every dataset: active version, size, model, last build job',
+  description:
+    'From the dataset directory (one row per dataset, no Scan), by dataset name (escaped as in the table keys: the ' +
+    "name's own order for letters, digits and - _ . ~), a page at a time. A dataset is listed from its first build " +
+    'job on; one whose builds all ran before the directory existed appears after its next build.',
+  request: { query: DatasetListQuery },
+  responses: {
+    200: json(DatasetListResponse, 'A page of datasets; `nextToken` when more follow.'),
+    ...storeErrors,
+  },
+});
+
 export const datasetRoute = createRoute({
   method: 'get',
   path: '/v1/datasets/{dataset}',
@@ -247,6 +266,7 @@ export const apiRoutes = [
   userHistoryRoute,
   popularRoute,
   itemRoute,
+  datasetsRoute,
   datasetRoute,
   jobRoute,
   jobsRoute,

@@ -24,12 +24,16 @@ import {
 
 // The model state, versions, validation and jobs (./model-schemas.ts), re-exported so routes find every schema here.
 export {
+  DatasetListQuery,
+  DatasetListResponse,
   DatasetResponse,
   JobSchema,
   JobsResponse,
   RollbackResponse,
   VersionSchema,
   type DatasetBody,
+  type DatasetListBody,
+  type DatasetSummaryBody,
   type JobBody,
   type JobsBody,
   type RollbackBodyResponse,

@@ -16,7 +16,7 @@
  * Erasure and takedown: every route reads the dataset's tombstones with the manifest and passes the rows through
  * them before scoring (./tombstones.ts has the guarantees and their tests).
  */
-import type { JobReader, LiveEventWriter, ModelReader, UserRows } from '../adapters/store-contract.js';
+import type { DatasetLister, JobReader, LiveEventWriter, ModelReader, UserRows } from '../adapters/store-contract.js';
 import type { TombstoneReader } from '../adapters/erasure-contract.js';
 import { liveHistory } from '../engine/ingest/index.js';
 import { mergeLiveHistory, weightingOf } from './live-history.js';
@@ -42,7 +42,7 @@ export type { ActiveModel } from './active-version.js';
 export interface ServedModel extends ActiveModel {
   filter: ServingFilter;
 }
-import { jobBody, modelState } from './model-state.js';
+import { datasetSummary, jobBody, modelState } from './model-state.js';
 import {
   type HistoryEntry,
   type ModelKind,
@@ -50,10 +50,12 @@ import {
   type PopularItem,
   type Recommendation,
   type RecommendationResult,
+  UserInputError,
 } from '../engine/types.js';
-import { notFound } from './problems.js';
+import { notFound, ProblemError, ProblemType } from './problems.js';
 import type {
   DatasetBody,
+  DatasetListBody,
   JobBody,
   JobsBody,
   PopularBody,
@@ -81,7 +83,7 @@ export class RecommendationService {
   readonly userSubject: (id: string) => string;
 
   constructor(
-    private readonly store: ModelReader & JobReader & LiveEventWriter & TombstoneReader,
+    private readonly store: ModelReader & JobReader & LiveEventWriter & TombstoneReader & DatasetLister,
     /** Most recent history entries that score candidates. */
     private readonly historyCap: number,
     /** The deployment's id hashing key (pseudonymised datasets, see ./user-ids.ts; erased users, ./tombstones.ts). */
@@ -417,6 +419,30 @@ export class RecommendationService {
     return { ...modelState(dataset, manifest), latestJob: latestJob && jobBody(latestJob) };
   }
 
+  /**
+   * One page of the dataset directory, each with its model state and latest job (as GET …/{dataset} reads them:
+   * the manifest and listJobs(…, 1)), read DATASET_READS_IN_FLIGHT datasets at a time.
+   */
+  async datasets(limit: number, nextToken?: string): Promise<DatasetListBody> {
+    let page;
+    try {
+      page = await this.store.listDatasets({ limit, nextToken });
+    } catch (error) {
+      // The store checks the token; a bad one is the query's fault, named as the query parameter it is.
+      if (error instanceof UserInputError && (error.where === 'nextToken' || error.where === 'limit'))
+        throw new ProblemError(400, ProblemType.validation, 'Invalid request', error.message, {
+          ...(error.hint ? { hint: error.hint } : {}),
+          errors: [{ in: 'query', field: error.where, message: error.message }],
+        });
+      throw error;
+    }
+    const datasets = await mapBounded(page.datasets, DATASET_READS_IN_FLIGHT, async ({ dataset }) => {
+      const [manifest, jobs] = await Promise.all([this.store.getManifest(dataset), this.store.listJobs(dataset, 1)]);
+      return datasetSummary(dataset, manifest, jobs[0]);
+    });
+    return { datasets, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
   async job(dataset: string, jobId: string): Promise<JobBody> {
     const job = await this.store.getJob(dataset, jobId);
     if (job === undefined)
@@ -455,6 +481,23 @@ function lazyTrendingOf(store: ModelReader, { dataset, version, filter }: Served
     (pending ??= store
       .getTrending(dataset, version)
       .then((items) => items.filter(({ item }) => !filter.isTakenDown(item))));
+}
+
+/** Datasets whose manifest and latest job one page reads at once (two reads each). */
+const DATASET_READS_IN_FLIGHT = 8;
+
+/** `map` over `items` with at most `inFlight` calls pending, results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], inFlight: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
+  return results;
 }
 
 const neighbourBody = ({ id, similarity, support, terms }: Neighbour) =>

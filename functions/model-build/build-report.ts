@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobError } from '../adapters/store-contract.js';
 import { reportKey } from '../adapters/bucket-layout.js';
 import { writeJsonObject } from '../adapters/s3-objects.js';
-import { PRIVACY_REPORT, type LogReport, type QualityReport } from '../engine/ingest/index.js';
+import { PRIVACY_REPORT, type LogReport, type QualityReport, type SourceReport } from '../engine/ingest/index.js';
 import type { ModelConfig } from '../engine/pipeline.js';
 import { UserInputError } from '../engine/types.js';
 import type { AppLogger } from '../observability.js';
@@ -57,10 +57,20 @@ export async function saveFailureReport(
   }
 }
 
-/** The part of the data-quality report kept in the job record (the full one is in S3). */
-export function summarise(report: QualityReport | LogReport): Record<string, unknown> {
+/** Source files listed in a job's report (the job record is one DynamoDB item); the S3 report lists every one. */
+export const MAX_FILES_IN_JOB_REPORT = 100;
+
+/**
+ * The part of the data-quality report kept in the job record (the full one is in S3), with what the console charts:
+ * the rating histogram, event types, the popularity curve, user activity and each source file's counts. None of it
+ * names a user.
+ */
+export function summarise(
+  report: (QualityReport | LogReport) & { sources?: readonly SourceReport[] },
+): Record<string, unknown> {
   // A failed parse has only the log's part of the report (no matrix counts).
   const matrix: Partial<QualityReport> = report;
+  const sources = report.sources ?? [];
   return {
     format: report.format,
     rowsRead: report.rowsRead,
@@ -74,6 +84,20 @@ export function summarise(report: QualityReport | LogReport): Record<string, unk
     users: matrix.users,
     items: matrix.items,
     density: matrix.density,
+    ...(matrix.ratingHistogram ? { ratingHistogram: matrix.ratingHistogram } : {}),
+    ...(report.eventTypes ? { eventTypes: report.eventTypes } : {}),
+    ...(matrix.popularityCurve ? { popularityCurve: matrix.popularityCurve } : {}),
+    ...(matrix.userActivity ? { userActivity: matrix.userActivity } : {}),
+    ...(report.sources
+      ? {
+          files: sources
+            .slice(0, MAX_FILES_IN_JOB_REPORT)
+            .map(({ file, rowsRead, accepted, rejected }) => ({ file, rowsRead, accepted, rejected })),
+          ...(sources.length > MAX_FILES_IN_JOB_REPORT
+            ? { filesOmitted: sources.length - MAX_FILES_IN_JOB_REPORT }
+            : {}),
+        }
+      : {}),
     warnings: report.warnings,
   };
 }

@@ -222,7 +222,6 @@ export async function buildDatasetState(attempt: StateAttempt): Promise<BuildOut
     if (activated) await erasures.afterActivation(version);
     const summary = {
       ...summarise(report),
-      files: sources.files,
       excludedFiles: state.excluded.length,
       ...(built.evaluationSkipped && { evaluationSkipped: built.evaluationSkipped }),
       ...(catalogueReport && { catalogue: summariseCatalogue(catalogueReport) }),

@@ -20,6 +20,7 @@ interface Operation {
 }
 
 const EXPECTED_OPERATIONS = [
+  'get /v1/datasets',
   'get /v1/datasets/{dataset}/users/{userId}/recommendations',
   'post /v1/datasets/{dataset}/recommendations',
   'get /v1/datasets/{dataset}/items/{itemId}/similar',

@@ -10,6 +10,7 @@
  * - ./dataset-builds.ts the dataset build lease: one build per dataset at a time, bursts coalesced (pending jobs)
  * - ./erasures.ts       erasure records, the serving tombstones (cached as the manifest), erased rows' deletion
  * - ./live-events.ts    live events: idempotent conditional puts, one user's events, ranges for the build's fold
+ * - ./dataset-directory.ts  one row per dataset (recorded on a first job's claim and on every activation), listed
  * Model rows carry no TTL: they are deleted when their version is pruned.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -22,6 +23,9 @@ import type {
   DatasetBuildEntry,
   DatasetBuildExit,
   DatasetBuildStore,
+  DatasetLister,
+  DatasetPage,
+  DatasetPageRequest,
   JobClaim,
   JobHolder,
   JobRecord,
@@ -49,6 +53,7 @@ import { Erasures } from './erasures.js';
 import { BatchWriter, resolveRetry, type RetryPolicy } from './batch.js';
 import type { StoreTable } from './documents.js';
 import { DatasetBuilds } from './dataset-builds.js';
+import { DatasetDirectory } from './dataset-directory.js';
 import { JobRecords } from './jobs.js';
 import { DEFAULT_LIVE_EVENT_CONCURRENCY, LiveEvents } from './live-events.js';
 import { Manifests } from './manifests.js';
@@ -109,7 +114,8 @@ export class DynamoModelStore
     LiveEventWriter,
     LiveEventFolder,
     ErasureRequests,
-    ErasureLedger
+    ErasureLedger,
+    DatasetLister
 {
   /** Exposed for metrics and tests (hits/misses). */
   readonly rowCache: RowCache;
@@ -120,6 +126,8 @@ export class DynamoModelStore
   private readonly datasetBuilds: DatasetBuilds;
   private readonly erasures: Erasures;
   private readonly liveEvents: LiveEvents;
+  private readonly directory: DatasetDirectory;
+  private readonly now: () => Date;
   private readonly writerSettings: { concurrency: number; historyCap: number };
 
   constructor(
@@ -151,6 +159,8 @@ export class DynamoModelStore
     this.datasetBuilds = new DatasetBuilds(this.table, now);
     this.erasures = new Erasures(this.table, { manifestCacheMs: options.manifestCacheMs ?? 0 });
     this.liveEvents = new LiveEvents(this.table, options.liveEventConcurrency ?? DEFAULT_LIVE_EVENT_CONCURRENCY);
+    this.directory = new DatasetDirectory(this.table);
+    this.now = now;
     this.writerSettings = { concurrency, historyCap: options.historyCap ?? HISTORY_CAP };
   }
 
@@ -173,13 +183,16 @@ export class DynamoModelStore
     });
   }
 
-  activateVersion(
+  async activateVersion(
     dataset: string,
     info: VersionInfo,
     versionsKept: number,
     options?: ActivationOptions,
   ): Promise<ActivationOutcome> {
-    return this.manifests.activateVersion(dataset, info, versionsKept, options);
+    const outcome = await this.manifests.activateVersion(dataset, info, versionsKept, options);
+    // Every activation records the dataset again: datasets built before the directory existed join it here.
+    if (outcome !== 'superseded') await this.directory.recordDataset(dataset, this.now());
+    return outcome;
   }
 
   pruneVersions(dataset: string, protect?: readonly string[]): Promise<{ rowsDeleted: number }> {
@@ -234,8 +247,11 @@ export class DynamoModelStore
 
   // ---- jobs (JobReader, JobStore) ----
 
-  claimJob(job: JobRecord): Promise<JobClaim> {
-    return this.jobs.claimJob(job);
+  async claimJob(job: JobRecord): Promise<JobClaim> {
+    const claim = await this.jobs.claimJob(job);
+    // Recorded on every claim (idempotent): a dataset is listed from its first job on, even one that fails.
+    if (claim.status === 'claimed') await this.directory.recordDataset(job.dataset, this.now());
+    return claim;
   }
 
   updateJob(
@@ -257,6 +273,12 @@ export class DynamoModelStore
 
   listJobs(dataset: string, limit?: number): Promise<JobRecord[]> {
     return this.jobs.listJobs(dataset, limit);
+  }
+
+  // ---- the dataset directory (DatasetLister) ----
+
+  listDatasets(request?: DatasetPageRequest): Promise<DatasetPage> {
+    return this.directory.listDatasets(request);
   }
 
   // ---- the dataset build lease (DatasetBuildStore) ----

@@ -20,6 +20,7 @@
  * | Trending page               | `m#<dataset>#<version>#p#0`             | `t#<page, 6 digits>`| d = JSON `[[item, score, count]…]` |
  * | Catalogue entry             | `m#<dataset>#<version>#c#<shard>`       | `r#<itemId>`        | d = JSON of the entry (rows.ts)   |
  * | Live event                  | `lv#<dataset>#<shard>`                  | `e#<userId>#<event>`| eventId, user, item, type?, value?, timestamp?, receivedAt, n |
+ * | Dataset directory           | `datasets`                              | `d#<dataset>`       | dataset, createdAt (./dataset-directory.ts) |
  *
  * `<shard>` = FNV-1a(escaped id) mod {@link SHARDS}: a build's writes spread over many partitions, and a
  * version's rows can be enumerated for deletion by querying its (kind, shard) partitions — no Scan.
@@ -29,6 +30,11 @@
  * Erasure records never hold a raw user id: `<pseudonym>` is storedUserIdOf(key, userId) ('p_' + base64url HMAC, no
  * '#'), so one record per user and dataset, found again from the id alone (./erasures.ts). The version registry
  * row also carries the version's `erasuresThrough` once its build wrote it (../../model-build/build-erasures.ts).
+ *
+ * The dataset directory is one partition (a few bytes per dataset, written on a first job and on activations, read
+ * by GET /v1/datasets), listed in sort-key order: by the escaped name, which is the name's own order for letters,
+ * digits and `-_.~`. `datasets` starts with none of the other prefixes (`ds#`, `m#`, `lv#`), so no grant on those
+ * reaches it.
  *
  * Live events (./live-events.ts) use the user's shard too, so one user's events are one Query (begins_with
  * `e#<userId>#`; escaped ids never hold '#', so no user's prefix is another's). `<event>` is base64url(SHA-256 of the
@@ -61,6 +67,9 @@ export const POPULARITY_SK_PREFIX = 'p#';
 export const TRENDING_SK_PREFIX = 't#';
 export const ERASURE_SK_PREFIX = 'erasure#';
 export const TOMBSTONES_SK = 'tombstones';
+/** The one partition of the dataset directory. */
+export const DATASET_DIRECTORY_PK = 'datasets';
+export const DATASET_DIRECTORY_SK_PREFIX = 'd#';
 /** Partitions of live events start with this (the API's IAM grant on them is scoped to it: infra/). */
 export const LIVE_EVENT_PK_PREFIX = 'lv#';
 
@@ -95,6 +104,14 @@ export function shardOf(escapedId: string): number {
 
 export function datasetPk(dataset: string): string {
   return checkedPk(`ds#${escapeKeyPart(dataset)}`, 'dataset');
+}
+
+/** A dataset's row in the dataset directory. */
+export function datasetDirectoryKey(dataset: string): TableKey {
+  return {
+    pk: DATASET_DIRECTORY_PK,
+    sk: checkedSk(`${DATASET_DIRECTORY_SK_PREFIX}${escapeKeyPart(dataset)}`, 'dataset'),
+  };
 }
 
 export function manifestKey(dataset: string): TableKey {

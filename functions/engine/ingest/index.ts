@@ -46,4 +46,12 @@ export { purgeRows, type PurgeResult, type PurgeRowsOptions } from './purge-rows
 export { MAX_LINES_LISTED, type PurgeLayout, type RecordCounts } from './purge-records.js';
 export { verifyPurge, type PurgeCheck } from './purge-verify.js';
 export { PRIVACY_REPORT } from './pseudonymize-users.js';
+export {
+  curveRanks,
+  MAX_CURVE_POINTS,
+  popularityCurve,
+  userActivity,
+  type ActivityBin,
+  type PopularityPoint,
+} from './report-curves.js';
 export type { PrivacyReport } from './types.js';

@@ -1,5 +1,6 @@
 import type { RatingMatrix } from '../types.js';
 import type { LogReport, QualityReport } from './types.js';
+import { popularityCurve, userActivity } from './report-curves.js';
 
 const MAX_DISTINCT_VALUES = 20;
 const HISTOGRAM_BINS = 10;
@@ -40,6 +41,8 @@ export function completeReport(
     density: users * items === 0 ? 0 : ratings / (users * items),
     ratingHistogram: histogram,
     popularItems: popularItems(matrix),
+    popularityCurve: popularityCurve(matrix),
+    userActivity: userActivity(matrix),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { EventWeightingReport, EventTypesReport, EventWeighting } from './event-types.js';
 import type { IngestLimits, LimitHint, MemoryCost } from './limits.js';
 import type { ErasedRows, InteractionExclusion } from './exclusion.js';
+import type { ActivityBin, PopularityPoint } from './report-curves.js';
 
 export type IngestFormat = 'csv' | 'tsv' | 'dat' | 'jsonl';
 
@@ -130,6 +131,13 @@ export interface QualityReport {
   ratingHistogram: { value: string; count: number }[];
   /** Top 10 items by distinct users, ties by id ascending. */
   popularItems: { item: string; count: number }[];
+  /**
+   * The popularity long tail: items by distinct users, most first, at ranks 1, 2, 3, 5, 8, … and the last
+   * (report-curves.ts; at most 64 points).
+   */
+  popularityCurve: PopularityPoint[];
+  /** Users by items interacted with, in bins [1,1], [2,2], [3,4], [5,8], …, zero bins included up to the last. */
+  userActivity: ActivityBin[];
   /** With `events`: rows per event type and the weight each got. */
   eventTypes?: EventTypesReport;
   /** With `events` or time decay: how events were combined and decayed, and the effective weight distribution. */
@@ -142,5 +150,14 @@ export interface QualityReport {
 /** The part of the report known before the matrix is built. */
 export type LogReport = Omit<
   QualityReport,
-  'duplicatesDropped' | 'ratings' | 'users' | 'items' | 'density' | 'ratingHistogram' | 'popularItems' | 'weighting'
+  | 'duplicatesDropped'
+  | 'ratings'
+  | 'users'
+  | 'items'
+  | 'density'
+  | 'ratingHistogram'
+  | 'popularItems'
+  | 'popularityCurve'
+  | 'userActivity'
+  | 'weighting'
 >;
