@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handleConsoleUpload } from '../../functions/cli/console-uploads.js';
+import { isJobOfUpload } from '../../functions/cli/job-match.js';
 import { startConsoleServer, type RunningConsoleServer } from '../../functions/cli/console-server.js';
 import type { StackTarget } from '../../functions/cli/target.js';
 import { startApiServer, type RunningApiServer } from '../../functions/local/api-gateway-server.js';
@@ -239,5 +240,16 @@ describe('PUT /console/uploads/{dataset}/{fileName}', () => {
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe('PUT');
     expect(apiHandlerCalls).toEqual([]);
+  });
+});
+
+describe('isJobOfUpload (the page follows the build it started)', () => {
+  const job = (key: string, eTag?: string) => ({ source: { key, eTag } }) as Parameters<typeof isJobOfUpload>[0];
+  it('matches key and ETag, quoted or bare; a different ETag or key is another upload', () => {
+    expect(isJobOfUpload(job('uploads/d/r.csv', 'abc'), 'uploads/d/r.csv', '"abc"')).toBe(true);
+    expect(isJobOfUpload(job('uploads/d/r.csv', '"abc"'), 'uploads/d/r.csv', 'abc')).toBe(true);
+    expect(isJobOfUpload(job('uploads/d/r.csv', 'old'), 'uploads/d/r.csv', '"abc"')).toBe(false);
+    expect(isJobOfUpload(job('uploads/d/other.csv', 'abc'), 'uploads/d/r.csv', '"abc"')).toBe(false);
+    expect(isJobOfUpload(job('uploads/d/r.csv'), 'uploads/d/r.csv', '"abc"')).toBe(true);
   });
 });
