@@ -10,7 +10,7 @@
  *   `..` or `%2e%2e` segments, `//host` tricks end as 404, nothing forwarded).
  * - The browser's own credentials never travel: only a few content headers are forwarded (no cookie, no
  *   authorization, no origin); the signature or token is added here.
- * - Upstream unreachable: 502 problem+json naming the URL and what to check.
+ * - Upstream unreachable, or no AWS credentials to sign with: 502 problem+json naming what and what to check.
  * Signed bodies are read whole (SigV4 signs the payload's hash), up to API Gateway's 10 MB; others stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -97,14 +97,28 @@ export async function proxyToApi(req: IncomingMessage, res: ServerResponse, opti
   }
   let sendHeaders = headers;
   if (signed) {
-    sendHeaders = await signRequest(
-      url.toString(),
-      method,
-      headers,
-      body as Buffer | undefined,
-      target.region,
-      options.credentials,
-    );
+    try {
+      sendHeaders = await signRequest(
+        url.toString(),
+        method,
+        headers,
+        body as Buffer | undefined,
+        target.region,
+        options.credentials,
+      );
+    } catch (error) {
+      return sendProblem(
+        res,
+        502,
+        'AWS credentials unavailable',
+        `The console could not sign the request to ${target.apiUrl} with your AWS credentials: ${(error as Error).message}`,
+        {},
+        {
+          where: 'AWS credentials',
+          hint: 'Configure credentials the AWS CLI would use (AWS_PROFILE, `aws sso login`, environment variables) with execute-api:Invoke on this API, or pass --token for a stack deployed with auth=jwt.',
+        },
+      );
+    }
   } else if (!target.local && target.token) {
     sendHeaders = { ...headers, authorization: `Bearer ${target.token}` };
   }

@@ -12,6 +12,8 @@
  * - `content-length` is required (else 411): the size is checked against the CLI's limits before any byte is read,
  *   and S3 gets exactly that many.
  * - Only PUT (else 405); a path that is not exactly two encoded parts is a 404.
+ * - Bad input is a 400 naming where (UserInputError); S3 failing (credentials, permissions, down) a 502 saying what
+ *   to check.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserInputError } from '../engine/types.js';
@@ -81,9 +83,23 @@ export async function handleConsoleUpload(
     res.writeHead(201, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ bucket: result.bucket, key: result.key, eTag: result.eTag, kind: result.kind }));
   } catch (error) {
-    if (!(error instanceof UserInputError)) throw error;
     req.resume(); // the rest of a refused body is read and dropped, so the client sees the answer
-    sendProblem(res, 400, 'Bad Request', error.message, {}, { where: error.where, hint: error.hint });
+    if (error instanceof UserInputError)
+      return sendProblem(res, 400, 'Bad Request', error.message, {}, { where: error.where, hint: error.hint });
+    // S3 refused or could not be reached (credentials, permissions, network): the user's to fix, so say so.
+    sendProblem(
+      res,
+      502,
+      'Upload to the bucket failed',
+      `PutObject to s3://${target.bucket}/uploads/… failed: ${(error as Error).message}`,
+      {},
+      {
+        where: target.local ? (target.s3Endpoint ?? 'S3') : `s3://${target.bucket}`,
+        hint: target.local
+          ? 'Is the local stack running? Start it with `npm start`.'
+          : 'Your AWS credentials need s3:PutObject on uploads/* of this bucket; check AWS_PROFILE / `aws sso login`.',
+      },
+    );
   }
 }
 

@@ -296,6 +296,23 @@ describe('guards (nothing forwarded)', () => {
 });
 
 describe('upstream down', () => {
+  it('no AWS credentials to sign with → 502 saying what to configure, nothing forwarded', async () => {
+    const server = await startConsoleServer({
+      target: { apiUrl: upstreamBase, bucket: 'unused', region: REGION, local: false },
+      consoleDir: directory,
+      port: 0,
+      credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
+      log: () => {},
+    });
+    running.push(server);
+    const answer = await send(server.url, 'GET', '/v1/datasets', CONSOLE);
+    expect(answer.status).toBe(502);
+    const problem = JSON.parse(answer.text);
+    expect(problem.detail).toMatch(/Could not load credentials/);
+    expect(problem.hint).toMatch(/execute-api:Invoke/);
+    expect(received).toEqual([]);
+  });
+
   it('→ 502 problem+json naming the URL and what to check', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -222,6 +222,19 @@ describe('PUT /console/uploads/{dataset}/{fileName}', () => {
     await expect(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/foreign/r.csv' }))).rejects.toThrow();
   });
 
+  it('S3 unreachable → 502 naming the endpoint', async () => {
+    const down = { ...target, s3Endpoint: 'http://127.0.0.1:9' };
+    const server = await startConsoleServer({ target: down, consoleDir: directory, port: 0, log: () => {} });
+    try {
+      const answer = await send(server.url, 'PUT', '/console/uploads/down/r.csv', CONSOLE, Buffer.from('u,i\n'));
+      expect(answer.status).toBe(502);
+      expect(answer.body).toMatchObject({ title: 'Upload to the bucket failed', where: 'http://127.0.0.1:9' });
+      expect(answer.body.hint).toMatch(/npm start/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('without content-length (chunked): 411', async () => {
     const answer = await send(
       consoleServer.url,
