@@ -65,14 +65,19 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
-export async function startConsoleServer(options: ConsoleServerOptions): Promise<RunningConsoleServer> {
-  const host = options.host ?? '127.0.0.1';
+/** Refuses (UserInputError on --host) any address other machines could reach. */
+export function assertLoopbackHost(host: string): void {
   if (!isLoopbackHost(host))
     throw new UserInputError(
       `the console will not listen on ${host}: it acts with your AWS credentials, so it listens on loopback only`,
       '--host',
       'Use 127.0.0.1 (the default), localhost or ::1; to use it from another machine, forward the port over SSH.',
     );
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<RunningConsoleServer> {
+  const host = options.host ?? '127.0.0.1';
+  assertLoopbackHost(host);
   const log = options.log ?? ((line: string) => console.error(line));
   let hosts = new Set<string>();
 
@@ -165,6 +170,7 @@ export function registerConsoleCommand(program: Command, dataDir: string): void 
     .option('--host <address>', 'loopback address to listen on (127.0.0.1, localhost or ::1)', '127.0.0.1')
     .action(
       action(async (flags: ConsoleFlags) => {
+        assertLoopbackHost(flags.host); // before the build: nothing to wait for
         const target = resolveTarget(flags, dataDir);
         const { buildConsole } = await import('../console/build.js');
         const built = await buildConsole(join(dataDir, 'console'));
