@@ -3,6 +3,7 @@
  * SigV4-signed (API Gateway IAM auth) with the default AWS credential chain. Problem+json answers become
  * `ApiError`s (UserInputErrors) carrying the server's detail, so the CLI prints what, where and how to fix.
  */
+import type { SignatureV4Init } from '@smithy/signature-v4';
 import { UserInputError } from '../engine/types.js';
 import type { StackTarget } from './target.js';
 
@@ -92,13 +93,20 @@ export async function requestApi(
   return { status: response.status, statusText: response.statusText, headers: response.headers, body: parsed, text };
 }
 
-/** SigV4 for API Gateway's IAM authorisation, with the default AWS credential chain (env, profile, SSO, role). */
-async function signRequest(
+/** Credentials to sign with; by default the AWS credential chain (env, profile, SSO, role). */
+export type SigningCredentials = SignatureV4Init['credentials'];
+
+/**
+ * SigV4 for API Gateway's IAM authorisation (service `execute-api`); the console's proxy signs with it too
+ * (./console-proxy.ts). Returns every header to send, the given ones included.
+ */
+export async function signRequest(
   url: string,
   method: string,
   headers: Record<string, string>,
-  body: string | undefined,
+  body: string | Uint8Array | undefined,
   region: string,
+  credentials?: SigningCredentials,
 ): Promise<Record<string, string>> {
   // Loaded on first use: the local stack and JWT callers never need them.
   const [{ SignatureV4 }, { Sha256 }, { defaultProvider }] = await Promise.all([
@@ -106,7 +114,12 @@ async function signRequest(
     import('@aws-crypto/sha256-js'),
     import('@aws-sdk/credential-provider-node'),
   ]);
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials: defaultProvider(), sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region,
+    credentials: credentials ?? defaultProvider(),
+    sha256: Sha256,
+  });
   const parsed = new URL(url);
   const signed = await signer.sign({
     method,

@@ -3,6 +3,7 @@ import type { JobRecord } from '../adapters/store-contract.js';
 import { formatValidationTable } from '../engine/evaluate/index.js';
 import { UserInputError } from '../engine/types.js';
 import { ApiError, callApi } from './api-client.js';
+import { isJobOfUpload } from './job-match.js';
 import type { StackTarget } from './target.js';
 
 const POLL_INTERVAL_MS = 300;
@@ -26,10 +27,7 @@ export async function waitForJob(
       if (error instanceof ApiError && error.status === 404) return { jobs: [] as JobRecord[] };
       throw error;
     });
-    // PutObject answers the ETag quoted; S3 events carry it bare.
-    const job = jobs.find(
-      (j) => j.source.key === key && (!eTag || !j.source.eTag || unquote(j.source.eTag) === unquote(eTag)),
-    );
+    const job = jobs.find((j) => isJobOfUpload(j, key, eTag));
     if (job) {
       if (!['queued', 'running'].includes(job.status)) return job;
       const phase = job.progress
@@ -45,10 +43,6 @@ export async function waitForJob(
     key,
     'Check `affinity jobs --dataset ' + dataset + '`; large files take longer, raise --timeout.',
   );
-}
-
-function unquote(eTag: string): string {
-  return eTag.replace(/^"|"$/g, '');
 }
 
 /** One job, its error (what, where, fix), report summary, validation table and timings, for a terminal. */

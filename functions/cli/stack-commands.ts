@@ -1,6 +1,6 @@
 /**
  * Registers the commands that talk to a running stack: `start` runs the local one; `upload`, `events`, `status`,
- * `jobs`, `rollback` and `purge-user` (./purge-user.ts) work against the local stack by default, or against a
+ * `jobs`, `rollback`, `purge-user` (./purge-user.ts) and `console` (./console-server.ts) work against the local stack by default, or against a
  * deployed one given `--stack-outputs` (see ./target.ts). The `--dataset` forms of `recommend`/`similar` are in
  * ./remote-queries.ts.
  */
@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { JobRecord } from '../adapters/store-contract.js';
 import type { DatasetBody } from '../api/schemas.js';
 import { callApi } from './api-client.js';
+import { registerConsoleCommand } from './console-server.js';
 import { integer } from './args.js';
 import { action } from './errors.js';
 import { jobLine } from './jobs.js';
@@ -110,4 +111,5 @@ export function registerStackCommands(program: Command, dataDir: string): void {
     );
 
   registerPurgeCommand(program, dataDir);
+  registerConsoleCommand(program, dataDir);
 }

@@ -5,6 +5,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../local/defaults.js';
+import { handleConsoleUpload } from './console-uploads.js';
 import { ensureDemoFiles } from './demo.js';
 import { syncDemoDataset } from './demo-dataset.js';
 import { s3ClientFor, stackFile, type StackTarget } from './target.js';
@@ -26,6 +27,7 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
   // The handlers read their environment at import; import them only once the stack has set it.
   let build: typeof import('../handlers/build.js') | undefined;
   let api: typeof import('../handlers/api.js') | undefined;
+  const uploads: { target?: StackTarget } = {};
   const stack = await startLocalStack({
     dataDir,
     apiPort: flags.apiPort,
@@ -35,6 +37,8 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
     apiHandler: async (event, context) => (api ??= await import('../handlers/api.js')).handler(event, context),
     log: (line) => console.error(line),
     consoleDir: webConsole.dir,
+    // The target is known once the stack is up; until then the route answers 503.
+    consoleUploads: (req, res) => handleConsoleUpload(req, res, uploads.target),
   });
   const target: StackTarget = {
     apiUrl: stack.apiUrl,
@@ -43,6 +47,7 @@ export async function startCommand(flags: StartFlags, dataDir: string): Promise<
     s3Endpoint: stack.s3Endpoint,
     local: true,
   };
+  uploads.target = target;
   writeFileSync(stackFile(dataDir), JSON.stringify(target, null, 2));
 
   let stopping = false;

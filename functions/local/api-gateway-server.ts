@@ -43,6 +43,11 @@ export interface ApiServerOptions {
   allowedHosts?: readonly string[];
   /** A built web console (functions/console/build.ts) to serve under /console/, outside the API handler. */
   consoleDir?: string;
+  /**
+   * The console's upload route (functions/cli/console-uploads.ts), given by the caller so that this folder needs
+   * no CLI code; it answers every path under /console/uploads/, after the Host and cross-site checks.
+   */
+  consoleUploads?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface RunningApiServer {
@@ -82,6 +87,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (refusal) {
       log(`API ${req.method} ${logSafePath(req.url ?? '')} refused (${refusal.status}): ${refusal.detail}`);
       sendProblem(res, refusal.status, refusal.title, refusal.detail, { type: refusal.type, hint: refusal.hint });
+      return;
+    }
+    if (options.consoleUploads !== undefined && (req.url ?? '').startsWith('/console/uploads/')) {
+      await options.consoleUploads(req, res);
       return;
     }
     if (options.consoleDir !== undefined && isConsolePath(req.url ?? '')) {

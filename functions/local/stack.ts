@@ -15,7 +15,7 @@ import { DynamoModelStore } from '../adapters/dynamo/dynamo-model-store.js';
 import { ensureTable } from '../adapters/dynamo/table.js';
 import { ensureIdHashKeyFile } from './id-hash-key-file.js';
 import { recoverUnbuiltUploads } from './upload-recovery.js';
-import { startApiServer, type ApiHandler, type RunningApiServer } from './api-gateway-server.js';
+import { startApiServer, type ApiHandler, type ApiServerOptions, type RunningApiServer } from './api-gateway-server.js';
 import { startS3EventBridge, type S3EventBridge, type S3EventHandler } from './s3-event-bridge.js';
 import { UserInputError } from '../engine/types.js';
 import { startDynalite, startS3rver, type RunningService } from './services.js';
@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** A built web console to serve under /console/ on the API's port (./console-static.ts). */
   consoleDir?: string;
+  /** The console's upload route, passed to the API server (./api-gateway-server.ts). */
+  consoleUploads?: ApiServerOptions['consoleUploads'];
 }
 
 export interface LocalStack {
@@ -171,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         region,
         log,
         consoleDir: options.consoleDir,
+        consoleUploads: options.consoleUploads,
       }),
     );
     stops.push(api.stop);
