@@ -24,6 +24,7 @@ const INDEX_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Affinity console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="console.css">
 </head>
 <body>

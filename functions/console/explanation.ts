@@ -49,7 +49,7 @@ export function explanationBars(
         const percent = entry.share * 100;
         const title = entry.kind === 'item' ? titles.get(entry.id) : undefined;
         const named = title ? `"${title}" (${entry.id})` : entry.id;
-        const who = entry.kind === 'item' ? `you rated ${named}` : `similar user ${entry.id}`;
+        const who = entry.kind === 'item' ? `because of ${named}` : `similar user ${entry.id}`;
         const shares = entry.terms && entry.terms.length > 0 ? `; shares: ${entry.terms.join(', ')}` : '';
         const negative = percent < 0 ? ' (counts against)' : '';
         return {

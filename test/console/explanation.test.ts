@@ -9,7 +9,7 @@ describe('explanation bars', () => {
       { kind: 'user', id: 'u9', similarity: 0.4, value: 4, share: 0.25 },
     ]);
     expect(bars).toEqual([
-      { label: 'you rated i7: 62.5%; shares: jazz, live', widthPercent: 62.5, detail: 'similarity 0.8, rating 5' },
+      { label: 'because of i7: 62.5%; shares: jazz, live', widthPercent: 62.5, detail: 'similarity 0.8, rating 5' },
       { label: 'similar user u9: 25%', widthPercent: 25, detail: 'similarity 0.4, rating 4' },
     ]);
   });
@@ -17,7 +17,7 @@ describe('explanation bars', () => {
   it('clamps a negative share (EASE weights can be negative) to an empty bar and says it counts against', () => {
     const [bar] = explanationBars([{ kind: 'item', id: 'i2', similarity: -0.1, value: 3, share: -0.2 }]);
     expect(bar.widthPercent).toBe(0);
-    expect(bar.label).toBe('you rated i2: -20% (counts against)');
+    expect(bar.label).toBe('because of i2: -20% (counts against)');
   });
 
   it('clamps a share above 1 to a full bar', () => {
@@ -56,8 +56,8 @@ describe('explanation bars', () => {
       titles,
     );
     expect(bars.map((bar) => bar.label)).toEqual([
-      'you rated "Kind of Blue" (i7): 50%',
-      'you rated i8: 25%',
+      'because of "Kind of Blue" (i7): 50%',
+      'because of i8: 25%',
       'similar user i7: 25%',
     ]);
   });

@@ -6,8 +6,8 @@
  * Safety properties (each tested in test/browser/console.test.ts):
  * - A missing executable fails with what to install and where (never a silent skip).
  * - Every uncaught page error and console.error of any page of the context is collected; `expectNoPageErrors()`
- *   fails the test that caused them (and clears the list, so the next test starts clean). The one exception is
- *   the browser's own /favicon.ico request, which no page code makes.
+ *   fails the test that caused them (and clears the list, so the next test starts clean). No exception: the page
+ *   declares an empty icon, so even the browser's own /favicon.ico request is not made.
  * - The browser's profile is a fresh temporary directory, removed on close.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -98,8 +98,6 @@ export async function launchBrowser(options: { deviceScaleFactor?: number } = {}
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       const url = message.location().url || page.url();
-      // Chromium asks every origin for /favicon.ico on its own; the page's code did not make that request.
-      if (new URL(url, 'http://origin.invalid').pathname === '/favicon.ico') return;
       collected.push({ kind: 'console.error', text: message.text(), url });
     });
   };

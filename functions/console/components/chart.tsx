@@ -65,6 +65,8 @@ function options(chart: Drawable, width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
+    // The legend names the lines; values on hover would read "--" in a still picture.
+    legend: { live: false },
     scales: { x: categoryScale(chart.labels.length), y: { range: [0, 1] } },
     axes: [categoryAxis(chart.labels), { size: 50 }],
     series: [

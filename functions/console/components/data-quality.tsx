@@ -54,7 +54,7 @@ function ReportView({ report, jobId }: { report: BuildReport; jobId: string }) {
       ) : (
         <div class="table-scroll">
           <table>
-            <caption>Rows per file</caption>
+            <caption class="visually-hidden">Rows per file</caption>
             <thead>
               <tr>
                 <th scope="col">File</th>
@@ -85,7 +85,7 @@ function ReportView({ report, jobId }: { report: BuildReport; jobId: string }) {
       ) : (
         <div class="table-scroll">
           <table>
-            <caption>Rejected lines by reason</caption>
+            <caption class="visually-hidden">Rejected lines by reason</caption>
             <thead>
               <tr>
                 <th scope="col">Reason</th>

@@ -7,7 +7,7 @@ export function JobsTable({ jobs, now }: { jobs: readonly JobView[]; now: number
   return (
     <div class="table-scroll">
       <table>
-        <caption>Build jobs</caption>
+        <caption class="visually-hidden">Build jobs</caption>
         <thead>
           <tr>
             <th scope="col">Started</th>

@@ -155,7 +155,7 @@ export function DatasetPage({ dataset }: { dataset: string }) {
           <h2>Kept versions</h2>
           <div class="table-scroll">
             <table>
-              <caption>Kept versions, newest first</caption>
+              <caption class="visually-hidden">Kept versions, newest first</caption>
               <thead>
                 <tr>
                   <th scope="col">Version</th>

@@ -24,7 +24,7 @@ export function DatasetsPage() {
       {datasets && datasets.length > 0 && (
         <div class="table-scroll">
           <table>
-            <caption>Datasets</caption>
+            <caption class="visually-hidden">Datasets</caption>
             <thead>
               <tr>
                 <th scope="col">Dataset</th>

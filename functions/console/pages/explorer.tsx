@@ -195,199 +195,213 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
   return (
     <section>
       <h1>Explorer: {dataset}</h1>
-      <form onSubmit={recommend} class="explorer">
-        <fieldset class="mode">
-          <legend>Recommend for</legend>
-          <label>
-            <input type="radio" name="mode" checked={mode === 'user'} onChange={() => setMode('user')} /> A user
-          </label>
-          <label>
-            <input type="radio" name="mode" checked={mode === 'history'} onChange={() => setMode('history')} />{' '}
-            Anonymous history
-          </label>
-        </fieldset>
-        {mode === 'user' ? (
-          <div class="field">
-            <label for="user-id">User id</label>
-            <input id="user-id" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} autocomplete="off" />
-          </div>
-        ) : (
-          <fieldset class="history">
-            <legend>Anonymous history (most recent first)</legend>
-            {history.length === 0 ? (
-              <p class="muted">No items yet: add some from the lists below or by id.</p>
+      <div class="explorer-layout">
+        <div class="explorer-controls">
+          <form onSubmit={recommend} class="explorer">
+            <fieldset class="mode">
+              <legend>Recommend for</legend>
+              <label>
+                <input type="radio" name="mode" checked={mode === 'user'} onChange={() => setMode('user')} /> A user
+              </label>
+              <label>
+                <input type="radio" name="mode" checked={mode === 'history'} onChange={() => setMode('history')} />{' '}
+                Anonymous history
+              </label>
+            </fieldset>
+            {mode === 'user' ? (
+              <div class="field">
+                <label for="user-id">User id</label>
+                <input
+                  id="user-id"
+                  value={userId}
+                  onInput={(e) => setUserId(e.currentTarget.value)}
+                  autocomplete="off"
+                />
+              </div>
             ) : (
-              <ol aria-label="History">
-                {history.map((entry) => (
-                  <li key={entry.item}>
-                    {entry.title ?? title(entry.item) ?? entry.item} <span class="muted">{entry.item}</span>{' '}
-                    <button
-                      type="button"
-                      onClick={() => setHistory((current) => removeFromHistory(current, entry.item))}
-                      aria-label={`Remove ${entry.title ?? entry.item} from the history`}
-                    >
-                      Remove
-                    </button>
+              <fieldset class="history">
+                <legend>Anonymous history (most recent first)</legend>
+                {history.length === 0 ? (
+                  <p class="muted">No items yet: add some from the lists below or by id.</p>
+                ) : (
+                  <ol aria-label="History">
+                    {history.map((entry) => (
+                      <li key={entry.item}>
+                        {entry.title ?? title(entry.item) ?? entry.item} <span class="muted">{entry.item}</span>{' '}
+                        <button
+                          type="button"
+                          onClick={() => setHistory((current) => removeFromHistory(current, entry.item))}
+                          aria-label={`Remove ${entry.title ?? entry.item} from the history`}
+                        >
+                          Remove
+                        </button>
+                      </li>
+                    ))}
+                  </ol>
+                )}
+                <div class="field inline">
+                  <label for="item-id">Item id</label>
+                  <input
+                    id="item-id"
+                    value={itemId}
+                    onInput={(e) => setItemId(e.currentTarget.value)}
+                    autocomplete="off"
+                  />
+                  <button
+                    type="button"
+                    onClick={() => {
+                      addItem({ item: itemId, title: title(itemId.trim()) });
+                      setItemId('');
+                    }}
+                    disabled={itemId.trim() === ''}
+                  >
+                    Add item
+                  </button>
+                </div>
+                <div class="catalogue">
+                  <CatalogueList title="Popular" items={popular} onAdd={addItem} />
+                  <CatalogueList title="Trending" items={trending} onAdd={addItem} />
+                </div>
+              </fieldset>
+            )}
+            <div class="filters">
+              <div class="field">
+                <label for="algorithm">Algorithm</label>
+                <select
+                  id="algorithm"
+                  value={algorithm}
+                  onChange={(e) => setAlgorithm(e.currentTarget.value === 'user' ? 'user' : 'item')}
+                >
+                  <option value="item">the version's model (item-based)</option>
+                  <option value="user">similar users (user-kNN)</option>
+                </select>
+              </div>
+              <div class="field">
+                <label for="include">Only categories</label>
+                <input
+                  id="include"
+                  value={include}
+                  onInput={(e) => setInclude(e.currentTarget.value)}
+                  aria-describedby="categories-help"
+                />
+              </div>
+              <div class="field">
+                <label for="exclude">Not categories</label>
+                <input
+                  id="exclude"
+                  value={exclude}
+                  onInput={(e) => setExclude(e.currentTarget.value)}
+                  aria-describedby="categories-help"
+                />
+              </div>
+              <div class="field">
+                <label for="diversity">Diversity</label>
+                <input
+                  id="diversity"
+                  type="range"
+                  min="0"
+                  max="1"
+                  step="0.1"
+                  value={diversity}
+                  aria-valuetext={diversity.toFixed(1)}
+                  onInput={(e) => setDiversity(Number(e.currentTarget.value))}
+                />
+                <output for="diversity">{diversity.toFixed(1)}</output>
+              </div>
+            </div>
+            <p id="categories-help" class="muted">
+              Categories: comma-separated names, as in the catalogue.
+            </p>
+            <button type="submit">Recommend</button>
+          </form>
+          <form
+            class="similar-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (similarTo.trim() !== '') void showSimilar(similarTo.trim());
+            }}
+          >
+            <label for="similar-to">Similar to item</label>
+            <input
+              id="similar-to"
+              value={similarTo}
+              onInput={(e) => setSimilarTo(e.currentTarget.value)}
+              autocomplete="off"
+            />
+            <button type="submit" disabled={similarTo.trim() === ''}>
+              Find similar
+            </button>
+          </form>
+          <ErrorText error={error} />
+          {mode === 'user' && userHistory && (
+            <section aria-labelledby="user-history">
+              <h2 id="user-history">
+                History of {userHistory.user}
+                {userHistory.total !== undefined &&
+                Array.isArray(userHistory.items) &&
+                userHistory.total > userHistory.items.length
+                  ? ` (latest ${userHistory.items.length} of ${userHistory.total})`
+                  : ''}
+              </h2>
+              {typeof userHistory.items === 'string' ? (
+                <p class="muted">{userHistory.items}</p>
+              ) : (
+                <ul class="history-items">
+                  {userHistory.items.map((entry) => (
+                    <li key={entry.item}>
+                      {entry.title ?? entry.item} <span class="muted">{entry.item}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          )}
+        </div>
+        <div class="results">
+          {result && (
+            <section aria-labelledby="results">
+              <h2 id="results">Recommendations</h2>
+              <p class="muted">
+                Version {result.version}, algorithm {result.algorithm}, model {result.model}
+                {result.fallback
+                  ? ` (fallback: ${result.fallback.reason}, answered by ${result.fallback.algorithm})`
+                  : ''}
+                .
+              </p>
+              <ol aria-label="Recommendations" class="items">
+                {result.items.map((item) => (
+                  <li key={item.item}>
+                    <div class="item-head">
+                      <strong>{item.title ?? item.item}</strong> <span class="muted">{item.item}</span>
+                      {item.categories && item.categories.length > 0 && (
+                        <span class="muted"> · {item.categories.join(', ')}</span>
+                      )}{' '}
+                      <span>score {item.score.toFixed(3)}</span>{' '}
+                      <button type="button" onClick={() => showSimilar(item.item)}>
+                        Similar items
+                      </button>
+                    </div>
+                    <Bars because={item.because} titles={titles.current} />
                   </li>
                 ))}
               </ol>
-            )}
-            <div class="field inline">
-              <label for="item-id">Item id</label>
-              <input id="item-id" value={itemId} onInput={(e) => setItemId(e.currentTarget.value)} autocomplete="off" />
-              <button
-                type="button"
-                onClick={() => {
-                  addItem({ item: itemId, title: title(itemId.trim()) });
-                  setItemId('');
-                }}
-                disabled={itemId.trim() === ''}
-              >
-                Add item
-              </button>
-            </div>
-            <div class="catalogue">
-              <CatalogueList title="Popular" items={popular} onAdd={addItem} />
-              <CatalogueList title="Trending" items={trending} onAdd={addItem} />
-            </div>
-          </fieldset>
-        )}
-        <div class="filters">
-          <div class="field">
-            <label for="algorithm">Algorithm</label>
-            <select
-              id="algorithm"
-              value={algorithm}
-              onChange={(e) => setAlgorithm(e.currentTarget.value === 'user' ? 'user' : 'item')}
-            >
-              <option value="item">the version's model (item-based)</option>
-              <option value="user">similar users (user-kNN)</option>
-            </select>
-          </div>
-          <div class="field">
-            <label for="include">Only categories</label>
-            <input
-              id="include"
-              value={include}
-              onInput={(e) => setInclude(e.currentTarget.value)}
-              aria-describedby="categories-help"
-            />
-          </div>
-          <div class="field">
-            <label for="exclude">Not categories</label>
-            <input
-              id="exclude"
-              value={exclude}
-              onInput={(e) => setExclude(e.currentTarget.value)}
-              aria-describedby="categories-help"
-            />
-          </div>
-          <div class="field">
-            <label for="diversity">Diversity</label>
-            <input
-              id="diversity"
-              type="range"
-              min="0"
-              max="1"
-              step="0.1"
-              value={diversity}
-              aria-valuetext={diversity.toFixed(1)}
-              onInput={(e) => setDiversity(Number(e.currentTarget.value))}
-            />
-            <output for="diversity">{diversity.toFixed(1)}</output>
-          </div>
-        </div>
-        <p id="categories-help" class="muted">
-          Categories: comma-separated names, as in the catalogue.
-        </p>
-        <button type="submit">Recommend</button>
-      </form>
-      <form
-        class="similar-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (similarTo.trim() !== '') void showSimilar(similarTo.trim());
-        }}
-      >
-        <label for="similar-to">Similar to item</label>
-        <input
-          id="similar-to"
-          value={similarTo}
-          onInput={(e) => setSimilarTo(e.currentTarget.value)}
-          autocomplete="off"
-        />
-        <button type="submit" disabled={similarTo.trim() === ''}>
-          Find similar
-        </button>
-      </form>
-      <ErrorText error={error} />
-      {mode === 'user' && userHistory && (
-        <section aria-labelledby="user-history">
-          <h2 id="user-history">
-            History of {userHistory.user}
-            {userHistory.total !== undefined &&
-            Array.isArray(userHistory.items) &&
-            userHistory.total > userHistory.items.length
-              ? ` (latest ${userHistory.items.length} of ${userHistory.total})`
-              : ''}
-          </h2>
-          {typeof userHistory.items === 'string' ? (
-            <p class="muted">{userHistory.items}</p>
-          ) : (
-            <ul class="history-items">
-              {userHistory.items.map((entry) => (
-                <li key={entry.item}>
-                  {entry.title ?? entry.item} <span class="muted">{entry.item}</span>
-                </li>
-              ))}
-            </ul>
+            </section>
           )}
-        </section>
-      )}
-      <div class="results">
-        {result && (
-          <section aria-labelledby="results">
-            <h2 id="results">Recommendations</h2>
-            <p class="muted">
-              Version {result.version}, algorithm {result.algorithm}, model {result.model}
-              {result.fallback
-                ? ` (fallback: ${result.fallback.reason}, answered by ${result.fallback.algorithm})`
-                : ''}
-              .
-            </p>
-            <ol aria-label="Recommendations" class="items">
-              {result.items.map((item) => (
-                <li key={item.item}>
-                  <div class="item-head">
-                    <strong>{item.title ?? item.item}</strong> <span class="muted">{item.item}</span>
-                    {item.categories && item.categories.length > 0 && (
-                      <span class="muted"> · {item.categories.join(', ')}</span>
-                    )}{' '}
-                    <span>score {item.score.toFixed(3)}</span>{' '}
-                    <button type="button" onClick={() => showSimilar(item.item)}>
-                      Similar items
-                    </button>
-                  </div>
-                  <Bars because={item.because} titles={titles.current} />
-                </li>
-              ))}
-            </ol>
-          </section>
-        )}
-        {similar && (
-          <aside aria-label={`Items similar to ${similar.of}`}>
-            <h2>Similar to {title(similar.of) ?? similar.of}</h2>
-            <ol>
-              {similar.body.similar.map((entry) => (
-                <li key={entry.id}>
-                  {entry.title ?? entry.id} <span class="muted">{entry.id}</span> similarity{' '}
-                  {entry.similarity.toFixed(3)}
-                  {entry.terms && entry.terms.length > 0 ? `; shares: ${entry.terms.join(', ')}` : ''}
-                </li>
-              ))}
-            </ol>
-          </aside>
-        )}
+          {similar && (
+            <aside aria-label={`Items similar to ${similar.of}`}>
+              <h2>Similar to {title(similar.of) ?? similar.of}</h2>
+              <ol>
+                {similar.body.similar.map((entry) => (
+                  <li key={entry.id}>
+                    {entry.title ?? entry.id} <span class="muted">{entry.id}</span> similarity{' '}
+                    {entry.similarity.toFixed(3)}
+                    {entry.terms && entry.terms.length > 0 ? `; shares: ${entry.terms.join(', ')}` : ''}
+                  </li>
+                ))}
+              </ol>
+            </aside>
+          )}
+        </div>
       </div>
     </section>
   );
