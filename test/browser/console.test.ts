@@ -5,6 +5,7 @@
 //
 // Safety properties checked here: no uncaught page error or console.error on any page (afterEach); every request
 // the page makes itself (fetch / XHR) carries `x-affinity-console: 1` (afterEach).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAffinity, type RunningStack } from '../support/affinity-start.js';
 import { launchBrowser, screenshot, type BrowserSession, type PageProblem } from '../support/browser.js';
 
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'affinity.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'affinity-console-e2e-'));
 let stack: RunningStack;
 let browser: BrowserSession;
@@ -206,6 +208,39 @@ describe('console: explorer', () => {
   });
 });
 
+describe('console: anonymous history', () => {
+  it('recommends for items added by id, as POST …/recommendations answers for that history', async () => {
+    const user = await userWithHistory();
+    const { history } = await api<{ history: { item: string }[] }>(`/v1/datasets/demo/users/${user}/history?limit=2`);
+    const [older, newer] = history.map((entry) => entry.item).reverse();
+    const target = await openPage('#/datasets/demo/explore');
+    await target.getByLabel('Anonymous history').check();
+    const itemId = target.getByLabel('Item id', { exact: true });
+    // Added one after the other: the last added is the most recent.
+    for (const item of [older, newer]) {
+      await itemId.fill(item);
+      await target.getByRole('button', { name: 'Add item', exact: true }).click();
+    }
+    const picked = target.getByRole('list', { name: 'History', exact: true }).locator(':scope > li');
+    await eventually(() => picked.count()).toBe(2);
+    for (const [k, item] of [newer, older].entries()) {
+      const title = (await catalogueItem('demo', item)).title!;
+      expect(await picked.nth(k).innerText(), `history entry ${k + 1}`).toContain(title);
+    }
+    await target.getByRole('button', { name: 'Recommend', exact: true }).click();
+    const response = await fetch(`${stack.apiUrl}/v1/datasets/demo/recommendations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ history: [{ item: newer }, { item: older }], limit: 10, fields: ['title', 'categories'] }),
+    });
+    expect(response.status).toBe(200);
+    const expected = ((await response.json()) as { items: RecommendedItem[] }).items;
+    expect(expected.length).toBeGreaterThan(0);
+    await expectListShows(target, expected);
+    await screenshot(target, 'explorer-anonymous');
+  });
+});
+
 // ---- upload and rollback on a new dataset ---------------------------------------------------------------------
 
 /** A small interactions file (user,item,rating) the default config builds: `users` × 5 of 12 items, seeded. */
@@ -276,5 +311,77 @@ describe('console: upload and rollback', () => {
     await eventually(textOf(active)).toBe(older);
     expect((await api<DatasetBody>(`/v1/datasets/${UPLOAD_DATASET}`)).activeVersion).toBe(older);
     await screenshot(target, 'dataset');
+  }, 180_000);
+});
+
+describe('console: privacy actions', () => {
+  it('takes an item down and erases a user from the dataset page, after asking', async () => {
+    const { items: before } = await api<{ items: { item: string }[] }>(
+      `/v1/datasets/${UPLOAD_DATASET}/popular?limit=50`,
+    );
+    const item = before[0].item;
+    const target = await openPage(`#/datasets/${UPLOAD_DATASET}`);
+    await target.getByRole('button', { name: 'Take an item down…', exact: true }).click();
+    let dialog = target.getByRole('dialog');
+    await visible(dialog);
+    await dialog.getByLabel('Item id', { exact: true }).fill(item);
+    await dialog.getByRole('button', { name: 'Take item down', exact: true }).click();
+    await eventually(textOf(target.getByRole('status').filter({ hasText: 'Takedown' }))).toContain('completed');
+    const { items: after } = await api<{ items: { item: string }[] }>(
+      `/v1/datasets/${UPLOAD_DATASET}/popular?limit=50`,
+    );
+    expect(after.map((entry) => entry.item)).not.toContain(item);
+    expect(after.length).toBe(before.length - 1);
+
+    const user = 'e1';
+    expect((await fetch(`${stack.apiUrl}/v1/datasets/${UPLOAD_DATASET}/users/${user}/history`)).status).toBe(200);
+    await target.getByRole('button', { name: 'Erase a user…', exact: true }).click();
+    dialog = target.getByRole('dialog');
+    await visible(dialog);
+    await dialog.getByLabel('User id', { exact: true }).fill(user);
+    await dialog.getByRole('button', { name: 'Erase user', exact: true }).click();
+    await eventually(textOf(target.getByRole('status').filter({ hasText: 'Erasure' }))).toContain('completed');
+    expect((await fetch(`${stack.apiUrl}/v1/datasets/${UPLOAD_DATASET}/users/${user}/history`)).status).toBe(404);
+    await screenshot(target, 'dataset-actions');
+  });
+});
+
+describe('console: through `affinity console` (the local proxy a deployed stack is used with)', () => {
+  it('serves the page, forwards its API calls and uploads, and the page works as on the stack itself', async () => {
+    const child = spawn(process.execPath, [BIN, 'console', '--port', '0'], {
+      env: { ...process.env, AFFINITY_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /Console\s+(http:\/\/127\.0\.0\.1:\d+\/console\/)/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`affinity console exited ${code}: ${out}`)));
+      });
+      const { activeVersion } = await api<DatasetBody>('/v1/datasets/demo');
+      page = await browser.newPage();
+      await page.goto(`${url}#/`);
+      const row = page
+        .getByRole('table', { name: 'Datasets' })
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: 'demo', exact: true }) });
+      await eventually(textOf(row)).toContain(activeVersion!);
+      // An upload through the proxy's page lands in the same bucket and builds.
+      const file = interactionsFile('e2e-proxy.csv', 3, 9);
+      await page.goto(`${url}#/datasets/${UPLOAD_DATASET}/upload`);
+      await page.getByLabel('File to upload').setInputFiles(file);
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      const status = page.getByRole('status');
+      await eventually(textOf(status), BUILD_TIMEOUT_MS).toMatch(/succeeded|failed/);
+      expect(await status.innerText()).toContain('succeeded');
+      const state = await api<DatasetBody>(`/v1/datasets/${UPLOAD_DATASET}`);
+      expect(await status.innerText()).toContain(state.activeVersion!);
+    } finally {
+      child.kill('SIGTERM');
+    }
   }, 180_000);
 });

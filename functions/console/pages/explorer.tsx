@@ -190,7 +190,21 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
       (e: Error) => setError(e.message),
     );
 
-  const addItem = (pick: HistoryPick) => setHistory((current) => addToHistory(current, pick));
+  /** Adds an item to the anonymous history; an id typed in gets its catalogue title once looked up. */
+  const addItem = (pick: HistoryPick) => {
+    setHistory((current) => addToHistory(current, pick));
+    const item = pick.item.trim();
+    if (pick.title !== undefined || item === '' || titles.current.has(item)) return;
+    apiGet<{ item: string; title?: string }>(datasetPath(dataset, `/items/${encodeURIComponent(item)}`)).then(
+      (entry) => {
+        titles.current.set(item, entry.title ?? '');
+        const found = entry.title;
+        if (found) setHistory((current) => current.map((e) => (e.item === item ? { ...e, title: found } : e)));
+      },
+      // No catalogue entry: the id is shown (and still sent; the API knows items without one).
+      () => titles.current.set(item, ''),
+    );
+  };
   const title = (item: string) => titles.current.get(item) || undefined;
   return (
     <section>
