@@ -16,7 +16,14 @@
  * Erasure and takedown: every route reads the dataset's tombstones with the manifest and passes the rows through
  * them before scoring (./tombstones.ts has the guarantees and their tests).
  */
-import type { DatasetLister, JobReader, LiveEventWriter, ModelReader, UserRows } from '../adapters/store-contract.js';
+import type {
+  DatasetLister,
+  JobReader,
+  LiveEvent,
+  LiveEventWriter,
+  ModelReader,
+  UserRows,
+} from '../adapters/store-contract.js';
 import type { TombstoneReader } from '../adapters/erasure-contract.js';
 import { liveHistory } from '../engine/ingest/index.js';
 import { mergeLiveHistory, weightingOf } from './live-history.js';
@@ -150,19 +157,7 @@ export class RecommendationService {
   ): Promise<RecommendationsBody> {
     return this.onActiveVersion(dataset, algorithm ?? 'served', async (active) => {
       const { version, filter } = active;
-      // An erased user is an unknown user: none of their rows or live events is read.
-      const erased = filter.isErasedUser(userId);
-      // Rows and live events are read by the stored id; the answer echoes the caller's id (`userId`), never the stored one.
-      const stored = this.userIdForStorage(active, userId);
-      // One Query for the live events, in parallel with the user's rows (one BatchGetItem).
-      const [rows, events] = erased
-        ? [{} as UserRows, []]
-        : await Promise.all([
-            this.store.getUserRows(dataset, version, stored),
-            this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
-          ]);
-      // A taken-down item neither scores nor counts as history, live or stored.
-      const live = filter.history(liveHistory(events, weightingOf(active.info)));
+      const { erased, rows, events, live } = await this.readUser(active, userId);
       const liveEvents = events.length;
       const popularity = this.lazyPopularity(active);
       const rankings: FallbackRankings = { popularity, trending: this.lazyTrending(active) };
@@ -225,6 +220,30 @@ export class RecommendationService {
       const { body, complete } = await this.fromHistory(active, history, filters, popularity);
       return { complete, answer: () => ({ ...body, userId, liveEvents }) };
     });
+  }
+
+  /**
+   * A user's stored rows and live events on the active version, and the live events as history entries. An
+   * erased user is an unknown user: none of their rows or live events is read.
+   */
+  private async readUser(
+    active: ServedModel,
+    userId: string,
+  ): Promise<{ erased: boolean; rows: UserRows; events: LiveEvent[]; live: HistoryEntry[] }> {
+    const { dataset, version, filter } = active;
+    const erased = filter.isErasedUser(userId);
+    // Rows and live events are read by the stored id; answers echo the caller's id (`userId`), never the stored one.
+    const stored = this.userIdForStorage(active, userId);
+    // One Query for the live events, in parallel with the user's rows (one BatchGetItem).
+    const [rows, events] = erased
+      ? [{} as UserRows, []]
+      : await Promise.all([
+          this.store.getUserRows(dataset, version, stored),
+          this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
+        ]);
+    // A taken-down item neither scores nor counts as history, live or stored.
+    const live = filter.history(liveHistory(events, weightingOf(active.info)));
+    return { erased, rows, events, live };
   }
 
   /** Item-based recommendations for an explicit (anonymous / session) history, most recent first. */
@@ -338,15 +357,7 @@ export class RecommendationService {
   userHistory(dataset: string, userId: string, limit: number): Promise<UserHistoryBody> {
     return this.onActiveVersion(dataset, undefined, async (active) => {
       const { version, filter } = active;
-      const erased = filter.isErasedUser(userId);
-      const stored = this.userIdForStorage(active, userId);
-      const [rows, events] = erased
-        ? [{} as UserRows, []]
-        : await Promise.all([
-            this.store.getUserRows(dataset, version, stored),
-            this.store.getUserLiveEvents(dataset, stored, active.info?.liveCutoff),
-          ]);
-      const live = filter.history(liveHistory(events, weightingOf(active.info)));
+      const { erased, rows, events, live } = await this.readUser(active, userId);
       const history = filter.history(mergeLiveHistory(live, rows.history ?? []));
       if (history.length === 0)
         return {

@@ -7,29 +7,12 @@
  *   server bug would otherwise loop forever), never a silently shortened list.
  * - A dataset without a model says so ("none") rather than showing zeros.
  */
+import type { DatasetListBody, DatasetSummaryBody } from '../api/model-schemas.js';
 import { age } from './version-metrics.js';
 
-export interface DatasetSummary {
-  dataset: string;
-  activeVersion: string | null;
-  versions: number;
-  stats: { users: number; items: number; ratings: number } | null;
-  model: string | null;
-  updatedAt: string | null;
-  lastJob: {
-    jobId: string;
-    status: string;
-    startedAt: string;
-    updatedAt: string;
-    finishedAt?: string;
-    error?: { message: string; where?: string; hint?: string };
-  } | null;
-}
-
-export interface DatasetsPage {
-  datasets: DatasetSummary[];
-  nextToken?: string;
-}
+/** The API's own response types (erased by esbuild): the page reads exactly what the route documents. */
+export type DatasetSummary = DatasetSummaryBody;
+export type DatasetsPage = DatasetListBody;
 
 /** Pages read at most (100,000 datasets): past that the list is refused rather than shown cut. */
 const MAX_PAGES = 1000;

@@ -1,28 +1,10 @@
 // GET /v1/datasets: the dataset directory against the real DynamoModelStore on the test dynalite.
+import type { DatasetListBody } from '../../functions/api/model-schemas.js';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
 import { createTestStore, FILMS, jobRecord, recordingLogger, recordingMetrics, writeModel } from './fixture.js';
 
-interface Summary {
-  dataset: string;
-  activeVersion: string | null;
-  versions: number;
-  stats: { users: number; items: number; ratings: number } | null;
-  model: string | null;
-  updatedAt: string | null;
-  lastJob: {
-    jobId: string;
-    status: string;
-    startedAt: string;
-    updatedAt: string;
-    finishedAt?: string;
-    error?: { message: string; where?: string; hint?: string };
-  } | null;
-}
-interface Page {
-  datasets: Summary[];
-  nextToken?: string;
-}
+type Page = DatasetListBody;
 interface Problem {
   status: number;
   errors?: { in: string; field: string; message: string }[];
