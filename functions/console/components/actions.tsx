@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { apiSend, datasetPath } from '../api.js';
-import { Dialog, ErrorText } from './dialog.js';
+import { Dialog, DialogButtons, ErrorText } from './dialog.js';
 
 interface ErasureRecord {
   kind: 'user' | 'item';
@@ -82,14 +82,7 @@ function ActionDialog({ dataset, kind }: { dataset: string; kind: 'user' | 'item
           <label for={inputId}>{action.label}</label>
           <input id={inputId} value={id} onInput={(e) => setId(e.currentTarget.value)} autocomplete="off" required />
           <ErrorText error={error} />
-          <div class="buttons">
-            <button type="submit" class="danger" disabled={busy}>
-              {action.confirm}
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <DialogButtons confirm={action.confirm} disabled={busy} danger onCancel={() => setOpen(false)} />
         </form>
       </Dialog>
     </div>

@@ -40,3 +40,27 @@ export function ErrorText({ error }: { error: string | undefined }) {
     </p>
   ) : null;
 }
+
+/** A dialog form's buttons: the confirming submit (disabled while busy or not ready) and Cancel. */
+export function DialogButtons({
+  confirm,
+  disabled,
+  danger = false,
+  onCancel,
+}: {
+  confirm: string;
+  disabled: boolean;
+  danger?: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div class="buttons">
+      <button type="submit" class={danger ? 'danger' : undefined} disabled={disabled}>
+        {confirm}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -9,7 +9,7 @@ import { apiGet, apiSend, datasetPath } from '../api.js';
 import { Actions } from '../components/actions.js';
 import { Chart, type LineSeries } from '../components/chart.js';
 import { DataQuality } from '../components/data-quality.js';
-import { Dialog, ErrorText } from '../components/dialog.js';
+import { Dialog, DialogButtons, ErrorText } from '../components/dialog.js';
 import { JobsTable } from '../components/jobs-table.js';
 import { isActiveJob } from '../job-status.js';
 import { rollbackBody, rollbackChoices } from '../rollback.js';
@@ -83,14 +83,7 @@ function RollbackDialog({ dataset, state, onDone }: { dataset: string; state: Da
             ))}
           </select>
           <ErrorText error={error} />
-          <div class="buttons">
-            <button type="submit" disabled={busy || version === ''}>
-              Roll back
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <DialogButtons confirm="Roll back" disabled={busy || version === ''} onCancel={() => setOpen(false)} />
         </form>
       </Dialog>
     </>
