@@ -17,11 +17,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { signRequest, type SigningCredentials } from './api-client.js';
-import { sendProblem } from './console-uploads.js';
+import { API_GATEWAY_MAX_BODY_BYTES, readBody, sendProblem } from '../local/http-replies.js';
 import type { StackTarget } from './target.js';
 
-/** API Gateway's request payload quota: a larger signed body could not be accepted anyway. */
-const MAX_SIGNED_BODY_BYTES = 10 * 1024 * 1024;
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'if-none-match'];
 const FORWARDED_RESPONSE_HEADERS = [
   'content-type',
@@ -82,13 +80,13 @@ export async function proxyToApi(req: IncomingMessage, res: ServerResponse, opti
   const signed = !target.local && !target.token;
   let body: Buffer | Readable | undefined;
   if (hasBody && signed) {
-    const bytes = await readBounded(req, MAX_SIGNED_BODY_BYTES);
+    const bytes = await readBody(req);
     if (bytes === 'too-large') {
       return sendProblem(
         res,
         413,
         'Request Entity Too Large',
-        `The request body exceeds API Gateway's ${MAX_SIGNED_BODY_BYTES} byte limit.`,
+        `The request body exceeds API Gateway's ${API_GATEWAY_MAX_BODY_BYTES} byte limit.`,
       );
     }
     body = bytes;
@@ -159,18 +157,4 @@ export async function proxyToApi(req: IncomingMessage, res: ServerResponse, opti
     return;
   }
   await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream), res);
-}
-
-async function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return 'too-large';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

@@ -28,13 +28,8 @@ import { logSafePath } from '../log-redaction.js';
 import type { SigningCredentials } from './api-client.js';
 import { integer } from './args.js';
 import { proxyToApi, isProxiedPath } from './console-proxy.js';
-import {
-  CONSOLE_HEADER,
-  handleConsoleUpload,
-  hasConsoleHeader,
-  isConsoleUploadPath,
-  sendProblem,
-} from './console-uploads.js';
+import { sendProblem } from '../local/http-replies.js';
+import { CONSOLE_HEADER, handleConsoleUpload, hasConsoleHeader, isConsoleUploadPath } from './console-uploads.js';
 import { action } from './errors.js';
 import { resolveTarget, withTarget, type StackTarget, type TargetFlags } from './target.js';
 

@@ -17,10 +17,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserInputError } from '../engine/types.js';
+import { CONSOLE_UPLOADS_PREFIX } from '../local/console-static.js';
+import { sendProblem } from '../local/http-replies.js';
 import { uploadToDataset } from './upload.js';
 import type { StackTarget } from './target.js';
 
-export const CONSOLE_UPLOADS_PREFIX = '/console/uploads/';
 /** The header every console request carries; browsers cannot add it cross-site without a preflight. */
 export const CONSOLE_HEADER = 'x-affinity-console';
 
@@ -113,33 +114,4 @@ function decodePart(part: string, where: string): string {
       'Encode each part with encodeURIComponent.',
     );
   }
-}
-
-/** A problem+json answer; `where`/`hint` only when known. */
-export function sendProblem(
-  res: ServerResponse,
-  status: number,
-  title: string,
-  detail: string,
-  headers: Record<string, string> = {},
-  extra: { where?: string; hint?: string } = {},
-): void {
-  res.writeHead(status, {
-    'content-type': 'application/problem+json',
-    'cache-control': 'no-store',
-    // The client may still be sending a body we will not read; do not reuse the connection.
-    connection: 'close',
-    ...headers,
-  });
-  const { where, hint } = extra;
-  res.end(
-    JSON.stringify({
-      type: 'about:blank',
-      title,
-      status,
-      detail,
-      ...(where ? { where } : {}),
-      ...(hint ? { hint } : {}),
-    }),
-  );
 }

@@ -14,12 +14,11 @@ import { logSafePath } from '../log-redaction.js';
 import { createLambdaContext } from './lambda-context.js';
 import { configuredRegion } from './defaults.js';
 import { allowedHosts, refuseRequest } from './request-guard.js';
-import { isConsolePath, serveConsole } from './console-static.js';
+import { CONSOLE_UPLOADS_PREFIX, isConsolePath, serveConsole } from './console-static.js';
+import { API_GATEWAY_MAX_BODY_BYTES, readBody, sendProblem } from './http-replies.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
-/** API Gateway's request payload quota. */
-export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Lambda's synchronous invocation quota, for the event and for the result. */
 export const LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** HTTP APIs give up on an integration after 30 s. */
@@ -86,10 +85,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const refusal = refuseRequest(req, hosts);
     if (refusal) {
       log(`API ${req.method} ${logSafePath(req.url ?? '')} refused (${refusal.status}): ${refusal.detail}`);
-      sendProblem(res, refusal.status, refusal.title, refusal.detail, { type: refusal.type, hint: refusal.hint });
+      sendProblem(res, refusal.status, refusal.title, refusal.detail, {}, { type: refusal.type, hint: refusal.hint });
       return;
     }
-    if (options.consoleUploads !== undefined && (req.url ?? '').startsWith('/console/uploads/')) {
+    if (options.consoleUploads !== undefined && (req.url ?? '').startsWith(CONSOLE_UPLOADS_PREFIX)) {
       await options.consoleUploads(req, res);
       return;
     }
@@ -173,19 +172,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 }
 
 /** The body, or 'too-large' (read to the end and discarded, so the client still gets the 413). */
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = declared > API_GATEWAY_MAX_BODY_BYTES;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > API_GATEWAY_MAX_BODY_BYTES) tooLarge = true;
-    if (!tooLarge) chunks.push(chunk);
-  }
-  return tooLarge ? 'too-large' : Buffer.concat(chunks);
-}
-
 export function toApiGatewayEvent(
   req: IncomingMessage,
   body: Buffer,
@@ -353,20 +339,4 @@ function sendJson(res: ServerResponse, statusCode: number, payload: unknown): vo
   res.statusCode = statusCode;
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(payload));
-}
-
-function sendProblem(
-  res: ServerResponse,
-  status: number,
-  title: string,
-  detail: string,
-  extra: { type?: string; hint?: string } = {},
-): void {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/problem+json');
-  res.setHeader('cache-control', 'no-store');
-  // The client may still be sending; closing afterwards keeps a half-read connection from being reused.
-  res.setHeader('connection', 'close');
-  const type = extra.type ?? 'about:blank';
-  res.end(JSON.stringify({ type, title, status, detail, ...(extra.hint ? { hint: extra.hint } : {}) }));
 }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const CONSOLE_PREFIX = '/console';
+/** The console's upload route (functions/cli/console-uploads.ts), answered before the static files. */
+export const CONSOLE_UPLOADS_PREFIX = `${CONSOLE_PREFIX}/uploads/`;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
