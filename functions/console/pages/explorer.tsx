@@ -143,11 +143,31 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
     setTitlesVersion((v) => v + 1);
   };
 
-  const show = (body: RecommendationsBody) => {
+  /** Shows a result; the titles its explanations still lack are looked up once `titlesKnown` has settled. */
+  const show = (body: RecommendationsBody, titlesKnown: Promise<void> = Promise.resolve()) => {
     remember(body.items);
     setResult(body);
-    void fetchBecauseTitles(body.items);
+    void titlesKnown.then(() => fetchBecauseTitles(body.items));
   };
+
+  /** The user's history by title (settles, never rejects: a failure is shown in words). */
+  const readUserHistory = (user: string): Promise<void> =>
+    apiGet<{ history: ListedItem[]; total: number }>(
+      datasetPath(dataset, `/users/${encodeURIComponent(user)}/history?limit=20&fields=title`),
+    ).then(
+      (body) => {
+        remember(body.history);
+        setUserHistory({ user, items: body.history, total: body.total });
+      },
+      (e: Error) =>
+        setUserHistory({
+          user,
+          items:
+            e instanceof ApiError && e.status === 404
+              ? 'No history: the active version does not know this user and they sent no live events.'
+              : `The user's history could not be read (${e.message}).`,
+        }),
+    );
 
   const filters = { algorithm, limit: 10, includeCategories: include, excludeCategories: exclude, diversity };
   const recommend = (event?: Event) => {
@@ -156,30 +176,19 @@ export function ExplorerPage({ dataset }: { dataset: string }) {
     if (mode === 'user') {
       const path = recommendationsPath(dataset, { ...filters, userId });
       if (!path.ok) return setError(path.error);
-      apiGet<RecommendationsBody>(path.query).then(show, (e: Error) => setError(e.message));
       const user = userId.trim();
-      if (userHistory?.user !== user)
-        apiGet<{ history: ListedItem[]; total: number }>(
-          datasetPath(dataset, `/users/${encodeURIComponent(user)}/history?limit=20&fields=title`),
-        ).then(
-          (body) => {
-            remember(body.history);
-            setUserHistory({ user, items: body.history, total: body.total });
-          },
-          (e: Error) =>
-            setUserHistory({
-              user,
-              items:
-                e instanceof ApiError && e.status === 404
-                  ? 'No history: the active version does not know this user and they sent no live events.'
-                  : `The user's history could not be read (${e.message}).`,
-            }),
-        );
+      // The history's titles name most of the explanations' items: only the rest are looked up, once it answered.
+      const historyRead = userHistory?.user === user ? Promise.resolve() : readUserHistory(user);
+      apiGet<RecommendationsBody>(path.query).then(
+        (body) => show(body, historyRead),
+        (e: Error) => setError(e.message),
+      );
     } else {
       const body = historyRequestBody({ ...filters, history });
       if (!body.ok) return setError(body.error);
-      apiSend<RecommendationsBody>('POST', datasetPath(dataset, '/recommendations'), body.body).then(show, (e: Error) =>
-        setError(e.message),
+      apiSend<RecommendationsBody>('POST', datasetPath(dataset, '/recommendations'), body.body).then(
+        (answer) => show(answer),
+        (e: Error) => setError(e.message),
       );
     }
   };
